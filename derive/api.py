@@ -1,0 +1,105 @@
+"""The Python API: load documents, check them, and read the results.
+
+>>> from derive import api
+>>> report = api.check(api.load("softmax"))
+>>> [(r.claim.name, r.verdict.status) for r in report.results][:2]
+[('jacobian', 'proved'), ('diagonal', 'proved')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from derive import present
+from derive.catalog import find_document
+from derive.model import Claim, Document, load_document
+from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.verdict import Verdict
+
+Progress = Callable[[Document, Claim, int, int], None]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim and its verdict."""
+
+    claim: Claim
+    verdict: Verdict
+
+    @property
+    def as_expected(self) -> bool:
+        """True when the verdict is what the document expects."""
+        return self.verdict.meets(self.claim.expect)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdicts on every claim of one document."""
+
+    document: Document
+    results: tuple[ClaimResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every claim came out as expected."""
+        return all(r.as_expected for r in self.results)
+
+
+def load(name_or_path: str) -> Document:
+    """Load a document by catalogue name or path.
+
+    Raises:
+        DeriveError: not found, or malformed (with ``file:line:col``).
+    """
+    return load_document(str(find_document(name_or_path)))
+
+
+def check(doc: Document, *, sizes: Sequence[int] = DEFAULT_SIZES,
+          timeout: float | None = DEFAULT_TIMEOUT, progress: Progress | None = None) -> Report:
+    """Check every claim of ``doc``.
+
+    Args:
+        doc: a loaded document.
+        sizes: concrete sizes tried when no all-K proof is found.
+        timeout: seconds allowed per claim; past it the claim is ``undecided``.
+        progress: called before each claim with (document, claim, number, total).
+    """
+    results = []
+    for number, claim in enumerate(doc.claims, 1):
+        if progress is not None:
+            progress(doc, claim, number, len(doc.claims))
+        verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
+        results.append(ClaimResult(claim, explain(doc, claim, verdict)))
+    return Report(doc, tuple(results))
+
+
+def explain(doc: Document, claim: Claim, verdict: Verdict) -> Verdict:
+    """Put the residual in the document's names and write the one-line message."""
+    residual = verdict.residual
+    if residual is not None and residual != 0:
+        residual = present.readable(residual, doc)
+    verdict = replace(verdict, residual=residual)
+    return replace(verdict, message=message(claim, verdict))
+
+
+def message(claim: Claim, verdict: Verdict) -> str:
+    """One line that names the claim and the numbers."""
+    said = present.statement(claim.lhs, claim.rhs)
+    conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""
+    if verdict.status == "proved":
+        return f"proved for {verdict.sizes}{conditions}: {said}"
+    if verdict.status == "verified":
+        bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
+        return f"verified for {verdict.sizes} by {verdict.method}{bound}: {said}"
+    if verdict.status == "refuted":
+        text = f"refuted: {said}"
+        if verdict.counterexample is not None:
+            text += f"  at {verdict.counterexample.describe()}"
+        if verdict.residual is not None and verdict.residual != 0:
+            case = f" when {verdict.residual_case}" if verdict.residual_case else ""
+            text += f"; left − right = {present.unicode(verdict.residual)}{case}"
+        if verdict.holds_under:
+            text += f"; holds under {', '.join(f'`{n}`' for n in verdict.holds_under)}"
+        return text
+    return f"undecided: {said}: {verdict.message}"

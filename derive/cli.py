@@ -1,0 +1,254 @@
+"""The ``derive`` command: list, show and check derivation documents.
+
+Exit codes: 0 every claim came out as expected; 1 a claim was refuted (or proved where
+``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none refuted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from derive import __version__, api, present
+from derive.catalog import list_documents
+from derive.errors import DeriveError, UsageError
+from derive.model import Document
+from derive.prover import DEFAULT_TIMEOUT
+
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+MAX_SIZE = 200
+
+EPILOG = """\
+exit codes:
+  0  every claim came out as expected
+  1  a claim was refuted (or proved where the document expects "refuted")
+  2  bad input or usage (the message says file:line:col and what to do)
+  3  a claim is undecided (time limit or unsupported construct) and none was refuted
+
+examples:
+  derive list
+  derive check softmax-ce
+  derive check --all --json
+  derive check derivations/softmax.md --sizes 2..5 --timeout 30
+"""
+
+COLOURS = {"proved": "green", "verified": "cyan", "refuted": "red", "undecided": "yellow"}
+
+
+def parser() -> argparse.ArgumentParser:
+    """Build the argument parser."""
+    top = argparse.ArgumentParser(
+        prog="derive", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Prove or refute hand-derived gradient identities (softmax, "
+                    "cross-entropy, sigmoid, backpropagation) written in LaTeX.")
+    top.add_argument("--version", action="version", version=f"derive {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("list", help="list the documents found (./derivations, then the catalogue)")
+    show = sub.add_parser("show", help="print a document's definitions, assumptions, claims")
+    show.add_argument("document", metavar="NAME|PATH")
+    check = sub.add_parser(
+        "check", help="check every claim of the given documents",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Check claims: a proof for all sizes where the normal form decides, "
+                    "else an exact randomised check at concrete sizes; a false claim is "
+                    "refuted with a counterexample and its residual.")
+    check.add_argument("documents", nargs="*", metavar="NAME|PATH",
+                       help="catalogue names (softmax-ce) or paths to .md documents")
+    check.add_argument("--all", action="store_true", help="check every document found")
+    check.add_argument("--sizes", default="1..8", metavar="RANGE",
+                       help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5 "
+                            "(default 1..8)")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                       help=f"seconds per claim before it is undecided (default "
+                            f"{DEFAULT_TIMEOUT:g})")
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object on stdout and nothing else")
+    return top
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run the command line; return the exit code."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as leave:
+        return int(leave.code or 0)
+    try:
+        if args.command == "list":
+            return list_command(stdout)
+        if args.command == "show":
+            return show_command(args.document, stdout)
+        return check_command(args, stdout, stderr)
+    except DeriveError as err:
+        print(f"derive: {err}", file=stderr)
+        return EXIT_USAGE
+
+
+def console(stream: TextIO) -> Console:
+    """A rich console on ``stream`` (plain when it is not a terminal)."""
+    return Console(file=stream, highlight=False, soft_wrap=False,
+                   width=120 if not stream.isatty() else None)
+
+
+def list_command(stdout: TextIO) -> int:
+    """``derive list``."""
+    table = Table("name", "title", "claims", "path", box=None)
+    for path in list_documents():
+        doc = api.load(str(path))
+        table.add_row(doc.name, escape(doc.title), str(len(doc.claims)), str(path))
+    console(stdout).print(table)
+    return EXIT_OK
+
+
+def show_command(name: str, stdout: TextIO) -> int:
+    """``derive show NAME``."""
+    doc = api.load(name)
+    out = console(stdout)
+    out.print(f"[bold]{escape(doc.title)}[/] ({doc.name}, {doc.path})")
+    for size, text in doc.sizes.items():
+        out.print(f"  size  {size}: {escape(text)}")
+    for index, size in doc.indices.items():
+        out.print(f"  index {index} ∈ 1..{size}")
+    for d in doc.definitions.values():
+        head = present.unicode(present.head(d.name, d.params))
+        out.print(f"  define  {escape(head)} = {escape(present.unicode(d.body))}")
+    for a in doc.assumptions.values():
+        out.print(f"  assume  {a.name}: {escape(present.statement(a.lhs, a.rhs))}")
+    for c in doc.claims:
+        extra = [f"assume {', '.join(c.assume)}"] if c.assume else []
+        extra += [f"where {', '.join(w.text for w in c.where)}"] if c.where else []
+        extra += ["expect refuted"] if c.expect == "refuted" else []
+        note = f"  [dim]({escape('; '.join(extra))})[/]" if extra else ""
+        out.print(f"  claim   {c.name}: {escape(present.statement(c.lhs, c.rhs))}{note}")
+    return EXIT_OK
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Parse ``1..8`` or ``2,3,5``.
+
+    Raises:
+        UsageError: not a range of positive sizes.
+    """
+    try:
+        if ".." in text:
+            lo, hi = (int(x) for x in text.split("..", 1))
+            values = list(range(lo, hi + 1))
+        else:
+            values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"--sizes takes a range like 1..8 or a list like 2,3,5, not {text!r}") \
+            from None
+    if not values or min(values) < 1 or max(values) > MAX_SIZE:
+        raise UsageError(f"--sizes must name sizes between 1 and {MAX_SIZE}, not {text!r}")
+    return values
+
+
+def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``derive check``."""
+    sizes = parse_sizes(args.sizes)
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    names = [str(p) for p in list_documents()] if args.all else list(args.documents)
+    if not names:
+        raise UsageError("name a document (derive check softmax-ce), a path, or --all")
+    docs = [api.load(name) for name in names]  # all input errors before any output
+    err = console(stderr)
+    show_progress = stderr.isatty() and not args.json
+    reports = []
+    with err.status("checking…") if show_progress else _nothing() as status:
+        for doc in docs:
+            def progress(d: Document, c: object, n: int, total: int) -> None:
+                if status is not None:
+                    status.update(f"checking {d.name}: {getattr(c, 'name', '')} ({n}/{total})")
+            reports.append(api.check(doc, sizes=sizes, timeout=args.timeout, progress=progress))
+    if args.json:
+        print(json.dumps(as_json(reports), ensure_ascii=False), file=stdout)
+    else:
+        out = console(stdout)
+        for report in reports:
+            print_report(out, report)
+    return exit_code(reports)
+
+
+class _nothing:
+    """A context manager that yields ``None`` (no progress display)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def exit_code(reports: Sequence[api.Report]) -> int:
+    """0, 1 or 3 as documented."""
+    results = [r for report in reports for r in report.results]
+    if any(not r.as_expected and r.verdict.status != "undecided" for r in results):
+        return EXIT_REFUTED
+    if any(r.verdict.status == "undecided" for r in results):
+        return EXIT_UNDECIDED
+    return EXIT_OK
+
+
+def print_report(out: Console, report: api.Report) -> None:
+    """A table of verdicts, then the evidence for each refutation."""
+    doc = report.document
+    table = Table(title=f"{escape(doc.title)}  [dim]({escape(doc.path)})[/]",
+                  title_justify="left", box=None, pad_edge=False)
+    for column in ("claim", "verdict", "sizes", "time"):
+        table.add_column(column, justify="right" if column == "time" else "left")
+    for r in report.results:
+        status = r.verdict.status
+        label = f"[{COLOURS[status]}]{status}[/]"
+        if r.claim.expect == "refuted":
+            label += " [dim](expected)[/]" if r.as_expected else " [bold red](expected refuted)[/]"
+        elif not r.as_expected and status == "refuted":
+            label = f"[bold red]{status}[/]"
+        table.add_row(escape(r.claim.name), label, escape(r.verdict.sizes),
+                      f"{r.verdict.ms:.0f} ms")
+    out.print(table)
+    for r in report.results:
+        if r.verdict.status in ("refuted", "undecided") or not r.as_expected:
+            out.print(f"  [bold]{escape(r.claim.name)}[/]: {escape(r.verdict.message)}",
+                      soft_wrap=True)
+    summary = "all claims as expected" if report.ok else "some claims not as expected"
+    out.print(f"  {len(report.results)} claims: {summary}\n")
+
+
+def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
+    """The ``--json`` object."""
+    return {
+        "ok": all(r.ok for r in reports),
+        "documents": [
+            {"name": rep.document.name, "path": rep.document.path,
+             "claims": [claim_json(r) for r in rep.results]}
+            for rep in reports
+        ],
+    }
+
+
+def claim_json(result: api.ClaimResult) -> dict[str, object]:
+    """One claim's entry in the ``--json`` object."""
+    v = result.verdict
+    return {
+        "name": result.claim.name,
+        "statement": result.claim.text,
+        "expect": result.claim.expect,
+        "status": v.status,
+        "sizes": v.sizes,
+        "method": v.method,
+        "ms": round(v.ms, 1),
+        "residual": None if v.residual is None else present.latex(v.residual),
+        "counterexample": v.counterexample.as_json() if v.counterexample else None,
+        "holds_under": list(v.holds_under),
+        "message": v.message,
+    }

@@ -1,0 +1,145 @@
+"""Read a derivation document: TOML front matter between ``+++`` lines, then Markdown.
+
+This layer knows files and positions, not mathematics: it returns the front matter as
+data, every string in it paired with the place it starts in the file, so that a LaTeX
+error inside a claim can be reported at its ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from derive.errors import DocumentError, Position
+
+FENCE = "+++"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string from the front matter and where its first character is in the file."""
+
+    value: str
+    position: Position
+    escaped: bool = False  # a TOML basic string: columns after an escape are approximate
+
+    def locate(self, line: int, col: int) -> Position:
+        """Map a 1-based ``line:col`` inside ``value`` to its place in the file."""
+        start = self.position
+        if line == 1:
+            return Position(start.path, start.line, start.col + col - 1)
+        return Position(start.path, start.line + line - 1, col)
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A document split into its front matter (data) and its Markdown body."""
+
+    path: str
+    front: dict[str, Any]
+    front_line: int  # line of the first TOML line (after the opening fence)
+    front_text: str
+    body: str
+    body_line: int  # line of the first body line
+
+    def text(self, value: str, *, after: int = 0) -> Text:
+        """Pair a front-matter string with its position, searching from line ``after``."""
+        return locate_string(self, value, after)
+
+    def position(self, line: int = 1, col: int = 1) -> Position:
+        """Return a position in this document's file."""
+        return Position(self.path, line, col)
+
+
+def read_document(path: str | Path) -> RawDocument:
+    """Read and split the document at ``path``.
+
+    Raises:
+        DocumentError: unreadable file, bad encoding, missing fences or invalid TOML.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise DocumentError(f"cannot read the file: {err.strerror}", Position(name)) from None
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise DocumentError(
+            "the file is not UTF-8 text: save it as UTF-8", Position(name, line, col)
+        ) from None
+    return split_document(source, name)
+
+
+def split_document(source: str, path: str = "") -> RawDocument:
+    """Split ``source`` into front matter and body and parse the TOML.
+
+    Raises:
+        DocumentError: missing fences or invalid TOML, with the position.
+    """
+    lines = source.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != FENCE:
+        line = 1 if first is None else first + 1
+        raise DocumentError(
+            "a derivation document starts with a line `+++`, then TOML front matter, "
+            "then `+++`",
+            Position(path, line, 1),
+        )
+    close = next((n for n in range(first + 1, len(lines)) if lines[n].strip() == FENCE), None)
+    if close is None:
+        raise DocumentError(
+            f"the front matter opened at line {first + 1} is never closed: add a line `+++`",
+            Position(path, len(lines) + 1, 1),
+        )
+    front_text = "\n".join(lines[first + 1 : close])
+    try:
+        front = tomllib.loads(front_text)
+    except tomllib.TOMLDecodeError as err:
+        raise toml_error(err, path, first + 2) from None
+    body = "\n".join(lines[close + 1 :])
+    return RawDocument(path, front, first + 2, front_text, body, close + 2)
+
+
+_TOML_AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
+
+
+def toml_error(err: tomllib.TOMLDecodeError, path: str, offset_line: int) -> DocumentError:
+    """Turn a TOML error into a DocumentError at its place in the file."""
+    text = str(err)
+    match = _TOML_AT.match(text)
+    if not match:
+        return DocumentError(f"invalid TOML: {text}", Position(path, offset_line, 1))
+    what, line, col = match.group(1), int(match.group(2)), int(match.group(3))
+    return DocumentError(
+        f"invalid TOML in the front matter: {what[0].lower()}{what[1:]}",
+        Position(path, offset_line + line - 1, col),
+    )
+
+
+def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
+    """Find where the TOML string ``value`` is written, at or after front line ``after``.
+
+    tomllib keeps no positions, so the written form is searched for: a literal string
+    ``'...'`` verbatim, else a basic string ``"..."`` with JSON-like escapes.
+    """
+    lines = doc.front_text.split("\n")
+    written = [("'" + value + "'", False), ('"' + json.dumps(value)[1:-1] + '"', True)]
+    for number in range(after, len(lines)):
+        for form, escaped in written:
+            col = lines[number].find(form)
+            if col >= 0:
+                pos = doc.position(doc.front_line + number, col + 2)
+                return Text(value, pos, escaped)
+    return Text(value, doc.position(doc.front_line + after, 1))
+
+
+def header_lines(doc: RawDocument, header: str) -> list[int]:
+    """Return the 0-based front lines whose stripped text is the table ``header``."""
+    return [n for n, line in enumerate(doc.front_text.split("\n")) if line.strip() == header]

@@ -1,0 +1,64 @@
+"""The one exception root of derive, and what each subclass means.
+
+A false claim is a *result* (a :class:`derive.verdict.Verdict`), never an exception.
+These exceptions mean the tool cannot proceed: the input is malformed or names
+something that does not exist. The CLI catches :class:`DeriveError` only, prints one
+line (``file:line:col: message``) and exits 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a file: 1-based line and column; ``path`` may be empty."""
+
+    path: str = ""
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        """Render as ``path:line:col`` (or ``line:col`` without a path)."""
+        where = f"{self.line}:{self.col}"
+        return f"{self.path}:{where}" if self.path else where
+
+
+class DeriveError(Exception):
+    """Derive cannot proceed; carries a position and a message that says what to do."""
+
+    def __init__(self, message: str, position: Position | None = None) -> None:
+        """Store the message and where it applies."""
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def at(self, position: Position) -> DeriveError:
+        """Return a copy of this error placed at ``position`` (same class)."""
+        err = type(self)(self.message, position)
+        return err
+
+    def __str__(self) -> str:
+        """Render as ``path:line:col: message``."""
+        return f"{self.position}: {self.message}" if self.position else self.message
+
+
+class DocumentError(DeriveError):
+    """The document's structure is wrong: front matter, TOML, keys or values."""
+
+
+class LatexError(DeriveError):
+    """A LaTeX expression cannot be read: a syntax error or an unsupported construct."""
+
+
+class UnknownNameError(DeriveError):
+    """An expression names something the document does not declare."""
+
+
+class NotFoundError(DeriveError):
+    """A document or catalogue entry does not exist."""
+
+
+class UsageError(DeriveError):
+    """The command line is wrong (bad option value, impossible size range)."""

@@ -1,0 +1,101 @@
+"""The three entry points: an expression, a relation, the head of a definition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import sympy as sp
+
+from derive.errors import DeriveError, LatexError, Position
+from derive.latex.head import read_head
+from derive.latex.parser import parse_tree
+from derive.latex.scope import Scope
+from derive.latex.transform import Reader
+
+T = TypeVar("T")
+RELATIONS = {
+    "=": "=",
+    "<": "<",
+    ">": ">",
+    r"\lt": "<",
+    r"\gt": ">",
+    r"\ne": "!=",
+    r"\neq": "!=",
+    r"\le": "<=",
+    r"\leq": "<=",
+    r"\leqslant": "<=",
+    r"\ge": ">=",
+    r"\geq": ">=",
+    r"\geqslant": ">=",
+}
+
+
+def parse_expression(text: str, scope: Scope) -> sp.Expr:
+    r"""Read a LaTeX expression into SymPy.
+
+    Args:
+        text: LaTeX without ``$`` delimiters, e.g. ``r"\frac{e^{z_k}}{\sum_i e^{z_i}}"``.
+        scope: The indices, sizes, names and functions the expression may use.
+
+    Returns:
+        The expression, built with :mod:`derive.symbols`.
+
+    Raises:
+        LatexError: A syntax error or unsupported construct (position within ``text``).
+        UnknownNameError: An undeclared index or undefined ``\text`` name.
+
+    >>> from derive.latex import Scope, parse_expression
+    >>> parse_expression(r"\sum_k t_k", Scope({"k": "K"}, frozenset({"K"})))
+    Sum(t[k], (k, 1, K))
+    """
+    return _guard(lambda: Reader(text, scope).value(parse_tree(text, "expression").children[0]))
+
+
+def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
+    r"""Read ``left op right`` where op is ``=``, ``\neq``, ``<``, ``\leq``, ``>`` or ``\geq``.
+
+    Returns:
+        ``(left, op, right)`` with op one of ``"="``, ``"!="``, ``"<"``, ``"<="``,
+        ``">"``, ``">="``.
+
+    Raises:
+        LatexError: As :func:`parse_expression`, or no relation / more than one.
+        UnknownNameError: As :func:`parse_expression`.
+    """
+
+    def build() -> tuple[sp.Expr, str, sp.Expr]:
+        left, relation, right = parse_tree(text, "relation").children
+        reader = Reader(text, scope)
+        op = RELATIONS.get(str(relation), "!=")  # the rest are spellings of `\not=`
+        return reader.value(left), op, reader.value(right)
+
+    return _guard(build)
+
+
+def parse_head(text: str, scope: Scope) -> tuple[str, tuple[sp.Basic, ...]]:
+    r"""Read the left side of a definition.
+
+    Returns:
+        The key being defined and its parameters: ``"y_k"`` gives ``("y", (k,))``;
+        ``r"\text{soft}(\mathbf{z}, j)"`` gives ``(r"\text{soft}", (tensor("z"), j))``.
+
+    Raises:
+        LatexError: The text is not a name, an element or a function of names.
+        UnknownNameError: A subscript letter is not a declared index.
+    """
+    return _guard(lambda: read_head(text, scope, parse_tree(text, "expression").children[0]))
+
+
+def _guard(build: Callable[[], T]) -> T:
+    """Run ``build``; any failure that is not already a DeriveError becomes a LatexError."""
+    try:
+        return build()
+    except DeriveError:
+        raise
+    except RecursionError:
+        raise LatexError("the expression is nested too deeply", Position("", 1, 1)) from None
+    except Exception as err:  # SymPy may refuse a construct the grammar lets through.
+        raise LatexError(
+            f"cannot build the expression ({type(err).__name__}: {err})", Position("", 1, 1)
+        ) from None

@@ -1,0 +1,308 @@
+"""The meaning of a document: sizes, indices, definitions, assumptions and claims.
+
+Frozen dataclasses built from a :class:`~derive.document.RawDocument` by parsing each
+LaTeX string with the document's scope. Every item keeps the position of its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import sympy as sp
+
+from derive import symbols
+from derive.document import RawDocument, Text, header_lines, read_document
+from derive.errors import DeriveError, DocumentError, Position
+from derive.latex import Scope, parse_expression, parse_head, parse_relation
+
+EXPECTS = ("proved", "refuted")
+TOP_KEYS = ("name", "title", "sources", "sizes", "indices", "definitions", "assumptions", "claims")
+CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``name_{params} = body``: a defined quantity, with index parameters."""
+
+    name: str
+    params: tuple[sp.Basic, ...]
+    body: sp.Expr
+    text: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A named equation ``lhs = rhs``, used only where a claim lists it."""
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    text: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition on a claim's free indices, such as ``k \\neq j``."""
+
+    left: sp.Expr
+    op: str
+    right: sp.Expr
+    text: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A stated identity ``lhs = rhs`` and what its author expects of it."""
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    text: str
+    position: Position
+    assume: tuple[str, ...] = ()
+    where: tuple[Condition, ...] = ()
+    expect: str = "proved"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole derivation document, parsed."""
+
+    name: str
+    title: str
+    path: str
+    sizes: Mapping[str, str]
+    indices: Mapping[str, str]
+    definitions: Mapping[str, Definition]
+    assumptions: Mapping[str, Assumption]
+    claims: tuple[Claim, ...]
+    sources: tuple[str, ...] = ()
+    body: str = ""
+    body_line: int = 1
+    scope: Scope = field(default_factory=lambda: Scope({}, frozenset()))
+
+    def size_symbol(self, index: sp.Symbol) -> sp.Symbol:
+        """Return the size symbol over which ``index`` ranges."""
+        return symbols.size(self.indices[index.name])
+
+    def claim(self, name: str) -> Claim:
+        """Return the claim called ``name``."""
+        for claim in self.claims:
+            if claim.name == name:
+                return claim
+        raise KeyError(name)
+
+
+def load_document(path: str) -> Document:
+    """Read and parse the document at ``path``.
+
+    Raises:
+        DeriveError: bad file, front matter or LaTeX, with its position.
+    """
+    return build_document(read_document(path))
+
+
+def build_document(raw: RawDocument) -> Document:
+    """Parse every part of a raw document into a :class:`Document`."""
+    front = raw.front
+    unknown = [key for key in front if key not in TOP_KEYS]
+    if unknown:
+        raise DocumentError(
+            f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
+            raw.position(raw.front_line),
+        )
+    name = need(raw, front, "name", str, "a string such as \"softmax-ce\"")
+    sizes = string_table(raw, front, "sizes")
+    indices = string_table(raw, front, "indices")
+    for index, size in indices.items():
+        if size not in sizes:
+            raise DocumentError(
+                f"index `{index}` ranges over `{size}`, which is not declared under [sizes]",
+                raw.text(size, after=table_line(raw, "[indices]")).position,
+            )
+    heads = string_table(raw, front, "definitions")
+    base = Scope(indices=indices, sizes=frozenset(sizes))
+    definitions = parse_definitions(raw, heads, base)
+    scope = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        names=frozenset(definitions),
+        functions={d.name: len(d.params) for d in definitions.values() if is_function(d)},
+    )
+    definitions = {
+        key: Definition(d.name, d.params, parse_at(raw, d.text, d.position, scope), d.text,
+                        d.position)
+        for key, d in definitions.items()
+    }
+    assumptions = parse_assumptions(raw, string_table(raw, front, "assumptions"), scope)
+    claims = parse_claims(raw, front.get("claims", []), scope, assumptions)
+    sources = front.get("sources", [])
+    return Document(
+        name=name,
+        title=str(front.get("title", name)),
+        path=raw.path,
+        sizes=sizes,
+        indices=indices,
+        definitions=definitions,
+        assumptions=assumptions,
+        claims=claims,
+        sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        body=raw.body,
+        body_line=raw.body_line,
+        scope=scope,
+    )
+
+
+def is_function(definition: Definition) -> bool:
+    """A definition with a non-index parameter (``soft(\\mathbf{z}, j)``) is a function."""
+    return any(not isinstance(p, sp.Symbol) or not p.is_integer for p in definition.params)
+
+
+def parse_definitions(
+    raw: RawDocument, heads: Mapping[str, str], scope: Scope
+) -> dict[str, Definition]:
+    """Parse definition heads; bodies are parsed once every name is known."""
+    out: dict[str, Definition] = {}
+    start = table_line(raw, "[definitions]")
+    for head, body in heads.items():
+        where = raw.text(body, after=start)
+        name, params = parse_at(raw, head, raw.text(head, after=start).position,
+                                scope, parse_head)
+        if name in out:
+            raise DocumentError(f"`{name}` is defined twice", where.position)
+        out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
+    return out
+
+
+def parse_assumptions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope
+) -> dict[str, Assumption]:
+    """Parse each named assumption as an equation."""
+    out: dict[str, Assumption] = {}
+    start = table_line(raw, "[assumptions]")
+    for name, text in table.items():
+        where = raw.text(text, after=start)
+        lhs, op, rhs = parse_at(raw, text, where.position, scope, parse_relation)
+        if op != "=":
+            raise DocumentError(
+                f"assumption `{name}` must be an equation `a = b`, not `{op}`", where.position
+            )
+        out[name] = Assumption(name, lhs, rhs, text, where.position)
+    return out
+
+
+def parse_claims(
+    raw: RawDocument, items: Any, scope: Scope, assumptions: Mapping[str, Assumption]
+) -> tuple[Claim, ...]:
+    """Parse the ``[[claims]]`` array of tables."""
+    if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+        raise DocumentError("`claims` must be written as [[claims]] tables",
+                            raw.position(raw.front_line))
+    starts = header_lines(raw, "[[claims]]")
+    claims: list[Claim] = []
+    for number, item in enumerate(items):
+        start = starts[number] if number < len(starts) else 0
+        here = raw.position(raw.front_line + start)
+        unknown = [key for key in item if key not in CLAIM_KEYS]
+        if unknown:
+            raise DocumentError(
+                f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}", here
+            )
+        name = need(raw, item, "name", str, "a short name such as \"gradient\"", here)
+        if any(c.name == name for c in claims):
+            raise DocumentError(f"two claims are called `{name}`", here)
+        statement = raw.text(need(raw, item, "statement", str, "an equation in LaTeX", here),
+                             after=start)
+        lhs, op, rhs = parse_at(raw, statement.value, statement.position, scope, parse_relation)
+        if op != "=":
+            raise DocumentError(f"claim `{name}` must be an equation `a = b`, not `{op}`",
+                                statement.position)
+        assume = tuple(string_list(raw, item, "assume", here))
+        for label in assume:
+            if label not in assumptions:
+                known = ", ".join(assumptions) or "none are declared"
+                raise DocumentError(
+                    f"claim `{name}` assumes `{label}`, which is not under [assumptions] "
+                    f"({known})",
+                    raw.text(label, after=start).position,
+                )
+        where = tuple(parse_condition(raw, text, scope, start)
+                      for text in string_list(raw, item, "where", here))
+        expect = item.get("expect", "proved")
+        if expect not in EXPECTS:
+            raise DocumentError(f"`expect` is \"proved\" or \"refuted\", not {expect!r}",
+                                raw.text(str(expect), after=start).position)
+        claims.append(Claim(name, lhs, rhs, statement.value, statement.position, assume,
+                            where, expect))
+    return tuple(claims)
+
+
+def parse_condition(raw: RawDocument, text: str, scope: Scope, start: int) -> Condition:
+    """Parse one ``where`` condition such as ``k \\neq j``."""
+    where = raw.text(text, after=start)
+    left, op, right = parse_at(raw, text, where.position, scope, parse_relation)
+    if op not in ("=", "!=") or not all(is_index(side) for side in (left, right)):
+        raise DocumentError(
+            "a `where` condition relates two indices with `=` or `\\neq`, as in `k \\neq j`",
+            where.position,
+        )
+    return Condition(left, op, right, text)
+
+
+def is_index(expr: sp.Expr) -> bool:
+    """True for an index symbol or a literal positive integer."""
+    return bool((isinstance(expr, sp.Symbol) and expr.is_integer) or
+                (isinstance(expr, sp.Integer) and expr > 0))
+
+
+def parse_at(raw: RawDocument, text: str, position: Position, scope: Scope,
+             parse: Callable[[str, Scope], T] = parse_expression) -> T:  # type: ignore[assignment]
+    """Parse ``text`` with ``parse``, moving any error to its place in the file."""
+    located = Text(text, position)
+    try:
+        return parse(text, scope)
+    except DeriveError as err:
+        pos = err.position or Position()
+        raise err.at(located.locate(pos.line, pos.col)) from None
+
+
+def table_line(raw: RawDocument, header: str) -> int:
+    """Return the 0-based front line of ``header`` (0 when absent)."""
+    lines = header_lines(raw, header)
+    return lines[0] if lines else 0
+
+
+def need(raw: RawDocument, table: Mapping[str, Any], key: str, kind: type, what: str,
+         here: Position | None = None) -> Any:
+    """Return ``table[key]``, which must exist and be of type ``kind``."""
+    value = table.get(key)
+    if not isinstance(value, kind):
+        problem = "is missing" if value is None else f"must be {what}"
+        raise DocumentError(f"`{key}` {problem}; write {key} = {what}",
+                            here or raw.position(raw.front_line))
+    return value
+
+
+def string_table(raw: RawDocument, front: Mapping[str, Any], key: str) -> dict[str, str]:
+    """Return the table ``[key]`` whose values must all be strings."""
+    table = front.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        line = table_line(raw, f"[{key}]")
+        raise DocumentError(f"[{key}] must map names to strings",
+                            raw.position(raw.front_line + line))
+    return dict(table)
+
+
+def string_list(raw: RawDocument, table: Mapping[str, Any], key: str,
+                here: Position) -> list[str]:
+    """Return ``table[key]``, a list of strings (empty when absent)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DocumentError(f"`{key}` must be a list of strings, like {key} = [\"...\"]", here)
+    return list(value)

@@ -1,0 +1,166 @@
+"""Normal forms turned back into the document's own names, and printed.
+
+The prover works with ``u_k = e^{z_k}`` and canonical summation variables ``κ1``; a
+reader wants ``y_j (Σ_k t_k − 1)``. :func:`readable` substitutes back every definition
+whose normal form is ``u_p · c`` (the softmax: ``u_p / Σ u``), renames bound variables
+to the document's index letters, and writes the remaining ``u`` as ``e^{z}``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from derive import symbols
+from derive.model import Document
+from derive.prover.expand import meaning
+from derive.prover.index_calculus import IndexCalculus, Unsupported, log_of
+from derive.symbols import sigmoid
+
+
+def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
+    """Return ``expr`` (a normal form) in the document's names."""
+    for name, definition in doc.definitions.items():
+        expr = fold_definition(expr, doc, name, definition.params)
+    expr = rename_bound(expr, doc)
+    expr = expr.replace(lambda n: log_of(n) is not None and isinstance(n, sp.Indexed | sp.Symbol),
+                        lambda n: sp.exp(log_of(n)))
+    return expr
+
+
+def fold_definition(expr: sp.Expr, doc: Document, name: str,
+                    params: tuple[sp.Basic, ...]) -> sp.Expr:
+    """Write ``u_x`` as ``y_x · c`` where ``y_p`` normalises to ``u_p · c``."""
+    if len(params) != 1 or not isinstance(params[0], sp.Symbol):
+        return expr
+    (p,) = params
+    ranges = {symbols.index(i): symbols.size(s) for i, s in doc.indices.items()}
+    try:
+        normal = IndexCalculus(ranges).normal_form(meaning(symbols.tensor(name)[p], doc))
+    except (Unsupported, ValueError):
+        return expr
+    u = [e for e in normal.atoms(sp.Indexed) if e.indices == (p,) and log_of(e) is not None]
+    if len(u) != 1 or not (normal / u[0]).free_symbols.isdisjoint({p}):
+        return expr
+    scale = sp.cancel(normal / u[0])
+    if scale.has(u[0]) or sp.Mul.make_args(normal).count(u[0]) != 1:
+        return expr
+    base = u[0].base
+    inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
+    mapping = {e: symbols.tensor(name)[e.indices] / scale
+               for e in expr.atoms(sp.Indexed) if e.base == base and e not in inside}
+    if not mapping:
+        return expr
+    folded = sp.factor(sp.cancel(expr.xreplace(mapping)))
+    return folded if sp.count_ops(folded) <= sp.count_ops(expr) else expr
+
+
+def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
+    """Give each summation variable an index letter of the right range not in use."""
+    def visit(node: sp.Basic, taken: set[str]) -> sp.Basic:
+        if isinstance(node, sp.Sum):
+            var, lo, hi = node.limits[0]
+            letter = next((i for i, s in doc.indices.items()
+                           if symbols.size(s) == hi and i not in taken), None)
+            body = node.function
+            if letter is not None:
+                new = symbols.index(letter)
+                body = body.xreplace({var: new})
+                var = new
+            return sp.Sum(visit(body, taken | {str(var)}), (var, lo, hi))
+        if not node.args or isinstance(node, sp.Indexed | sp.IndexedBase):
+            return node
+        return node.func(*[visit(a, taken) for a in node.args])
+
+    used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return visit(expr, used)
+
+
+class UnicodePrinter(StrPrinter):
+    """One-line Unicode: ``∂E/∂z_j``, ``Σ_k t_k``, ``δ_kj``, ``e^{z_j}``, ``ln``."""
+
+    printmethod = "_derive_unicode"  # not ``_sympystr``, which Indexed defines
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        terms = sorted(expr.args, key=lambda t: (t.could_extract_minus_sign(),
+                                                  sp.default_sort_key(t)))
+        text = self._print(terms[0])
+        for term in terms[1:]:
+            if term.could_extract_minus_sign():
+                text += f" - {self.parenthesize(-term, 40)}"
+            else:
+                text += f" + {self.parenthesize(term, 40)}"
+        return text
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        label = name(str(expr.base.label))
+        return f"{label}_{''.join(map(self._print, expr.indices))}" if all(
+            len(str(i)) == 1 for i in expr.indices) else \
+            f"{label}_{{{','.join(map(self._print, expr.indices))}}}"
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return name(expr.name)
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        var = self._print(expr.limits[0][0])
+        body = self._print(expr.function)
+        return f"Σ_{var} {body}" if not isinstance(expr.function, sp.Add) else \
+            f"Σ_{var} ({body})"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        return f"δ_{''.join(map(self._print, expr.args))}"
+
+    def _print_exp(self, expr: sp.exp) -> str:
+        return f"e^{{{self._print(expr.args[0])}}}"
+
+    def _print_log(self, expr: sp.log) -> str:
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_sigmoid(self, expr: sigmoid) -> str:
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        var = "".join(self._print(v) for v in expr.variables)
+        inner = expr.expr
+        if isinstance(inner, sp.Symbol | sp.Indexed):
+            return f"∂{self._print(inner)}/∂{var}"
+        return f"∂/∂{var} ({self._print(inner)})"
+
+
+def name(text: str) -> str:
+    """Shorten LaTeX names for one-line display: ``\\hat{y}`` → ``ŷ``, ``\\gamma`` → ``γ``."""
+    greek = {r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\sigma": "σ",
+             r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\eta": "η", r"\tau": "τ"}
+    if text in greek:
+        return greek[text]
+    if text.startswith(r"\hat{") and text.endswith("}"):
+        return text[5:-1] + "\u0302"
+    if text.startswith(r"\text{") and text.endswith("}"):
+        return text[6:-1]
+    return text
+
+
+def unicode(expr: sp.Basic) -> str:
+    """Print ``expr`` on one line with Unicode symbols."""
+    text = UnicodePrinter({"order": "none"}).doprint(expr)
+    return text.replace("**", "^").replace("*", "·").replace("-", "−")
+
+
+def latex(expr: sp.Basic) -> str:
+    """Print ``expr`` as LaTeX with derive's conventions (``\\ln``, ``z_{k}``)."""
+    return LatexPrinter({"ln_notation": True}).doprint(expr)
+
+
+def statement(lhs: sp.Expr, rhs: sp.Expr) -> str:
+    """``left = right`` in Unicode."""
+    return f"{unicode(lhs)} = {unicode(rhs)}"
+
+
+def head(name: str, params: tuple[sp.Basic, ...]) -> sp.Basic:
+    """The left side of a definition: ``y_k``, ``E`` or ``soft(z, j)``."""
+    if not params:
+        return sp.Symbol(name)
+    if all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
+        return sp.IndexedBase(name)[params]
+    return sp.Function(name)(*params)

@@ -1,0 +1,213 @@
+"""Decide a claim: all-K proof first, then concrete sizes, then a real counterexample.
+
+``prove_claim`` picks and combines the strategies, one module each:
+:mod:`~derive.prover.index_calculus` (all K), :mod:`~derive.prover.modular`
+(concrete K, exact and randomised) and :mod:`~derive.prover.counterexample`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import sympy as sp
+
+from derive import symbols
+from derive.model import Claim, Document
+from derive.prover.counterexample import find_counterexample
+from derive.prover.evaluate import NotSupported
+from derive.prover.expand import claim_meaning, meaning
+from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, \
+    assumption_rule
+from derive.prover.limits import TimeLimit, time_limit
+from derive.prover.modular import Problem, check_sizes
+from derive.verdict import Verdict
+
+DEFAULT_SIZES = tuple(range(1, 9))
+DEFAULT_TIMEOUT = 10.0
+
+__all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
+
+
+def prove_claim(doc: Document, claim: Claim, *, sizes: Sequence[int] = DEFAULT_SIZES,
+                timeout: float | None = DEFAULT_TIMEOUT) -> Verdict:
+    """Return the verdict on ``claim`` (never raises for a false or unsupported claim).
+
+    Args:
+        doc: the document the claim belongs to.
+        claim: the claim.
+        sizes: the concrete values tried for every size when no all-K proof is found.
+        timeout: seconds before the answer becomes ``undecided``.
+    """
+    start = time.perf_counter()
+    try:
+        with time_limit(timeout):
+            verdict = decide(doc, claim, sizes, claim.assume)
+    except TimeLimit as limit:
+        verdict = Verdict("undecided", message=str(limit))
+    except (Unsupported, NotSupported) as gap:
+        verdict = Verdict("undecided", message=f"not supported yet: {gap}")
+    return replace(verdict, ms=(time.perf_counter() - start) * 1000)
+
+
+def decide(doc: Document, claim: Claim, sizes: Sequence[int],
+           assume: Iterable[str]) -> Verdict:
+    """The strategy: all K, then concrete sizes, then a counterexample."""
+    assume = tuple(assume)
+    lhs, rhs = claim_meaning(claim, doc)
+    outcome = all_k(doc, claim, lhs, rhs, assume)
+    if outcome is not None and outcome.proved:
+        return Verdict("proved", sizes=all_sizes(doc, lhs - rhs),
+                       method="index calculus (normal form)", residual=sp.S.Zero,
+                       side_conditions=outcome.side_conditions, steps=outcome.steps)
+    problem = concrete_problem(doc, claim, lhs, rhs, assume)
+    size_list = size_assignments(doc, problem, sizes)
+    found = check_sizes(problem, size_list)
+    residual = outcome.residual if outcome is not None else None
+    case = outcome.case if outcome is not None else ""
+    steps = outcome.steps if outcome is not None else ()
+    if found.failing is None:
+        if not found.checked:
+            return Verdict("undecided", message="undefined at every size tried",
+                           residual=residual)
+        return Verdict("verified", sizes=describe_sizes(found.checked, found.undefined),
+                       method=f"exact evaluation mod 2^61-1 at {found.points} random points",
+                       error_bound=found.error_bound, steps=steps)
+    failing_sizes, failing_indices = found.failing
+    example = find_counterexample(problem, failing_sizes, failing_indices)
+    if example is None:
+        return Verdict("undecided", residual=residual, residual_case=case, message=(
+            "the sides differ modulo p but no real counterexample was found"))
+    return Verdict("refuted", sizes=describe_sizes([failing_sizes], []),
+                   method="counterexample evaluated with mpmath at 50 digits",
+                   residual=residual, residual_case=case, counterexample=example,
+                   holds_under=discover(doc, claim, sizes, assume), steps=steps)
+
+
+def all_k(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
+          assume: Sequence[str]) -> Outcome | None:
+    """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
+    try:
+        rules = tuple(rule_for(doc, name) for name in assume)
+        calc = IndexCalculus(index_ranges(doc), rules, distinct_pairs(claim))
+        equal = {b: a for a, op, b in conditions(claim) if op == "="}
+        return calc.decide((lhs - rhs).xreplace(equal))
+    except Unsupported:
+        return None
+
+
+def rule_for(doc: Document, name: str) -> Rule:
+    """Normalise an assumption into a rewrite rule."""
+    assumption = doc.assumptions[name]
+    difference = meaning(assumption.lhs - assumption.rhs, doc)
+    free = free_indices(doc, difference)
+    normal = IndexCalculus(index_ranges(doc)).normal_form(difference)
+    return assumption_rule(name, normal, free)
+
+
+def discover(doc: Document, claim: Claim, sizes: Sequence[int],
+             assume: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the first declared assumption under which a refuted claim holds."""
+    for name in doc.assumptions:
+        if name in assume:
+            continue
+        try:
+            verdict = decide(doc, claim, sizes, (*assume, name))
+        except (Unsupported, NotSupported):
+            continue
+        if verdict.status in ("proved", "verified"):
+            return (name,)
+    return ()
+
+
+def concrete_problem(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
+                     assume: Sequence[str]) -> Problem:
+    """Describe the claim for the concrete-size checks."""
+    assumptions = []
+    for name in assume:
+        a = doc.assumptions[name]
+        difference = meaning(a.lhs - a.rhs, doc)
+        assumptions.append((difference, free_indices(doc, difference)))
+    conds = conditions(claim)
+    return Problem(
+        lhs, rhs, free_indices(doc, lhs - rhs), index_ranges(doc),
+        distinct=tuple((a, b) for a, op, b in conds if op == "!="),
+        equal=tuple((a, b) for a, op, b in conds if op == "="),
+        assumptions=tuple(assumptions))
+
+
+def conditions(claim: Claim) -> list[tuple[sp.Basic, str, sp.Basic]]:
+    """The claim's ``where`` conditions as ``(left, op, right)``."""
+    return [(c.left, c.op, c.right) for c in claim.where]
+
+
+def distinct_pairs(claim: Claim) -> frozenset[frozenset[sp.Basic]]:
+    """Index pairs the claim declares different."""
+    return frozenset(frozenset((a, b)) for a, op, b in conditions(claim) if op == "!=")
+
+
+def index_ranges(doc: Document) -> dict[sp.Symbol, sp.Symbol]:
+    """Each declared index symbol with the size it ranges over."""
+    return {symbols.index(i): symbols.size(s) for i, s in doc.indices.items()}
+
+
+def free_indices(doc: Document, expr: sp.Expr) -> tuple[sp.Symbol, ...]:
+    """The declared indices free in ``expr`` (variables of derivatives included)."""
+    declared = set(index_ranges(doc))
+    return tuple(sorted(symbols.free_symbols(expr) & declared, key=str))
+
+
+def size_assignments(doc: Document, problem: Problem,
+                     values: Sequence[int]) -> list[dict[sp.Symbol, int]]:
+    """Every combination of concrete values for the sizes the problem involves.
+
+    Size 1 is tried last, so that a counterexample, when there is one, is found at the
+    smallest size that is not degenerate.
+    """
+    involved = sorted(sizes_in(doc, problem), key=str)
+    ordered = sorted(values, key=lambda v: (v == 1, v))
+    return [dict(zip(involved, combo, strict=True))
+            for combo in itertools.product(ordered, repeat=len(involved))]
+
+
+def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
+    """The size symbols a problem depends on (directly or through its indices)."""
+    declared = {symbols.size(s) for s in doc.sizes}
+    found = set()
+    for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
+        found |= expr.free_symbols & declared
+    found |= {problem.ranges[i] for i in problem.free}
+    return found
+
+
+def all_sizes(doc: Document, difference: sp.Expr) -> str:
+    """Describe the sizes an all-K proof covers."""
+    ranges = index_ranges(doc)
+    involved = {s.name for s in difference.free_symbols if s in set(ranges.values())}
+    involved |= {ranges[i].name for i in free_indices(doc, difference)}
+    if not involved:
+        return "all values"
+    return "all " + ", ".join(f"{s} ≥ 1" for s in sorted(involved))
+
+
+def describe_sizes(checked: Sequence[dict[sp.Symbol, int]],
+                   undefined: Sequence[dict[sp.Symbol, int]]) -> str:
+    """``K = 1..8`` for one size, else the list of assignments; note undefined ones."""
+    def text(group: Sequence[dict[sp.Symbol, int]]) -> str:
+        if not group:
+            return ""
+        names = sorted({str(k) for g in group for k in g})
+        if len(names) == 1:
+            values = sorted(v for g in group for v in g.values())
+            span = f"{values[0]}..{values[-1]}" if values == list(
+                range(values[0], values[-1] + 1)) and len(values) > 2 else \
+                ", ".join(map(str, values))
+            return f"{names[0]} = {span}"
+        return "; ".join(", ".join(f"{k}={v}" for k, v in g.items()) for g in group)
+
+    out = text(checked) or "no size"
+    if undefined:
+        out += f" (undefined at {text(undefined)})"
+    return out

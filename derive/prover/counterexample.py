@@ -1,0 +1,124 @@
+"""Real counterexamples that a person can check by hand.
+
+Given a size and index values where the modular check saw ``left ≠ right``, try simple
+points (logits small integers, targets in [0, 1], other scalars 2 or 3), make each
+satisfy the claim's assumptions, evaluate both sides with mpmath at 50 digits, and keep
+the first point where they differ beyond rounding.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from derive.prover.evaluate import Evaluator, Key, ModP, NotSupported, Real, Undefined, impose
+from derive.prover.modular import Problem, instances
+from derive.verdict import Counterexample
+
+TRIES = 40
+SHOWN = 6  # significant digits shown
+
+
+def find_counterexample(problem: Problem, sizes: dict[sp.Symbol, int],
+                        indices: dict[sp.Symbol, int]) -> Counterexample | None:
+    """Return a confirmed real counterexample at these sizes and indices, if one is found."""
+    kinds = leaf_kinds(problem, sizes, indices)
+    fallback = None
+    for values in candidates(kinds):
+        arith = Real(dict(values))
+        try:
+            impose(arith, sizes, instances(problem, sizes))
+            evaluator = Evaluator(arith, {**sizes, **indices})
+            left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
+        except (Undefined, NotSupported, ZeroDivisionError):
+            continue
+        if arith.equal(left, right):
+            continue
+        found = render(sizes, indices, arith, left, right)
+        if in_unit_interval(arith, kinds):
+            return found
+        fallback = fallback or found
+    return fallback
+
+
+def leaf_kinds(problem: Problem, sizes: dict[sp.Symbol, int],
+               indices: dict[sp.Symbol, int]) -> dict[Key, str]:
+    """Classify inputs: ``logit`` (inside e^x), ``target`` (indexed), ``scalar``."""
+    arith = ModP(7)
+    try:
+        impose(arith, sizes, instances(problem, sizes))
+    except (Undefined, NotSupported):
+        pass
+    evaluator = Evaluator(arith, {**sizes, **indices})
+    for side in (problem.lhs, problem.rhs):
+        try:
+            evaluator.value(side)
+        except (Undefined, NotSupported):
+            continue
+    kinds: dict[Key, str] = {}
+    exps = {key[1:] for key in arith.touched if key[0] == "exp"}
+    for key in dict.fromkeys(arith.touched):
+        if key[0] == "exp":
+            continue
+        kinds[key] = "logit" if key in exps else ("target" if len(key) > 1 else "scalar")
+    for key in exps:
+        kinds.setdefault(key, "logit")
+    return kinds
+
+
+def candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:
+    """Simple points first, then small random ones (reproducibly)."""
+    keys = sorted(kinds, key=repr)
+    position = {key: n for n, key in enumerate(keys)}
+
+    def point(logit: Any, target: Any, scalar: Any) -> dict[Key, Any]:
+        pick = {"logit": logit, "target": target, "scalar": scalar}
+        return {key: pick[kinds[key]](key) for key in keys}
+
+    def rank(key: Key) -> int:
+        return sum(key[1]) - len(key[1]) if len(key) > 1 else position[key]
+
+    yield point(lambda k: rank(k) % 3, lambda k: 1, lambda k: 2)
+    yield point(lambda k: 0, lambda k: 1, lambda k: 2)
+    yield point(lambda k: rank(k) % 2, lambda k: int(rank(k) == 0), lambda k: 3)
+    rng = random.Random(11)
+    for _ in range(TRIES):
+        yield point(lambda k: rng.randint(-2, 2),
+                    lambda k: rng.choice((Fraction(0), Fraction(1, 2), Fraction(1))),
+                    lambda k: rng.randint(2, 4))
+
+
+def in_unit_interval(arith: Real, kinds: Mapping[Key, str]) -> bool:
+    """True when every target value (including solved ones) lies in [0, 1]."""
+    return all(0 <= arith.values[k] <= 1 for k, kind in kinds.items()
+               if kind == "target" and k in arith.values)
+
+
+def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], arith: Real,
+           left: Any, right: Any) -> Counterexample:
+    """Group input values by name for display."""
+    groups: dict[str, list[tuple[tuple[int, ...], Any]]] = {}
+    for key, value in arith.values.items():
+        groups.setdefault(key[0], []).append((key[1] if len(key) > 1 else (), value))
+    values = {}
+    for name, items in sorted(groups.items()):
+        shown = [number(arith, v) for _, v in sorted(items, key=lambda kv: kv[0])]
+        values[name] = shown[0] if items[0][0] == () else f"({', '.join(shown)})"
+    return Counterexample(
+        {str(k): v for k, v in sizes.items()},
+        {str(k): v for k, v in indices.items()},
+        values, number(arith, left), number(arith, right))
+
+
+def number(arith: Real, value: Any) -> str:
+    """Show a value exactly when it is a simple fraction, else to 6 significant digits."""
+    if isinstance(value, (int, Fraction)):
+        return str(value)
+    exact = Fraction(str(arith.mp.nstr(value, 30))).limit_denominator(1000)
+    if abs(arith.mp.mpf(exact.numerator) / exact.denominator - value) < arith.mp.mpf(10) ** -25:
+        return str(exact)
+    return str(arith.mp.nstr(value, SHOWN))

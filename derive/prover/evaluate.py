@@ -1,0 +1,411 @@
+"""Exact evaluation of a claim's meaning at concrete sizes, with forward-mode derivatives.
+
+One interpreter over SymPy trees, two number systems:
+
+- :class:`ModP`: integers modulo the prime ``2^61 − 1``. Every input gets a random
+  value, ``e^{z_k}`` gets a random value of its own (``z_k`` and ``e^{z_k}`` are
+  algebraically independent), and ``e^x`` or ``ln x`` of anything else is a random
+  function of ``x``. Used for Schwartz–Zippel zero tests.
+- :class:`Real`: mpmath numbers at a chosen precision, true ``exp`` and ``ln``; used
+  to confirm a counterexample and to show both sides.
+
+Derivatives are dual numbers ``(value, derivative)``: exact, never finite differences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from derive.symbols import base_name, free_symbols, sigmoid
+
+P = 2**61 - 1
+Key = tuple[Any, ...]  # a leaf: (name,) for a scalar, (name, (i, j)) for an element
+
+
+class Undefined(Exception):
+    """The expression has no value at this point (division by zero, ``ln`` of x ≤ 0)."""
+
+
+class NotSupported(Exception):
+    """The expression has a construct the interpreter cannot evaluate."""
+
+
+@dataclass
+class ModP:
+    """Arithmetic modulo ``P`` with random leaf values drawn from ``seed``."""
+
+    seed: int
+    values: dict[Key, int] = field(default_factory=dict)
+    touched: list[Key] = field(default_factory=list)
+
+    def number(self, r: sp.Rational) -> int:
+        """Return the residue of a rational number."""
+        return int(r.p) % P * pow(int(r.q) % P, -1, P) % P
+
+    def leaf(self, key: Key) -> int:
+        """Return (drawing once) the value of an input."""
+        self.touched.append(key)
+        if key not in self.values:
+            self.values[key] = self.draw("leaf", key)
+        return self.values[key]
+
+    def exp_leaf(self, key: Key) -> int:
+        """Return the value of ``e^{leaf}``: independent of the leaf's own value."""
+        return self.leaf(("exp",) + key)
+
+    def draw(self, *what: object) -> int:
+        """A value in ``1..P-1`` fixed by the seed and ``what``."""
+        digest = hashlib.blake2b(repr((self.seed, what)).encode(), digest_size=16).digest()
+        return int.from_bytes(digest, "big") % (P - 1) + 1
+
+    def add(self, a: int, b: int) -> int:
+        """Return ``a + b``."""
+        return (a + b) % P
+
+    def mul(self, a: int, b: int) -> int:
+        """Return ``a b``."""
+        return a * b % P
+
+    def inv(self, a: int) -> int:
+        """Return ``1 / a``."""
+        if a % P == 0:
+            raise Undefined("division by zero modulo p")
+        return pow(a, -1, P)
+
+    def exp(self, a: int) -> int:
+        """``e^a`` for a non-linear exponent: a random function of ``a``."""
+        return self.draw("exp", a)
+
+    def log(self, a: int) -> int:
+        """``ln a``: a random function of ``a`` (undefined at 0)."""
+        if a % P == 0:
+            raise Undefined("logarithm of zero")
+        return self.draw("log", a)
+
+    def constant(self, c: sp.Basic) -> int:
+        """A transcendental constant (π, e, ln 2): a random value fixed by its form."""
+        return self.draw("const", sp.srepr(c))
+
+    def equal(self, a: int, b: int) -> bool:
+        """Exact equality."""
+        return (a - b) % P == 0
+
+
+@dataclass
+class Real:
+    """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``."""
+
+    values: dict[Key, Any]
+    digits: int = 50
+    touched: list[Key] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Use a private mpmath context at the requested precision."""
+        self.mp = mpmath.mp.clone()
+        self.mp.dps = self.digits
+
+    def number(self, r: sp.Rational) -> Any:
+        """Return a rational number as an mpf."""
+        return self.mp.mpf(int(r.p)) / int(r.q)
+
+    def leaf(self, key: Key) -> Any:
+        """Return the value given for an input."""
+        self.touched.append(key)
+        if key not in self.values:
+            raise NotSupported(f"no value for {key}")
+        value = self.values[key]
+        if isinstance(value, Fraction):
+            return self.mp.mpf(value.numerator) / value.denominator
+        return self.mp.mpf(value)
+
+    def exp_leaf(self, key: Key) -> Any:
+        """Return ``e^{leaf}``."""
+        return self.mp.exp(self.leaf(key))
+
+    def add(self, a: Any, b: Any) -> Any:
+        """Return ``a + b``."""
+        return a + b
+
+    def mul(self, a: Any, b: Any) -> Any:
+        """Return ``a b``."""
+        return a * b
+
+    def inv(self, a: Any) -> Any:
+        """Return ``1 / a``."""
+        if a == 0:
+            raise Undefined("division by zero")
+        return 1 / a
+
+    def exp(self, a: Any) -> Any:
+        """Return ``e^a``."""
+        return self.mp.exp(a)
+
+    def log(self, a: Any) -> Any:
+        """Return ``ln a`` (undefined for a ≤ 0)."""
+        if a <= 0:
+            raise Undefined("logarithm of a number ≤ 0")
+        return self.mp.log(a)
+
+    def constant(self, c: sp.Basic) -> Any:
+        """Return a numeric constant."""
+        return self.mp.mpf(str(sp.N(c, self.digits + 5)))
+
+    def equal(self, a: Any, b: Any) -> bool:
+        """Equal up to rounding at this precision."""
+        tol = self.mp.mpf(10) ** (-(self.digits * 2 // 3))
+        return bool(abs(a - b) <= tol * (1 + abs(a) + abs(b)))
+
+
+Dual = tuple[Any, Any]
+
+
+class Evaluator:
+    """Evaluate SymPy trees at integer sizes and indices in one arithmetic."""
+
+    def __init__(self, arith: Any, env: Mapping[sp.Symbol, int]) -> None:
+        """``env`` gives every size and free index an integer."""
+        self.a = arith
+        self.env = dict(env)
+        self.memo: dict[tuple[Any, ...], Dual] = {}
+        self.seed: Key | None = None
+        self.zero = arith.number(sp.S.Zero)
+        self.one = arith.number(sp.S.One)
+
+    def value(self, expr: sp.Basic) -> Any:
+        """Return the value of ``expr``."""
+        return self.eval(expr)[0]
+
+    def eval(self, node: sp.Basic) -> Dual:
+        """Return ``(value, derivative)`` of ``node`` under the current bindings."""
+        ints = relevant(node)
+        key = (node, self.seed, tuple(self.env.get(s) for s in ints))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.compute(node)
+            self.memo[key] = found
+        return found
+
+    def compute(self, node: sp.Basic) -> Dual:
+        """Evaluate ``node`` (not memoised)."""
+        a = self.a
+        if node.is_Rational:
+            return a.number(node), self.zero
+        if isinstance(node, sp.Float):
+            return a.number(sp.Rational(str(node))), self.zero
+        if isinstance(node, (sp.Symbol, sp.Indexed)):
+            return self.leaf(node)
+        if node.is_number and not node.free_symbols and not isinstance(node, sp.Add | sp.Mul):
+            if isinstance(node, (sp.NumberSymbol, sp.exp, sp.log)):
+                return a.constant(node), self.zero
+        handler = HANDLERS.get(type(node)) or next(
+            (h for t, h in HANDLERS.items() if isinstance(node, t)), None)
+        if handler is None:
+            raise NotSupported(f"cannot evaluate {type(node).__name__}")
+        return handler(self, node)
+
+    def leaf(self, node: sp.Symbol | sp.Indexed) -> Dual:
+        """Return an input's value, or an integer for a bound index or size."""
+        if isinstance(node, sp.Symbol) and node in self.env:
+            return self.a.number(sp.Integer(self.env[node])), self.zero
+        if isinstance(node, sp.Symbol) and node.is_integer:
+            raise NotSupported(f"index {node} has no value")
+        key = self.key(node)
+        return self.a.leaf(key), (self.one if key == self.seed else self.zero)
+
+    def key(self, node: sp.Basic) -> Key:
+        """Return the leaf key of an input under the current bindings."""
+        if isinstance(node, sp.Indexed):
+            return (base_name(node), tuple(self.integer(i) for i in node.indices))
+        return (base_name(node),)
+
+    def integer(self, expr: sp.Basic) -> int:
+        """Evaluate an index or size expression to an integer."""
+        value = expr.xreplace({s: sp.Integer(v) for s, v in self.env.items()})
+        if not value.is_Integer:
+            raise NotSupported(f"{expr} is not a concrete integer here")
+        return int(value)
+
+    def differentiate(self, node: sp.Derivative) -> Dual:
+        """First derivative by forward mode, seeding the variable."""
+        if self.seed is not None or len(node.variables) != 1:
+            raise NotSupported("derivatives of order two or more")
+        self.seed = self.key(node.variables[0])
+        try:
+            _, deriv = self.eval(node.expr)
+        finally:
+            self.seed = None
+        return deriv, self.zero
+
+
+def relevant(node: sp.Basic, cache: dict[sp.Basic, tuple[sp.Symbol, ...]] = {}) -> tuple[
+        sp.Symbol, ...]:  # noqa: B006 - a deliberate process-wide cache
+    """Return the integer symbols whose values ``node``'s value depends on."""
+    found = cache.get(node)
+    if found is None:
+        found = tuple(sorted((s for s in free_symbols(node)
+                              if isinstance(s, sp.Symbol) and s.is_integer), key=str))
+        cache[node] = found
+    return found
+
+
+def add(ev: Evaluator, node: sp.Add) -> Dual:
+    """Sum rule."""
+    a = ev.a
+    v, d = ev.zero, ev.zero
+    for arg in node.args:
+        av, ad = ev.eval(arg)
+        v, d = a.add(v, av), a.add(d, ad)
+    return v, d
+
+
+def mul(ev: Evaluator, node: sp.Mul) -> Dual:
+    """Product rule."""
+    a = ev.a
+    v, d = ev.one, ev.zero
+    for arg in node.args:
+        av, ad = ev.eval(arg)
+        v, d = a.mul(v, av), a.add(a.mul(v, ad), a.mul(d, av))
+    return v, d
+
+
+def power(ev: Evaluator, node: sp.Pow) -> Dual:
+    """Integer powers exactly; others as ``e^{n ln b}``."""
+    a = ev.a
+    base, exponent = node.args
+    if not (exponent.free_symbols - set(ev.env)) and exponent.is_integer:
+        n = ev.integer(exponent)
+        bv, bd = ev.eval(base)
+        if n < 0:
+            bv, bd = a.inv(bv), a.mul(a.mul(a.number(sp.S.NegativeOne), bd),
+                                      a.mul(a.inv(bv), a.inv(bv)))
+            n = -n
+        if n == 0:
+            return ev.one, ev.zero
+        value = ev.one
+        for _ in range(n - 1):
+            value = a.mul(value, bv)
+        return a.mul(value, bv), a.mul(a.mul(a.number(sp.Integer(n)), value), bd)
+    if base == sp.E:
+        return exponential(ev, sp.exp(exponent))
+    return exponential(ev, sp.exp(exponent * sp.log(base)))
+
+
+def exponential(ev: Evaluator, node: sp.exp) -> Dual:
+    """``e^{Σ c_i x_i + rest}`` is ``Π (e^{x_i})^{c_i} · e^{rest}``, derivative times it."""
+    a = ev.a
+    value = ev.one
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(node.args[0]):
+        coeff, var = term.as_coeff_Mul()
+        if isinstance(var, (sp.Symbol, sp.Indexed)) and coeff.is_Integer and var not in ev.env \
+                and not var.is_integer:
+            u = a.exp_leaf(ev.key(var))
+            for _ in range(abs(int(coeff))):
+                value = a.mul(value, u if coeff > 0 else a.inv(u))
+        else:
+            rest += term
+    if rest != 0:
+        value = a.mul(value, a.exp(ev.eval(rest)[0]))
+    _, d = ev.eval(node.args[0])
+    return value, a.mul(value, d)
+
+
+def logarithm(ev: Evaluator, node: sp.log) -> Dual:
+    """``ln x`` and its derivative ``dx / x``."""
+    xv, xd = ev.eval(node.args[0])
+    return ev.a.log(xv), ev.a.mul(xd, ev.a.inv(xv))
+
+
+def delta(ev: Evaluator, node: sp.KroneckerDelta) -> Dual:
+    """Kronecker delta of concrete indices."""
+    i, j = (ev.integer(x) for x in node.args)
+    return (ev.one if i == j else ev.zero), ev.zero
+
+
+def summation(ev: Evaluator, node: sp.Sum) -> Dual:
+    """A finite sum at concrete bounds."""
+    body, limits = node.function, node.limits
+    if len(limits) != 1:
+        return summation(ev, sp.Sum(sp.Sum(body, *limits[:-1]), limits[-1]))
+    var, lo, hi = limits[0]
+    a = ev.a
+    v, d = ev.zero, ev.zero
+    saved = ev.env.get(var)
+    try:
+        for n in range(ev.integer(lo), ev.integer(hi) + 1):
+            ev.env[var] = n
+            bv, bd = ev.eval(body)
+            v, d = a.add(v, bv), a.add(d, bd)
+    finally:
+        if saved is None:
+            ev.env.pop(var, None)
+        else:
+            ev.env[var] = saved
+    return v, d
+
+
+def logistic(ev: Evaluator, node: sigmoid) -> Dual:
+    """σ(x) = 1 / (1 + e^{−x})."""
+    return ev.eval(1 / (1 + sp.exp(-node.args[0])))
+
+
+HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
+    sp.Add: add,
+    sp.Mul: mul,
+    sp.Pow: power,
+    sp.exp: exponential,
+    sp.log: logarithm,
+    sp.KroneckerDelta: delta,
+    sp.Sum: summation,
+    sigmoid: logistic,
+    sp.Derivative: Evaluator.differentiate,
+}
+
+
+def impose(arith: Any, env: Mapping[sp.Symbol, int],
+           assumptions: Iterable[tuple[sp.Expr, Mapping[sp.Symbol, int]]]) -> None:
+    """Make the point satisfy each assumption ``expr = 0`` by solving for one input.
+
+    Each assumption instance (one per value of its free indices, given in its own env)
+    must be affine in an input that no other instance touches: ``Σ_k t_k = 1`` is
+    solved for ``t_K``.
+
+    Raises:
+        NotSupported: no such input, or the assumption is not affine in it.
+    """
+    instances = [(expr, {**env, **extra}) for expr, extra in assumptions]
+    touched = []
+    for expr, scope in instances:
+        arith.touched = []
+        Evaluator(arith, scope).value(expr)
+        touched.append([k for k in arith.touched if k[0] != "exp"])
+    taken: set[Key] = set()
+    for number, (expr, scope) in enumerate(instances):
+        others = {k for m, keys in enumerate(touched) if m != number for k in keys}
+        choice = next((k for k in reversed(touched[number]) if k not in others | taken), None)
+        if choice is None:
+            raise NotSupported("an assumption shares all its inputs with another")
+        taken.add(choice)
+        solve_for(arith, choice, expr, scope)
+
+
+def solve_for(arith: Any, key: Key, expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> None:
+    """Set input ``key`` so that ``expr`` (affine in it) is zero."""
+    def at(x: int) -> Any:
+        arith.values[key] = x if isinstance(arith, ModP) else arith.mp.mpf(x)
+        return Evaluator(arith, env).value(expr)
+
+    b = at(0)
+    slope = arith.add(at(1), arith.mul(arith.number(sp.S.NegativeOne), b))
+    two = arith.add(b, arith.mul(arith.number(sp.Integer(2)), slope))
+    if not arith.equal(at(2), two) or arith.equal(slope, arith.number(sp.S.Zero)):
+        raise NotSupported("an assumption is not affine in the input it should fix")
+    arith.values[key] = arith.mul(arith.mul(arith.number(sp.S.NegativeOne), b),
+                                  arith.inv(slope))

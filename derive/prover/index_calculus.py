@@ -1,0 +1,372 @@
+"""All-K proofs by index calculus: a normal form for sums with Kronecker deltas.
+
+The rules, applied bottom-up to ``left − right`` (see the spec, "What verified means"):
+
+====================================  =============================================
+``∂/∂z_j`` of a sum                   SymPy's ``diff``: ``∂z_k/∂z_j = δ_kj``
+``e^{c z_k}``                         ``u_k^c`` with ``u_k = e^{z_k} > 0``: rational
+``ln(p/q)``                           ``ln p − ln q``; ``ln u_k = z_k``; ``ln`` of a sum
+                                      is an atom
+``Σ_k (a + b)``                       ``Σ_k a + Σ_k b`` (linearity)
+``Σ_k c g_k``                         ``c Σ_k g_k`` when ``c`` does not mention ``k``
+``Σ_k c``                             ``K c``
+``Σ_k g_k δ_kx``                      ``g_x``, if ``x`` ranges over ``1..K`` (recorded)
+``Σ_k g_k``                           an atom, its summand in canonical form
+                                      (partial fractions in ``u_k``, ``k`` renamed)
+a named assumption ``Σ_k t_k = 1``    the atom it pins is replaced by its value
+a free ``δ_kj``                       two cases: ``k = j`` and ``k ≠ j`` (``where``)
+====================================  =============================================
+
+Then every atom becomes an independent variable and ``cancel`` decides whether the
+rational function left is zero. That is sound: an identity of rational functions in
+independent variables stays one when the variables are specialised to the sums and
+logarithms they stand for. It is not complete: a nonzero normal form is not a
+refutation, only a reason to check concrete sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.symbols import base_name, sigmoid
+
+KD = sp.KroneckerDelta
+
+
+class Unsupported(Exception):
+    """The expression has a construct this normaliser does not handle."""
+
+
+def kappa(level: int) -> sp.Symbol:
+    """Return the canonical summation variable of nesting ``level``."""
+    return sp.Symbol(f"κ{level}", integer=True, positive=True)
+
+
+def level_of(expr: sp.Basic, var: sp.Symbol) -> int:
+    """Return the highest canonical nesting level used inside ``expr``, ``var`` aside."""
+    levels = [int(s.name[1:]) for s in expr.free_symbols | bound_symbols(expr)
+              if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s != var]
+    return max(levels, default=0)
+
+
+def bound_symbols(expr: sp.Basic) -> set[sp.Symbol]:
+    """Return the summation variables bound anywhere in ``expr``."""
+    return {lim[0] for s in expr.atoms(sp.Sum) for lim in s.limits}
+
+
+def exp_of(var: sp.Basic) -> sp.Basic:
+    """Return the positive variable ``u`` standing for ``e^{var}``."""
+    if isinstance(var, sp.Indexed):
+        return sp.IndexedBase(f"e^{{{var.base.label}}}", positive=True)[var.indices]
+    return sp.Symbol(f"e^{{{var}}}", positive=True)
+
+
+def log_of(u: sp.Basic) -> sp.Basic | None:
+    """Return ``var`` when ``u`` stands for ``e^{var}``, else ``None``."""
+    name = base_name(u)
+    if name is None or not name.startswith("e^{"):
+        return None
+    inner = name[3:-1]
+    if isinstance(u, sp.Indexed):
+        return sp.IndexedBase(inner, real=True)[u.indices]
+    return sp.Symbol(inner, real=True)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An assumption as a rewrite: ``atom → value``, for every value of ``free``."""
+
+    name: str
+    atom: sp.Expr
+    value: sp.Expr
+    free: tuple[sp.Symbol, ...]
+
+
+@dataclass
+class Outcome:
+    """What the normaliser found for ``left − right``."""
+
+    proved: bool
+    residual: sp.Expr  # zero when proved; else the first nonzero case, atoms restored
+    case: str = ""  # the case of the residual, e.g. "k = j"
+    side_conditions: tuple[str, ...] = ()
+    steps: tuple[tuple[str, sp.Expr], ...] = ()
+    used: tuple[str, ...] = ()  # assumptions that rewrote something
+
+
+@dataclass
+class IndexCalculus:
+    """Normalise and decide ``left − right`` for a symbolic size.
+
+    Args:
+        ranges: the size each free index ranges over (``{j: K}``).
+        rules: assumptions as rewrites (see :func:`assumption_rule`).
+        distinct: pairs of indices known to differ (``where = ['k \\neq j']``).
+    """
+
+    ranges: Mapping[sp.Symbol, sp.Expr]
+    rules: tuple[Rule, ...] = ()
+    distinct: frozenset[frozenset[sp.Basic]] = frozenset()
+    conditions: list[str] = field(default_factory=list)
+    steps: list[tuple[str, sp.Expr]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        """Copy the ranges so that bound variables can be added."""
+        self.ranges = dict(self.ranges)
+
+    # -- the pipeline --------------------------------------------------------------
+    def decide(self, expr: sp.Expr) -> Outcome:
+        """Normalise ``expr`` (which should be zero) and decide whether it is."""
+        self.steps.append(("left − right", expr))
+        normal = self.normal_form(expr)
+        for text, case in self.cases(normal, self.distinct):
+            residual = zero_test(case)
+            if residual != 0:
+                self.steps.append((f"nonzero{' when ' + text if text else ''}", residual))
+                return self.outcome(False, residual, text)
+        return self.outcome(True, sp.S.Zero, "")
+
+    def outcome(self, proved: bool, residual: sp.Expr, case: str) -> Outcome:
+        """Package what was found."""
+        return Outcome(proved, residual, case, tuple(dict.fromkeys(self.conditions)),
+                       tuple(self.steps), tuple(sorted(self.used)))
+
+    def normal_form(self, expr: sp.Expr) -> sp.Expr:
+        """Differentiate, change to ``u = e^z``, and reduce every sum."""
+        expr = differentiate(expr)
+        self.steps.append(("differentiate", expr))
+        expr = to_u(expr.replace(lambda n: isinstance(n, sigmoid), lambda n: n.rewrite(sp.exp)))
+        self.steps.append(("write e^{z_k} as u_k", expr))
+        expr = self.reduce(expr)
+        self.steps.append(("reduce sums and deltas", expr))
+        return expr
+
+    # -- bottom-up reduction -------------------------------------------------------
+    def reduce(self, expr: sp.Basic) -> sp.Expr:
+        """Reduce sums (innermost first) and split logarithms."""
+        if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+            return expr
+        if isinstance(expr, sp.Sum):
+            if len(expr.limits) != 1:
+                raise Unsupported("a sum over several indices at once")
+            var, lo, hi = expr.limits[0]
+            if lo != 1:
+                raise Unsupported(f"a sum starting at {lo}, not 1")
+            self.ranges[var] = hi
+            return self.sum_rule(self.reduce(expr.function), var, hi)
+        expr = expr.func(*[self.reduce(a) for a in expr.args])
+        if isinstance(expr, sp.log):
+            return split_log(expr.args[0])
+        return expr
+
+    def sum_rule(self, body: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int = 0) -> sp.Expr:
+        """Reduce ``Σ_{var=1}^{hi} body`` whose body is already reduced."""
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(body)):
+            const, dep = split_factors(term, var)
+            if dep == 1:
+                total += const * hi
+                continue
+            delta = next((f for f in sp.Mul.make_args(dep) if is_delta_on(f, var)), None)
+            target = None if delta is None else self.sift_target(delta, var, hi)
+            if delta is not None and target is not None:
+                rest = sp.Mul(*[f for f in sp.Mul.make_args(dep) if f is not delta])
+                total += const * self.apply_rules(rest.xreplace({var: target}))
+                continue
+            total += const * self.atom(dep, var, hi, depth)
+        return total
+
+    def sift_target(self, delta: sp.Basic, var: sp.Symbol, hi: sp.Expr) -> sp.Basic | None:
+        """Return ``x`` for ``δ_{var x}`` when sifting is valid, recording why."""
+        base = delta.base if isinstance(delta, sp.Pow) else delta
+        a, b = base.args
+        other = b if a == var else a
+        if var in other.free_symbols:
+            return None
+        if isinstance(other, sp.Integer):
+            if hi.is_Integer:
+                return other if 1 <= other <= hi else None
+            if other != 1:
+                self.conditions.append(f"{hi} ≥ {other}")
+            return other
+        if self.ranges.get(other) == hi:
+            self.conditions.append(f"1 ≤ {other} ≤ {hi}")
+            return other
+        return None
+
+    def atom(self, summand: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int) -> sp.Expr:
+        """Return ``Σ_{var} summand`` as a canonical atom (or reduce a rewritten form)."""
+        if depth == 0:
+            rewritten = partial_fractions(summand, var)
+            if rewritten is not None and rewritten != summand:
+                return self.sum_rule(rewritten, var, hi, depth + 1)
+        key = kappa(level_of(summand, var) + 1)
+        coeff, canonical = summand.xreplace({var: key}).as_coeff_Mul()
+        return coeff * self.apply_rules(sp.Sum(canonical, (key, 1, hi)))
+
+    def apply_rules(self, expr: sp.Expr) -> sp.Expr:
+        """Replace every atom an assumption pins down by its value."""
+        if not self.rules or not expr.has(sp.Sum):
+            return expr
+        mapping = {}
+        for found in expr.atoms(sp.Sum):
+            for rule in self.rules:
+                value = match_rule(rule, found)
+                if value is not None:
+                    mapping[found] = value
+                    self.used.add(rule.name)
+                    break
+        return expr.xreplace(mapping) if mapping else expr
+
+    # -- cases on free deltas ------------------------------------------------------
+    def cases(self, expr: sp.Expr, distinct: frozenset[frozenset[sp.Basic]],
+              text: str = "") -> Iterable[tuple[str, sp.Expr]]:
+        """Split on each free Kronecker delta: equal indices, then different ones."""
+        expr = expr.xreplace({d: 0 for d in expr.atoms(KD) if frozenset(d.args) in distinct})
+        delta = next(iter(sorted(free_deltas(expr), key=str)), None)
+        if delta is None:
+            yield text, expr
+            return
+        a, b = delta.args
+        old, new = (a, b) if isinstance(b, sp.Integer) else (b, a)
+        same = f"{old} = {new}"
+        self.steps.append((f"case {same}", expr))
+        equal = self.reduce(expr.xreplace({old: new}))
+        yield from self.cases(equal, distinct, join(text, same))
+        yield from self.cases(expr.xreplace({delta: 0}), distinct | {frozenset((a, b))},
+                              join(text, f"{a} ≠ {b}"))
+
+
+def join(text: str, more: str) -> str:
+    """Join case descriptions."""
+    return f"{text}, {more}" if text else more
+
+
+def differentiate(expr: sp.Basic) -> sp.Expr:
+    """Evaluate every ``Derivative`` node with SymPy's ``diff`` (innermost first)."""
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    args = [differentiate(a) for a in expr.args]
+    if isinstance(expr, sp.Derivative):
+        return sp.diff(args[0], *expr.variables)
+    return expr.func(*args)
+
+
+def to_u(expr: sp.Expr) -> sp.Expr:
+    """Write ``e^{c z + ...}`` with integer ``c`` as a product of ``u = e^z``."""
+    def convert(node: sp.exp) -> sp.Expr:
+        out = sp.S.One
+        rest = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(node.args[0])):
+            coeff, var = term.as_coeff_Mul()
+            if isinstance(var, (sp.Indexed, sp.Symbol)) and coeff.is_Integer and var.is_real:
+                out *= exp_of(var) ** coeff
+            else:
+                rest += term
+        return out * (sp.exp(rest) if rest != 0 else 1)
+
+    return expr.replace(lambda n: isinstance(n, sp.exp), convert)
+
+
+def split_log(arg: sp.Expr) -> sp.Expr:
+    """``ln(p/q) = ln p − ln q`` over the factors of ``p`` and ``q``; ``ln u = z``."""
+    num, den = sp.fraction(sp.cancel(sp.together(arg)))
+    return log_product(num) - log_product(den)
+
+
+def log_product(expr: sp.Expr) -> sp.Expr:
+    """Return the logarithm of a product of positive factors, term by term."""
+    coeff, rest = expr.as_coeff_Mul()
+    if coeff < 0:
+        return sp.log(expr)  # sign unknown factor by factor: keep it whole
+    total = sp.log(coeff) if coeff != 1 else sp.S.Zero
+    for factor in sp.Mul.make_args(rest):
+        base, power = factor.as_base_exp()
+        var = log_of(base)
+        total += power * (var if var is not None else sp.log(base))
+    return total
+
+
+def split_factors(term: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """Split a product into the factors free of ``var`` and those with it."""
+    const, dep = [], []
+    for factor in sp.Mul.make_args(term):
+        (dep if var in factor.free_symbols else const).append(factor)
+    return sp.Mul(*const), sp.Mul(*dep)
+
+
+def is_delta_on(factor: sp.Basic, var: sp.Symbol) -> bool:
+    """True for ``δ_{var x}`` or a positive power of it."""
+    if isinstance(factor, sp.Pow) and factor.exp.is_positive:
+        factor = factor.base
+    return isinstance(factor, KD) and var in factor.args
+
+
+def free_deltas(expr: sp.Expr) -> set[sp.Basic]:
+    """Return the deltas outside every sum (their indices are all free)."""
+    inside = {d for s in expr.atoms(sp.Sum) for d in s.atoms(KD)}
+    return expr.atoms(KD) - inside
+
+
+def partial_fractions(summand: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """Canonical summand: partial fractions in ``u_var`` (``None`` if not applicable)."""
+    elements = [e for e in summand.atoms(sp.Indexed) if var in e.free_symbols]
+    inner = [s for s in summand.atoms(sp.Sum) if var in s.free_symbols]
+    mapping = {e: sp.Dummy(positive=True) for e in elements + inner}
+    plain = summand.xreplace(mapping)
+    if var in plain.free_symbols or not elements:
+        return None
+    u_vars = [mapping[e] for e in elements if log_of(e) is not None]
+    if not u_vars:
+        return None
+    try:
+        split = sp.apart(sp.cancel(plain), u_vars[0])
+    except (sp.PolynomialError, NotImplementedError, ValueError):
+        return None
+    return split.xreplace({d: e for e, d in mapping.items()})
+
+
+def zero_test(expr: sp.Expr) -> sp.Expr:
+    """Return ``0`` when ``expr`` is zero as a rational function of its atoms.
+
+    Otherwise the cancelled, factored residual with the atoms put back.
+    """
+    atoms = [a for a in expr.atoms(sp.Sum, sp.Indexed, sp.Function) if not isinstance(a, KD)]
+    # xreplace meets an outer atom before the atoms inside it, so nesting is harmless
+    mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
+    plain = sp.cancel(expr.xreplace(mapping))
+    if plain == 0:
+        return sp.S.Zero
+    return sp.factor(plain).xreplace({d: a for a, d in mapping.items()})
+
+
+def match_rule(rule: Rule, found: sp.Expr) -> sp.Expr | None:
+    """Return the rule's value if ``found`` is its atom for some values of its free indices."""
+    if not rule.free:
+        return rule.value if found == rule.atom else None
+    candidates = [s for s in found.free_symbols if isinstance(s, sp.Symbol) and s.is_integer]
+    if len(rule.free) != 1:
+        return None
+    for cand in candidates:
+        if rule.atom.xreplace({rule.free[0]: cand}) == found:
+            return rule.value.xreplace({rule.free[0]: cand})
+    return None
+
+
+def assumption_rule(name: str, difference: sp.Expr, free: tuple[sp.Symbol, ...]) -> Rule:
+    """Turn a normalised assumption ``difference = 0`` into a rewrite of one atom.
+
+    Raises:
+        Unsupported: no sum appears linearly, so the assumption cannot be solved for one.
+    """
+    for atom in sorted(difference.atoms(sp.Sum), key=sp.count_ops, reverse=True):
+        x = sp.Dummy()
+        poly = sp.expand(difference.xreplace({atom: x}))
+        slope, rest = poly.coeff(x, 1), poly.coeff(x, 0)
+        if slope != 0 and not slope.has(x) and not rest.has(x):
+            return Rule(name, atom, sp.cancel(-rest / slope), free)
+    raise Unsupported(f"assumption `{name}` does not pin down a sum linearly")

@@ -1,0 +1,69 @@
+"""What a check concludes: proved, verified, refuted or undecided, with its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sympy as sp
+
+Status = Literal["proved", "verified", "refuted", "undecided"]
+STATUSES: tuple[Status, ...] = ("proved", "verified", "refuted", "undecided")
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A point where the two sides differ, with both values as shown to a reader."""
+
+    sizes: dict[str, int]
+    indices: dict[str, int]
+    values: dict[str, str]  # input name -> value(s), e.g. {"z": "(0, 1)", "N": "2"}
+    left: str
+    right: str
+
+    def describe(self) -> str:
+        """One line: ``K=2, j=1, z=(0, 1), t=(1, 1): left 0.462, right -0.269``."""
+        parts = [f"{k}={v}" for k, v in {**self.sizes, **self.indices}.items()]
+        parts += [f"{k}={v}" for k, v in self.values.items()]
+        return f"{', '.join(parts)}: left {self.left}, right {self.right}"
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return {"sizes": self.sizes, "indices": self.indices, "values": self.values,
+                "left": self.left, "right": self.right}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one claim.
+
+    Attributes:
+        status: ``proved`` (all sizes), ``verified`` (the listed concrete sizes, with
+            the method's error bound), ``refuted`` (a confirmed real counterexample)
+            or ``undecided`` (unsupported construct or time limit).
+        sizes: the sizes the status covers, e.g. ``all K ≥ 1`` or ``K = 1..8``.
+        method: how it was established.
+        residual: ``left − right`` in normal form when not proved (SymPy).
+        holds_under: declared assumptions under which a refuted claim holds.
+        side_conditions: facts the proof used, e.g. ``1 ≤ j ≤ K``.
+        steps: the normaliser's rewrite trace, ``(what was done, expression)``.
+    """
+
+    status: Status
+    sizes: str = ""
+    method: str = ""
+    ms: float = 0.0
+    residual: sp.Expr | None = None
+    residual_case: str = ""
+    counterexample: Counterexample | None = None
+    holds_under: tuple[str, ...] = ()
+    message: str = ""
+    side_conditions: tuple[str, ...] = ()
+    error_bound: float | None = None
+    steps: tuple[tuple[str, sp.Expr], ...] = field(default=(), repr=False)
+
+    def meets(self, expect: str) -> bool:
+        """True when the status is what the claim's author expected."""
+        if expect == "refuted":
+            return self.status == "refuted"
+        return self.status in ("proved", "verified")

@@ -1,0 +1,74 @@
+"""Malformed documents: one line with file:line:col, exit code 2, no traceback."""
+
+import io
+
+import pytest
+
+from derive.cli import main
+
+HEADER = """+++
+name = "bad"
+
+[sizes]
+K = "classes"
+
+[indices]
+j = "K"
+k = "K"
+
+[definitions]
+"y_k" = '\\frac{e^{z_k}}{\\sum_{j=1}^{K} e^{z_j}}'
+"""
+
+CASES = {
+    "bad-toml": ("+++\nname = \"bad\"\ntitle = \n+++\n", r":3:\d+: invalid TOML"),
+    "missing-fence": ("name = \"bad\"\n", r":1:1: a derivation document starts with a line"),
+    "unclosed": ("+++\nname = \"bad\"\n", r":3:1: the front matter opened at line 1"),
+    "bad-latex": (HEADER + "[[claims]]\nname = \"c\"\nstatement = '\\frac{\\partial y_k}"
+                  "{\\partial z_j = 1'\n+++\n", r":15:\d+: "),
+    "unknown-macro": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = \\foo z_k'\n+++\n",
+                      r":15:20: .*\\foo"),
+    "undefined-index": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_q = z_q'\n+++\n",
+                        r":15:\d+: .*index `q`"),
+    "unknown-name": (HEADER + "[[claims]]\nname = \"c\"\nstatement = '\\text{soft} = 1'\n+++\n",
+                     r":15:\d+: .*\\text\{soft\}"),
+    "unknown-assumption": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = y_k'\n"
+                           "assume = [\"targets\"]\n+++\n", r":16:\d+: .*`targets`"),
+    "bad-size": ("+++\nname = \"bad\"\n[indices]\nk = \"M\"\n+++\n", r":4:\d+: index `k` ranges over `M`"),
+    "missing-name": ("+++\ntitle = \"t\"\n+++\n", r":2:1: `name` is missing"),
+    "bad-expect": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = y_k'\n"
+                   "expect = \"maybe\"\n+++\n", r":16:\d+: `expect` is"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_malformed_document(tmp_path, case):
+    """Each malformed document gives exit 2 and one line at its position."""
+    text, pattern = CASES[case]
+    path = tmp_path / f"{case}.md"
+    path.write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", str(path)], stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert code == 2
+    assert out.getvalue() == ""
+    assert len(lines) == 1, lines
+    assert "Traceback" not in err.getvalue()
+    assert lines[0].startswith(f"derive: {path}:")
+    import re
+    assert re.search(pattern, lines[0]), lines[0]
+
+
+def test_unknown_document():
+    """An unknown name says where it looked and what exists."""
+    err = io.StringIO()
+    assert main(["check", "no-such-derivation"], stdout=io.StringIO(), stderr=err) == 2
+    assert "no document called `no-such-derivation`" in err.getvalue()
+
+
+@pytest.mark.parametrize("sizes", ["0..3", "a..b", "5..2", "1..100000"])
+def test_impossible_sizes(sizes):
+    """Impossible --sizes values are usage errors."""
+    err = io.StringIO()
+    assert main(["check", "softmax", "--sizes", sizes], stdout=io.StringIO(), stderr=err) == 2
+    assert "--sizes" in err.getvalue()
