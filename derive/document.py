@@ -102,7 +102,7 @@ def split_document(source: str, path: str = "") -> RawDocument:
     try:
         front = tomllib.loads(front_text)
     except tomllib.TOMLDecodeError as err:
-        raise toml_error(err, path, first + 2) from None
+        raise toml_error(err, path, first + 2, front_text) from None
     body = "\n".join(lines[close + 1 :])
     return RawDocument(path, front, first + 2, front_text, body, close + 2)
 
@@ -110,13 +110,18 @@ def split_document(source: str, path: str = "") -> RawDocument:
 _TOML_AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 
 
-def toml_error(err: tomllib.TOMLDecodeError, path: str, offset_line: int) -> DocumentError:
+def toml_error(err: tomllib.TOMLDecodeError, path: str, offset_line: int,
+               front_text: str) -> DocumentError:
     """Turn a TOML error into a DocumentError at its place in the file."""
     text = str(err)
     match = _TOML_AT.match(text)
-    if not match:
+    if match:
+        what, line, col = match.group(1), int(match.group(2)), int(match.group(3))
+    elif text.endswith(" (at end of document)"):
+        lines = front_text.split("\n")
+        what, line, col = text[: -len(" (at end of document)")], len(lines), len(lines[-1]) + 1
+    else:
         return DocumentError(f"invalid TOML: {text}", Position(path, offset_line, 1))
-    what, line, col = match.group(1), int(match.group(2)), int(match.group(3))
     return DocumentError(
         f"invalid TOML in the front matter: {what[0].lower()}{what[1:]}",
         Position(path, offset_line + line - 1, col),

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from derive import symbols
+from derive.prover.expand import meaning
+
 STEP = 1e-6
 
 
@@ -44,13 +47,53 @@ def value(expr: sp.Expr, point: Mapping[sp.Basic, float]) -> float:
     return float(expr.xreplace({k: sp.Float(v) for k, v in point.items()}).evalf())
 
 
-def random_point(expr: sp.Expr, env: Mapping[sp.Symbol, int], rng: random.Random,
-                 solve: sp.Basic | None = None) -> dict[sp.Basic, float]:
-    """Random values for every input of ``expr`` at these sizes (z in [-2, 2], rest in [0.1, 1])."""
-    leaves = concrete(expr, env).atoms(sp.Indexed) | {
-        s for s in concrete(expr, env).free_symbols
-        if isinstance(s, sp.Symbol) and not s.is_integer}
+def random_point(exprs: list[sp.Expr], env: Mapping[sp.Symbol, int],
+                 rng: random.Random) -> dict[sp.Basic, float]:
+    """Random values for the inputs of ``exprs`` (z in [-2, 2], the rest in [0.1, 1])."""
+    leaves: set[sp.Basic] = set()
+    for expr in exprs:
+        flat = concrete(expr, env)
+        leaves |= flat.atoms(sp.Indexed) | {
+            s for s in flat.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
     point: dict[sp.Basic, float] = {}
     for leaf in sorted(leaves, key=str):
         point[leaf] = rng.uniform(-2, 2) if str(leaf).startswith("z") else rng.uniform(0.1, 1)
     return point
+
+
+def impose_assumptions(document, names, env, point):
+    """Make ``Σ x = 1`` assumptions hold by rescaling the summed inputs."""
+    for name in names:
+        a = document.assumptions[name]
+        difference = meaning(a.lhs - a.rhs, document)
+        sums = list(difference.atoms(sp.Sum))
+        assert len(sums) == 1 and a.rhs == 1, "only Σ x = 1 assumptions are rescaled here"
+        terms = sp.Add.make_args(
+            sums[0].xreplace({s: sp.Integer(v) for s, v in env.items()}).doit())
+        for term in terms:
+            point.setdefault(term, random.random())
+        total = sum(point[t] for t in terms)
+        for term in terms:
+            point[term] /= total
+
+
+def holds_numerically(document, claim, sizes=(2, 3, 5), tries=3, seed="") -> bool:
+    """True when ``claim`` holds at random points (finite differences, float64)."""
+    lhs, rhs = meaning(claim.lhs, document), meaning(claim.rhs, document)
+    rng = random.Random(f"{seed}{claim.name}")
+    indices = {symbols.index(i) for i in document.indices}
+    free = sorted(symbols.free_symbols(lhs - rhs) & indices, key=str)
+    for K in sizes:
+        env = {symbols.size(s): K for s in document.sizes}
+        for _ in range(tries):
+            values = {i: rng.randint(1, K) for i in free}
+            if any(values.get(c.left) == values.get(c.right) for c in claim.where
+                   if c.op == "!="):
+                continue
+            env_i = {**env, **values}
+            point = random_point([lhs, rhs], env_i, rng)
+            impose_assumptions(document, claim.assume, env_i, point)
+            left, right = evaluate(lhs, env_i, point), evaluate(rhs, env_i, point)
+            if abs(left - right) > 1e-4 * (1 + abs(left) + abs(right)):
+                return False
+    return True

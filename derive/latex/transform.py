@@ -108,7 +108,7 @@ class Reader:
         """Return the superscript of a non-name factor; subscripts and primes are errors."""
         for script in scripts:
             if isinstance(script, Token) or script.data == "sub":
-                what = "`'`" if isinstance(script, Token) else "a subscript"
+                what = "`'`" if isinstance(script, Token) else "subscript"
                 raise LatexError(
                     f"unsupported {what} on `{source(self.text, item.children[0])}`",
                     position(script),
@@ -289,7 +289,8 @@ def _is_d(item: Tree[Token]) -> bool:
     r"""Tell whether ``item`` is the differential ``d`` or ``\mathrm{d}``."""
     if is_bare(item, "letter", "d"):
         return True
-    if not is_bare(item, "textname"):
+    primary = item.children[0]
+    if not isinstance(primary, Tree) or not is_bare(item, "textname"):
         return False
-    match = TEXT.fullmatch(str(tokens(item.children[0])[0].value))  # type: ignore[arg-type]
+    match = TEXT.fullmatch(str(tokens(primary)[0].value))
     return match is not None and match.group("content").strip() == "d"

@@ -128,14 +128,23 @@ def concrete_problem(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
     assumptions = []
     for name in assume:
         a = doc.assumptions[name]
-        difference = meaning(a.lhs - a.rhs, doc)
+        difference = split_logs(meaning(a.lhs - a.rhs, doc))
         assumptions.append((difference, free_indices(doc, difference)))
     conds = conditions(claim)
     return Problem(
-        lhs, rhs, free_indices(doc, lhs - rhs), index_ranges(doc),
+        split_logs(lhs), split_logs(rhs), free_indices(doc, lhs - rhs), index_ranges(doc),
         distinct=tuple((a, b) for a, op, b in conds if op == "!="),
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions))
+
+
+def split_logs(expr: sp.Expr) -> sp.Expr:
+    """``ln(ab) = ln a + ln b`` and ``ln e^x = x``, valid where the logarithms are defined.
+
+    The modular check gives each logarithm a random value; splitting first keeps
+    ``ln(e^{z_k} / Σ e^{z_i})`` and ``z_k − ln Σ e^{z_i}`` equal there too.
+    """
+    return sp.expand_log(expr, force=True)
 
 
 def conditions(claim: Claim) -> list[tuple[sp.Basic, str, sp.Basic]]:

@@ -180,9 +180,9 @@ class Evaluator:
 
     def value(self, expr: sp.Basic) -> Any:
         """Return the value of ``expr``."""
-        return self.eval(expr)[0]
+        return self.dual(expr)[0]
 
-    def eval(self, node: sp.Basic) -> Dual:
+    def dual(self, node: sp.Basic) -> Dual:
         """Return ``(value, derivative)`` of ``node`` under the current bindings."""
         ints = relevant(node)
         key = (node, self.seed, tuple(self.env.get(s) for s in ints))
@@ -238,7 +238,7 @@ class Evaluator:
             raise NotSupported("derivatives of order two or more")
         self.seed = self.key(node.variables[0])
         try:
-            _, deriv = self.eval(node.expr)
+            _, deriv = self.dual(node.expr)
         finally:
             self.seed = None
         return deriv, self.zero
@@ -260,7 +260,7 @@ def add(ev: Evaluator, node: sp.Add) -> Dual:
     a = ev.a
     v, d = ev.zero, ev.zero
     for arg in node.args:
-        av, ad = ev.eval(arg)
+        av, ad = ev.dual(arg)
         v, d = a.add(v, av), a.add(d, ad)
     return v, d
 
@@ -270,7 +270,7 @@ def mul(ev: Evaluator, node: sp.Mul) -> Dual:
     a = ev.a
     v, d = ev.one, ev.zero
     for arg in node.args:
-        av, ad = ev.eval(arg)
+        av, ad = ev.dual(arg)
         v, d = a.mul(v, av), a.add(a.mul(v, ad), a.mul(d, av))
     return v, d
 
@@ -281,7 +281,7 @@ def power(ev: Evaluator, node: sp.Pow) -> Dual:
     base, exponent = node.args
     if not (exponent.free_symbols - set(ev.env)) and exponent.is_integer:
         n = ev.integer(exponent)
-        bv, bd = ev.eval(base)
+        bv, bd = ev.dual(base)
         if n < 0:
             bv, bd = a.inv(bv), a.mul(a.mul(a.number(sp.S.NegativeOne), bd),
                                       a.mul(a.inv(bv), a.inv(bv)))
@@ -312,14 +312,14 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
         else:
             rest += term
     if rest != 0:
-        value = a.mul(value, a.exp(ev.eval(rest)[0]))
-    _, d = ev.eval(node.args[0])
+        value = a.mul(value, a.exp(ev.dual(rest)[0]))
+    _, d = ev.dual(node.args[0])
     return value, a.mul(value, d)
 
 
 def logarithm(ev: Evaluator, node: sp.log) -> Dual:
     """``ln x`` and its derivative ``dx / x``."""
-    xv, xd = ev.eval(node.args[0])
+    xv, xd = ev.dual(node.args[0])
     return ev.a.log(xv), ev.a.mul(xd, ev.a.inv(xv))
 
 
@@ -341,7 +341,7 @@ def summation(ev: Evaluator, node: sp.Sum) -> Dual:
     try:
         for n in range(ev.integer(lo), ev.integer(hi) + 1):
             ev.env[var] = n
-            bv, bd = ev.eval(body)
+            bv, bd = ev.dual(body)
             v, d = a.add(v, bv), a.add(d, bd)
     finally:
         if saved is None:
@@ -353,7 +353,7 @@ def summation(ev: Evaluator, node: sp.Sum) -> Dual:
 
 def logistic(ev: Evaluator, node: sigmoid) -> Dual:
     """σ(x) = 1 / (1 + e^{−x})."""
-    return ev.eval(1 / (1 + sp.exp(-node.args[0])))
+    return ev.dual(1 / (1 + sp.exp(-node.args[0])))
 
 
 HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {

@@ -1,0 +1,582 @@
+"""The LaTeX subset: every construct, the identities and seed lines, errors and positions."""
+
+from __future__ import annotations
+
+import logging
+
+import lark
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derive.errors import DeriveError, LatexError, UnknownNameError
+from derive.latex import Scope, parse_expression, parse_head, parse_relation
+from derive.latex.parser import build_parser, parser
+from derive.symbols import index, scalar, sigmoid, size, tensor
+
+K, N = size("K"), size("N")
+i, j, k, s, t, tp, u, v = (index(n) for n in ("i", "j", "k", "s", "t", "t'", "u", "v"))
+a, b, c, d, m, x, E = (scalar(n) for n in ("a", "b", "c", "d", "m", "x", "E"))
+y, z, T, w = tensor("y"), tensor("z"), tensor("t"), tensor("w")
+SOFT = r"\text{soft}"
+soft = sp.Function(SOFT)
+f = sp.Function("f")
+S = sp.Sum
+D = sp.KroneckerDelta
+SCOPE = Scope(
+    indices={"i": "K", "j": "K", "k": "K", "s": "K", "t": "K", "t'": "K", "u": "K", "v": "K"},
+    sizes=frozenset({"K", "N"}),
+    names=frozenset({"E", SOFT, r"\text{act}"}),
+    functions={SOFT: 2, "f": 1, "s": 1},
+)
+
+
+def ex(text: str) -> sp.Expr:
+    """Parse an expression in the test scope."""
+    return parse_expression(text, SCOPE)
+
+
+def rel(text: str) -> tuple[sp.Expr, str, sp.Expr]:
+    """Parse a relation in the test scope."""
+    return parse_relation(text, SCOPE)
+
+
+def fails(text: str, kind: type[DeriveError] = LatexError) -> tuple[int, int, str]:
+    """Parse ``text`` expecting exactly ``kind``; return its line, column and message."""
+    with pytest.raises(kind) as info:
+        ex(text)
+    err = info.value
+    assert type(err) is kind and err.position is not None
+    return err.position.line, err.position.col, err.message
+
+
+def dz(expr: sp.Expr, var: sp.Expr) -> sp.Expr:
+    """An unevaluated derivative, as the parser builds it."""
+    return sp.Derivative(expr, var, evaluate=False)
+
+
+def test_letters_numbers_and_juxtaposition() -> None:
+    """Single letters are scalars; juxtaposition multiplies; decimals are exact."""
+    assert ex("x") == x and ex("ab") == a * b and ex("dx") == d * x
+    assert ex("2x") == 2 * x and ex("2") == sp.Integer(2)
+    assert ex("0.5") == sp.Rational(1, 2) and ex("1.25 x") == sp.Rational(5, 4) * x
+    assert ex("K") == K and ex("k") == k
+
+
+def test_greek_and_constants() -> None:
+    """Greek letters keep their command as the name; pi and e are constants."""
+    assert ex(r"\gamma") == scalar(r"\gamma") and ex(r"\alpha \beta") == scalar(r"\alpha") * scalar(
+        r"\beta"
+    )
+    assert ex(r"\gamma_j") == tensor(r"\gamma")[j]
+    assert ex(r"\pi") == sp.pi and ex("e") == sp.E and ex(r"\mathrm{e}^{x}") == sp.exp(x)
+
+
+def test_decorated_names() -> None:
+    """Accents, primes, bold vectors and text names each make one name."""
+    assert ex(r"\hat{y}") == scalar(r"\hat{y}") and ex(r"\hat y") == scalar(r"\hat{y}")
+    assert ex(r"\tilde{x} \bar{x}") == scalar(r"\tilde{x}") * scalar(r"\bar{x}")
+    assert ex(r"\hat{y}_j") == tensor(r"\hat{y}")[j]
+    assert ex("y'") == scalar("y'") and ex("y''") == scalar("y''")
+    assert ex("y'_k") == tensor("y'")[k] == ex("y_k'")
+    assert ex(r"\mathbf{z}") == z and ex(r"\mathbf{z}_j") == z[j]
+    assert ex(r"\text{act}") == scalar(r"\text{act}") == ex(r"\operatorname{act}")
+    assert ex(r"\mathrm{act}") == scalar(r"\text{act}")
+
+
+def test_subscripts() -> None:
+    """Each subscript letter is an index; digits are integers; primes name indices."""
+    assert ex("y_k") == y[k] == ex("y_{k}")
+    assert ex("w_{ij}") == w[i, j] == ex("w_{i,j}") == ex("w_{i, j}")
+    assert ex("z_1") == z[1] and ex("z_{10}") == z[10] and ex("w_{i1}") == w[i, 1]
+    assert ex("y_{t'}") == y[tp] and ex("z_K") == z[K]
+
+
+def test_layer_tags() -> None:
+    """A parenthesised superscript right after a name is part of the name."""
+    assert ex("z^{(2)}") == scalar("z^{(2)}")
+    assert ex("w^{(L)}_{ij}") == tensor("w^{(L)}")[i, j]
+    assert ex("z_j^{(L)}") == tensor("z^{(L)}")[j]
+    assert ex("z_j^{(L - 1)}") == tensor("z^{(L-1)}")[j] == ex("z_j^{(L-1)}")
+    assert ex(r"\mathbf{z}^{(L)}") == tensor("z^{(L)}")
+    assert ex("z^{(2)} x^2") == scalar("z^{(2)}") * x**2
+    assert ex("e^{(2)}") == sp.exp(2)  # after e it is an exponent, never a tag
+
+
+def test_kronecker_delta_and_indicator() -> None:
+    """The delta and the indicator 1{k = i} are both KroneckerDelta."""
+    assert ex(r"\delta_{kj}") == D(k, j) == ex(r"\delta_{k,j}")
+    assert ex(r"1\{k = i\}") == D(k, i) == ex(r"\mathbb{1}\{k = i\}")
+    assert ex(r"1\{k \neq i\}") == 1 - D(k, i) == ex(r"\mathbb{1}\{k \ne i\}")
+    assert ex(r"1\{k = i\} - y_i") == D(k, i) - y[i]
+    assert ex(r"\delta") == scalar(r"\delta")
+
+
+def test_arithmetic() -> None:
+    """Sums, differences, unary signs, explicit and implicit products, quotients."""
+    assert ex("a + b - c") == a + b - c and ex("-a") == -a and ex("+a") == a
+    assert ex(r"a \cdot b") == a * b == ex(r"a \times b") == ex("a * b")
+    assert ex("a / b") == a / b and ex("a / b c") == a * c / b
+    assert ex("-t_j (1 - y_j)") == -T[j] * (1 - y[j])
+    assert ex("a - -b") == a + b
+
+
+def test_fractions_and_powers() -> None:
+    """Fractions divide; powers of e are exponentials."""
+    assert ex(r"\frac{a}{b}") == a / b and ex(r"\dfrac{a}{b}") == a / b
+    assert ex("x^2") == x**2 and ex("x^{n+1}") == x ** (scalar("n") + 1)
+    assert ex("e^{z_k}") == sp.exp(z[k]) and ex("e^z") == sp.exp(scalar("z"))
+    assert ex(r"\exp(x)") == sp.exp(x) == ex(r"\exp x")
+    assert ex(r"\frac{1}{1+e^{-z}}") == 1 / (1 + sp.exp(-scalar("z")))
+    assert ex(r"\frac{a}{b}^2") == (a / b) ** 2 and ex(r"\sqrt{x}") == sp.sqrt(x)
+    assert ex(r"\sqrt[3]{x}") == sp.root(x, 3)
+
+
+def test_grouping_and_spacing() -> None:
+    """All bracket spellings group; spacing commands are ignored."""
+    expected = a * (b + c)
+    for text in (
+        "a(b + c)",
+        "a[b + c]",
+        r"a\{b + c\}",
+        "a{b + c}",
+        r"a \left( b + c \right)",
+        r"a \left[ b + c \right]",
+        r"a \left\{ b + c \right\}",
+        r"a \bigl( b + c \bigr)",
+        r"a \Big( b + c \Big)",
+        r"a \biggl[ b + c \biggr]",
+        r"a\,(b\;+\!c)",
+        r"a \quad (b \qquad + ~ c)",
+        "a\n(b + c)",
+    ):
+        assert ex(text) == expected, text
+    assert ex(r"\left(\sum_k e^{z_k}\right)^2") == S(sp.exp(z[k]), (k, 1, K)) ** 2
+
+
+def test_prefix_functions() -> None:
+    """ln, log and exp take a parenthesised argument, the next factor or a big operator."""
+    assert ex(r"\ln(1 - y_j)") == sp.log(1 - y[j]) == ex(r"\ln \left(1 - y_j\right)")
+    assert ex(r"\ln y_k") == sp.log(y[k]) == ex(r"\log y_k")
+    assert ex(r"\ln \frac{a}{b}") == sp.log(a / b)
+    assert ex(r"\ln \sum_s e^{z_s}") == sp.log(S(sp.exp(z[s]), (s, 1, K)))
+    assert ex(r"\ln y_i (1 - y_i)") == sp.log(y[i]) * (1 - y[i])
+    assert ex(r"\ln x^2") == sp.log(x**2) and ex(r"\ln \ln x") == sp.log(sp.log(x))
+    assert ex(r"\log_a x") == sp.log(x) / sp.log(a) == ex(r"\log_{a}(x)")
+    assert ex(r"\log_{10} x") == sp.log(x) / sp.log(10)
+    assert ex(r"\tanh x") == sp.tanh(x) and ex(r"2 \ln x / 3") == 2 * sp.log(x) / 3
+
+
+def test_sigma_and_declared_functions() -> None:
+    """Declared names and sigma apply to parentheses; other names multiply them."""
+    assert (
+        ex(r"\sigma(z)") == sigmoid(scalar("z")) and ex(r"\sigma(z)^2") == sigmoid(scalar("z")) ** 2
+    )
+    assert ex(r"\sigma^2") == scalar(r"\sigma") ** 2
+    assert ex(r"\text{soft}(\mathbf{z}, j)") == soft(z, j)
+    assert ex(r"\operatorname{soft}(\mathbf{z}, j)") == soft(z, j)
+    assert ex(r"\ln \text{soft}(\mathbf{z}, j)") == sp.log(soft(z, j))
+    assert ex("f(x)") == f(x) and ex("f(x)(y_k)") == f(x) * y[k]
+    assert ex("y_i(1 - y_i)") == y[i] * (1 - y[i]) and ex("a(b)") == a * b
+
+
+def test_sums() -> None:
+    """Every spelling of the limits, and a body that runs to the end of the product."""
+    assert ex(r"\sum_{k=1}^{K} t_k") == S(T[k], (k, 1, K)) == ex(r"\sum_k t_k")
+    assert ex(r"\sum_{k} t_k") == S(T[k], (k, 1, K)) == ex(r"\sum^{K}_{k=1} t_k")
+    assert ex(r"\sum\limits_{k=1}^K t_k") == S(T[k], (k, 1, K))
+    assert ex(r"\sum_{k=1}^{N} t_k") == S(T[k], (k, 1, N))
+    excluded = S(T[k] * (1 - D(k, j)), (k, 1, K))
+    assert ex(r"\sum_{k \neq j} t_k") == excluded == ex(r"\sum_{k \ne j} t_k")
+    assert ex(r"\sum_{k \not= j} t_k") == excluded
+    assert ex(r"\sum_{\substack{t=1 \\ t \neq j}}^{m} t_t") == S(T[t] * (1 - D(t, j)), (t, 1, m))
+    assert ex(r"\sum_{i=1, i \neq j}^{10} t_i") == S(T[i] * (1 - D(i, j)), (i, 1, 10))
+    assert ex(r"\sum_{t' \neq j} t_{t'}") == S(T[tp] * (1 - D(tp, j)), (tp, 1, K))
+    assert ex(r"\sum_{i,j} w_{ij}") == S(w[i, j], (i, 1, K), (j, 1, K))
+    assert ex(r"\prod_k y_k") == sp.Product(y[k], (k, 1, K))
+
+
+def test_sum_body_extent() -> None:
+    """The body takes juxtaposed and dotted factors, and stops at + - = and brackets."""
+    assert ex(r"\sum_k t_k \ln y_k + 1") == S(T[k] * sp.log(y[k]), (k, 1, K)) + 1
+    assert ex(r"a \sum_k b_k c_k") == a * S(tensor("b")[k] * tensor("c")[k], (k, 1, K))
+    assert ex(r"\sum_k t_k \cdot y_k - 1") == S(T[k] * y[k], (k, 1, K)) - 1
+    assert ex(r"(\sum_k t_k) y_j") == S(T[k], (k, 1, K)) * y[j]
+    assert ex(r"\sum_k -t_k") == S(-T[k], (k, 1, K))
+    assert ex(r"\sum_k \sum_j w_{kj}") == S(S(w[k, j], (j, 1, K)), (k, 1, K))
+    assert rel(r"\sum_{k=1}^{K} t_k = 1") == (S(T[k], (k, 1, K)), "=", 1)
+
+
+def test_partial_derivatives() -> None:
+    """Quotient and operator forms of the partial derivative."""
+    assert ex(r"\frac{\partial y_k}{\partial z_j}") == dz(y[k], z[j])
+    assert ex(r"\frac{\partial E}{\partial w_{ij}}") == dz(E, w[i, j])
+    assert ex(r"\frac{\partial}{\partial z_j} \ln y_k") == dz(sp.log(y[k]), z[j])
+    assert ex(r"\frac{\partial}{\partial x} a b + c") == dz(a * b, x) + c
+    assert ex(r"2 \frac{\partial}{\partial x} a") == 2 * dz(a, x)
+    assert ex(r"\frac{\partial \sigma(z)}{\partial z}") == dz(sigmoid(scalar("z")), scalar("z"))
+    assert ex(r"\frac{\partial E}{\partial z^{(2)}}") == dz(E, scalar("z^{(2)}"))
+
+
+def test_d_derivatives() -> None:
+    """A fraction of d-forms is a derivative; anything else stays a quotient."""
+    assert ex(r"\frac{dy}{dx}") == dz(scalar("y"), x) == ex(r"\frac{d y}{d x}")
+    assert ex(r"\frac{d}{dx} x^2 y") == dz(x**2 * scalar("y"), x)
+    assert ex(r"\frac{\mathrm{d} y}{\mathrm{d} x}") == dz(scalar("y"), x)
+    assert ex(r"\frac{\mathrm{d}}{\mathrm{d}x} x") == dz(x, x)
+    assert ex(r"\frac{d}{dx} \log_a x") == dz(sp.log(x) / sp.log(a), x)
+    assert ex(r"\frac{dy}{2x}") == d * scalar("y") / (2 * x) and ex(r"\frac{a}{dx}") == a / (d * x)
+
+
+def test_relations() -> None:
+    """Each relation operator, in each spelling."""
+    spellings = {
+        "=": ["="],
+        "!=": [r"\neq", r"\ne", r"\not=", r"\not ="],
+        "<": ["<", r"\lt"],
+        "<=": [r"\leq", r"\le", r"\leqslant"],
+        ">": [">", r"\gt"],
+        ">=": [r"\geq", r"\ge"],
+    }
+    for op, texts in spellings.items():
+        for text in texts:
+            assert rel(f"a {text} b") == (a, op, b), text
+
+
+def test_heads() -> None:
+    """The left side of a definition: name, element or function of names."""
+    assert parse_head("y_k", SCOPE) == ("y", (k,))
+    assert parse_head("E", SCOPE) == ("E", ())
+    assert parse_head("w_{ij}", SCOPE) == ("w", (i, j)) == parse_head("w_{i,j}", SCOPE)
+    assert parse_head(r"\text{soft}(\mathbf{z}, j)", SCOPE) == (SOFT, (z, j))
+    assert parse_head(r"\operatorname{new}(x)", SCOPE) == (r"\text{new}", (x,))
+    assert parse_head(r"\hat{y}_j", SCOPE) == (r"\hat{y}", (j,))
+    assert parse_head("z^{(2)}_j", SCOPE) == ("z^{(2)}", (j,))
+    assert parse_head(r"\sigma(z)", SCOPE) == (r"\sigma", (scalar("z"),))
+    assert parse_head("z_1", SCOPE) == ("z", (sp.Integer(1),))
+    for bad in ("y_k + 1", "x^2", "f(x + 1)", "y_k(x)", "2", r"\frac{a}{b}"):
+        with pytest.raises(LatexError):
+            parse_head(bad, SCOPE)
+    with pytest.raises(UnknownNameError):
+        parse_head("y_q", SCOPE)
+
+
+def test_softmax_identities() -> None:
+    """Section 1 of the spec: softmax and its Jacobian."""
+    softmax = sp.exp(z[k]) / S(sp.exp(z[i]), (i, 1, K))
+    assert rel(r"y_k = \frac{e^{z_k}}{\sum_{i=1}^{K} e^{z_i}}") == (y[k], "=", softmax)
+    assert ex(r"\frac{e^{z_k}}{\sum_i e^{z_i}}") == softmax
+    assert rel(r"\frac{\partial y_k}{\partial z_j} = y_k (\delta_{kj} - y_j)") == (
+        dz(y[k], z[j]),
+        "=",
+        y[k] * (D(k, j) - y[j]),
+    )
+    assert rel(r"\frac{\partial y_k}{\partial z_k} = y_k (1 - y_k)") == (
+        dz(y[k], z[k]),
+        "=",
+        y[k] * (1 - y[k]),
+    )
+    assert rel(r"\frac{\partial y_k}{\partial z_j} = -y_k y_j") == (
+        dz(y[k], z[j]),
+        "=",
+        -y[k] * y[j],
+    )
+    assert rel(r"\frac{\partial y_k}{\partial z_i} = y_k (1\{k = i\} - y_i)") == (
+        dz(y[k], z[i]),
+        "=",
+        y[k] * (D(k, i) - y[i]),
+    )
+
+
+def test_cross_entropy_identities() -> None:
+    """Section 2 of the spec: cross-entropy and its gradients."""
+    ce = -S(T[k] * sp.log(y[k]), (k, 1, K))
+    assert ex(r"-\sum_{k=1}^{K} t_k \ln y_k") == ce == ex(r"-\sum_k t_k \ln y_k")
+    assert ex(r"-\frac{1}{N} \sum_k t_k \ln y_k") == -S(T[k] * sp.log(y[k]), (k, 1, K)) / N
+    assert ex(r"-\sum_k t_k \log_a y_k") == -S(T[k] * sp.log(y[k]) / sp.log(a), (k, 1, K))
+    assert rel(r"\frac{\partial E}{\partial y_k} = -\frac{t_k}{y_k}") == (
+        dz(E, y[k]),
+        "=",
+        -T[k] / y[k],
+    )
+    assert ex(r"\sum_k \left(-\frac{t_k}{y_k}\right) \frac{\partial y_k}{\partial z_j}") == S(
+        -T[k] / y[k] * dz(y[k], z[j]), (k, 1, K)
+    )
+    assert ex(r"-t_j (1 - y_j) + \sum_{k \neq j} t_k y_j") == -T[j] * (1 - y[j]) + S(
+        T[k] * y[j] * (1 - D(k, j)), (k, 1, K)
+    )
+    assert rel(r"\frac{\partial E}{\partial z_j} = y_j \sum_k t_k - t_j") == (
+        dz(E, z[j]),
+        "=",
+        y[j] * S(T[k], (k, 1, K)) - T[j],
+    )
+    assert rel(r"\frac{\partial}{\partial z_j} \ln y_k = -y_j") == (
+        dz(sp.log(y[k]), z[j]),
+        "=",
+        -y[j],
+    )
+    assert ex(r"\frac{y_j - t_j}{\ln a}") == (y[j] - T[j]) / sp.log(a)
+    assert ex(r"\frac{y_j - t_j}{N}") == (y[j] - T[j]) / N
+    assert rel(r"\frac{d}{dx} \log_a x = \frac{1}{x \ln a}") == (
+        dz(sp.log(x) / sp.log(a), x),
+        "=",
+        1 / (x * sp.log(a)),
+    )
+
+
+def test_seed_004_lines() -> None:
+    """Lines of seed 004 that fit the subset read as written."""
+    z1 = tensor("z^{(1)}")
+    softmax1 = sp.exp(z1[i]) / S(sp.exp(z1[k]), (k, 1, 10))
+    assert ex(
+        r"\frac{e^{z_i^{(1)}}}{\sum_{k=1}^{10} e^{z_k^{(1)}}} \left(1 - \frac{e^{z_i^{(1)}}}"
+        r"{\sum_{k=1}^{10} e^{z_k^{(1)}}} \right)"
+    ) == softmax1 * (1 - softmax1)
+    sz = sigmoid(scalar("z"))
+    assert ex(r"\sigma(z) (1-\sigma(z))") == sz * (1 - sz)
+    assert ex(r"-\frac{1}{N} \cdot \log(y)") == -sp.log(scalar("y")) / N
+    assert (
+        ex(r"\frac{e^{-z}(1+e^{-z})}{(1+e^{-z})^2}")
+        == sp.exp(-scalar("z")) * (1 + sp.exp(-scalar("z"))) / (1 + sp.exp(-scalar("z"))) ** 2
+    )
+    g = tensor(r"\gamma")
+    assert ex(
+        r"\sum_{i=1, i \neq j}^{10} \left[\frac{t_i}{\gamma_i} (-\gamma_i \gamma_j) \right]"
+        r" - \frac{t_j}{\gamma_j} (\gamma_j (1 - \gamma_j))"
+    ) == S(T[i] / g[i] * (-g[i] * g[j]) * (1 - D(i, j)), (i, 1, 10)) - T[j] / g[j] * (
+        g[j] * (1 - g[j])
+    )
+    assert ex(r"\gamma_j \sum_{i=1}^{10} t_i - t_j") == g[j] * S(T[i], (i, 1, 10)) - T[j]
+    assert ex(r"\frac{\partial s(z_i^{(1)})}{\partial z_i}") == dz(sp.Function("s")(z1[i]), z[i])
+    assert (
+        ex(r"(\gamma_u^{(2)} - t_u) \gamma_v^{(1)}")
+        == (tensor(r"\gamma^{(2)}")[u] - T[u]) * tensor(r"\gamma^{(1)}")[v]
+    )
+    assert ex(r"\frac{\partial E}{\partial W_{uv}^{(1)}}") == dz(E, tensor("W^{(1)}")[u, v])
+
+
+def test_seed_lines_outside_the_subset_are_latex_errors() -> None:
+    """Seed notation we do not read fails cleanly, with a position."""
+    for text in (
+        r"r_{z_j}^{(L)}",  # a name in a subscript
+        r"{}^r y_t",  # pre-superscripts
+        r"\cancel{\sigma(z)} x",
+        r"\begin{bmatrix} a & b \end{bmatrix}",
+        r"(\gamma_1 - t_1, \gamma_2 - t_2, \dots)",
+        r"\frac{\partial E}{\partial z^{(1)}} \left(\frac{\partial E}{\partial z^{(1)}} \right)_j",
+    ):
+        with pytest.raises(LatexError):
+            ex(text)
+
+
+def test_syntax_error_positions_and_messages() -> None:
+    """Syntax errors point at the offending token (or just past the end) and say why."""
+    assert fails(r"\frac{a}{b") == (1, 11, r"expected `}` to close `\frac{`")
+    assert fails(r"\frac{a") == (1, 8, r"expected `}` to close `\frac{`")
+    assert fails(r"\foo x") == (1, 1, r"unsupported LaTeX command `\foo`")
+    assert fails("a +") == (1, 4, "expected an expression after `+`")
+    assert fails("(a") == (1, 3, "expected `)` to close `(`")
+    assert fails(r"\left(a") == (1, 8, r"expected `\right)` to close `\left(`")
+    assert fails("a)") == (1, 2, "unmatched `)`")
+    assert fails("") == (1, 1, "expected an expression")
+    assert fails(r"\sum x") == (1, 6, r"unexpected `x` after `\sum`: expected `^` or `_`")
+    assert fails("x^") == (1, 3, "expected a letter, a number, a Greek letter or `{` after `^`")
+    assert fails("a\n+ \\foo") == (2, 3, r"unsupported LaTeX command `\foo`")
+    assert fails("a = b")[:2] == (1, 3)
+    assert fails("$x$")[:2] == (1, 1) and fails("a & b")[:2] == (1, 3)
+    assert fails(r"\frac{\partial^2 E}{\partial z^2}")[:2] == (1, 15)
+    with pytest.raises(LatexError, match="exactly one of"):
+        rel("a = b = c")
+    with pytest.raises(LatexError, match="expected a relation"):
+        rel("a + b")
+
+
+def test_unsupported_constructs() -> None:
+    """Ambiguous or unsupported constructs are LatexErrors that say what to write."""
+    assert fails("z_{k+1}") == (
+        1,
+        4,
+        "unsupported subscript `k+1` in `z_{k+1}`: a subscript lists indices or integers, "
+        "e.g. `w_{ij}`, `w_{i,j}` or `z_{10}`",
+    )
+    assert fails("z_10")[:2] == (1, 3) and fails("x^23")[:2] == (1, 3)
+    assert fails(r"\ln^2 x")[2] == r"ambiguous power on `\ln`: write `(\ln x)^{2}`"
+    assert "ambiguous power" in fails(r"\ln(x)^2")[2]
+    assert fails(r"\text{soft}(z)") == (1, 12, r"`\text{soft}` takes 2 arguments, got 1")
+    assert fails(r"\text{soft} x")[:2] == (1, 1)
+    assert fails("(a, b)")[:2] == (1, 1)
+    assert fails(r"\text{(shown)}")[:2] == (1, 1)
+    assert fails(r"\delta_k")[:2] == (1, 1) and fails("x_j^2^3")[:2] == (1, 6)
+    assert fails(r"\{k = i\}")[:2] == (1, 1) and fails(r"1\{a\}")[:2] == (1, 2)
+    assert fails(r"\frac{\partial E}{\partial \mathbf{z}}")[:2] == (1, 28)
+    assert fails(r"\frac{\partial E}{\partial k}")[:2] == (1, 28)
+    assert fails(r"\frac{d}{dx}")[:2] == (1, 1) and fails(r"\ln + x")[:2] == (1, 1)
+    assert fails(r"\sum_{k<3} x_k")[:2] == (1, 7)
+    assert fails("9^{9^{9^{9}}}")[2].startswith("number too large")
+
+
+def test_unknown_names() -> None:
+    """Undeclared indices and undefined text names are UnknownNameErrors at the name."""
+    assert fails("z_q", UnknownNameError) == (
+        1,
+        3,
+        "undefined index `q` in `z_q`: declare it under [indices]",
+    )
+    assert fails(r"w_{iq}", UnknownNameError)[:2] == (1, 5)
+    assert fails(r"\sum_q x_q", UnknownNameError) == (
+        1,
+        6,
+        r"undefined index `q` in `\sum_q`: declare it under [indices]",
+    )
+    assert fails(r"\sum_{q=1}^{K} x", UnknownNameError)[:2] == (1, 7)
+    assert fails(r"a + \text{foo}", UnknownNameError) == (
+        1,
+        5,
+        r"unknown name `\text{foo}`: define it under [definitions]",
+    )
+
+
+def test_deep_nesting_is_a_latex_error() -> None:
+    """Nesting beyond Python's recursion limit is reported, not crashed on."""
+    with pytest.raises(LatexError, match="nested too deeply"):
+        ex("(" * 3000 + "x" + ")" * 3000)
+    with pytest.raises(LatexError):
+        ex("{" * 3000)
+
+
+def test_grammar_is_lalr_without_conflicts(caplog: pytest.LogCaptureFixture) -> None:
+    """Building the grammar logs no shift/reduce conflict (lark would resolve it silently)."""
+    caplog.set_level(logging.DEBUG, logger="lark")
+    build_parser(debug=True, cache=False)
+    assert not [r for r in caplog.records if "conflict" in r.getMessage().lower()]
+    lark.Lark('start: a | a "x"\na: "y" "x"?', parser="lalr", debug=True)
+    assert [r for r in caplog.records if "Shift/Reduce" in r.getMessage()]
+    assert parser() is parser()
+
+
+def only_derive_errors(text: str) -> None:
+    """Run every entry point on ``text``; only LatexError and UnknownNameError may escape."""
+    for parse in (parse_expression, parse_relation, parse_head):
+        try:
+            parse(text, SCOPE)
+        except (LatexError, UnknownNameError) as err:
+            assert err.position is not None
+
+
+FRAGMENTS = [
+    *r"{}[]()_^'+-*/=,.~&$ 0123456789abdeijkqxzKN\\",
+    r"\frac{",
+    "}{",
+    r"\partial ",
+    r"\sum_",
+    r"\sum_{",
+    r"k=1}^{K}",
+    r"\prod_k ",
+    "^{",
+    "_{",
+    r"\left(",
+    r"\right)",
+    r"\{",
+    r"\}",
+    r"\ln ",
+    r"\log_",
+    r"\exp",
+    "e^",
+    "z_",
+    "y_k",
+    r"1\{",
+    r"\neq ",
+    r"\leq ",
+    r"\substack{",
+    r"\\",
+    r"\text{soft}",
+    r"\text{foo}",
+    r"\text{",
+    r"\mathbf{z}",
+    r"\mathbb{1}",
+    r"\sigma",
+    r"\delta_",
+    r"\hat{",
+    r"\sqrt",
+    r"\cdot ",
+    r"\quad",
+    r"\mathrm{d}",
+    "^{(2)}",
+    "9^{99}",
+    "f(",
+    r"\foo",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_random_text_raises_only_derive_errors(text: str) -> None:
+    """Arbitrary text never raises anything but LatexError or UnknownNameError."""
+    only_derive_errors(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join))
+def test_random_latex_raises_only_derive_errors(text: str) -> None:
+    """LaTeX-like fragment soup never raises anything but LatexError or UnknownNameError."""
+    only_derive_errors(text)
+
+
+ATOMS = [
+    "x",
+    "y_k",
+    "w_{ij}",
+    "t_{t'}",
+    r"\gamma",
+    r"\hat{y}_j",
+    "z^{(2)}_j",
+    "2",
+    "0.5",
+    "e",
+    "K",
+    r"\delta_{kj}",
+    r"1\{k = j\}",
+    r"\mathbf{z}",
+    "q",
+    "z_q",
+]
+TEMPLATES = [
+    "{0} + {1}",
+    "{0} - {1}",
+    "{0} {1}",
+    r"{0} \cdot {1}",
+    "{0} / {1}",
+    "-{0}",
+    r"\frac{{{0}}}{{{1}}}",
+    "({0})",
+    r"\left[{0}\right]^{{{1}}}",
+    "x^{{{0}}}",
+    "e^{{{0}}}",
+    r"\ln {0}",
+    r"\ln({0})",
+    r"\log_a {0}",
+    r"\sigma({0})",
+    r"\text{{soft}}({0}, {1})",
+    r"\sum_k {0}",
+    r"\sum_{{k \neq j}} {0}",
+    r"\prod_i {0}",
+    r"\frac{{\partial {0}}}{{\partial z_j}}",
+    r"\frac{{\partial}}{{\partial x}} {0}",
+    r"\frac{{d}}{{dx}} {0}",
+]
+EXPRESSIONS = st.recursive(
+    st.sampled_from(ATOMS),
+    lambda inner: st.builds(str.format, st.sampled_from(TEMPLATES), inner, inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(EXPRESSIONS)
+def test_generated_expressions_read_or_fail_cleanly(text: str) -> None:
+    """Well-formed nestings of the subset give SymPy, or a LatexError/UnknownNameError."""
+    try:
+        assert isinstance(ex(text), sp.Basic)
+    except (LatexError, UnknownNameError) as err:
+        assert err.position is not None

@@ -1,0 +1,65 @@
+"""Wrong variants of every true catalogue claim are refuted, with a counterexample."""
+
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+
+from derive import api, symbols
+from derive.catalog import list_documents
+from derive.prover import prove_claim
+from tests.numeric import holds_numerically
+
+DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
+TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims
+        if c.expect == "proved"]
+
+
+def mutants(doc, claim):
+    """Wrong variants: sign flip, swapped index, dropped term, wrong coefficient,
+    off by one or by K, wrong exponent, missing assumption, and the same on the left."""
+    lhs, rhs = claim.lhs, claim.rhs
+    free = sorted(symbols.free_symbols(lhs - rhs) & {
+        symbols.index(i) for i in doc.indices}, key=str)
+    others = [symbols.index(i) for i in doc.indices if symbols.index(i) not in free]
+    size = symbols.size(next(iter(doc.sizes)))
+    out = {"sign": (lhs, -rhs), "coefficient": (lhs, 2 * rhs), "plus-one": (lhs, rhs + 1),
+           "minus-one": (lhs, rhs - 1), "size": (lhs, rhs * size if rhs != 0 else size),
+           "exponent": (lhs, rhs**2), "lhs-sign": (-lhs, rhs), "lhs-plus-one": (lhs + 1, rhs),
+           "lhs-coefficient": (2 * lhs, rhs)}
+    if free and (len(free) >= 2 or others):
+        swap = {free[0]: free[1], free[1]: free[0]} if len(free) >= 2 else {free[0]: others[0]}
+        out["swap"] = (lhs, rhs.xreplace(swap))
+    if isinstance(rhs, sp.Add):
+        out["drop-term"] = (lhs, sp.Add(*rhs.args[1:]))
+    elif isinstance(rhs, sp.Mul) and len(rhs.args) > 1:
+        out["drop-factor"] = (lhs, sp.Mul(*rhs.args[1:]))
+    if isinstance(lhs, sp.Sum):
+        out["lhs-drop-sum"] = (lhs.function, rhs)
+    variants, seen = {}, set()
+    for name, (left, right) in out.items():
+        if (left, right) not in seen:
+            seen.add((left, right))
+            variants[name] = replace(claim, lhs=left, rhs=right)
+    if claim.assume:
+        variants["no-assumption"] = replace(claim, assume=())
+    return variants
+
+
+@pytest.mark.parametrize(("doc", "claim"), TRUE)
+def test_mutants_are_refuted(doc, claim):
+    """At least five mutants per true claim, each refuted with evidence.
+
+    A mutant that still holds (checked independently, numerically) is left out.
+    """
+    document = DOCS[doc]
+    original = document.claim(claim)
+    checked = 0
+    for name, mutant in mutants(document, original).items():
+        if holds_numerically(document, mutant, seed="mutant"):
+            continue
+        verdict = prove_claim(document, mutant)
+        assert verdict.status == "refuted", (name, verdict)
+        assert verdict.counterexample is not None
+        checked += 1
+    assert checked >= 5
