@@ -4,9 +4,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from derive.api import ClaimResult, Report, check, load  # noqa: E402
-from derive.errors import DeriveError  # noqa: E402
-from derive.verdict import Counterexample, Verdict  # noqa: E402
+from derive.api import ClaimResult, Report, check, load
+from derive.errors import DeriveError
+from derive.verdict import Counterexample, Verdict
 
-__all__ = ["ClaimResult", "Counterexample", "DeriveError", "Report", "Verdict", "__version__",
-           "check", "load"]
+__all__ = [
+    "ClaimResult",
+    "Counterexample",
+    "DeriveError",
+    "Report",
+    "Verdict",
+    "__version__",
+    "check",
+    "load",
+]

@@ -55,8 +55,13 @@ def load(name_or_path: str) -> Document:
     return load_document(str(find_document(name_or_path)))
 
 
-def check(doc: Document, *, sizes: Sequence[int] = DEFAULT_SIZES,
-          timeout: float | None = DEFAULT_TIMEOUT, progress: Progress | None = None) -> Report:
+def check(
+    doc: Document,
+    *,
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> Report:
     """Check every claim of ``doc``.
 
     Args:

@@ -38,7 +38,8 @@ def find_document(name_or_path: str) -> Path:
     known = ", ".join(p.stem for p in list_documents()) or "none found"
     raise NotFoundError(
         f"no document called `{name_or_path}` in ./derivations or the catalogue "
-        f"(known: {known}); give a path to a .md file, or see `derive list`")
+        f"(known: {known}); give a path to a .md file, or see `derive list`"
+    )
 
 
 def list_documents() -> list[Path]:

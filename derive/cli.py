@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from typing import TextIO
 
 from rich.console import Console
@@ -45,41 +46,61 @@ COLOURS = {"proved": "green", "verified": "cyan", "refuted": "red", "undecided":
 def parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     top = argparse.ArgumentParser(
-        prog="derive", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        prog="derive",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
         description="Prove or refute hand-derived gradient identities (softmax, "
-                    "cross-entropy, sigmoid, backpropagation) written in LaTeX.")
+        "cross-entropy, sigmoid, backpropagation) written in LaTeX.",
+    )
     top.add_argument("--version", action="version", version=f"derive {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="list the documents found (./derivations, then the catalogue)")
     show = sub.add_parser("show", help="print a document's definitions, assumptions, claims")
     show.add_argument("document", metavar="NAME|PATH")
     check = sub.add_parser(
-        "check", help="check every claim of the given documents",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        "check",
+        help="check every claim of the given documents",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
         description="Check claims: a proof for all sizes where the normal form decides, "
-                    "else an exact randomised check at concrete sizes; a false claim is "
-                    "refuted with a counterexample and its residual.")
-    check.add_argument("documents", nargs="*", metavar="NAME|PATH",
-                       help="catalogue names (softmax-ce) or paths to .md documents")
+        "else an exact randomised check at concrete sizes; a false claim is "
+        "refuted with a counterexample and its residual.",
+    )
+    check.add_argument(
+        "documents",
+        nargs="*",
+        metavar="NAME|PATH",
+        help="catalogue names (softmax-ce) or paths to .md documents",
+    )
     check.add_argument("--all", action="store_true", help="check every document found")
-    check.add_argument("--sizes", default="1..8", metavar="RANGE",
-                       help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5 "
-                            "(default 1..8)")
-    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                       help=f"seconds per claim before it is undecided (default "
-                            f"{DEFAULT_TIMEOUT:g})")
-    check.add_argument("--json", action="store_true",
-                       help="print one JSON object on stdout and nothing else")
+    check.add_argument(
+        "--sizes",
+        default="1..8",
+        metavar="RANGE",
+        help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5 (default 1..8)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds per claim before it is undecided (default {DEFAULT_TIMEOUT:g})",
+    )
+    check.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout and nothing else"
+    )
     return top
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the command line; return the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        args = parser().parse_args(argv)
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            args = parser().parse_args(argv)
     except SystemExit as leave:
         return int(leave.code or 0)
     try:
@@ -95,8 +116,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
 
 def console(stream: TextIO) -> Console:
     """A rich console on ``stream`` (plain when it is not a terminal)."""
-    return Console(file=stream, highlight=False, soft_wrap=False,
-                   width=120 if not stream.isatty() else None)
+    return Console(
+        file=stream, highlight=False, soft_wrap=False, width=120 if not stream.isatty() else None
+    )
 
 
 def list_command(stdout: TextIO) -> int:
@@ -145,8 +167,9 @@ def parse_sizes(text: str) -> list[int]:
         else:
             values = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise UsageError(f"--sizes takes a range like 1..8 or a list like 2,3,5, not {text!r}") \
-            from None
+        raise UsageError(
+            f"--sizes takes a range like 1..8 or a list like 2,3,5, not {text!r}"
+        ) from None
     if not values or min(values) < 1 or max(values) > MAX_SIZE:
         raise UsageError(f"--sizes must name sizes between 1 and {MAX_SIZE}, not {text!r}")
     return values
@@ -166,9 +189,11 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     reports = []
     with err.status("checking…") if show_progress else _nothing() as status:
         for doc in docs:
+
             def progress(d: Document, c: object, n: int, total: int) -> None:
                 if status is not None:
                     status.update(f"checking {d.name}: {getattr(c, 'name', '')} ({n}/{total})")
+
             reports.append(api.check(doc, sizes=sizes, timeout=args.timeout, progress=progress))
     if args.json:
         print(json.dumps(as_json(reports), ensure_ascii=False), file=stdout)
@@ -202,8 +227,12 @@ def exit_code(reports: Sequence[api.Report]) -> int:
 def print_report(out: Console, report: api.Report) -> None:
     """A table of verdicts, then the evidence for each refutation."""
     doc = report.document
-    table = Table(title=f"{escape(doc.title)}  [dim]({escape(doc.path)})[/]",
-                  title_justify="left", box=None, pad_edge=False)
+    table = Table(
+        title=f"{escape(doc.title)}  [dim]({escape(doc.path)})[/]",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
     for column in ("claim", "verdict", "sizes", "time"):
         table.add_column(column, justify="right" if column == "time" else "left")
     for r in report.results:
@@ -213,13 +242,15 @@ def print_report(out: Console, report: api.Report) -> None:
             label += " [dim](expected)[/]" if r.as_expected else " [bold red](expected refuted)[/]"
         elif not r.as_expected and status == "refuted":
             label = f"[bold red]{status}[/]"
-        table.add_row(escape(r.claim.name), label, escape(r.verdict.sizes),
-                      f"{r.verdict.ms:.0f} ms")
+        table.add_row(
+            escape(r.claim.name), label, escape(r.verdict.sizes), f"{r.verdict.ms:.0f} ms"
+        )
     out.print(table)
     for r in report.results:
         if r.verdict.status in ("refuted", "undecided") or not r.as_expected:
-            out.print(f"  [bold]{escape(r.claim.name)}[/]: {escape(r.verdict.message)}",
-                      soft_wrap=True)
+            out.print(
+                f"  [bold]{escape(r.claim.name)}[/]: {escape(r.verdict.message)}", soft_wrap=True
+            )
     summary = "all claims as expected" if report.ok else "some claims not as expected"
     out.print(f"  {len(report.results)} claims: {summary}\n")
 
@@ -229,8 +260,11 @@ def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
     return {
         "ok": all(r.ok for r in reports),
         "documents": [
-            {"name": rep.document.name, "path": rep.document.path,
-             "claims": [claim_json(r) for r in rep.results]}
+            {
+                "name": rep.document.name,
+                "path": rep.document.path,
+                "claims": [claim_json(r) for r in rep.results],
+            }
             for rep in reports
         ],
     }

@@ -88,8 +88,7 @@ def split_document(source: str, path: str = "") -> RawDocument:
     if first is None or lines[first].strip() != FENCE:
         line = 1 if first is None else first + 1
         raise DocumentError(
-            "a derivation document starts with a line `+++`, then TOML front matter, "
-            "then `+++`",
+            "a derivation document starts with a line `+++`, then TOML front matter, then `+++`",
             Position(path, line, 1),
         )
     close = next((n for n in range(first + 1, len(lines)) if lines[n].strip() == FENCE), None)
@@ -110,8 +109,9 @@ def split_document(source: str, path: str = "") -> RawDocument:
 _TOML_AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 
 
-def toml_error(err: tomllib.TOMLDecodeError, path: str, offset_line: int,
-               front_text: str) -> DocumentError:
+def toml_error(
+    err: tomllib.TOMLDecodeError, path: str, offset_line: int, front_text: str
+) -> DocumentError:
     """Turn a TOML error into a DocumentError at its place in the file."""
     text = str(err)
     match = _TOML_AT.match(text)

@@ -48,7 +48,7 @@ class Assumption:
 
 @dataclass(frozen=True)
 class Condition:
-    """A condition on a claim's free indices, such as ``k \\neq j``."""
+    r"""A condition on a claim's free indices, such as ``k \neq j``."""
 
     left: sp.Expr
     op: str
@@ -117,7 +117,7 @@ def build_document(raw: RawDocument) -> Document:
             f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
             raw.position(raw.front_line),
         )
-    name = need(raw, front, "name", str, "a string such as \"softmax-ce\"")
+    name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
     sizes = string_table(raw, front, "sizes")
     indices = string_table(raw, front, "indices")
     for index, size in indices.items():
@@ -136,8 +136,9 @@ def build_document(raw: RawDocument) -> Document:
         functions={d.name: len(d.params) for d in definitions.values() if is_function(d)},
     )
     definitions = {
-        key: Definition(d.name, d.params, parse_at(raw, d.text, d.position, scope), d.text,
-                        d.position)
+        key: Definition(
+            d.name, d.params, parse_at(raw, d.text, d.position, scope), d.text, d.position
+        )
         for key, d in definitions.items()
     }
     assumptions = parse_assumptions(raw, string_table(raw, front, "assumptions"), scope)
@@ -160,7 +161,7 @@ def build_document(raw: RawDocument) -> Document:
 
 
 def is_function(definition: Definition) -> bool:
-    """A definition with a non-index parameter (``soft(\\mathbf{z}, j)``) is a function."""
+    r"""A definition with a non-index parameter (``soft(\mathbf{z}, j)``) is a function."""
     return any(not isinstance(p, sp.Symbol) or not p.is_integer for p in definition.params)
 
 
@@ -172,8 +173,7 @@ def parse_definitions(
     start = table_line(raw, "[definitions]")
     for head, body in heads.items():
         where = raw.text(body, after=start)
-        name, params = parse_at(raw, head, raw.text(head, after=start).position,
-                                scope, parse_head)
+        name, params = parse_at(raw, head, raw.text(head, after=start).position, scope, parse_head)
         if name in out:
             raise DocumentError(f"`{name}` is defined twice", where.position)
         out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
@@ -202,8 +202,9 @@ def parse_claims(
 ) -> tuple[Claim, ...]:
     """Parse the ``[[claims]]`` array of tables."""
     if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
-        raise DocumentError("`claims` must be written as [[claims]] tables",
-                            raw.position(raw.front_line))
+        raise DocumentError(
+            "`claims` must be written as [[claims]] tables", raw.position(raw.front_line)
+        )
     starts = header_lines(raw, "[[claims]]")
     claims: list[Claim] = []
     for number, item in enumerate(items):
@@ -214,37 +215,43 @@ def parse_claims(
             raise DocumentError(
                 f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}", here
             )
-        name = need(raw, item, "name", str, "a short name such as \"gradient\"", here)
+        name = need(raw, item, "name", str, 'a short name such as "gradient"', here)
         if any(c.name == name for c in claims):
             raise DocumentError(f"two claims are called `{name}`", here)
-        statement = raw.text(need(raw, item, "statement", str, "an equation in LaTeX", here),
-                             after=start)
+        statement = raw.text(
+            need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
+        )
         lhs, op, rhs = parse_at(raw, statement.value, statement.position, scope, parse_relation)
         if op != "=":
-            raise DocumentError(f"claim `{name}` must be an equation `a = b`, not `{op}`",
-                                statement.position)
+            raise DocumentError(
+                f"claim `{name}` must be an equation `a = b`, not `{op}`", statement.position
+            )
         assume = tuple(string_list(raw, item, "assume", here))
         for label in assume:
             if label not in assumptions:
                 known = ", ".join(assumptions) or "none are declared"
                 raise DocumentError(
-                    f"claim `{name}` assumes `{label}`, which is not under [assumptions] "
-                    f"({known})",
+                    f"claim `{name}` assumes `{label}`, which is not under [assumptions] ({known})",
                     raw.text(label, after=start).position,
                 )
-        where = tuple(parse_condition(raw, text, scope, start)
-                      for text in string_list(raw, item, "where", here))
+        where = tuple(
+            parse_condition(raw, text, scope, start)
+            for text in string_list(raw, item, "where", here)
+        )
         expect = item.get("expect", "proved")
         if expect not in EXPECTS:
-            raise DocumentError(f"`expect` is \"proved\" or \"refuted\", not {expect!r}",
-                                raw.text(str(expect), after=start).position)
-        claims.append(Claim(name, lhs, rhs, statement.value, statement.position, assume,
-                            where, expect))
+            raise DocumentError(
+                f'`expect` is "proved" or "refuted", not {expect!r}',
+                raw.text(str(expect), after=start).position,
+            )
+        claims.append(
+            Claim(name, lhs, rhs, statement.value, statement.position, assume, where, expect)
+        )
     return tuple(claims)
 
 
 def parse_condition(raw: RawDocument, text: str, scope: Scope, start: int) -> Condition:
-    """Parse one ``where`` condition such as ``k \\neq j``."""
+    r"""Parse one ``where`` condition such as ``k \neq j``."""
     where = raw.text(text, after=start)
     left, op, right = parse_at(raw, text, where.position, scope, parse_relation)
     if op not in ("=", "!=") or not all(is_index(side) for side in (left, right)):
@@ -257,12 +264,19 @@ def parse_condition(raw: RawDocument, text: str, scope: Scope, start: int) -> Co
 
 def is_index(expr: sp.Expr) -> bool:
     """True for an index symbol or a literal positive integer."""
-    return bool((isinstance(expr, sp.Symbol) and expr.is_integer) or
-                (isinstance(expr, sp.Integer) and expr > 0))
+    return bool(
+        (isinstance(expr, sp.Symbol) and expr.is_integer)
+        or (isinstance(expr, sp.Integer) and expr > 0)
+    )
 
 
-def parse_at(raw: RawDocument, text: str, position: Position, scope: Scope,
-             parse: Callable[[str, Scope], T] = parse_expression) -> T:  # type: ignore[assignment]
+def parse_at(
+    raw: RawDocument,
+    text: str,
+    position: Position,
+    scope: Scope,
+    parse: Callable[[str, Scope], T] = parse_expression,
+) -> T:
     """Parse ``text`` with ``parse``, moving any error to its place in the file."""
     located = Text(text, position)
     try:
@@ -278,14 +292,21 @@ def table_line(raw: RawDocument, header: str) -> int:
     return lines[0] if lines else 0
 
 
-def need(raw: RawDocument, table: Mapping[str, Any], key: str, kind: type, what: str,
-         here: Position | None = None) -> Any:
+def need(
+    raw: RawDocument,
+    table: Mapping[str, Any],
+    key: str,
+    kind: type,
+    what: str,
+    here: Position | None = None,
+) -> Any:
     """Return ``table[key]``, which must exist and be of type ``kind``."""
     value = table.get(key)
     if not isinstance(value, kind):
         problem = "is missing" if value is None else f"must be {what}"
-        raise DocumentError(f"`{key}` {problem}; write {key} = {what}",
-                            here or raw.position(raw.front_line))
+        raise DocumentError(
+            f"`{key}` {problem}; write {key} = {what}", here or raw.position(raw.front_line)
+        )
     return value
 
 
@@ -294,15 +315,15 @@ def string_table(raw: RawDocument, front: Mapping[str, Any], key: str) -> dict[s
     table = front.get(key, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         line = table_line(raw, f"[{key}]")
-        raise DocumentError(f"[{key}] must map names to strings",
-                            raw.position(raw.front_line + line))
+        raise DocumentError(
+            f"[{key}] must map names to strings", raw.position(raw.front_line + line)
+        )
     return dict(table)
 
 
-def string_list(raw: RawDocument, table: Mapping[str, Any], key: str,
-                here: Position) -> list[str]:
+def string_list(raw: RawDocument, table: Mapping[str, Any], key: str, here: Position) -> list[str]:
     """Return ``table[key]``, a list of strings (empty when absent)."""
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DocumentError(f"`{key}` must be a list of strings, like {key} = [\"...\"]", here)
+        raise DocumentError(f'`{key}` must be a list of strings, like {key} = ["..."]', here)
     return list(value)

@@ -24,13 +24,16 @@ def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
     for name, definition in doc.definitions.items():
         expr = fold_definition(expr, doc, name, definition.params)
     expr = rename_bound(expr, doc)
-    expr = expr.replace(lambda n: log_of(n) is not None and isinstance(n, sp.Indexed | sp.Symbol),
-                        lambda n: sp.exp(log_of(n)))
+    expr = expr.replace(
+        lambda n: log_of(n) is not None and isinstance(n, sp.Indexed | sp.Symbol),
+        lambda n: sp.exp(log_of(n)),
+    )
     return expr
 
 
-def fold_definition(expr: sp.Expr, doc: Document, name: str,
-                    params: tuple[sp.Basic, ...]) -> sp.Expr:
+def fold_definition(
+    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...]
+) -> sp.Expr:
     """Write ``u_x`` as ``y_x · c`` where ``y_p`` normalises to ``u_p · c``."""
     if len(params) != 1 or not isinstance(params[0], sp.Symbol):
         return expr
@@ -48,8 +51,11 @@ def fold_definition(expr: sp.Expr, doc: Document, name: str,
         return expr
     base = u[0].base
     inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
-    mapping = {e: symbols.tensor(name)[e.indices] / scale
-               for e in expr.atoms(sp.Indexed) if e.base == base and e not in inside}
+    mapping = {
+        e: symbols.tensor(name)[e.indices] / scale
+        for e in expr.atoms(sp.Indexed)
+        if e.base == base and e not in inside
+    }
     if not mapping:
         return expr
     folded = sp.factor(sp.cancel(expr.xreplace(mapping)))
@@ -58,11 +64,14 @@ def fold_definition(expr: sp.Expr, doc: Document, name: str,
 
 def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
     """Give each summation variable an index letter of the right range not in use."""
+
     def visit(node: sp.Basic, taken: set[str]) -> sp.Basic:
         if isinstance(node, sp.Sum):
             var, lo, hi = node.limits[0]
-            letter = next((i for i, s in doc.indices.items()
-                           if symbols.size(s) == hi and i not in taken), None)
+            letter = next(
+                (i for i, s in doc.indices.items() if symbols.size(s) == hi and i not in taken),
+                None,
+            )
             body = node.function
             if letter is not None:
                 new = symbols.index(letter)
@@ -83,8 +92,9 @@ class UnicodePrinter(StrPrinter):
     printmethod = "_derive_unicode"  # not ``_sympystr``, which Indexed defines
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
-        terms = sorted(expr.args, key=lambda t: (t.could_extract_minus_sign(),
-                                                  sp.default_sort_key(t)))
+        terms = sorted(
+            expr.args, key=lambda t: (t.could_extract_minus_sign(), sp.default_sort_key(t))
+        )
         text = self._print(terms[0])
         for term in terms[1:]:
             if term.could_extract_minus_sign():
@@ -95,9 +105,11 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         label = name(str(expr.base.label))
-        return f"{label}_{''.join(map(self._print, expr.indices))}" if all(
-            len(str(i)) == 1 for i in expr.indices) else \
-            f"{label}_{{{','.join(map(self._print, expr.indices))}}}"
+        return (
+            f"{label}_{''.join(map(self._print, expr.indices))}"
+            if all(len(str(i)) == 1 for i in expr.indices)
+            else f"{label}_{{{','.join(map(self._print, expr.indices))}}}"
+        )
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return name(expr.name)
@@ -105,8 +117,7 @@ class UnicodePrinter(StrPrinter):
     def _print_Sum(self, expr: sp.Sum) -> str:
         var = self._print(expr.limits[0][0])
         body = self._print(expr.function)
-        return f"Σ_{var} {body}" if not isinstance(expr.function, sp.Add) else \
-            f"Σ_{var} ({body})"
+        return f"Σ_{var} {body}" if not isinstance(expr.function, sp.Add) else f"Σ_{var} ({body})"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
         return f"δ_{''.join(map(self._print, expr.args))}"
@@ -129,9 +140,19 @@ class UnicodePrinter(StrPrinter):
 
 
 def name(text: str) -> str:
-    """Shorten LaTeX names for one-line display: ``\\hat{y}`` → ``ŷ``, ``\\gamma`` → ``γ``."""
-    greek = {r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\sigma": "σ",
-             r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\eta": "η", r"\tau": "τ"}
+    r"""Shorten LaTeX names for one-line display: ``\hat{y}`` → ``ŷ``, ``\gamma`` → ``γ``."""
+    greek = {
+        r"\alpha": "α",
+        r"\beta": "β",
+        r"\gamma": "γ",
+        r"\delta": "δ",
+        r"\sigma": "σ",
+        r"\theta": "θ",
+        r"\lambda": "λ",
+        r"\mu": "μ",
+        r"\eta": "η",
+        r"\tau": "τ",
+    }
     if text in greek:
         return greek[text]
     if text.startswith(r"\hat{") and text.endswith("}"):
@@ -147,9 +168,24 @@ def unicode(expr: sp.Basic) -> str:
     return text.replace("**", "^").replace("*", "·").replace("-", "−")
 
 
+class DeriveLatexPrinter(LatexPrinter):
+    r"""SymPy's LaTeX printer with derive's conventions: ``z_{k}``, ``w_{ij}``, ``\ln``."""
+
+    printmethod = "_derive_latex"  # not ``_latex``, which Indexed defines
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        indices = [self._print(i) for i in expr.indices]
+        sep = "" if all(len(i) == 1 for i in indices) else ","
+        return f"{expr.base.label}_{{{sep.join(indices)}}}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        text = self._print_Indexed(sp.IndexedBase(r"\delta")[expr.args])
+        return f"{text}^{{{exp}}}" if exp else text
+
+
 def latex(expr: sp.Basic) -> str:
-    """Print ``expr`` as LaTeX with derive's conventions (``\\ln``, ``z_{k}``)."""
-    return LatexPrinter({"ln_notation": True}).doprint(expr)
+    r"""Print ``expr`` as LaTeX with derive's conventions (``\ln``, ``z_{k}``)."""
+    return DeriveLatexPrinter({"ln_notation": True}).doprint(expr)
 
 
 def statement(lhs: sp.Expr, rhs: sp.Expr) -> str:

@@ -62,7 +62,7 @@ def free_symbols(expr: sp.Basic) -> set[sp.Basic]:
     return found
 
 
-class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
+class sigmoid(sp.Function):
     """The logistic sigmoid ``σ(x) = 1 / (1 + e^{−x})``, kept whole for display."""
 
     nargs = 1
@@ -75,4 +75,4 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower case
         return 1 / (1 + sp.exp(-x))
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"

@@ -29,8 +29,13 @@ class Counterexample:
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dictionary."""
-        return {"sizes": self.sizes, "indices": self.indices, "values": self.values,
-                "left": self.left, "right": self.right}
+        return {
+            "sizes": self.sizes,
+            "indices": self.indices,
+            "values": self.values,
+            "left": self.left,
+            "right": self.right,
+        }
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Tests for derive; the layout mirrors the package."""

@@ -24,8 +24,7 @@ def concrete(expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> sp.Expr:
     return expr.replace(lambda n: isinstance(n, sp.Sum), lambda n: n.doit())
 
 
-def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol, int],
-             point: Mapping[sp.Basic, float]) -> float:
+def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol, int], point: Mapping[sp.Basic, float]) -> float:
     """Evaluate ``expr`` at ``point``; derivatives by central differences."""
     expr = concrete(expr, env)
     for node in sorted(expr.atoms(sp.Derivative), key=lambda d: -sp.count_ops(d)):
@@ -47,14 +46,16 @@ def value(expr: sp.Expr, point: Mapping[sp.Basic, float]) -> float:
     return float(expr.xreplace({k: sp.Float(v) for k, v in point.items()}).evalf())
 
 
-def random_point(exprs: list[sp.Expr], env: Mapping[sp.Symbol, int],
-                 rng: random.Random) -> dict[sp.Basic, float]:
+def random_point(
+    exprs: list[sp.Expr], env: Mapping[sp.Symbol, int], rng: random.Random
+) -> dict[sp.Basic, float]:
     """Random values for the inputs of ``exprs`` (z in [-2, 2], the rest in [0.1, 1])."""
     leaves: set[sp.Basic] = set()
     for expr in exprs:
         flat = concrete(expr, env)
         leaves |= flat.atoms(sp.Indexed) | {
-            s for s in flat.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
+            s for s in flat.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer
+        }
     point: dict[sp.Basic, float] = {}
     for leaf in sorted(leaves, key=str):
         point[leaf] = rng.uniform(-2, 2) if str(leaf).startswith("z") else rng.uniform(0.1, 1)
@@ -69,7 +70,8 @@ def impose_assumptions(document, names, env, point):
         sums = list(difference.atoms(sp.Sum))
         assert len(sums) == 1 and a.rhs == 1, "only Σ x = 1 assumptions are rescaled here"
         terms = sp.Add.make_args(
-            sums[0].xreplace({s: sp.Integer(v) for s, v in env.items()}).doit())
+            sums[0].xreplace({s: sp.Integer(v) for s, v in env.items()}).doit()
+        )
         for term in terms:
             point.setdefault(term, random.random())
         total = sum(point[t] for t in terms)
@@ -87,8 +89,7 @@ def holds_numerically(document, claim, sizes=(2, 3, 5), tries=3, seed="") -> boo
         env = {symbols.size(s): K for s in document.sizes}
         for _ in range(tries):
             values = {i: rng.randint(1, K) for i in free}
-            if any(values.get(c.left) == values.get(c.right) for c in claim.where
-                   if c.op == "!="):
+            if any(values.get(c.left) == values.get(c.right) for c in claim.where if c.op == "!="):
                 continue
             env_i = {**env, **values}
             point = random_point([lhs, rhs], env_i, rng)

@@ -1,5 +1,7 @@
-"""Every catalogue document: each claim gets its expected verdict, and every proof is
-cross-checked numerically by an independent evaluator."""
+"""Every catalogue document: each claim gets its expected verdict.
+
+Every proof is also cross-checked numerically by an independent evaluator.
+"""
 
 import pytest
 

@@ -1,6 +1,7 @@
 """Malformed documents: one line with file:line:col, exit code 2, no traceback."""
 
 import io
+import re
 
 import pytest
 
@@ -21,23 +22,39 @@ k = "K"
 """
 
 CASES = {
-    "bad-toml": ("+++\nname = \"bad\"\ntitle = \n+++\n", r":3:\d+: invalid TOML"),
-    "missing-fence": ("name = \"bad\"\n", r":1:1: a derivation document starts with a line"),
-    "unclosed": ("+++\nname = \"bad\"\n", r":3:1: the front matter opened at line 1"),
-    "bad-latex": (HEADER + "[[claims]]\nname = \"c\"\nstatement = '\\frac{\\partial y_k}"
-                  "{\\partial z_j = 1'\n+++\n", r":15:\d+: "),
-    "unknown-macro": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = \\foo z_k'\n+++\n",
-                      r":15:20: .*\\foo"),
-    "undefined-index": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_q = z_q'\n+++\n",
-                        r":15:\d+: .*index `q`"),
-    "unknown-name": (HEADER + "[[claims]]\nname = \"c\"\nstatement = '\\text{soft} = 1'\n+++\n",
-                     r":15:\d+: .*\\text\{soft\}"),
-    "unknown-assumption": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = y_k'\n"
-                           "assume = [\"targets\"]\n+++\n", r":16:\d+: .*`targets`"),
-    "bad-size": ("+++\nname = \"bad\"\n[indices]\nk = \"M\"\n+++\n", r":4:\d+: index `k` ranges over `M`"),
-    "missing-name": ("+++\ntitle = \"t\"\n+++\n", r":2:1: `name` is missing"),
-    "bad-expect": (HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = y_k'\n"
-                   "expect = \"maybe\"\n+++\n", r":16:\d+: `expect` is"),
+    "bad-toml": ('+++\nname = "bad"\ntitle = \n+++\n', r":3:\d+: invalid TOML"),
+    "missing-fence": ('name = "bad"\n', r":1:1: a derivation document starts with a line"),
+    "unclosed": ('+++\nname = "bad"\n', r":3:1: the front matter opened at line 1"),
+    "bad-latex": (
+        HEADER + '[[claims]]\nname = "c"\nstatement = \'\\frac{\\partial y_k}'
+        "{\\partial z_j = 1'\n+++\n",
+        r":15:\d+: ",
+    ),
+    "unknown-macro": (
+        HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_k = \\foo z_k'\n+++\n",
+        r":15:20: .*\\foo",
+    ),
+    "undefined-index": (
+        HEADER + "[[claims]]\nname = \"c\"\nstatement = 'y_q = z_q'\n+++\n",
+        r":15:\d+: .*index `q`",
+    ),
+    "unknown-name": (
+        HEADER + "[[claims]]\nname = \"c\"\nstatement = '\\text{soft} = 1'\n+++\n",
+        r":15:\d+: .*\\text\{soft\}",
+    ),
+    "unknown-assumption": (
+        HEADER + '[[claims]]\nname = "c"\nstatement = \'y_k = y_k\'\nassume = ["targets"]\n+++\n',
+        r":16:\d+: .*`targets`",
+    ),
+    "bad-size": (
+        '+++\nname = "bad"\n[indices]\nk = "M"\n+++\n',
+        r":4:\d+: index `k` ranges over `M`",
+    ),
+    "missing-name": ('+++\ntitle = "t"\n+++\n', r":2:1: `name` is missing"),
+    "bad-expect": (
+        HEADER + '[[claims]]\nname = "c"\nstatement = \'y_k = y_k\'\nexpect = "maybe"\n+++\n',
+        r":16:\d+: `expect` is",
+    ),
 }
 
 
@@ -55,7 +72,6 @@ def test_malformed_document(tmp_path, case):
     assert len(lines) == 1, lines
     assert "Traceback" not in err.getvalue()
     assert lines[0].startswith(f"derive: {path}:")
-    import re
     assert re.search(pattern, lines[0]), lines[0]
 
 

@@ -11,22 +11,32 @@ from derive.prover import prove_claim
 from tests.numeric import holds_numerically
 
 DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
-TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims
-        if c.expect == "proved"]
+TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims if c.expect == "proved"]
 
 
 def mutants(doc, claim):
-    """Wrong variants: sign flip, swapped index, dropped term, wrong coefficient,
-    off by one or by K, wrong exponent, missing assumption, and the same on the left."""
+    """Wrong variants of ``claim``, by name.
+
+    Sign flip, swapped index, dropped term, wrong coefficient, off by one or by K,
+    wrong exponent, missing assumption, and some of the same on the left side.
+    """
     lhs, rhs = claim.lhs, claim.rhs
-    free = sorted(symbols.free_symbols(lhs - rhs) & {
-        symbols.index(i) for i in doc.indices}, key=str)
+    free = sorted(
+        symbols.free_symbols(lhs - rhs) & {symbols.index(i) for i in doc.indices}, key=str
+    )
     others = [symbols.index(i) for i in doc.indices if symbols.index(i) not in free]
     size = symbols.size(next(iter(doc.sizes)))
-    out = {"sign": (lhs, -rhs), "coefficient": (lhs, 2 * rhs), "plus-one": (lhs, rhs + 1),
-           "minus-one": (lhs, rhs - 1), "size": (lhs, rhs * size if rhs != 0 else size),
-           "exponent": (lhs, rhs**2), "lhs-sign": (-lhs, rhs), "lhs-plus-one": (lhs + 1, rhs),
-           "lhs-coefficient": (2 * lhs, rhs)}
+    out = {
+        "sign": (lhs, -rhs),
+        "coefficient": (lhs, 2 * rhs),
+        "plus-one": (lhs, rhs + 1),
+        "minus-one": (lhs, rhs - 1),
+        "size": (lhs, rhs * size if rhs != 0 else size),
+        "exponent": (lhs, rhs**2),
+        "lhs-sign": (-lhs, rhs),
+        "lhs-plus-one": (lhs + 1, rhs),
+        "lhs-coefficient": (2 * lhs, rhs),
+    }
     if free and (len(free) >= 2 or others):
         swap = {free[0]: free[1], free[1]: free[0]} if len(free) >= 2 else {free[0]: others[0]}
         out["swap"] = (lhs, rhs.xreplace(swap))

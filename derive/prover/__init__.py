@@ -19,8 +19,7 @@ from derive.model import Claim, Document
 from derive.prover.counterexample import find_counterexample
 from derive.prover.evaluate import NotSupported
 from derive.prover.expand import claim_meaning, meaning
-from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, \
-    assumption_rule
+from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
 from derive.prover.modular import Problem, check_sizes
 from derive.verdict import Verdict
@@ -31,8 +30,13 @@ DEFAULT_TIMEOUT = 10.0
 __all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
 
 
-def prove_claim(doc: Document, claim: Claim, *, sizes: Sequence[int] = DEFAULT_SIZES,
-                timeout: float | None = DEFAULT_TIMEOUT) -> Verdict:
+def prove_claim(
+    doc: Document,
+    claim: Claim,
+    *,
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Verdict:
     """Return the verdict on ``claim`` (never raises for a false or unsupported claim).
 
     Args:
@@ -52,16 +56,20 @@ def prove_claim(doc: Document, claim: Claim, *, sizes: Sequence[int] = DEFAULT_S
     return replace(verdict, ms=(time.perf_counter() - start) * 1000)
 
 
-def decide(doc: Document, claim: Claim, sizes: Sequence[int],
-           assume: Iterable[str]) -> Verdict:
+def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[str]) -> Verdict:
     """The strategy: all K, then concrete sizes, then a counterexample."""
     assume = tuple(assume)
     lhs, rhs = claim_meaning(claim, doc)
     outcome = all_k(doc, claim, lhs, rhs, assume)
     if outcome is not None and outcome.proved:
-        return Verdict("proved", sizes=all_sizes(doc, lhs - rhs),
-                       method="index calculus (normal form)", residual=sp.S.Zero,
-                       side_conditions=outcome.side_conditions, steps=outcome.steps)
+        return Verdict(
+            "proved",
+            sizes=all_sizes(doc, lhs - rhs),
+            method="index calculus (normal form)",
+            residual=sp.S.Zero,
+            side_conditions=outcome.side_conditions,
+            steps=outcome.steps,
+        )
     problem = concrete_problem(doc, claim, lhs, rhs, assume)
     size_list = size_assignments(doc, problem, sizes)
     found = check_sizes(problem, size_list)
@@ -70,24 +78,38 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int],
     steps = outcome.steps if outcome is not None else ()
     if found.failing is None:
         if not found.checked:
-            return Verdict("undecided", message="undefined at every size tried",
-                           residual=residual)
-        return Verdict("verified", sizes=describe_sizes(found.checked, found.undefined),
-                       method=f"exact evaluation mod 2^61-1 at {found.points} random points",
-                       error_bound=found.error_bound, steps=steps)
+            return Verdict("undecided", message="undefined at every size tried", residual=residual)
+        return Verdict(
+            "verified",
+            sizes=describe_sizes(found.checked, found.undefined),
+            method=f"exact evaluation mod 2^61-1 at {found.points} random points",
+            error_bound=found.error_bound,
+            steps=steps,
+        )
     failing_sizes, failing_indices = found.failing
     example = find_counterexample(problem, failing_sizes, failing_indices)
     if example is None:
-        return Verdict("undecided", residual=residual, residual_case=case, message=(
-            "the sides differ modulo p but no real counterexample was found"))
-    return Verdict("refuted", sizes=describe_sizes([failing_sizes], []),
-                   method="counterexample evaluated with mpmath at 50 digits",
-                   residual=residual, residual_case=case, counterexample=example,
-                   holds_under=discover(doc, claim, sizes, assume), steps=steps)
+        return Verdict(
+            "undecided",
+            residual=residual,
+            residual_case=case,
+            message=("the sides differ modulo p but no real counterexample was found"),
+        )
+    return Verdict(
+        "refuted",
+        sizes=describe_sizes([failing_sizes], []),
+        method="counterexample evaluated with mpmath at 50 digits",
+        residual=residual,
+        residual_case=case,
+        counterexample=example,
+        holds_under=discover(doc, claim, sizes, assume),
+        steps=steps,
+    )
 
 
-def all_k(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
-          assume: Sequence[str]) -> Outcome | None:
+def all_k(
+    doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
+) -> Outcome | None:
     """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
@@ -107,8 +129,9 @@ def rule_for(doc: Document, name: str) -> Rule:
     return assumption_rule(name, normal, free)
 
 
-def discover(doc: Document, claim: Claim, sizes: Sequence[int],
-             assume: tuple[str, ...]) -> tuple[str, ...]:
+def discover(
+    doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
+) -> tuple[str, ...]:
     """Return the first declared assumption under which a refuted claim holds."""
     for name in doc.assumptions:
         if name in assume:
@@ -122,8 +145,9 @@ def discover(doc: Document, claim: Claim, sizes: Sequence[int],
     return ()
 
 
-def concrete_problem(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
-                     assume: Sequence[str]) -> Problem:
+def concrete_problem(
+    doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
+) -> Problem:
     """Describe the claim for the concrete-size checks."""
     assumptions = []
     for name in assume:
@@ -132,10 +156,14 @@ def concrete_problem(doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr,
         assumptions.append((difference, free_indices(doc, difference)))
     conds = conditions(claim)
     return Problem(
-        split_logs(lhs), split_logs(rhs), free_indices(doc, lhs - rhs), index_ranges(doc),
+        split_logs(lhs),
+        split_logs(rhs),
+        free_indices(doc, lhs - rhs),
+        index_ranges(doc),
         distinct=tuple((a, b) for a, op, b in conds if op == "!="),
         equal=tuple((a, b) for a, op, b in conds if op == "="),
-        assumptions=tuple(assumptions))
+        assumptions=tuple(assumptions),
+    )
 
 
 def split_logs(expr: sp.Expr) -> sp.Expr:
@@ -168,8 +196,9 @@ def free_indices(doc: Document, expr: sp.Expr) -> tuple[sp.Symbol, ...]:
     return tuple(sorted(symbols.free_symbols(expr) & declared, key=str))
 
 
-def size_assignments(doc: Document, problem: Problem,
-                     values: Sequence[int]) -> list[dict[sp.Symbol, int]]:
+def size_assignments(
+    doc: Document, problem: Problem, values: Sequence[int]
+) -> list[dict[sp.Symbol, int]]:
     """Every combination of concrete values for the sizes the problem involves.
 
     Size 1 is tried last, so that a counterexample, when there is one, is found at the
@@ -177,8 +206,10 @@ def size_assignments(doc: Document, problem: Problem,
     """
     involved = sorted(sizes_in(doc, problem), key=str)
     ordered = sorted(values, key=lambda v: (v == 1, v))
-    return [dict(zip(involved, combo, strict=True))
-            for combo in itertools.product(ordered, repeat=len(involved))]
+    return [
+        dict(zip(involved, combo, strict=True))
+        for combo in itertools.product(ordered, repeat=len(involved))
+    ]
 
 
 def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
@@ -201,18 +232,22 @@ def all_sizes(doc: Document, difference: sp.Expr) -> str:
     return "all " + ", ".join(f"{s} ≥ 1" for s in sorted(involved))
 
 
-def describe_sizes(checked: Sequence[dict[sp.Symbol, int]],
-                   undefined: Sequence[dict[sp.Symbol, int]]) -> str:
+def describe_sizes(
+    checked: Sequence[dict[sp.Symbol, int]], undefined: Sequence[dict[sp.Symbol, int]]
+) -> str:
     """``K = 1..8`` for one size, else the list of assignments; note undefined ones."""
+
     def text(group: Sequence[dict[sp.Symbol, int]]) -> str:
         if not group:
             return ""
         names = sorted({str(k) for g in group for k in g})
         if len(names) == 1:
             values = sorted(v for g in group for v in g.values())
-            span = f"{values[0]}..{values[-1]}" if values == list(
-                range(values[0], values[-1] + 1)) and len(values) > 2 else \
-                ", ".join(map(str, values))
+            span = (
+                f"{values[0]}..{values[-1]}"
+                if values == list(range(values[0], values[-1] + 1)) and len(values) > 2
+                else ", ".join(map(str, values))
+            )
             return f"{names[0]} = {span}"
         return "; ".join(", ".join(f"{k}={v}" for k, v in g.items()) for g in group)
 

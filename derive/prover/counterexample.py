@@ -23,8 +23,9 @@ TRIES = 40
 SHOWN = 6  # significant digits shown
 
 
-def find_counterexample(problem: Problem, sizes: dict[sp.Symbol, int],
-                        indices: dict[sp.Symbol, int]) -> Counterexample | None:
+def find_counterexample(
+    problem: Problem, sizes: dict[sp.Symbol, int], indices: dict[sp.Symbol, int]
+) -> Counterexample | None:
     """Return a confirmed real counterexample at these sizes and indices, if one is found."""
     kinds = leaf_kinds(problem, sizes, indices)
     fallback = None
@@ -45,8 +46,9 @@ def find_counterexample(problem: Problem, sizes: dict[sp.Symbol, int],
     return fallback
 
 
-def leaf_kinds(problem: Problem, sizes: dict[sp.Symbol, int],
-               indices: dict[sp.Symbol, int]) -> dict[Key, str]:
+def leaf_kinds(
+    problem: Problem, sizes: dict[sp.Symbol, int], indices: dict[sp.Symbol, int]
+) -> dict[Key, str]:
     """Classify inputs: ``logit`` (inside e^x), ``target`` (indexed), ``scalar``."""
     arith = ModP(7)
     try:
@@ -87,19 +89,29 @@ def candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:
     yield point(lambda k: rank(k) % 2, lambda k: int(rank(k) == 0), lambda k: 3)
     rng = random.Random(11)
     for _ in range(TRIES):
-        yield point(lambda k: rng.randint(-2, 2),
-                    lambda k: rng.choice((Fraction(0), Fraction(1, 2), Fraction(1))),
-                    lambda k: rng.randint(2, 4))
+        yield point(
+            lambda k: rng.randint(-2, 2),
+            lambda k: rng.choice((Fraction(0), Fraction(1, 2), Fraction(1))),
+            lambda k: rng.randint(2, 4),
+        )
 
 
 def in_unit_interval(arith: Real, kinds: Mapping[Key, str]) -> bool:
     """True when every target value (including solved ones) lies in [0, 1]."""
-    return all(0 <= arith.values[k] <= 1 for k, kind in kinds.items()
-               if kind == "target" and k in arith.values)
+    return all(
+        0 <= arith.values[k] <= 1
+        for k, kind in kinds.items()
+        if kind == "target" and k in arith.values
+    )
 
 
-def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], arith: Real,
-           left: Any, right: Any) -> Counterexample:
+def render(
+    sizes: Mapping[sp.Symbol, int],
+    indices: Mapping[sp.Symbol, int],
+    arith: Real,
+    left: Any,
+    right: Any,
+) -> Counterexample:
     """Group input values by name for display."""
     groups: dict[str, list[tuple[tuple[int, ...], Any]]] = {}
     for key, value in arith.values.items():
@@ -111,7 +123,10 @@ def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], ari
     return Counterexample(
         {str(k): v for k, v in sizes.items()},
         {str(k): v for k, v in indices.items()},
-        values, number(arith, left), number(arith, right))
+        values,
+        number(arith, left),
+        number(arith, right),
+    )
 
 
 def number(arith: Real, value: Any) -> str:

@@ -15,9 +15,9 @@ Derivatives are dual numbers ``(value, derivative)``: exact, never finite differ
 from __future__ import annotations
 
 import hashlib
-from fractions import Fraction
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -58,7 +58,7 @@ class ModP:
 
     def exp_leaf(self, key: Key) -> int:
         """Return the value of ``e^{leaf}``: independent of the leaf's own value."""
-        return self.leaf(("exp",) + key)
+        return self.leaf(("exp", *key))
 
     def draw(self, *what: object) -> int:
         """A value in ``1..P-1`` fixed by the seed and ``what``."""
@@ -205,7 +205,8 @@ class Evaluator:
             if isinstance(node, (sp.NumberSymbol, sp.exp, sp.log)):
                 return a.constant(node), self.zero
         handler = HANDLERS.get(type(node)) or next(
-            (h for t, h in HANDLERS.items() if isinstance(node, t)), None)
+            (h for t, h in HANDLERS.items() if isinstance(node, t)), None
+        )
         if handler is None:
             raise NotSupported(f"cannot evaluate {type(node).__name__}")
         return handler(self, node)
@@ -244,14 +245,20 @@ class Evaluator:
         return deriv, self.zero
 
 
-def relevant(node: sp.Basic, cache: dict[sp.Basic, tuple[sp.Symbol, ...]] = {}) -> tuple[
-        sp.Symbol, ...]:  # noqa: B006 - a deliberate process-wide cache
-    """Return the integer symbols whose values ``node``'s value depends on."""
-    found = cache.get(node)
+_RELEVANT: dict[sp.Basic, tuple[sp.Symbol, ...]] = {}
+
+
+def relevant(node: sp.Basic) -> tuple[sp.Symbol, ...]:
+    """Return the integer symbols whose values ``node``'s value depends on (cached)."""
+    found = _RELEVANT.get(node)
     if found is None:
-        found = tuple(sorted((s for s in free_symbols(node)
-                              if isinstance(s, sp.Symbol) and s.is_integer), key=str))
-        cache[node] = found
+        found = tuple(
+            sorted(
+                (s for s in free_symbols(node) if isinstance(s, sp.Symbol) and s.is_integer),
+                key=str,
+            )
+        )
+        _RELEVANT[node] = found
     return found
 
 
@@ -283,8 +290,10 @@ def power(ev: Evaluator, node: sp.Pow) -> Dual:
         n = ev.integer(exponent)
         bv, bd = ev.dual(base)
         if n < 0:
-            bv, bd = a.inv(bv), a.mul(a.mul(a.number(sp.S.NegativeOne), bd),
-                                      a.mul(a.inv(bv), a.inv(bv)))
+            bv, bd = (
+                a.inv(bv),
+                a.mul(a.mul(a.number(sp.S.NegativeOne), bd), a.mul(a.inv(bv), a.inv(bv))),
+            )
             n = -n
         if n == 0:
             return ev.one, ev.zero
@@ -304,8 +313,12 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
     rest = sp.S.Zero
     for term in sp.Add.make_args(node.args[0]):
         coeff, var = term.as_coeff_Mul()
-        if isinstance(var, (sp.Symbol, sp.Indexed)) and coeff.is_Integer and var not in ev.env \
-                and not var.is_integer:
+        if (
+            isinstance(var, (sp.Symbol, sp.Indexed))
+            and coeff.is_Integer
+            and var not in ev.env
+            and not var.is_integer
+        ):
             u = a.exp_leaf(ev.key(var))
             for _ in range(abs(int(coeff))):
                 value = a.mul(value, u if coeff > 0 else a.inv(u))
@@ -369,8 +382,11 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
 }
 
 
-def impose(arith: Any, env: Mapping[sp.Symbol, int],
-           assumptions: Iterable[tuple[sp.Expr, Mapping[sp.Symbol, int]]]) -> None:
+def impose(
+    arith: Any,
+    env: Mapping[sp.Symbol, int],
+    assumptions: Iterable[tuple[sp.Expr, Mapping[sp.Symbol, int]]],
+) -> None:
     """Make the point satisfy each assumption ``expr = 0`` by solving for one input.
 
     Each assumption instance (one per value of its free indices, given in its own env)
@@ -398,6 +414,7 @@ def impose(arith: Any, env: Mapping[sp.Symbol, int],
 
 def solve_for(arith: Any, key: Key, expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> None:
     """Set input ``key`` so that ``expr`` (affine in it) is zero."""
+
     def at(x: int) -> Any:
         arith.values[key] = x if isinstance(arith, ModP) else arith.mp.mpf(x)
         return Evaluator(arith, env).value(expr)
@@ -407,5 +424,4 @@ def solve_for(arith: Any, key: Key, expr: sp.Expr, env: Mapping[sp.Symbol, int])
     two = arith.add(b, arith.mul(arith.number(sp.Integer(2)), slope))
     if not arith.equal(at(2), two) or arith.equal(slope, arith.number(sp.S.Zero)):
         raise NotSupported("an assumption is not affine in the input it should fix")
-    arith.values[key] = arith.mul(arith.mul(arith.number(sp.S.NegativeOne), b),
-                                  arith.inv(slope))
+    arith.values[key] = arith.mul(arith.mul(arith.number(sp.S.NegativeOne), b), arith.inv(slope))

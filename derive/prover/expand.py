@@ -93,7 +93,7 @@ def resolve(expr: sp.Basic, doc: Document) -> sp.Expr:
         for var, count in expr.variable_count:
             for _ in range(int(count)):
                 name = base_name(var)
-                if name in doc.definitions:
+                if name is not None and name in doc.definitions:
                     inner = sp.diff(expand(inner, doc, frozenset({name})), var)
                 else:
                     inner = sp.Derivative(expand(inner, doc), var, evaluate=False)

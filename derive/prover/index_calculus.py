@@ -26,7 +26,7 @@ refutation, only a reason to check concrete sizes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -47,8 +47,11 @@ def kappa(level: int) -> sp.Symbol:
 
 def level_of(expr: sp.Basic, var: sp.Symbol) -> int:
     """Return the highest canonical nesting level used inside ``expr``, ``var`` aside."""
-    levels = [int(s.name[1:]) for s in expr.free_symbols | bound_symbols(expr)
-              if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s != var]
+    levels = [
+        int(s.name[1:])
+        for s in expr.free_symbols | bound_symbols(expr)
+        if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s != var
+    ]
     return max(levels, default=0)
 
 
@@ -99,15 +102,15 @@ class Outcome:
 
 @dataclass
 class IndexCalculus:
-    """Normalise and decide ``left − right`` for a symbolic size.
+    r"""Normalise and decide ``left − right`` for a symbolic size.
 
     Args:
         ranges: the size each free index ranges over (``{j: K}``).
         rules: assumptions as rewrites (see :func:`assumption_rule`).
-        distinct: pairs of indices known to differ (``where = ['k \\neq j']``).
+        distinct: pairs of indices known to differ (``where = ['k \neq j']``).
     """
 
-    ranges: Mapping[sp.Symbol, sp.Expr]
+    ranges: dict[sp.Symbol, sp.Expr]
     rules: tuple[Rule, ...] = ()
     distinct: frozenset[frozenset[sp.Basic]] = frozenset()
     conditions: list[str] = field(default_factory=list)
@@ -116,7 +119,7 @@ class IndexCalculus:
 
     def __post_init__(self) -> None:
         """Copy the ranges so that bound variables can be added."""
-        self.ranges = dict(self.ranges)
+        self.ranges = dict(self.ranges)  # the caller's mapping stays as it was
 
     # -- the pipeline --------------------------------------------------------------
     def decide(self, expr: sp.Expr) -> Outcome:
@@ -132,8 +135,14 @@ class IndexCalculus:
 
     def outcome(self, proved: bool, residual: sp.Expr, case: str) -> Outcome:
         """Package what was found."""
-        return Outcome(proved, residual, case, tuple(dict.fromkeys(self.conditions)),
-                       tuple(self.steps), tuple(sorted(self.used)))
+        return Outcome(
+            proved,
+            residual,
+            case,
+            tuple(dict.fromkeys(self.conditions)),
+            tuple(self.steps),
+            tuple(sorted(self.used)),
+        )
 
     def normal_form(self, expr: sp.Expr) -> sp.Expr:
         """Differentiate, change to ``u = e^z``, and reduce every sum."""
@@ -223,8 +232,9 @@ class IndexCalculus:
         return expr.xreplace(mapping) if mapping else expr
 
     # -- cases on free deltas ------------------------------------------------------
-    def cases(self, expr: sp.Expr, distinct: frozenset[frozenset[sp.Basic]],
-              text: str = "") -> Iterable[tuple[str, sp.Expr]]:
+    def cases(
+        self, expr: sp.Expr, distinct: frozenset[frozenset[sp.Basic]], text: str = ""
+    ) -> Iterable[tuple[str, sp.Expr]]:
         """Split on each free Kronecker delta: equal indices, then different ones."""
         expr = expr.xreplace({d: 0 for d in expr.atoms(KD) if frozenset(d.args) in distinct})
         delta = next(iter(sorted(free_deltas(expr), key=str)), None)
@@ -237,8 +247,9 @@ class IndexCalculus:
         self.steps.append((f"case {same}", expr))
         equal = self.reduce(expr.xreplace({old: new}))
         yield from self.cases(equal, distinct, join(text, same))
-        yield from self.cases(expr.xreplace({delta: 0}), distinct | {frozenset((a, b))},
-                              join(text, f"{a} ≠ {b}"))
+        yield from self.cases(
+            expr.xreplace({delta: 0}), distinct | {frozenset((a, b))}, join(text, f"{a} ≠ {b}")
+        )
 
 
 def join(text: str, more: str) -> str:
@@ -258,6 +269,7 @@ def differentiate(expr: sp.Basic) -> sp.Expr:
 
 def to_u(expr: sp.Expr) -> sp.Expr:
     """Write ``e^{c z + ...}`` with integer ``c`` as a product of ``u = e^z``."""
+
     def convert(node: sp.exp) -> sp.Expr:
         out = sp.S.One
         rest = sp.S.Zero
@@ -293,7 +305,8 @@ def log_product(expr: sp.Expr) -> sp.Expr:
 
 def split_factors(term: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
     """Split a product into the factors free of ``var`` and those with it."""
-    const, dep = [], []
+    const: list[sp.Expr] = []
+    dep: list[sp.Expr] = []
     for factor in sp.Mul.make_args(term):
         (dep if var in factor.free_symbols else const).append(factor)
     return sp.Mul(*const), sp.Mul(*dep)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.prover.evaluate import P, Evaluator, ModP, Undefined, impose
+from derive.prover.evaluate import Evaluator, ModP, P, Undefined, impose
 
 POINTS = 4
 RESAMPLE = 3
@@ -48,8 +48,9 @@ class ModularResult:
     points: int = POINTS
 
 
-def check_sizes(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]],
-                seed: int = 1) -> ModularResult:
+def check_sizes(
+    problem: Problem, size_list: Sequence[dict[sp.Symbol, int]], seed: int = 1
+) -> ModularResult:
     """Test ``lhs − rhs`` for zero at each size assignment; stop at the first nonzero."""
     result = ModularResult()
     for sizes in size_list:
@@ -61,12 +62,13 @@ def check_sizes(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]],
         if isinstance(outcome, dict):
             result.failing = (sizes, outcome)
             return result
-        result.error_bound = max(result.error_bound, outcome)
+        result.error_bound = max(result.error_bound, float(outcome))
     return result
 
 
-def check_one(problem: Problem, sizes: dict[sp.Symbol, int],
-              seed: int) -> float | dict[sp.Symbol, int] | str:
+def check_one(
+    problem: Problem, sizes: dict[sp.Symbol, int], seed: int
+) -> float | dict[sp.Symbol, int] | str:
     """Return the error bound if zero, the failing indices if not, or ``"undefined"``."""
     degree = 1
     for point in range(POINTS):
@@ -81,8 +83,9 @@ def check_one(problem: Problem, sizes: dict[sp.Symbol, int],
                     if left != right:
                         return indices
                     if point == 0:
-                        degree = max(degree, degree_bound(problem.lhs - problem.rhs,
-                                                          {**sizes, **indices}))
+                        degree = max(
+                            degree, degree_bound(problem.lhs - problem.rhs, {**sizes, **indices})
+                        )
                 break
             except Undefined:
                 continue
@@ -101,8 +104,7 @@ def instances(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> list[Instance
     return out
 
 
-def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[
-        dict[sp.Symbol, int]]:
+def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
     """Values of the free indices to test.
 
     Without literal indices the claim is symmetric under relabelling, so one
@@ -112,13 +114,13 @@ def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[
     free = problem.free
     if mentions_literal_index(problem):
         candidates: Iterator[tuple[int, ...]] = itertools.product(
-            *[range(1, sizes[problem.ranges[i]] + 1) for i in free])
+            *[range(1, sizes[problem.ranges[i]] + 1) for i in free]
+        )
     else:
         candidates = (tuple(blocks) for blocks in patterns(len(free)))
     for values in candidates:
         chosen = dict(zip(free, values, strict=True))
-        if all(chosen[i] <= sizes[problem.ranges[i]] for i in free) and satisfies(
-                problem, chosen):
+        if all(chosen[i] <= sizes[problem.ranges[i]] for i in free) and satisfies(problem, chosen):
             yield chosen
 
 
@@ -134,11 +136,13 @@ def patterns(n: int) -> Iterator[list[int]]:
 
 def satisfies(problem: Problem, chosen: Mapping[sp.Symbol, int]) -> bool:
     """True when the values meet the claim's ``where`` conditions."""
+
     def value(x: sp.Basic) -> int:
         return int(x) if isinstance(x, sp.Integer) else chosen[x]
 
     return all(value(a) != value(b) for a, b in problem.distinct) and all(
-        value(a) == value(b) for a, b in problem.equal)
+        value(a) == value(b) for a, b in problem.equal
+    )
 
 
 def mentions_literal_index(problem: Problem) -> bool:
@@ -180,8 +184,11 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
         return (e * n, e * d) if e >= 0 else (-e * d, -e * n)
     if isinstance(node, sp.Sum):
         var, lo, hi = node.limits[0]
-        count = int(hi.xreplace({s: sp.Integer(v) for s, v in env.items()})) - int(
-            lo.xreplace({s: sp.Integer(v) for s, v in env.items()})) + 1
+        count = (
+            int(hi.xreplace({s: sp.Integer(v) for s, v in env.items()}))
+            - int(lo.xreplace({s: sp.Integer(v) for s, v in env.items()}))
+            + 1
+        )
         n, d = degrees(node.function, {**env, var: 1})
         return n + max(count - 1, 0) * d, max(count, 1) * d
     if isinstance(node, sp.Derivative):
