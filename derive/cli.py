@@ -227,12 +227,9 @@ def exit_code(reports: Sequence[api.Report]) -> int:
 def print_report(out: Console, report: api.Report) -> None:
     """A table of verdicts, then the evidence for each refutation."""
     doc = report.document
-    table = Table(
-        title=f"{escape(doc.title)}  [dim]({escape(doc.path)})[/]",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
+    out.print(f"[bold]{escape(doc.title)}[/]  [dim]{escape(doc.name)} · {escape(doc.path)}[/]",
+              soft_wrap=True)
+    table = Table(box=None, pad_edge=False)
     for column in ("claim", "verdict", "sizes", "time"):
         table.add_column(column, justify="right" if column == "time" else "left")
     for r in report.results:

@@ -24,37 +24,40 @@ def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
     for name, definition in doc.definitions.items():
         expr = fold_definition(expr, doc, name, definition.params)
     expr = rename_bound(expr, doc)
-    expr = expr.replace(
-        lambda n: log_of(n) is not None and isinstance(n, sp.Indexed | sp.Symbol),
-        lambda n: sp.exp(log_of(n)),
-    )
-    return expr
+    return unfold_exponentials(expr)
 
 
-def fold_definition(
-    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...]
-) -> sp.Expr:
-    """Write ``u_x`` as ``y_x · c`` where ``y_p`` normalises to ``u_p · c``."""
-    if len(params) != 1 or not isinstance(params[0], sp.Symbol):
+def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
+    """Write the normaliser's ``u = e^{z}`` variables as exponentials again."""
+    elements = {e: sp.exp(log_of(e)) for e in expr.atoms(sp.Indexed) if log_of(e) is not None}
+    expr = expr.xreplace(elements)
+    scalars = {s: sp.exp(log_of(s)) for s in expr.free_symbols
+               if isinstance(s, sp.Symbol) and log_of(s) is not None}
+    return expr.xreplace(scalars)
+
+
+def fold_definition(expr: sp.Expr, doc: Document, name: str,
+                    params: tuple[sp.Basic, ...]) -> sp.Expr:
+    """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``."""
+    if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
         return expr
-    (p,) = params
     ranges = {symbols.index(i): symbols.size(s) for i, s in doc.indices.items()}
     try:
-        normal = IndexCalculus(ranges).normal_form(meaning(symbols.tensor(name)[p], doc))
+        normal = IndexCalculus(ranges).normal_form(meaning(symbols.tensor(name)[params], doc))
     except (Unsupported, ValueError):
         return expr
-    u = [e for e in normal.atoms(sp.Indexed) if e.indices == (p,) and log_of(e) is not None]
-    if len(u) != 1 or not (normal / u[0]).free_symbols.isdisjoint({p}):
+    u = [e for e in normal.atoms(sp.Indexed) if e.indices == params and log_of(e) is not None]
+    if len(u) != 1 or sp.Mul.make_args(normal).count(u[0]) != 1:
         return expr
     scale = sp.cancel(normal / u[0])
-    if scale.has(u[0]) or sp.Mul.make_args(normal).count(u[0]) != 1:
+    if scale.has(u[0]):
         return expr
     base = u[0].base
     inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
     mapping = {
-        e: symbols.tensor(name)[e.indices] / scale
+        e: symbols.tensor(name)[e.indices] / scale.xreplace(dict(zip(params, e.indices)))
         for e in expr.atoms(sp.Indexed)
-        if e.base == base and e not in inside
+        if e.base == base and e not in inside and len(e.indices) == len(params)
     }
     if not mapping:
         return expr

@@ -53,6 +53,8 @@ def prove_claim(
         verdict = Verdict("undecided", message=str(limit))
     except (Unsupported, NotSupported) as gap:
         verdict = Verdict("undecided", message=f"not supported yet: {gap}")
+    except RecursionError:
+        verdict = Verdict("undecided", message="the expression is nested too deeply")
     return replace(verdict, ms=(time.perf_counter() - start) * 1000)
 
 

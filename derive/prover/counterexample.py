@@ -105,28 +105,28 @@ def in_unit_interval(arith: Real, kinds: Mapping[Key, str]) -> bool:
     )
 
 
-def render(
-    sizes: Mapping[sp.Symbol, int],
-    indices: Mapping[sp.Symbol, int],
-    arith: Real,
-    left: Any,
-    right: Any,
-) -> Counterexample:
-    """Group input values by name for display."""
-    groups: dict[str, list[tuple[tuple[int, ...], Any]]] = {}
+def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], arith: Real,
+           left: Any, right: Any) -> Counterexample:
+    """Group input values by name for display: vectors as tuples, matrices by rows."""
+    groups: dict[str, dict[tuple[int, ...], str]] = {}
     for key, value in arith.values.items():
-        groups.setdefault(key[0], []).append((key[1] if len(key) > 1 else (), value))
-    values = {}
-    for name, items in sorted(groups.items()):
-        shown = [number(arith, v) for _, v in sorted(items, key=lambda kv: kv[0])]
-        values[name] = shown[0] if items[0][0] == () else f"({', '.join(shown)})"
+        groups.setdefault(key[0], {})[key[1] if len(key) > 1 else ()] = number(arith, value)
+    values = {name: nest(items) for name, items in sorted(groups.items())}
     return Counterexample(
         {str(k): v for k, v in sizes.items()},
         {str(k): v for k, v in indices.items()},
-        values,
-        number(arith, left),
-        number(arith, right),
-    )
+        values, number(arith, left), number(arith, right))
+
+
+def nest(items: Mapping[tuple[int, ...], str]) -> str:
+    """``{(): "2"}`` → ``2``; ``{(1,): "0", (2,): "1"}`` → ``(0, 1)``; rows for two indices."""
+    if () in items:
+        return items[()]
+    heads = sorted({key[0] for key in items})
+    if all(len(key) == 1 for key in items):
+        return f"({', '.join(items[(h,)] for h in heads)})"
+    rows = [nest({key[1:]: v for key, v in items.items() if key[0] == h}) for h in heads]
+    return f"({', '.join(rows)})"
 
 
 def number(arith: Real, value: Any) -> str:

@@ -343,18 +343,22 @@ def delta(ev: Evaluator, node: sp.KroneckerDelta) -> Dual:
 
 
 def summation(ev: Evaluator, node: sp.Sum) -> Dual:
-    """A finite sum at concrete bounds."""
-    body, limits = node.function, node.limits
-    if len(limits) != 1:
-        return summation(ev, sp.Sum(sp.Sum(body, *limits[:-1]), limits[-1]))
-    var, lo, hi = limits[0]
+    """A finite sum at concrete bounds (several limits: nested loops, innermost first)."""
+    return nested_sum(ev, node.function, list(node.limits))
+
+
+def nested_sum(ev: Evaluator, body: sp.Expr, limits: list[tuple[sp.Basic, ...]]) -> Dual:
+    """Sum ``body`` over ``limits``; the last limit is the outermost loop."""
+    if not limits:
+        return ev.dual(body)
+    var, lo, hi = limits[-1]
     a = ev.a
     v, d = ev.zero, ev.zero
     saved = ev.env.get(var)
     try:
         for n in range(ev.integer(lo), ev.integer(hi) + 1):
             ev.env[var] = n
-            bv, bd = ev.dual(body)
+            bv, bd = nested_sum(ev, body, limits[:-1])
             v, d = a.add(v, bv), a.add(d, bd)
     finally:
         if saved is None:

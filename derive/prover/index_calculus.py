@@ -160,13 +160,14 @@ class IndexCalculus:
         if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
             return expr
         if isinstance(expr, sp.Sum):
-            if len(expr.limits) != 1:
-                raise Unsupported("a sum over several indices at once")
-            var, lo, hi = expr.limits[0]
-            if lo != 1:
-                raise Unsupported(f"a sum starting at {lo}, not 1")
-            self.ranges[var] = hi
-            return self.sum_rule(self.reduce(expr.function), var, hi)
+            for var, lo, hi in expr.limits:
+                if lo != 1:
+                    raise Unsupported(f"a sum starting at {lo}, not 1")
+                self.ranges[var] = hi
+            body = self.reduce(expr.function)
+            for var, _, hi in expr.limits:  # SymPy lists the innermost limit first
+                body = self.sum_rule(body, var, hi)
+            return body
         expr = expr.func(*[self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])

@@ -1,0 +1,114 @@
+"""The prover's strategies, one by one, and the verdicts they combine into."""
+
+from pathlib import Path
+
+import sympy as sp
+
+from derive import api, present, symbols
+from derive.prover import prove_claim
+from derive.prover.evaluate import Evaluator, ModP, Real
+from derive.prover.index_calculus import IndexCalculus, kappa
+from derive.prover.modular import patterns
+
+DATA = Path(__file__).parent / "data"
+K = symbols.size("K")
+i, j, k = (symbols.index(n) for n in "ijk")
+z, t = symbols.tensor("z"), symbols.tensor("t")
+KD = sp.KroneckerDelta
+
+
+def softmax(x):
+    d = sp.Dummy("i", integer=True, positive=True)
+    return sp.exp(z[x]) / sp.Sum(sp.exp(z[d]), (d, 1, K))
+
+
+def calc(**kw):
+    return IndexCalculus({i: K, j: K, k: K}, **kw)
+
+
+def test_delta_sifts_under_a_sum():
+    """Σ_k g_k δ_kj = g_j, with the side condition recorded."""
+    c = calc()
+    assert c.reduce(sp.Sum(t[k] * KD(k, j), (k, 1, K))) == t[j]
+    assert "1 ≤ j ≤ K" in c.conditions
+
+
+def test_constant_sum_and_linearity():
+    """Σ_k c = K c and Σ_k (a_k + c b_k) = Σ a + c Σ b, bound variables canonical."""
+    c = calc()
+    a = symbols.scalar("a")
+    assert c.reduce(sp.Sum(a, (k, 1, K))) == K * a
+    out = c.reduce(sp.Sum(t[k] + a * z[k], (k, 1, K)))
+    assert out == sp.Sum(t[kappa(1)], (kappa(1), 1, K)) + a * sp.Sum(z[kappa(1)], (kappa(1), 1, K))
+
+
+def test_excluded_index_splits_off_one_term():
+    """Σ_{k≠j} t_k = Σ_k t_k − t_j."""
+    out = calc().reduce(sp.Sum(t[k] * (1 - KD(k, j)), (k, 1, K)))
+    assert out == sp.Sum(t[kappa(1)], (kappa(1), 1, K)) - t[j]
+
+
+def test_jacobian_proved_and_wrong_sign_not():
+    """∂y_k/∂z_j = y_k(δ_kj − y_j) normalises to zero; with + y_j it does not."""
+    d = sp.Derivative(softmax(k), z[j], evaluate=False)
+    assert calc().decide(d - softmax(k) * (KD(k, j) - softmax(j))).proved
+    wrong = calc().decide(d - softmax(k) * (KD(k, j) + softmax(j)))
+    assert not wrong.proved and wrong.case == "k = j"
+
+
+def test_distinct_indices_drop_the_delta():
+    """With k ≠ j declared, ∂ ln y_k/∂z_j = −y_j holds; without it, it does not."""
+    d = sp.Derivative(sp.log(softmax(k)), z[j], evaluate=False) + softmax(j)
+    assert calc(distinct=frozenset({frozenset((k, j))})).decide(d).proved
+    assert not calc().decide(d).proved
+
+
+def test_modular_and_real_agree_on_values():
+    """The interpreter evaluates ∂y_1/∂z_1 = y_1(1 − y_1) exactly in both arithmetics."""
+    expr = sp.Derivative(softmax(j), z[k], evaluate=False) - softmax(j) * (1 - softmax(j))
+    env = {K: 3, j: 1, k: 1}
+    assert Evaluator(ModP(5), env).value(expr) == 0
+    real = Real({("z", (1,)): 0, ("z", (2,)): 1, ("z", (3,)): -1})
+    assert abs(Evaluator(real, env).value(expr)) < 1e-40
+
+
+def test_equality_patterns():
+    """One representative per pattern of equal indices (Bell numbers)."""
+    assert list(patterns(2)) == [[1, 1], [1, 2]]
+    assert len(list(patterns(3))) == 5
+
+
+def test_batch_assumption_with_a_free_index():
+    """Σ_k t_{nk} = 1 for every n: the batch gradient is proved for all K and N."""
+    report = api.check(api.load(str(DATA / "batch.md")))
+    proved, refuted = (r.verdict for r in report.results)
+    assert proved.status == "proved" and proved.sizes == "all K ≥ 1, N ≥ 1"
+    assert refuted.status == "refuted" and refuted.holds_under == ("rows",)
+    assert present.unicode(refuted.residual) == "(Σ_i t_mi − 1)·p_mj/N"
+
+
+def test_residual_in_the_documents_names():
+    """The missing-assumption residual reads y_j (Σ t − 1)."""
+    doc = api.load("softmax-ce")
+    verdict = api.check(doc).results[2].verdict
+    assert present.latex(verdict.residual) == r"\left(\sum_{i=1}^{K} t_{i} - 1\right) y_{j}"
+
+
+def test_time_limit_gives_undecided():
+    """A claim past its time limit is undecided, not a hang."""
+    doc = api.load("softmax-ce")
+    verdict = prove_claim(doc, doc.claim("chain-rule"), timeout=0.001)
+    assert verdict.status == "undecided"
+    assert "time limit" in verdict.message
+
+
+def test_verified_when_only_concrete_sizes_decide(monkeypatch):
+    """When the normal form cannot decide, concrete sizes verify with an error bound."""
+    import derive.prover as prover
+
+    monkeypatch.setattr(prover, "all_k", lambda *args: None)
+    doc = api.load("softmax")
+    verdict = prove_claim(doc, doc.claim("jacobian"), sizes=range(1, 5))
+    assert verdict.status == "verified"
+    assert verdict.sizes == "K = 1..4"
+    assert verdict.error_bound is not None and verdict.error_bound < 1e-50
