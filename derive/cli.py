@@ -227,8 +227,10 @@ def exit_code(reports: Sequence[api.Report]) -> int:
 def print_report(out: Console, report: api.Report) -> None:
     """A table of verdicts, then the evidence for each refutation."""
     doc = report.document
-    out.print(f"[bold]{escape(doc.title)}[/]  [dim]{escape(doc.name)} · {escape(doc.path)}[/]",
-              soft_wrap=True)
+    out.print(
+        f"[bold]{escape(doc.title)}[/]  [dim]{escape(doc.name)} · {escape(doc.path)}[/]",
+        soft_wrap=True,
+    )
     table = Table(box=None, pad_edge=False)
     for column in ("claim", "verdict", "sizes", "time"):
         table.add_column(column, justify="right" if column == "time" else "left")

@@ -31,13 +31,17 @@ def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
     """Write the normaliser's ``u = e^{z}`` variables as exponentials again."""
     elements = {e: sp.exp(log_of(e)) for e in expr.atoms(sp.Indexed) if log_of(e) is not None}
     expr = expr.xreplace(elements)
-    scalars = {s: sp.exp(log_of(s)) for s in expr.free_symbols
-               if isinstance(s, sp.Symbol) and log_of(s) is not None}
+    scalars = {
+        s: sp.exp(log_of(s))
+        for s in expr.free_symbols
+        if isinstance(s, sp.Symbol) and log_of(s) is not None
+    }
     return expr.xreplace(scalars)
 
 
-def fold_definition(expr: sp.Expr, doc: Document, name: str,
-                    params: tuple[sp.Basic, ...]) -> sp.Expr:
+def fold_definition(
+    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...]
+) -> sp.Expr:
     """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``."""
     if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
         return expr
@@ -55,7 +59,8 @@ def fold_definition(expr: sp.Expr, doc: Document, name: str,
     base = u[0].base
     inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
     mapping = {
-        e: symbols.tensor(name)[e.indices] / scale.xreplace(dict(zip(params, e.indices)))
+        e: symbols.tensor(name)[e.indices]
+        / scale.xreplace(dict(zip(params, e.indices, strict=True)))
         for e in expr.atoms(sp.Indexed)
         if e.base == base and e not in inside and len(e.indices) == len(params)
     }

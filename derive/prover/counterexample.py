@@ -105,8 +105,13 @@ def in_unit_interval(arith: Real, kinds: Mapping[Key, str]) -> bool:
     )
 
 
-def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], arith: Real,
-           left: Any, right: Any) -> Counterexample:
+def render(
+    sizes: Mapping[sp.Symbol, int],
+    indices: Mapping[sp.Symbol, int],
+    arith: Real,
+    left: Any,
+    right: Any,
+) -> Counterexample:
     """Group input values by name for display: vectors as tuples, matrices by rows."""
     groups: dict[str, dict[tuple[int, ...], str]] = {}
     for key, value in arith.values.items():
@@ -115,7 +120,10 @@ def render(sizes: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, int], ari
     return Counterexample(
         {str(k): v for k, v in sizes.items()},
         {str(k): v for k, v in indices.items()},
-        values, number(arith, left), number(arith, right))
+        values,
+        number(arith, left),
+        number(arith, right),
+    )
 
 
 def nest(items: Mapping[tuple[int, ...], str]) -> str:
