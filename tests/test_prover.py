@@ -6,7 +6,8 @@ import sympy as sp
 
 from derive import api, present, symbols
 from derive.prover import prove_claim
-from derive.prover.evaluate import Evaluator, ModP, Real
+from derive.prover.arithmetic import ModP, Real
+from derive.prover.evaluate import Evaluator
 from derive.prover.index_calculus import IndexCalculus, kappa
 from derive.prover.modular import patterns
 

@@ -16,8 +16,8 @@ import sympy as sp
 
 from derive import symbols
 from derive.model import Claim, Document
+from derive.prover.arithmetic import NotSupported
 from derive.prover.counterexample import find_counterexample
-from derive.prover.evaluate import NotSupported
 from derive.prover.expand import claim_meaning, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit

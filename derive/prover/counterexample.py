@@ -15,7 +15,8 @@ from typing import Any
 
 import sympy as sp
 
-from derive.prover.evaluate import Evaluator, Key, ModP, NotSupported, Real, Undefined, impose
+from derive.prover.arithmetic import Key, ModP, NotSupported, Real, Undefined
+from derive.prover.evaluate import Evaluator, impose
 from derive.prover.modular import Problem, instances
 from derive.verdict import Counterexample
 

@@ -1,167 +1,21 @@
 """Exact evaluation of a claim's meaning at concrete sizes, with forward-mode derivatives.
 
-One interpreter over SymPy trees, two number systems:
-
-- :class:`ModP`: integers modulo the prime ``2^61 − 1``. Every input gets a random
-  value, ``e^{z_k}`` gets a random value of its own (``z_k`` and ``e^{z_k}`` are
-  algebraically independent), and ``e^x`` or ``ln x`` of anything else is a random
-  function of ``x``. Used for Schwartz–Zippel zero tests.
-- :class:`Real`: mpmath numbers at a chosen precision, true ``exp`` and ``ln``; used
-  to confirm a counterexample and to show both sides.
-
-Derivatives are dual numbers ``(value, derivative)``: exact, never finite differences.
+One interpreter over SymPy trees, in either number system of
+:mod:`~derive.prover.arithmetic` (integers mod p, or mpmath reals). Derivatives are
+dual numbers ``(value, derivative)``: exact, never finite differences.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import mpmath
 import sympy as sp
 
+from derive.prover.arithmetic import Key, ModP, NotSupported, Undefined
 from derive.symbols import base_name, free_symbols, sigmoid
-
-P = 2**61 - 1
-Key = tuple[Any, ...]  # a leaf: (name,) for a scalar, (name, (i, j)) for an element
-
-
-class Undefined(Exception):
-    """The expression has no value at this point (division by zero, ``ln`` of x ≤ 0)."""
-
-
-class NotSupported(Exception):
-    """The expression has a construct the interpreter cannot evaluate."""
-
-
-@dataclass
-class ModP:
-    """Arithmetic modulo ``P`` with random leaf values drawn from ``seed``."""
-
-    seed: int
-    values: dict[Key, int] = field(default_factory=dict)
-    touched: list[Key] = field(default_factory=list)
-
-    def number(self, r: sp.Rational) -> int:
-        """Return the residue of a rational number."""
-        return int(r.p) % P * pow(int(r.q) % P, -1, P) % P
-
-    def leaf(self, key: Key) -> int:
-        """Return (drawing once) the value of an input."""
-        self.touched.append(key)
-        if key not in self.values:
-            self.values[key] = self.draw("leaf", key)
-        return self.values[key]
-
-    def exp_leaf(self, key: Key) -> int:
-        """Return the value of ``e^{leaf}``: independent of the leaf's own value."""
-        return self.leaf(("exp", *key))
-
-    def draw(self, *what: object) -> int:
-        """A value in ``1..P-1`` fixed by the seed and ``what``."""
-        digest = hashlib.blake2b(repr((self.seed, what)).encode(), digest_size=16).digest()
-        return int.from_bytes(digest, "big") % (P - 1) + 1
-
-    def add(self, a: int, b: int) -> int:
-        """Return ``a + b``."""
-        return (a + b) % P
-
-    def mul(self, a: int, b: int) -> int:
-        """Return ``a b``."""
-        return a * b % P
-
-    def inv(self, a: int) -> int:
-        """Return ``1 / a``."""
-        if a % P == 0:
-            raise Undefined("division by zero modulo p")
-        return pow(a, -1, P)
-
-    def exp(self, a: int) -> int:
-        """``e^a`` for a non-linear exponent: a random function of ``a``."""
-        return self.draw("exp", a)
-
-    def log(self, a: int) -> int:
-        """``ln a``: a random function of ``a`` (undefined at 0)."""
-        if a % P == 0:
-            raise Undefined("logarithm of zero")
-        return self.draw("log", a)
-
-    def constant(self, c: sp.Basic) -> int:
-        """A transcendental constant (π, e, ln 2): a random value fixed by its form."""
-        return self.draw("const", sp.srepr(c))
-
-    def equal(self, a: int, b: int) -> bool:
-        """Exact equality."""
-        return (a - b) % P == 0
-
-
-@dataclass
-class Real:
-    """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``."""
-
-    values: dict[Key, Any]
-    digits: int = 50
-    touched: list[Key] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        """Use a private mpmath context at the requested precision."""
-        self.mp = mpmath.mp.clone()
-        self.mp.dps = self.digits
-
-    def number(self, r: sp.Rational) -> Any:
-        """Return a rational number as an mpf."""
-        return self.mp.mpf(int(r.p)) / int(r.q)
-
-    def leaf(self, key: Key) -> Any:
-        """Return the value given for an input."""
-        self.touched.append(key)
-        if key not in self.values:
-            raise NotSupported(f"no value for {key}")
-        value = self.values[key]
-        if isinstance(value, Fraction):
-            return self.mp.mpf(value.numerator) / value.denominator
-        return self.mp.mpf(value)
-
-    def exp_leaf(self, key: Key) -> Any:
-        """Return ``e^{leaf}``."""
-        return self.mp.exp(self.leaf(key))
-
-    def add(self, a: Any, b: Any) -> Any:
-        """Return ``a + b``."""
-        return a + b
-
-    def mul(self, a: Any, b: Any) -> Any:
-        """Return ``a b``."""
-        return a * b
-
-    def inv(self, a: Any) -> Any:
-        """Return ``1 / a``."""
-        if a == 0:
-            raise Undefined("division by zero")
-        return 1 / a
-
-    def exp(self, a: Any) -> Any:
-        """Return ``e^a``."""
-        return self.mp.exp(a)
-
-    def log(self, a: Any) -> Any:
-        """Return ``ln a`` (undefined for a ≤ 0)."""
-        if a <= 0:
-            raise Undefined("logarithm of a number ≤ 0")
-        return self.mp.log(a)
-
-    def constant(self, c: sp.Basic) -> Any:
-        """Return a numeric constant."""
-        return self.mp.mpf(str(sp.N(c, self.digits + 5)))
-
-    def equal(self, a: Any, b: Any) -> bool:
-        """Equal up to rounding at this precision."""
-        tol = self.mp.mpf(10) ** (-(self.digits * 2 // 3))
-        return bool(abs(a - b) <= tol * (1 + abs(a) + abs(b)))
-
 
 Dual = tuple[Any, Any]
 

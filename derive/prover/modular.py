@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.prover.evaluate import Evaluator, ModP, P, Undefined, impose
+from derive.prover.arithmetic import ModP, P, Undefined
+from derive.prover.evaluate import Evaluator, impose
 
 POINTS = 4
 RESAMPLE = 3
