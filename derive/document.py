@@ -135,12 +135,17 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
     ``'...'`` verbatim, else a basic string ``"..."`` with JSON-like escapes.
     """
     lines = doc.front_text.split("\n")
-    written = [("'" + value + "'", False), ('"' + json.dumps(value)[1:-1] + '"', True)]
+    written = [
+        ("'''" + value + "'''", False),
+        ("'" + value + "'", False),
+        ('"' + json.dumps(value)[1:-1] + '"', True),
+    ]
     for number in range(after, len(lines)):
         for form, escaped in written:
             col = lines[number].find(form)
             if col >= 0:
-                pos = doc.position(doc.front_line + number, col + 2)
+                quotes = 3 if form.startswith("'''") else 1
+                pos = doc.position(doc.front_line + number, col + 1 + quotes)
                 return Text(value, pos, escaped)
     return Text(value, doc.position(doc.front_line + after, 1))
 

@@ -18,7 +18,18 @@ from derive.errors import DeriveError, DocumentError, Position
 from derive.latex import Scope, parse_expression, parse_head, parse_relation
 
 EXPECTS = ("proved", "refuted")
-TOP_KEYS = ("name", "title", "sources", "sizes", "indices", "definitions", "assumptions", "claims")
+TOP_KEYS = (
+    "name",
+    "title",
+    "sources",
+    "sizes",
+    "indices",
+    "shapes",
+    "functions",
+    "definitions",
+    "assumptions",
+    "claims",
+)
 CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
 
 T = TypeVar("T")
@@ -33,6 +44,25 @@ class Definition:
     body: sp.Expr
     text: str
     position: Position
+
+
+@dataclass(frozen=True)
+class FunctionDecl:
+    r"""An unspecified function declared under ``[functions]``.
+
+    ``\text{act}(x)`` is a scalar function (its derivative is ``\text{act}'``);
+    ``C(\mathbf{z})`` is a scalar function of every entry of ``z``, such as a loss.
+    """
+
+    name: str
+    params: tuple[sp.Basic, ...]
+    text: str
+    position: Position
+
+    @property
+    def opaque(self) -> bool:
+        """True for a function of a whole tensor (its gradient is a tensor of inputs)."""
+        return any(not isinstance(p, sp.Symbol) for p in self.params)
 
 
 @dataclass(frozen=True)
@@ -83,6 +113,8 @@ class Document:
     assumptions: Mapping[str, Assumption]
     claims: tuple[Claim, ...]
     sources: tuple[str, ...] = ()
+    functions: Mapping[str, FunctionDecl] = field(default_factory=dict)
+    shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
     scope: Scope = field(default_factory=lambda: Scope({}, frozenset()))
@@ -126,14 +158,27 @@ def build_document(raw: RawDocument) -> Document:
                 f"index `{index}` ranges over `{size}`, which is not declared under [sizes]",
                 raw.text(size, after=table_line(raw, "[indices]")).position,
             )
+    shapes = parse_shapes(raw, string_table(raw, front, "shapes"), sizes)
+    base = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
+    functions = parse_functions(raw, string_table(raw, front, "functions"), base)
     heads = string_table(raw, front, "definitions")
-    base = Scope(indices=indices, sizes=frozenset(sizes))
-    definitions = parse_definitions(raw, heads, base)
+    named = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        shapes=shapes,
+        names=frozenset(functions),
+        functions={f: len(d.params) for f, d in functions.items()},
+    )
+    definitions = parse_definitions(raw, heads, named)
     scope = Scope(
         indices=indices,
         sizes=frozenset(sizes),
-        names=frozenset(definitions),
-        functions={d.name: len(d.params) for d in definitions.values() if is_function(d)},
+        shapes=shapes,
+        names=frozenset(definitions) | frozenset(functions),
+        functions={
+            **{f: len(d.params) for f, d in functions.items()},
+            **{d.name: len(d.params) for d in definitions.values() if is_function(d)},
+        },
     )
     definitions = {
         key: Definition(
@@ -157,6 +202,8 @@ def build_document(raw: RawDocument) -> Document:
         body=raw.body,
         body_line=raw.body_line,
         scope=scope,
+        functions=functions,
+        shapes=shapes,
     )
 
 
@@ -177,6 +224,46 @@ def parse_definitions(
         if name in out:
             raise DocumentError(f"`{name}` is defined twice", where.position)
         out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
+    return out
+
+
+def parse_shapes(
+    raw: RawDocument, table: Mapping[str, str], sizes: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """Parse ``[shapes]``: ``W = "H x N"`` (a matrix) or ``x = "N"`` (a column vector)."""
+    out: dict[str, tuple[str, str]] = {}
+    start = table_line(raw, "[shapes]")
+    for name, text in table.items():
+        parts = [p.strip() for p in text.replace("×", "x").split(" x ")]
+        if len(parts) == 1:
+            parts.append("1")
+        bad = [p for p in parts if p != "1" and p not in sizes]
+        if len(parts) != 2 or bad:
+            raise DocumentError(
+                f'shape of `{name}` must be "rows x cols" or "rows" with sizes declared '
+                f"under [sizes] (or 1), not {text!r}",
+                raw.text(text, after=start).position,
+            )
+        out[name] = (parts[0], parts[1])
+    return out
+
+
+def parse_functions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope
+) -> dict[str, FunctionDecl]:
+    """Parse ``[functions]``: unspecified functions, keyed by their heads."""
+    out: dict[str, FunctionDecl] = {}
+    start = table_line(raw, "[functions]")
+    for head, text in table.items():
+        where = raw.text(head, after=start).position
+        name, params = parse_at(raw, head, where, scope, parse_head)
+        if not params:
+            raise DocumentError(
+                f"write the function with its argument, as in `{name}(x)` or "
+                f"`{name}(\\mathbf{{z}})`",
+                where,
+            )
+        out[name] = FunctionDecl(name, tuple(params), text, where)
     return out
 
 

@@ -15,8 +15,8 @@ from sympy.printing.str import StrPrinter
 from derive import symbols
 from derive.model import Document
 from derive.prover.expand import meaning
-from derive.prover.index_calculus import IndexCalculus, Unsupported, log_of
-from derive.symbols import sigmoid
+from derive.prover.index_calculus import IndexCalculus, Unsupported, exp_atom, log_of
+from derive.symbols import Elementwise, MatrixDerivative, Opaque, VectorView, sigmoid
 
 
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
@@ -36,7 +36,8 @@ def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
         for s in expr.free_symbols
         if isinstance(s, sp.Symbol) and log_of(s) is not None
     }
-    return expr.xreplace(scalars)
+    expr = expr.xreplace(scalars)
+    return expr.replace(lambda n: isinstance(n, exp_atom), lambda n: sp.exp(n.args[0]))
 
 
 def fold_definition(
@@ -71,21 +72,28 @@ def fold_definition(
 
 
 def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
-    """Give each summation variable an index letter of the right range not in use."""
+    """Give each summation variable an index letter of its range not in use (or primed)."""
+
+    def letter_for(hi: sp.Expr, taken: set[str]) -> str | None:
+        letters = [i for i, s in doc.indices.items() if symbols.size(s) == hi]
+        for candidate in [*letters, *(f"{i}'" for i in letters), *(f"{i}''" for i in letters)]:
+            if candidate not in taken:
+                return candidate
+        return None
 
     def visit(node: sp.Basic, taken: set[str]) -> sp.Basic:
         if isinstance(node, sp.Sum):
-            var, lo, hi = node.limits[0]
-            letter = next(
-                (i for i, s in doc.indices.items() if symbols.size(s) == hi and i not in taken),
-                None,
-            )
             body = node.function
-            if letter is not None:
-                new = symbols.index(letter)
-                body = body.xreplace({var: new})
-                var = new
-            return sp.Sum(visit(body, taken | {str(var)}), (var, lo, hi))
+            limits = []
+            for var, lo, hi in node.limits:
+                letter = letter_for(hi, taken)
+                if letter is not None:
+                    new = symbols.index(letter)
+                    body = body.xreplace({var: new})
+                    var = new
+                taken = taken | {str(var)}
+                limits.append((var, lo, hi))
+            return sp.Sum(visit(body, taken), *limits)
         if not node.args or isinstance(node, sp.Indexed | sp.IndexedBase):
             return node
         return node.func(*[visit(a, taken) for a in node.args])
@@ -121,6 +129,52 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return name(expr.name)
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        return name(str(expr.label))
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        return name(expr.name)
+
+    def _print_VectorView(self, expr: VectorView) -> str:
+        text = name(str(expr.base.label))
+        if expr.prefix:
+            text = "".join(f"{self._print(i)}" for i in expr.prefix) + "·" + text
+        if expr.exclude:
+            text += "_≠" + ",".join(self._print(i) for i in expr.exclude)
+        return text
+
+    def _print_MatrixDerivative(self, expr: MatrixDerivative) -> str:
+        top, var = expr.args
+        return f"∂{self._print(top)}/∂{self._print(var)}"
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        inner = self._print(expr.arg)
+        return f"({inner})ᵀ" if not isinstance(expr.arg, sp.MatrixSymbol) else f"{inner}ᵀ"
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        return " ⊙ ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_DiagMatrix(self, expr: sp.Basic) -> str:
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_OneMatrix(self, expr: sp.OneMatrix) -> str:
+        return "1"
+
+    def _print_Elementwise(self, expr: Elementwise) -> str:
+        return f"{self._print(expr.function(sp.Symbol('·')))}".replace(
+            "·", self._print(expr.args[1])
+        )
+
+    def _print_Opaque(self, expr: Opaque) -> str:
+        return name(expr.args[0].name)
+
+    def _print_exp_atom(self, expr: exp_atom) -> str:
+        return f"e^{{{self._print(expr.args[0])}}}"
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"{name(type(expr).__name__)}({args})"
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         var = self._print(expr.limits[0][0])
@@ -165,8 +219,10 @@ def name(text: str) -> str:
         return greek[text]
     if text.startswith(r"\hat{") and text.endswith("}"):
         return text[5:-1] + "\u0302"
-    if text.startswith(r"\text{") and text.endswith("}"):
-        return text[6:-1]
+    if text.startswith(r"\text{") and "}" in text:
+        return text[6:].replace("}", "", 1)
+    if text.startswith(r"\partial "):
+        return text.replace(r"\partial ", "∂")
     return text
 
 

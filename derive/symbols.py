@@ -76,3 +76,160 @@ class sigmoid(sp.Function):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+
+class VectorView(sp.Basic):
+    r"""A whole vector seen through a sample prefix and/or without some components.
+
+    ``{}^r \mathbf{z}`` is ``VectorView(z, (r,), ())``: the vector ``k ↦ z[r, k]``.
+    ``\mathbf{z}_{\neq t}`` is ``VectorView(z, (), (t,))``: ``z`` without component
+    ``t``, so a sum over its components skips ``t``.
+    """
+
+    # An argument such as `\text{soft}({}^r \mathbf{z}, j)` is then a commutative scalar:
+    # without this, products of such applications keep their written order.
+    is_commutative = True
+
+    def __new__(
+        cls,
+        base: sp.IndexedBase,
+        prefix: tuple[sp.Basic, ...] = (),
+        exclude: tuple[sp.Basic, ...] = (),
+    ) -> VectorView:
+        """Build the view."""
+        return sp.Basic.__new__(cls, base, sp.Tuple(*prefix), sp.Tuple(*exclude))
+
+    @property
+    def base(self) -> sp.IndexedBase:
+        """The underlying vector or matrix."""
+        return self.args[0]
+
+    @property
+    def prefix(self) -> tuple[sp.Basic, ...]:
+        """Leading indices fixed by a pre-superscript."""
+        return tuple(self.args[1])
+
+    @property
+    def exclude(self) -> tuple[sp.Basic, ...]:
+        """Components left out."""
+        return tuple(self.args[2])
+
+
+class MatrixDerivative(sp.MatrixExpr):
+    r"""``∂F/∂v`` for a column vector ``v`` (n×1), in numerator layout.
+
+    A scalar ``F`` gives a row (1×n), ``\frac{\partial E}{\partial z}`` = ``(y − t)^T``;
+    a column vector ``F`` (m×1) gives its Jacobian (m×n).
+    """
+
+    def __new__(cls, expr: sp.Basic, var: sp.MatrixExpr) -> MatrixDerivative:
+        """Build the derivative; ``var`` must be a column vector."""
+        return sp.Basic.__new__(cls, expr, var)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        """(rows of F, or 1 for a scalar) × (rows of v)."""
+        expr, var = self.args
+        rows = expr.shape[0] if isinstance(expr, sp.MatrixExpr) else sp.S.One
+        return (rows, var.shape[0])
+
+
+class Elementwise(sp.MatrixExpr):
+    r"""A scalar function applied to each entry of a matrix: ``\sigma(z)`` for a vector ``z``."""
+
+    def __new__(cls, function: sp.FunctionClass, matrix: sp.MatrixExpr) -> Elementwise:
+        """Build the elementwise application."""
+        return sp.Basic.__new__(cls, function, matrix)
+
+    @property
+    def function(self) -> sp.FunctionClass:
+        """The scalar function."""
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        """The matrix's shape."""
+        return self.args[1].shape
+
+
+_UNDEFINED: dict[str, type[sp.Function]] = {}
+
+
+def is_undefined(node: sp.Basic) -> bool:
+    """True for an application of an :func:`undefined_function`."""
+    return isinstance(node, sp.Function) and hasattr(type(node), "derive_name")
+
+
+def undefined_function(name: str) -> type[sp.Function]:
+    r"""Return the unspecified scalar function ``name`` whose derivative is ``name'``.
+
+    ``\text{act}`` differentiates to ``\text{act}'``, which differentiates to
+    ``\text{act}''``: the chain rule stays flat, with no ``Subs`` or nested
+    ``Derivative`` objects.
+    """
+    found = _UNDEFINED.get(name)
+    if found is None:
+
+        def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
+            return undefined_function(name + "'")(*self.args)
+
+        found = type(name, (sp.Function,), {"fdiff": fdiff, "nargs": 1, "derive_name": name})
+        _UNDEFINED[name] = found
+    return found
+
+
+def gradient_base(function: str, argument: str) -> sp.IndexedBase:
+    """The tensor of partial derivatives of ``function`` with respect to ``argument``."""
+    return tensor(rf"\partial {function}/\partial {argument}")
+
+
+class Opaque(sp.Expr):
+    r"""An unspecified scalar function of every entry of a tensor, such as a loss ``C(z)``.
+
+    Args (SymPy): the function's name (a Symbol), the argument's name (a Symbol), the
+    entry ``z[d1, d2]`` as an expression of dummy indices, and one ``(d, 1, size)``
+    limit per index. Its derivative is ``Σ_d ∂C/∂z[d] · ∂z[d]/∂x``: the upstream
+    gradient ``∂C/∂z`` is a tensor of free inputs (see :func:`gradient_base`).
+    """
+
+    is_commutative = True
+
+    def __new__(
+        cls,
+        function: sp.Symbol,
+        argument: sp.Symbol,
+        entry: sp.Expr,
+        *limits: tuple[sp.Basic, sp.Basic, sp.Basic],
+    ) -> Opaque:
+        """Build ``function(argument)`` whose entries are ``entry`` over ``limits``."""
+        return sp.Expr.__new__(cls, function, argument, entry, *[sp.Tuple(*lim) for lim in limits])
+
+    @property
+    def entry(self) -> sp.Expr:
+        """One entry of the argument, in the dummy indices."""
+        return self.args[2]
+
+    @property
+    def limits(self) -> tuple[sp.Tuple, ...]:
+        """``(d, 1, size)`` for each index of the argument."""
+        return tuple(self.args[3:])
+
+    @property
+    def gradient(self) -> sp.IndexedBase:
+        """The upstream gradient tensor ``∂C/∂z``."""
+        return gradient_base(self.args[0].name, self.args[1].name)
+
+    def _eval_derivative(self, x: sp.Basic) -> sp.Expr:
+        indices = tuple(lim[0] for lim in self.limits)
+        return sp.Sum(self.gradient[indices] * sp.diff(self.entry, x), *self.limits)
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        """Symbols of the entry that do not involve the dummy indices, and the sizes."""
+        bound = {lim[0] for lim in self.limits}
+        inner = {
+            s
+            for s in self.entry.free_symbols
+            if s not in bound and not (isinstance(s, sp.Indexed) and s.free_symbols & bound)
+        }
+        return inner.union(*(lim[2].free_symbols for lim in self.limits))

@@ -13,15 +13,35 @@ from collections.abc import Mapping
 import sympy as sp
 
 from derive import symbols
-from derive.prover.expand import meaning
+from derive.prover.expand import claim_meaning, meaning
 
 STEP = 1e-6
 
 
 def concrete(expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> sp.Expr:
-    """Substitute sizes and indices and expand every sum."""
+    """Substitute sizes and indices, make unspecified functions concrete, expand sums.
+
+    ``act`` (and its primes) becomes ``tanh`` (and its derivatives); a loss ``C(z)``
+    becomes the linear ``Σ_d ∂C/∂z[d] z[d]``, whose gradient is those inputs.
+    """
+    expr = expr.replace(lambda n: isinstance(n, symbols.Opaque), linear_loss)
+    expr = expr.replace(symbols.is_undefined, tanh_family)
     expr = expr.xreplace({s: sp.Integer(v) for s, v in env.items()})
     return expr.replace(lambda n: isinstance(n, sp.Sum), lambda n: n.doit())
+
+
+def linear_loss(node: symbols.Opaque) -> sp.Expr:
+    """``Σ_d G[d] z[d]`` over the loss's limits."""
+    indices = tuple(lim[0] for lim in node.limits)
+    return sp.Sum(node.gradient[indices] * node.entry, *node.limits)
+
+
+def tanh_family(node: sp.Function) -> sp.Expr:
+    """``act`` with ``p`` primes: the ``p``-th derivative of ``tanh``."""
+    name = type(node).derive_name
+    order = len(name) - len(name.rstrip("'"))
+    x = sp.Dummy("x")
+    return sp.diff(sp.tanh(x), x, order).xreplace({x: node.args[0]})
 
 
 def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol, int], point: Mapping[sp.Basic, float]) -> float:
@@ -81,7 +101,7 @@ def impose_assumptions(document, names, env, point):
 
 def holds_numerically(document, claim, sizes=(2, 3, 5), tries=3, seed="") -> bool:
     """True when ``claim`` holds at random points (finite differences, float64)."""
-    lhs, rhs = meaning(claim.lhs, document), meaning(claim.rhs, document)
+    lhs, rhs = claim_meaning(claim, document)
     rng = random.Random(f"{seed}{claim.name}")
     indices = {symbols.index(i) for i in document.indices}
     free = sorted(symbols.free_symbols(lhs - rhs) & indices, key=str)

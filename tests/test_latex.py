@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import lark
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.errors import DeriveError, LatexError, UnknownNameError
 from derive.latex import Scope, parse_expression, parse_head, parse_relation
 from derive.latex.parser import build_parser, parser
-from derive.symbols import index, scalar, sigmoid, size, tensor
+from derive.symbols import (
+    Elementwise,
+    MatrixDerivative,
+    VectorView,
+    index,
+    scalar,
+    sigmoid,
+    size,
+    tensor,
+)
 
 K, N = size("K"), size("N")
 i, j, k, s, t, tp, u, v = (index(n) for n in ("i", "j", "k", "s", "t", "t'", "u", "v"))
@@ -360,7 +371,6 @@ def test_seed_lines_outside_the_subset_are_latex_errors() -> None:
     """Seed notation we do not read fails cleanly, with a position."""
     for text in (
         r"r_{z_j}^{(L)}",  # a name in a subscript
-        r"{}^r y_t",  # pre-superscripts
         r"\cancel{\sigma(z)} x",
         r"\begin{bmatrix} a & b \end{bmatrix}",
         r"(\gamma_1 - t_1, \gamma_2 - t_2, \dots)",
@@ -455,13 +465,414 @@ def test_grammar_is_lalr_without_conflicts(caplog: pytest.LogCaptureFixture) -> 
     assert parser() is parser()
 
 
+# --- Seed 001: sample pre-superscripts, excluded components, functions without parentheses
+
+ML = "m^{(L)}"
+SEED1 = Scope(
+    indices={"r": "R", "t": ML, "t'": ML, "s": ML, "j": ML, "i": "N", "k": "K"},
+    sizes=frozenset({"R", ML, "N", "K"}),
+    names=frozenset({"C", SOFT, r"\text{act}"}),
+    functions={SOFT: 2, r"\text{act}": 1},
+)
+r, m_L = index("r"), size(ML)
+ACT, ACT1 = sp.Function(r"\text{act}"), sp.Function(r"\text{act}'")
+
+
+def ex1(text: str) -> sp.Basic:
+    """Parse an expression in the seed 001 scope."""
+    return parse_expression(text, SEED1)
+
+
+def failure(
+    parse: Callable[[str, Scope], object], text: str, scope: Scope, kind: type[DeriveError]
+) -> tuple[int, int, str]:
+    """Run ``parse`` on ``text`` expecting exactly ``kind``; return its line, column, message."""
+    with pytest.raises(kind) as info:
+        parse(text, scope)
+    err = info.value
+    assert type(err) is kind and err.position is not None
+    return err.position.line, err.position.col, err.message
+
+
+def fails1(text: str, kind: type[DeriveError] = LatexError) -> tuple[int, int, str]:
+    """Parse an expression in the seed 001 scope expecting exactly ``kind``."""
+    return failure(parse_expression, text, SEED1, kind)
+
+
+def test_pre_superscripts() -> None:
+    """`{}^r` puts a sample index first; on a whole vector it makes a VectorView."""
+    zL = tensor("z^{(L)}")
+    assert ex1("{}^r y_t") == y[r, t] == ex1("{}^{r} y_t") == ex1("{ }^r y_{t}")
+    assert ex1("{}^r z_j^{(L)}") == zL[r, j] == ex1("{}^r z^{(L)}_j")
+    assert ex1(r"{}^r \mathbf{z}^{(L)}") == VectorView(zL, (r,), ())
+    assert ex1("{}^r a_i^{(l-1)}") == tensor("a^{(l-1)}")[r, i]
+    assert ex1("{}^r C") == tensor("C")[r] and ex1("{}^r y_1") == y[r, 1]
+    assert ex1("2 {}^r y_t x") == 2 * y[r, t] * x
+    assert ex1(r"\frac{\partial C}{\partial {}^r z_j^{(L)}}") == dz(scalar("C"), zL[r, j])
+    assert ex1(r"\frac{\partial}{\partial {}^r z_j} {}^r y_j") == dz(y[r, j], z[r, j])
+    assert parse_head("{}^r a_j^{(l)}", SEED1) == ("a^{(l)}", (r, j))
+
+
+def test_excluded_components() -> None:
+    r"""`_{\neq t}` leaves a component out of a whole vector."""
+    zL = tensor("z^{(L)}")
+    assert ex1(r"\mathbf{z}_{\neq t}") == VectorView(z, (), (t,))
+    assert ex1(r"\mathbf{z}_{\ne t}") == ex1(r"\mathbf{z}_{\not= t}") == VectorView(z, (), (t,))
+    assert ex1(r"{}^r \mathbf{z}_{\neq t}^{(L)}") == VectorView(zL, (r,), (t,))
+    assert ex1(r"z_{\neq t}") == VectorView(z, (), (t,))
+    assert ex1(r"\text{soft}(\mathbf{z}_{\neq t}, j)") == soft(VectorView(z, (), (t,)), j)
+    a1, a2 = soft(VectorView(z, (r,), ()), j), soft(VectorView(z, (), (t,)), j)
+    assert a1 * a2 - a2 * a1 == 0  # the applications are commutative scalars
+
+
+def test_declared_functions_without_parentheses_and_primes() -> None:
+    """A declared function of one argument takes the next factor; primes name its derivative."""
+    zl = tensor("z^{(l)}")
+    assert ex1(r"\text{act } z_j") == ACT(z[j]) == ex1(r"\text{act}(z_j)")
+    assert ex1(r"\text{act}\, {}^r z_j^{(l)}") == ACT(zl[r, j])
+    assert ex1(r"\text{act}'(z_j)") == ACT1(z[j]) == ex1(r"\text{act}' z_j")
+    assert ex1(r"\text{act}''(x)") == sp.Function(r"\text{act}''")(x)
+    assert ex1(r"\text{act} \ln x") == ACT(sp.log(x)) and ex1(r"\ln \text{act} x") == sp.log(ACT(x))
+    assert ex1(r"\text{act}(x)^2") == ACT(x) ** 2 and ex1(r"\text{act} x \, y_j") == ACT(x) * y[j]
+    assert ex1(r"\text{act}") == scalar(r"\text{act}") and ex1(r"2 \text{act}") == 2 * scalar(
+        r"\text{act}"
+    )
+    assert ex1(r"\text{act} \cdot x") == scalar(r"\text{act}") * x
+    assert ex(r"\sigma'(x)") == sp.Function(r"\sigma'")(x)
+    scope = Scope({}, frozenset(), functions={"C": 1})
+    assert parse_expression(r"C(\mathbf{z})", scope) == sp.Function("C")(z)
+    assert parse_expression("C", scope) == scalar("C")
+    assert parse_expression(r"\frac{\partial C}{\partial x}", scope) == dz(scalar("C"), x)
+
+
+def test_decorated_sizes() -> None:
+    """A size may carry a layer tag: `m^{(L)}` as a bound, a default range and a factor."""
+    assert ex1(r"\sum_{t=1}^{m^{(L)}} y_t") == S(y[t], (t, 1, m_L)) == ex1(r"\sum_t y_t")
+    assert ex1("m^{(L)} y_j") == m_L * y[j]
+    assert ex1("(m^{(L)} - 1) x") == (m_L - 1) * x
+
+
+def test_seed_001_claims() -> None:
+    """The claims of seed 001 as a person would write them in a front matter."""
+    zL, C = tensor("z^{(L)}"), scalar("C")
+    whole, without = VectorView(zL, (r,), ()), VectorView(zL, (r,), (t,))
+    assert parse_relation(
+        r"\frac{\partial C}{\partial {}^r z_j^{(L)}} = "
+        r"m^{(L)} \text{soft}({}^r \mathbf{z}^{(L)}, j) - {}^r y_j"
+        r" - \sum_{\substack{t=1 \\ t \neq j}}^{m^{(L)}} (1 - {}^r y_t)"
+        r" \text{soft}({}^r \mathbf{z}_{\neq t}^{(L)}, j)",
+        SEED1,
+    ) == (
+        dz(C, zL[r, j]),
+        "=",
+        m_L * soft(whole, j)
+        - y[r, j]
+        - S((1 - y[r, t]) * soft(without, j) * (1 - D(t, j)), (t, 1, m_L)),
+    )
+    assert parse_relation(
+        r"\frac{\partial}{\partial z_j} \ln(1 - \text{soft}(\mathbf{z}, t))"
+        r" = \text{soft}(\mathbf{z}_{\neq t}, j) - \text{soft}(\mathbf{z}, j)",
+        SEED1,
+    ) == (dz(sp.log(1 - soft(z, t)), z[j]), "=", soft(VectorView(z, (), (t,)), j) - soft(z, j))
+    assert parse_relation(
+        r"\frac{\partial C}{\partial w_{i,j}^{(l)}} = \sum_r \frac{\partial C}{\partial"
+        r" {}^r a_j^{(l)}} \text{act}'({}^r z_j^{(l)}) \, {}^r a_i^{(l-1)}",
+        SEED1,
+    ) == (
+        dz(C, tensor("w^{(l)}")[i, j]),
+        "=",
+        S(
+            dz(C, tensor("a^{(l)}")[r, j])
+            * ACT1(tensor("z^{(l)}")[r, j])
+            * tensor("a^{(l-1)}")[r, i],
+            (r, 1, size("R")),
+        ),
+    )
+
+
+def test_seed_001_errors() -> None:
+    """Misused pre-superscripts, exclusions and ranges are errors at the culprit."""
+    assert fails1("{}^q y_t", UnknownNameError) == (
+        1,
+        4,
+        "undefined index `q` in `{}^q y_t`: declare it under [indices]",
+    )
+    assert fails1(r"\sum_{k \neq j} x_k") == (
+        1,
+        14,
+        "excluded index `j` ranges over m^{(L)}, not over K like `k`",
+    )
+    assert fails1(r"\sum_{\substack{k=1 \\ k \neq t}}^{K} x_k")[:2] == (1, 31)
+    assert ex1(r"\sum_{s \neq t} x_s") == S(tensor("x")[s] * (1 - D(s, t)), (s, 1, m_L))
+    assert fails1(r"2 {}^r \mathbf{z}") == (
+        1,
+        3,
+        r"`{}^r \mathbf{z}` is a whole vector: use it as the argument of a function, "
+        r"e.g. `\text{soft}(…, j)`",
+    )
+    assert fails1(r"\ln \mathbf{z}_{\neq t}")[:2] == (1, 5)
+    assert failure(parse_relation, r"{}^r \mathbf{z} = x", SEED1, LatexError)[:2] == (1, 1)
+    assert fails1("{}^r (a + b)") == (
+        1,
+        6,
+        "a pre-superscript such as `{}^r` goes before a name, e.g. `{}^r y_t`",
+    )
+    assert fails1(r"\mathbf{z}_{< t}") == (
+        1,
+        13,
+        r"unsupported subscript `<` in `\mathbf{z}_{< t}`: write `_{\neq t}` for the vector "
+        "without component t",
+    )
+    assert fails1(r"{}^r \text{act}(x)") == (
+        1,
+        1,
+        r"unsupported pre-superscript on the function `\text{act}`",
+    )
+    assert fails1(r"\text{act}^2 x")[2].startswith(r"ambiguous power on the function `\text{act}`")
+    assert fails1(r"\mathbf{z}_{j}_{\neq t}")[:2] == (1, 15)
+    assert fails1(r"{}^r \delta_{kj}")[:2] == (1, 1)
+    assert fails1(r"\frac{\partial C}{\partial {}^r \mathbf{z}}")[:2] == (1, 28)
+
+
+# --- Seed 004 in matrix form: shaped names, checked matrix algebra
+
+MATRIX = Scope(
+    indices={"u": "K", "v": "H", "h": "H", "i": "N", "k": "K"},
+    sizes=frozenset({"H", "N", "K"}),
+    names=frozenset({"E"}),
+    functions={r"\text{act}": 1, SOFT: 2},
+    shapes={
+        "W^{(1)}": ("H", "N"),
+        "W^{(2)}": ("K", "H"),
+        "x": ("N", "1"),
+        "z^{(1)}": ("H", "1"),
+        "y^{(1)}": ("H", "1"),
+        "z^{(2)}": ("K", "1"),
+        "y": ("K", "1"),
+        "t": ("K", "1"),
+        "q": ("1", "K"),
+    },
+)
+H = size("H")
+W1, W2 = sp.MatrixSymbol("W^{(1)}", H, N), sp.MatrixSymbol("W^{(2)}", K, H)
+X, Z1, Y1 = (
+    sp.MatrixSymbol("x", N, 1),
+    sp.MatrixSymbol("z^{(1)}", H, 1),
+    sp.MatrixSymbol("y^{(1)}", H, 1),
+)
+Z2, Y, TT = sp.MatrixSymbol("z^{(2)}", K, 1), sp.MatrixSymbol("y", K, 1), sp.MatrixSymbol("t", K, 1)
+h_ = index("h")
+SIG_JAC = DiagMatrix(sp.HadamardProduct(Y1, sp.OneMatrix(H, 1) - Y1))
+
+
+def mx(text: str) -> sp.Basic:
+    """Parse an expression in the matrix scope."""
+    return parse_expression(text, MATRIX)
+
+
+def mrel(text: str) -> tuple[sp.Basic, str, sp.Basic]:
+    """Parse a relation in the matrix scope."""
+    return parse_relation(text, MATRIX)
+
+
+def mfails(text: str) -> tuple[int, int, str]:
+    """Parse an expression in the matrix scope expecting a LatexError."""
+    return failure(parse_expression, text, MATRIX, LatexError)
+
+
+def mrel_fails(text: str) -> tuple[int, int, str]:
+    """Parse a relation in the matrix scope expecting a LatexError."""
+    return failure(parse_relation, text, MATRIX, LatexError)
+
+
+def test_shaped_names() -> None:
+    """Without a subscript a shaped name is a MatrixSymbol; with one, an element."""
+    assert (
+        mx("W^{(1)}") == W1
+        and mx("x") == X
+        and mx(r"\mathbf{x}") == X
+        and mx("q") == (sp.MatrixSymbol("q", 1, K))
+    )
+    assert mx("W^{(1)}_{uv}") == tensor("W^{(1)}")[u, v] == mx("W^{(1)}_{u,v}")
+    assert mx("z^{(2)}_k") == tensor("z^{(2)}")[k] and mx("q_k") == tensor("q")[k]
+    assert mx("y_k - t_k") == y[k] - T[k] and mx("x_1") == tensor("x")[1]
+    assert parse_head("z^{(1)}", MATRIX) == ("z^{(1)}", ()) == parse_head("z^{(1)}", SCOPE)
+    assert parse_head(r"\text{soft}(\mathbf{y}, k)", MATRIX) == (SOFT, (y, k))
+
+
+def test_matrix_products_sums_and_transposes() -> None:
+    """Juxtaposition multiplies matrices, `^T` transposes, scalars scale and broadcast."""
+    a_ = scalar("a")
+    assert mx("W^{(1)} x") == sp.MatMul(W1, X) == mx(r"W^{(1)} \cdot x") == mx(r"W^{(1)} \times x")
+    assert mx("W^{(2)} W^{(1)} x") == sp.MatMul(W2, W1, X)
+    assert mx("(y - t)^T") == sp.Transpose(Y - TT) == mx(r"(y - t)^\top") == mx("(y - t)^{T}")
+    assert mx(r"{W^{(1)}}^{\top}") == sp.Transpose(W1) == mx("(W^{(1)})^T")
+    assert mx("x^T") == sp.Transpose(X) and mx("t^T y") == sp.MatMul(sp.Transpose(TT), Y)
+    assert mx("(y - t)^T W^{(2)}") == sp.MatMul(sp.Transpose(Y - TT), W2)
+    assert mx("y + t") == Y + TT and mx("-y") == -Y and mx("-y + t") == TT - Y
+    assert mx("2 y") == 2 * Y == mx("y 2") and mx("a y") == a_ * Y == mx(r"a \cdot y")
+    assert mx("y / 2") == Y / 2 == mx(r"\frac{y}{2}") and mx("(y_k - t_k) y") == (y[k] - T[k]) * Y
+    assert mx("1 - y^{(1)}") == sp.OneMatrix(H, 1) - Y1
+    assert mx("a + y") == a_ * sp.OneMatrix(K, 1) + Y and mx("y - a") == Y - a_ * sp.OneMatrix(K, 1)
+    assert mx("a^T") == a_ ** scalar("T") and ex("W^T") == scalar("W") ** scalar("T")
+
+
+def test_entrywise_operations() -> None:
+    r"""`\odot`, `*` between matrices, diag and functions applied to matrices."""
+    assert mx(r"y \odot t") == sp.HadamardProduct(Y, TT) == mx("y * t")
+    assert mx(r"y \odot t \odot y") == sp.HadamardProduct(Y, TT, Y)
+    assert mx("2 * y") == 2 * Y and mx(r"2 \odot 3") == 6
+    assert mx(r"\operatorname{diag}(y^{(1)} \odot (1 - y^{(1)}))") == SIG_JAC
+    assert mx(r"\text{diag}(y^{(1)} * (1 - y^{(1)}))") == SIG_JAC
+    assert mx(r"\mathrm{diag}(x)") == DiagMatrix(X) == mx(r"\operatorname{diag} x")
+    assert mx(r"\sigma(z^{(1)})") == Elementwise(sigmoid, Z1)
+    assert mx(r"\text{act}(z^{(1)})") == Elementwise(ACT, Z1) == mx(r"\text{act } z^{(1)}")
+    assert mx(r"\ln(y)") == Elementwise(sp.log, Y) == mx(r"\ln y")
+    assert mx(r"-t^T \ln y") == sp.MatMul(-1, sp.Transpose(TT), Elementwise(sp.log, Y))
+    assert mx(r"\sigma(z^{(1)}_h)") == sigmoid(tensor("z^{(1)}")[h_])
+    assert mx(r"\text{soft}(z^{(2)}, k)") == soft(tensor("z^{(2)}"), k)
+
+
+def test_matrix_derivatives() -> None:
+    """By a column vector: MatrixDerivative; by an element: the scalar Derivative."""
+    assert mx(r"\frac{\partial E}{\partial z^{(2)}}") == MatrixDerivative(E, Z2)
+    assert mx(r"\frac{\partial y^{(1)}}{\partial z^{(1)}}") == MatrixDerivative(Y1, Z1)
+    assert mx(r"\frac{\partial}{\partial z^{(1)}} \sigma(z^{(1)})") == MatrixDerivative(
+        Elementwise(sigmoid, Z1), Z1
+    )
+    assert mx(r"\frac{\partial E}{\partial W^{(2)}_{uv}}") == dz(E, tensor("W^{(2)}")[u, v])
+    assert mx(r"\frac{\partial E}{\partial \mathbf{y}}") == MatrixDerivative(E, Y)
+    assert mx(r"\frac{\partial E}{\partial z^{(2)}}").shape == (1, K)
+
+
+def test_seed_004_matrix_claims() -> None:
+    """Seed 004's network in matrix form: claims and definitions."""
+    row = sp.Transpose(Y - TT)
+    assert mrel(r"\frac{\partial E}{\partial z^{(2)}} = (y - t)^T") == (
+        MatrixDerivative(E, Z2),
+        "=",
+        row,
+    )
+    assert mrel(r"\frac{\partial E}{\partial y^{(1)}} = (y - t)^T W^{(2)}") == (
+        MatrixDerivative(E, Y1),
+        "=",
+        sp.MatMul(row, W2),
+    )
+    assert mrel(
+        r"\frac{\partial y^{(1)}}{\partial z^{(1)}} = "
+        r"\operatorname{diag}(y^{(1)} \odot (1 - y^{(1)}))"
+    ) == (MatrixDerivative(Y1, Z1), "=", SIG_JAC)
+    assert mrel(
+        r"\frac{\partial E}{\partial z^{(1)}} = (y - t)^T W^{(2)} "
+        r"\operatorname{diag}(y^{(1)} \odot (1 - y^{(1)}))"
+    ) == (MatrixDerivative(E, Z1), "=", sp.MatMul(row, W2, SIG_JAC))
+    assert mrel(r"\frac{\partial E}{\partial W^{(2)}_{uv}} = (y_u - t_u) y^{(1)}_v") == (
+        dz(E, tensor("W^{(2)}")[u, v]),
+        "=",
+        (y[u] - T[u]) * tensor("y^{(1)}")[v],
+    )
+    assert mx("W^{(1)} x") == sp.MatMul(W1, X) and mx("W^{(2)} y^{(1)}") == sp.MatMul(W2, Y1)
+    assert mx(r"\sigma(z^{(1)})") == Elementwise(sigmoid, Z1)
+    assert mrel("y = t") == (Y, "=", TT) and mrel("t^T y = q y")[0] == sp.MatMul(
+        sp.Transpose(TT), Y
+    )
+
+
+def test_shape_mismatches() -> None:
+    """Every matrix operation checks shapes and names both operands."""
+    assert mfails("(y - t)^T W^{(1)}") == (
+        1,
+        11,
+        "shape mismatch: `(y - t)^T` is 1 x K but `W^{(1)}` is H x N; a product needs the "
+        "columns of the left (K) to equal the rows of the right (H)",
+    )
+    assert mfails("W^{(2)} x") == (
+        1,
+        9,
+        "shape mismatch: `W^{(2)}` is K x H but `x` is N x 1; a product needs the columns "
+        "of the left (H) to equal the rows of the right (N)",
+    )
+    assert mfails(r"W^{(2)} W^{(1)} \cdot W^{(1)}")[:2] == (1, 17)
+    assert mfails(r"W^{(2)} W^{(1)} \cdot W^{(1)}")[2].startswith(
+        "shape mismatch: `W^{(2)} W^{(1)}` is K x N but `W^{(1)}` is H x N;"
+    )
+    assert mfails("x^T W^{(1)}")[2].endswith("; transpose the right operand, `(…)^T`?")
+    assert mfails(r"t \cdot y")[2].endswith(
+        r"; for an inner product write `u^T v`, for entrywise `u \odot v`"
+    )
+    assert mfails("y + z^{(1)}") == (
+        1,
+        3,
+        "shape mismatch: `y` is K x 1 but `z^{(1)}` is H x 1; `+` needs both sides the same shape",
+    )
+    assert mfails(r"y \odot 2") == (
+        1,
+        3,
+        r"shape mismatch: `y` is K x 1 but `2` is a scalar; "
+        r"`\odot` needs both sides the same shape",
+    )
+    assert mfails("y * z^{(1)}")[:2] == (1, 3)
+    assert mrel_fails(r"\frac{\partial E}{\partial z^{(2)}} = (y - t)") == (
+        1,
+        37,
+        r"shape mismatch: `\frac{\partial E}{\partial z^{(2)}}` is 1 x K but `(y - t)` is K x 1; "
+        "the two sides of `=` need the same shape",
+    )
+    assert mrel_fails("E = (y - t)^T")[:2] == (1, 3)
+    assert mrel_fails("t^T y = 1")[2].startswith(
+        "shape mismatch: `t^T y` is 1 x 1 but `1` is a scalar"
+    )
+    assert mfails("W^{(1)}_u") == (1, 8, "`W^{(1)}` is H x N: write two indices")
+    assert mfails("z^{(2)}_{uv}") == (1, 8, "`z^{(2)}` is K x 1: write one index")
+    assert mfails(r"\operatorname{diag}(W^{(1)})") == (
+        1,
+        21,
+        r"`\operatorname{diag}` takes a column vector, but `W^{(1)}` is H x N",
+    )
+    assert mfails(r"\operatorname{diag}(q)")[:2] == (1, 21)
+    assert mfails(r"\frac{\partial E}{\partial W^{(1)}}") == (
+        1,
+        28,
+        "cannot differentiate with respect to `W^{(1)}`, which is H x N: use a column vector "
+        "or an element such as `W_{uv}`",
+    )
+    assert mfails(r"\frac{\partial y^{(1)}}{\partial x_i}")[:2] == (1, 16)
+    assert mfails(r"\frac{\partial q}{\partial y}")[:2] == (1, 16)
+    assert mfails("2 / y") == (1, 5, "cannot divide by the matrix `y` (K x 1)")
+    assert mfails("(W^{(1)})^2") == (
+        1,
+        10,
+        "unsupported power of the matrix `(W^{(1)})` (H x N): the only one is the transpose `^T`",
+    )
+    assert mfails("e^{y}")[:2] == (1, 2) and mfails(r"\sqrt{y}")[:2] == (1, 7)
+    assert mfails(r"\sum_k y") == (
+        1,
+        8,
+        "`y` is a matrix (K x 1); a sum or product takes a scalar body",
+    )
+    assert mfails(r"\log_2 y")[:2] == (1, 8) and mfails(r"1\{y = t\}")[:2] == (1, 4)
+    assert mfails(r"\text{soft}(W^{(1)} x, k)")[:2] == (1, 13)
+    assert fails(r"x^\top") == (1, 2, r"`^\top` transposes a matrix, but `x` is a scalar")
+
+
+def test_scope_shapes() -> None:
+    """Shapes are checked against the sizes, frozen, and part of the hash."""
+    with pytest.raises(ValueError, match="shape of `W`"):
+        Scope({}, frozenset({"H"}), shapes={"W": ("H", "N")})
+    scope = Scope({}, frozenset({"H"}), shapes={"x": ["H", "1"]})  # type: ignore[dict-item]
+    assert scope.shapes["x"] == ("H", "1")
+    assert hash(scope) == hash(Scope({}, frozenset({"H"}), shapes={"x": ("H", "1")}))
+    assert hash(scope) != hash(Scope({}, frozenset({"H"})))
+
+
 def only_derive_errors(text: str) -> None:
-    """Run every entry point on ``text``; only LatexError and UnknownNameError may escape."""
-    for parse in (parse_expression, parse_relation, parse_head):
-        try:
-            parse(text, SCOPE)
-        except (LatexError, UnknownNameError) as err:
-            assert err.position is not None
+    """Run every entry point on ``text`` in each test scope; only our errors may escape."""
+    for scope in (SCOPE, SEED1, MATRIX):
+        for parse in (parse_expression, parse_relation, parse_head):
+            try:
+                parse(text, scope)
+            except (LatexError, UnknownNameError) as err:
+                assert err.position is not None
 
 
 FRAGMENTS = [
@@ -506,6 +917,19 @@ FRAGMENTS = [
     "9^{99}",
     "f(",
     r"\foo",
+    "{}^r ",
+    "{}^{",
+    r"_{\neq t}",
+    r"\odot ",
+    r"^\top",
+    "^T",
+    r"\operatorname{diag}(",
+    r"\text{act}",
+    "'",
+    "W^{(1)}",
+    "y^{(1)}",
+    "x",
+    "t",
 ]
 
 
@@ -540,6 +964,13 @@ ATOMS = [
     r"\mathbf{z}",
     "q",
     "z_q",
+    "{}^r y_t",
+    r"{}^r \mathbf{z}_{\neq t}",
+    "W^{(1)}",
+    "W^{(2)}",
+    "y^{(1)}",
+    "(y - t)^T",
+    r"\text{act}",
 ]
 TEMPLATES = [
     "{0} + {1}",
@@ -564,6 +995,12 @@ TEMPLATES = [
     r"\frac{{\partial {0}}}{{\partial z_j}}",
     r"\frac{{\partial}}{{\partial x}} {0}",
     r"\frac{{d}}{{dx}} {0}",
+    r"{0} \odot {1}",
+    "({0})^T",
+    r"\operatorname{{diag}}({0})",
+    r"\text{{act}}'({0})",
+    r"\text{{act}} {0}",
+    r"\frac{{\partial {0}}}{{\partial z^{{(1)}}}}",
 ]
 EXPRESSIONS = st.recursive(
     st.sampled_from(ATOMS),
@@ -576,7 +1013,9 @@ EXPRESSIONS = st.recursive(
 @given(EXPRESSIONS)
 def test_generated_expressions_read_or_fail_cleanly(text: str) -> None:
     """Well-formed nestings of the subset give SymPy, or a LatexError/UnknownNameError."""
-    try:
-        assert isinstance(ex(text), sp.Basic)
-    except (LatexError, UnknownNameError) as err:
-        assert err.position is not None
+    for scope in (SCOPE, MATRIX):
+        try:
+            assert isinstance(parse_expression(text, scope), sp.Basic)
+        except (LatexError, UnknownNameError) as err:
+            assert err.position is not None
+            assert not err.message.startswith("cannot build"), (text, err.message)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sympy as sp
+from lark import Token
 
 from derive.errors import DeriveError, LatexError, Position
 from derive.latex.head import read_head
@@ -34,6 +35,10 @@ RELATIONS = {
 def parse_expression(text: str, scope: Scope) -> sp.Expr:
     r"""Read a LaTeX expression into SymPy.
 
+    Names in ``scope.shapes`` make matrix expressions (``MatMul``, ``MatAdd``,
+    ``Transpose``, ``HadamardProduct``, ``DiagMatrix``, ``Elementwise``,
+    ``MatrixDerivative``), whose shapes are checked here.
+
     Args:
         text: LaTeX without ``$`` delimiters, e.g. ``r"\frac{e^{z_k}}{\sum_i e^{z_i}}"``.
         scope: The indices, sizes, names and functions the expression may use.
@@ -42,7 +47,8 @@ def parse_expression(text: str, scope: Scope) -> sp.Expr:
         The expression, built with :mod:`derive.symbols`.
 
     Raises:
-        LatexError: A syntax error or unsupported construct (position within ``text``).
+        LatexError: A syntax error, an unsupported construct or a shape mismatch
+            (position within ``text``).
         UnknownNameError: An undeclared index or undefined ``\text`` name.
 
     >>> from derive.latex import Scope, parse_expression
@@ -60,15 +66,17 @@ def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
         ``">"``, ``">="``.
 
     Raises:
-        LatexError: As :func:`parse_expression`, or no relation / more than one.
+        LatexError: As :func:`parse_expression`, no relation / more than one, or two
+            sides of different shapes (a scalar against a matrix included).
         UnknownNameError: As :func:`parse_expression`.
     """
 
     def build() -> tuple[sp.Expr, str, sp.Expr]:
         left, relation, right = parse_tree(text, "relation").children
-        reader = Reader(text, scope)
+        assert isinstance(relation, Token)
         op = RELATIONS.get(str(relation), "!=")  # the rest are spellings of `\not=`
-        return reader.value(left), op, reader.value(right)
+        a, b = Reader(text, scope).relation(left, relation, right)
+        return a, op, b
 
     return _guard(build)
 

@@ -19,6 +19,7 @@ TERMINALS = {
     "LETTER": "a letter",
     "NUMBER": "a number",
     "PRIME": "`'`",
+    "TOP": "`\\top`",
     "GREEK": "a Greek letter",
     "ACCENT": "an accent such as `\\hat`",
     "BOLD": "`\\mathbf`",
@@ -156,6 +157,8 @@ def _hint(token: lark.Token, previous: lark.Token | None, start: str) -> str:
 def _describe(expected: set[str]) -> str:
     phrases = []
     rest = set(expected)
+    if "LETTER" in rest:
+        rest.discard("TOP")  # `^T` says as much as `^\top`
     if "MUL" in rest:
         phrases.append("an operator")
         rest -= AFTER_FACTOR | FACTOR_START

@@ -5,37 +5,45 @@ on names it cannot see:
 
 - a declared function (``Scope.functions``, or ``\sigma``) followed by ``( ... )`` is an
   application; any other name followed by ``( ... )`` is a product: ``y_i(1 - y_i)``;
+  a declared function of one argument also takes the next factor without parentheses,
+  as ``\ln`` does: ``\text{act } z_j``;
 - ``1\{k = i\}`` is an indicator (a Kronecker delta);
 - a prefix function (``\ln``, ``\log_a``, ``\exp``) takes the next factor, or the big
   operator that ends the product: ``\ln \sum_s e^{z_s}`` is the log of the whole sum;
 - ``\frac{d}{dx}`` takes the rest of the product, as ``\sum`` does.
 
 The fold runs in three passes: applications left to right, prefix operators right to
-left (so ``\ln \ln x`` nests), then multiplication and division left to right.
+left (so ``\ln \ln x`` nests), then multiplication and division left to right. Every
+combination goes through :mod:`derive.latex.shapes`, which checks matrix shapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
+from lark import Tree
 
 from derive.errors import LatexError
-from derive.latex.nodes import Node, position
+from derive.latex import shapes
+from derive.latex.nodes import Node, position, span
+from derive.latex.shapes import Operand
 
 
 @dataclass(frozen=True)
 class Value:
-    """A finished factor."""
+    """A finished factor; ``end`` is the last node it was read from, when not ``node``."""
 
-    expr: sp.Expr
+    expr: Any
     node: Node
+    end: Node | None = None
 
 
 @dataclass(frozen=True)
 class Op:
-    r"""An explicit ``\cdot``, ``\times``, ``*`` (symbol ``*``) or ``/``."""
+    r"""An explicit ``\cdot``, ``\times``, ``\odot``, ``*`` or ``/``, as written."""
 
     symbol: str
     node: Node
@@ -43,31 +51,43 @@ class Op:
 
 @dataclass(frozen=True)
 class Prefix:
-    r"""A function written before its argument: ``\ln``, ``\log_a``, ``\exp``."""
+    r"""A function written before its argument: ``\ln``, ``\log_a``, ``\exp``.
+
+    A declared function of one argument is a prefix too, ``\text{act } z_j``; with no
+    factor after it, it stands for its ``alone`` value (``C`` for ``C(\mathbf{z})``),
+    which may carry a ``power``.
+    """
 
     label: str
-    apply: Callable[[sp.Expr], sp.Expr]
+    apply: Callable[[Operand], Any]
     node: Node
+    alone: Any = None
+    power: Operand | None = None
 
 
 @dataclass(frozen=True)
 class Callee:
-    """A function name that expects ``( ... )``; ``alone`` is its value without them."""
+    r"""A function name that expects ``( ... )``; ``alone`` is its value without them.
+
+    With ``prefix`` (a function of one argument), it takes the next factor without
+    parentheses, as ``\ln`` does.
+    """
 
     label: str
     arity: int
-    apply: Callable[..., sp.Expr]
+    apply: Callable[[Sequence[Operand]], Any]
     alone: sp.Expr | None
-    power: sp.Expr | None
+    power: Operand | None
     node: Node
+    prefix: bool = False
 
 
 @dataclass(frozen=True)
 class Args:
     """A parenthesised group ``( a )`` or argument list ``( a, b )``, with any power."""
 
-    values: tuple[sp.Expr, ...]
-    power: sp.Expr | None
+    values: tuple[Operand, ...]
+    power: Operand | None
     node: Node
 
 
@@ -83,7 +103,7 @@ class One:
 class Indicator:
     r"""Braces ``\{ ... \}``: a condition ``\{k = i\}`` (as a delta) or a plain group."""
 
-    expr: sp.Expr
+    expr: Any
     condition: bool
     node: Node
 
@@ -92,40 +112,41 @@ class Indicator:
 class DiffOp:
     r"""An operator-form ``\frac{d}{dx}``: differentiates the rest of the product."""
 
-    var: sp.Expr
+    var: Operand
     node: Node
 
 
 Element = Value | Op | Prefix | Callee | Args | One | Indicator | DiffOp
 
 
-def fold(elements: Sequence[Element]) -> sp.Expr:
-    """Return the product the elements stand for.
+def fold(elements: Sequence[Element], text: str) -> Any:
+    """Return the product the elements of ``text`` stand for.
 
     Raises:
-        LatexError: A function without its arguments, a misplaced list or indicator.
+        LatexError: A function without its arguments, a misplaced list or indicator,
+            or operands whose shapes do not fit.
     """
-    return multiply(_apply_prefixes(_apply_calls(elements)))
+    return multiply(_apply_prefixes(_apply_calls(elements, text), text), text)
 
 
-def _apply_calls(elements: Sequence[Element]) -> list[Element]:
+def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
     out: list[Element] = []
     i = 0
     while i < len(elements):
         here = elements[i]
         after = elements[i + 1] if i + 1 < len(elements) else None
-        if isinstance(here, Callee):
-            applied = isinstance(after, Args)
-            out.append(
-                Value(call(here, after) if isinstance(after, Args) else _alone(here), here.node)
-            )
-            i += 2 if applied else 1
+        if isinstance(here, Callee) and isinstance(after, Args):
+            out.append(Value(call(here, after, text), here.node, after.node))
+            i += 2
+        elif isinstance(here, Callee):
+            out.append(_uncalled(here, text))
+            i += 1
         elif isinstance(here, One) and isinstance(after, Indicator):
             if not after.condition:
                 raise LatexError(
                     r"expected a condition such as `k = i` in `1\{…\}`", position(after.node)
                 )
-            out.append(Value(after.expr, here.node))
+            out.append(Value(after.expr, here.node, after.node))
             i += 2
         elif isinstance(here, One):
             if not here.plain:
@@ -145,52 +166,84 @@ def _apply_calls(elements: Sequence[Element]) -> list[Element]:
     return out
 
 
-def call(callee: Callee, args: Args) -> sp.Expr:
+def call(callee: Callee, args: Args, text: str) -> Any:
     """Apply a declared function to its parenthesised arguments."""
-    if callee.power is not None:
-        raise LatexError(
-            f"ambiguous power on the function `{callee.label}`: write `({callee.label}(x))^{{2}}`",
-            position(callee.node),
-        )
+    _no_power(callee)
     if len(args.values) != callee.arity:
         plural = "argument" if callee.arity == 1 else "arguments"
         raise LatexError(
             f"`{callee.label}` takes {callee.arity} {plural}, got {len(args.values)}",
             position(args.node),
         )
-    result = callee.apply(*args.values)
-    return result if args.power is None else power(result, args.power, args.node)
+    return raised(text, args, callee.apply(args.values), callee.node).expr
 
 
-def _alone(callee: Callee) -> sp.Expr:
-    if callee.alone is None:
-        count = ", ".join("…" for _ in range(callee.arity))
+def _no_power(callee: Callee) -> None:
+    if callee.power is not None:
         raise LatexError(
-            f"`{callee.label}` is a function: write its arguments in parentheses, "
-            f"`{callee.label}({count})`",
+            f"ambiguous power on the function `{callee.label}`: write `({callee.label}(x))^{{2}}`",
             position(callee.node),
         )
-    return callee.alone if callee.power is None else power(callee.alone, callee.power, callee.node)
 
 
-def _apply_prefixes(elements: list[Element]) -> list[Element]:
+def _uncalled(callee: Callee, text: str) -> Element:
+    """A function name without ``( ... )``: its own value, or a prefix of one argument."""
+    if callee.prefix:
+        return Prefix(
+            callee.label,
+            lambda argument: callee.apply((argument,)),
+            callee.node,
+            callee.alone,
+            callee.power,
+        )
+    if callee.alone is not None:
+        return Value(_alone(callee.label, callee.alone, callee.power, callee.node), callee.node)
+    count = ", ".join("…" for _ in range(callee.arity))
+    raise LatexError(
+        f"`{callee.label}` is a function: write its arguments in parentheses, "
+        f"`{callee.label}({count})`",
+        position(callee.node),
+    )
+
+
+def _apply_prefixes(elements: list[Element], text: str) -> list[Element]:
     items = list(elements)
     for i in range(len(items) - 1, -1, -1):
         here = items[i]
         if isinstance(here, Prefix):
-            argument = _argument(here, items[i + 1] if i + 1 < len(items) else None)
-            items[i : i + 2] = [Value(here.apply(argument), here.node)]
+            after = items[i + 1] if i + 1 < len(items) else None
+            if here.alone is not None and not isinstance(after, Value | Args):
+                items[i] = Value(_alone(here.label, here.alone, here.power, here.node), here.node)
+                continue
+            if here.power is not None:
+                raise LatexError(
+                    f"ambiguous power on the function `{here.label}`: write "
+                    f"`({here.label}(x))^{{2}}`",
+                    position(here.node),
+                )
+            argument = _argument(here, after, text)
+            assert after is not None
+            items[i : i + 2] = [Value(here.apply(argument), here.node, _end(after))]
         elif isinstance(here, DiffOp):
             if i + 1 == len(items):
                 raise LatexError("expected an expression to differentiate", position(here.node))
-            body = multiply(items[i + 1 :])
-            items[i:] = [Value(sp.Derivative(body, here.var, evaluate=False), here.node)]
+            rest = items[i + 1 :]
+            body = Operand(multiply(rest, text), _written(text, rest), position(rest[0].node))
+            value = shapes.derivative(body, here.var)
+            items[i:] = [Value(value, here.node, _end(rest[-1]))]
     return items
 
 
-def _argument(prefix: Prefix, after: Element | None) -> sp.Expr:
+def _alone(label: str, value: Any, power: Operand | None, node: Node) -> Any:
+    r"""The value of a function's name written alone (``\sigma``, ``C``), with any power."""
+    if power is None:
+        return value
+    return shapes.power(Operand(value, label, position(node)), power)
+
+
+def _argument(prefix: Prefix, after: Element | None, text: str) -> Operand:
     if isinstance(after, Value):
-        return after.expr
+        return _operand(after, text)
     if isinstance(after, Args) and len(after.values) == 1:
         if after.power is not None:
             raise LatexError(
@@ -205,36 +258,38 @@ def _argument(prefix: Prefix, after: Element | None) -> sp.Expr:
     raise LatexError(f"expected an argument after `{prefix.label}`", where)
 
 
-def multiply(elements: Sequence[Element]) -> sp.Expr:
-    """Multiply finished factors left to right, honouring explicit ``/``."""
-    result: sp.Expr | None = None
+def multiply(elements: Sequence[Element], text: str) -> Any:
+    """Multiply finished factors left to right, honouring explicit operators."""
+    result: Operand | None = None
     pending: Op | None = None
+    first = elements[0] if elements else None
     for here in elements:
         if isinstance(here, Op):
             if result is None or pending is not None:
                 raise LatexError(f"unexpected `{here.symbol}`", position(here.node))
             pending = here
             continue
-        value = _finished(here)
-        if result is None:
+        value = _finished(here, text)
+        if result is None or first is None:
             result = value
-        elif pending is not None and pending.symbol == "/":
-            result = result / value
         else:
-            result = result * value
+            op = "" if pending is None else pending.symbol
+            where = value.where if pending is None else position(pending.node)
+            combined = shapes.product(result, value, op, where)
+            result = Operand(combined, span(text, first.node, _end(here)), result.where)
         pending = None
     if result is None or pending is not None:
         node = pending.node if pending is not None else elements[0].node
         raise LatexError("expected an expression", position(node))
-    return result
+    return result.expr
 
 
-def _finished(element: Element) -> sp.Expr:
+def _finished(element: Element, text: str) -> Operand:
     if isinstance(element, Value):
-        return element.expr
+        return _operand(element, text)
     if isinstance(element, Args) and len(element.values) == 1:
         value = element.values[0]
-        return value if element.power is None else power(value, element.power, element.node)
+        return value if element.power is None else raised(text, element, value.expr)
     if isinstance(element, Args):
         raise LatexError(
             "a parenthesised list `(a, b)` is only allowed as the arguments of a function "
@@ -245,15 +300,24 @@ def _finished(element: Element) -> sp.Expr:
     raise LatexError("unexpected factor", position(element.node))  # pragma: no cover
 
 
-# Powers of plain numbers are computed exactly by SymPy; beyond this many bits the
-# number is surely a typo and computing it would hang.
-MAX_BITS = 100_000
+def _operand(value: Value, text: str) -> Operand:
+    return Operand(value.expr, span(text, value.node, _end(value)), position(value.node))
 
 
-def power(base: sp.Expr, exponent: sp.Expr, node: Node) -> sp.Expr:
-    """Return ``base ** exponent``, refusing exact powers too large to compute."""
-    if isinstance(base, sp.Rational) and isinstance(exponent, sp.Integer):
-        bits = max(abs(base.p).bit_length(), abs(base.q).bit_length(), 1)
-        if bits * abs(int(exponent)) > MAX_BITS:
-            raise LatexError("number too large: the exact power would not fit", position(node))
-    return base**exponent
+def _end(element: Element) -> Node:
+    return element.end if isinstance(element, Value) and element.end is not None else element.node
+
+
+def _written(text: str, elements: Sequence[Element]) -> str:
+    return span(text, elements[0].node, _end(elements[-1]))
+
+
+def raised(text: str, args: Args, value: Any, callee: Node | None = None) -> Operand:
+    """Return ``value`` (the group, or the call of ``callee``) raised to the power of ``args``."""
+    first = args.node if callee is None else callee
+    written, where = span(text, first, args.node), position(first)
+    if args.power is None:
+        return Operand(value, written, where)
+    inside = args.node.children[0] if isinstance(args.node, Tree) else args.node
+    base = Operand(value, span(text, first if callee else inside, inside), where)
+    return Operand(shapes.power(base, args.power), written, where)

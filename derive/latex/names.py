@@ -4,6 +4,13 @@ A name's *key* is the string the rest of derive uses for it: the base as written
 (``"y"``, ``r"\gamma"``, ``r"\hat{y}"``, ``r"\text{soft}"`` for both ``\text`` and
 ``\operatorname``), then any primes (``"y'"``), then any layer tag (``"z^{(2)}"``).
 A ``\mathbf{z}`` is the whole vector ``z``: key ``"z"``, value ``tensor("z")``.
+
+A pre-superscript is a sample index that comes first: ``{}^r y_t`` is ``y[r, t]``, and
+``{}^r \mathbf{z}`` the whole vector of sample r, ``VectorView(z, (r,), ())``. A
+subscript ``_{\neq t}`` leaves out a component: ``\mathbf{z}_{\neq t}`` is
+``VectorView(z, (), (t,))``. A name in ``Scope.shapes`` written without a subscript is
+a ``MatrixSymbol``; with one it is an element that takes one index per dimension that
+is not 1.
 """
 
 from __future__ import annotations
@@ -16,18 +23,20 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError, UnknownNameError
-from derive.latex.nodes import only_item, position, source, tokens
+from derive.latex import shapes
+from derive.latex.nodes import Node, only_item, position, source, tokens
 from derive.latex.scope import Scope
 
 NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})
 TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+)\s*\{(?P<content>[^{}]*)\}")
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 DELTA = r"\delta"
+NEQ = frozenset({r"\ne", r"\neq"})
 
 
 @dataclass(frozen=True)
 class Name:
-    """One written name with its scripts sorted out.
+    r"""One written name with its scripts sorted out.
 
     Attributes:
         key: The name's key, e.g. ``"z^{(2)}"``.
@@ -35,7 +44,10 @@ class Name:
             ``bold`` or ``textname``).
         indices: The subscript as index symbols and integers; None without a subscript.
         power: The superscript tree when it is a power rather than a layer tag.
-        item: The whole ``item`` tree, for positions and messages.
+        item: The whole ``item`` tree (or ``prefixed`` tree), for positions and messages.
+        prefix: The indices of a pre-superscript ``{}^r``; empty without one.
+        exclude: The indices of a subscript ``_{\neq t}``; None without one.
+        sub: The subscript tree, for positions.
     """
 
     key: str
@@ -43,6 +55,9 @@ class Name:
     indices: tuple[sp.Basic, ...] | None
     power: Tree[Token] | None
     item: Tree[Token]
+    prefix: tuple[sp.Basic, ...] = ()
+    exclude: tuple[sp.Basic, ...] | None = None
+    sub: Tree[Token] | None = None
 
 
 def is_name(item: Tree[Token]) -> bool:
@@ -64,8 +79,16 @@ def text_content(token: Token) -> str:
     return content
 
 
-def read_name(text: str, scope: Scope, item: Tree[Token]) -> Name:
-    """Read a name ``item``: its key, subscript indices and any power.
+def read_name(
+    text: str, scope: Scope, item: Tree[Token], prefixed: Tree[Token] | None = None
+) -> Name:
+    r"""Read a name ``item``: its key, subscript indices and any power.
+
+    Args:
+        text: The source, for messages.
+        scope: The declared indices.
+        item: The ``item`` tree of the name.
+        prefixed: The ``prefixed`` tree around ``item`` when it has a ``{}^r``.
 
     Raises:
         LatexError: Doubled scripts, or a subscript that is not a list of indices.
@@ -74,7 +97,8 @@ def read_name(text: str, scope: Scope, item: Tree[Token]) -> Name:
     primary, *scripts = item.children
     assert isinstance(primary, Tree)
     kind, key = _base(primary)
-    subs = [s for s in scripts if isinstance(s, Tree) and s.data == "sub"]
+    owner = item if prefixed is None else prefixed
+    subs = [s for s in scripts if isinstance(s, Tree) and s.data in ("sub", "without")]
     sups = [s for s in scripts if isinstance(s, Tree) and s.data == "sup"]
     primes = sum(1 for s in scripts if isinstance(s, Token))
     if len(subs) > 1:
@@ -87,8 +111,31 @@ def read_name(text: str, scope: Scope, item: Tree[Token]) -> Name:
     tag = None if power is None or is_euler else _layer_tag(text, power)
     if tag is not None:
         key, power = f"{key}^{{({tag})}}", None
-    indices = read_indices(text, scope, subs[0], item) if subs else None
-    return Name(key, kind, indices, power, item)
+    sub = subs[0] if subs else None
+    indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
+    exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
+    prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
+    return Name(key, kind, indices, power, owner, prefix, exclude, sub)
+
+
+def _presup(prefixed: Tree[Token]) -> Tree[Token]:
+    presup = prefixed.children[0]
+    assert isinstance(presup, Tree)
+    return presup
+
+
+def _excluded(
+    text: str, scope: Scope, without: Tree[Token], owner: Tree[Token]
+) -> tuple[sp.Basic, ...]:
+    relation = without.children[0]
+    assert isinstance(relation, Token)
+    if relation.value not in NEQ and not relation.value.startswith(r"\not"):
+        raise LatexError(
+            f"unsupported subscript `{relation.value}` in `{source(text, owner)}`: write "
+            "`_{\\neq t}` for the vector without component t",
+            position(relation),
+        )
+    return _indices_of(text, scope, without.children[1:], source(text, owner))
 
 
 def name_value(name: Name, scope: Scope, *, check: bool = True) -> sp.Expr:
@@ -108,18 +155,37 @@ def name_value(name: Name, scope: Scope, *, check: bool = True) -> sp.Expr:
             raise UnknownNameError(
                 f"unknown name `{name.key}`: define it under [definitions]", position(name.item)
             )
+    if name.key == DELTA and (name.indices is not None or name.prefix):
+        if len(name.indices or ()) != 2 or name.prefix:
+            raise LatexError(
+                "the Kronecker delta takes two indices, e.g. `\\delta_{kj}`",
+                position(name.item),
+            )
+        return sp.KroneckerDelta(*(name.indices or ()))
+    if name.exclude is not None:
+        return symbols.VectorView(symbols.tensor(name.key), name.prefix, name.exclude)
     if name.indices is not None:
-        if name.key == DELTA:
-            if len(name.indices) != 2:
-                raise LatexError(
-                    "the Kronecker delta takes two indices, e.g. `\\delta_{kj}`",
-                    position(name.item),
-                )
-            return sp.KroneckerDelta(*name.indices)
-        return symbols.tensor(name.key)[name.indices]
-    if name.kind == "bold":
+        _check_count(name, scope)
+        return symbols.tensor(name.key)[name.prefix + name.indices]
+    if name.prefix and (name.kind == "bold" or name.key in scope.shapes):
+        return symbols.VectorView(symbols.tensor(name.key), name.prefix, ())
+    if name.prefix:
+        return symbols.tensor(name.key)[name.prefix]
+    if name.kind == "bold" and name.key not in scope.shapes:
         return symbols.tensor(name.key)
     return simple_value(name.key, scope)
+
+
+def _check_count(name: Name, scope: Scope) -> None:
+    """A shaped name's element takes one index per dimension that is not 1."""
+    if name.key not in scope.shapes or name.indices is None:
+        return
+    wanted = shapes.indices_wanted(name.key, scope)
+    if len(name.indices) != wanted:
+        rows, cols = scope.shapes[name.key]
+        what = {0: "no index", 1: "one index", 2: "two indices"}[wanted]
+        where: Node = name.item if name.sub is None else name.sub
+        raise LatexError(f"`{name.key}` is {rows} x {cols}: write {what}", position(where))
 
 
 def simple_value(key: str, scope: Scope) -> sp.Expr:
@@ -132,6 +198,8 @@ def simple_value(key: str, scope: Scope) -> sp.Expr:
         return symbols.size(key)
     if key in scope.indices:
         return symbols.index(key)
+    if key in scope.shapes:
+        return shapes.matrix(key, scope)
     return symbols.scalar(key)
 
 
@@ -144,9 +212,14 @@ def read_indices(
         LatexError: The subscript holds anything but index letters and integers.
         UnknownNameError: A letter is not a declared index (or size).
     """
-    written = source(text, owner)
+    return _indices_of(text, scope, sub.children, source(text, owner))
+
+
+def _indices_of(
+    text: str, scope: Scope, children: list[Tree[Token] | Token], written: str
+) -> tuple[sp.Basic, ...]:
     found: list[sp.Basic] = []
-    for child in sub.children:
+    for child in children:
         if isinstance(child, Token):
             if child.type == "NUMBER" and len(child.value) > 1:
                 raise LatexError(

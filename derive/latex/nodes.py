@@ -28,6 +28,20 @@ def source(text: str, node: Node) -> str:
     return text[node.meta.start_pos : node.meta.end_pos]
 
 
+def span(text: str, first: Node, last: Node) -> str:
+    """Return the source text from the start of ``first`` to the end of ``last``."""
+    start, end = _offsets(first)[0], _offsets(last)[1]
+    return text[start:end] if start < end else source(text, first)
+
+
+def _offsets(node: Node) -> tuple[int, int]:
+    if isinstance(node, Token):
+        return node.start_pos or 0, node.end_pos or 0
+    if node.meta.empty:
+        return 0, 0
+    return node.meta.start_pos, node.meta.end_pos
+
+
 def subtrees(node: Tree[Token]) -> list[Tree[Token]]:
     """Return the children of ``node`` that are trees."""
     return [child for child in node.children if isinstance(child, Tree)]

@@ -7,32 +7,22 @@ name is a layer tag, not a power; ``\frac{d}{dx}`` is an operator, not a quotien
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 from lark import Token, Tree
 
-from derive import symbols
 from derive.errors import LatexError
-from derive.latex import factors
+from derive.latex import factors, shapes
 from derive.latex.bounds import read_limits
-from derive.latex.factors import Args, Callee, DiffOp, Element, Indicator, One, Op, Prefix, Value
+from derive.latex.factors import Args, DiffOp, Element, Indicator, One, Op, Prefix, Value
+from derive.latex.functions import PREFIXES, function_callee
 from derive.latex.names import TEXT, is_name, name_value, read_name, simple_value
-from derive.latex.nodes import Node, is_bare, position, source, subtrees, tokens
+from derive.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
 from derive.latex.scope import Scope
+from derive.latex.shapes import Operand
 
-FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    r"\ln": sp.log,
-    r"\exp": sp.exp,
-    r"\sin": sp.sin,
-    r"\cos": sp.cos,
-    r"\tan": sp.tan,
-    r"\sinh": sp.sinh,
-    r"\cosh": sp.cosh,
-    r"\tanh": sp.tanh,
-}
-SIGMA = r"\sigma"
 NEQ = frozenset({r"\ne", r"\neq"})
 MAX_DIGITS = 1000
 
@@ -45,33 +35,50 @@ class Reader:
         self.text = text
         self.scope = scope
 
-    def value(self, node: Node) -> sp.Expr:
-        """Return the SymPy expression for an ``expr``-level tree."""
+    def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
+        """Return the values of the two sides of a relation, which must have one shape."""
+        a, b = self.operand(left), self.operand(right)
+        shapes.same_shape(a, b, str(relation.value), position(relation))
+        return a.expr, b.expr
+
+    def operand(self, node: Node) -> Operand:
+        """Return the value of ``node`` with its text and position."""
+        return Operand(self.value(node), source(self.text, node), position(node))
+
+    def scalar(self, node: Node, context: str) -> sp.Expr:
+        """Return the value of ``node``, which must be a scalar (``context`` says why)."""
+        return shapes.scalar(self.operand(node), context)
+
+    def value(self, node: Node) -> Any:
+        """Return the SymPy value of an ``expr``-level tree."""
         if isinstance(node, Token):
             return self.script(node)
         kind = node.data
         if kind == "expr":
-            result = self.value(node.children[0])
+            first = node.children[0]
+            result = self.operand(first)
             for sign, term in zip(node.children[1::2], node.children[2::2], strict=True):
-                right = self.value(term)
-                result = result + right if sign == "+" else result - right
-            return result
+                assert isinstance(sign, Token)
+                total = shapes.add(result, self.operand(term), str(sign), position(sign))
+                result = Operand(total, span(self.text, first, term), result.where)
+            return result.expr
         if kind == "neg":
-            return -self.value(node.children[1])
+            return shapes.negate(self.operand(node.children[1]))
         if kind == "pos":
             return self.value(node.children[1])
         if kind == "product":
-            return factors.fold([self.element(child) for child in node.children])
+            return factors.fold([self.element(child) for child in node.children], self.text)
         if kind in ("sum", "prod"):
             return self.big(node)
         if kind == "pderiv_op":
             var, body = node.children
-            assert isinstance(var, Tree)
-            return sp.Derivative(self.value(body), self.variable(var), evaluate=False)
+            return shapes.derivative(self.operand(body), self.variable(var))
         raise LatexError(f"unsupported construct `{source(self.text, node)}`", position(node))
 
     def script(self, token: Token) -> sp.Expr:
         """Return the value of a one-token script such as the ``2`` of ``x^2``."""
+        if token.type == "TOP":
+            return shapes.TRANSPOSE
         if token.type == "NUMBER":
             if len(token.value) > 1:
                 raise LatexError(
@@ -92,7 +99,16 @@ class Reader:
     def element(self, node: Node) -> Element:
         """Return one factor of a product, not yet combined with its neighbours."""
         if isinstance(node, Token):
-            return Op("/" if node.type == "DIV" else "*", node)
+            return Op("/" if node.type == "DIV" else str(node.value), node)
+        if node.data == "prefixed":
+            item = node.children[1]
+            assert isinstance(item, Tree)
+            if not is_name(item):
+                raise LatexError(
+                    r"a pre-superscript such as `{}^r` goes before a name, e.g. `{}^r y_t`",
+                    position(item),
+                )
+            return self.name(item, node)
         if node.data != "item":
             return Value(self.value(node), node)
         if is_name(node):
@@ -104,10 +120,10 @@ class Reader:
         power = self.power(node, scripts)
         return self.primary(node, primary, power)
 
-    def power(self, item: Tree[Token], scripts: list[Node]) -> sp.Expr | None:
+    def power(self, item: Tree[Token], scripts: list[Node]) -> Operand | None:
         """Return the superscript of a non-name factor; subscripts and primes are errors."""
         for script in scripts:
-            if isinstance(script, Token) or script.data == "sub":
+            if isinstance(script, Token) or script.data != "sup":
                 what = "`'`" if isinstance(script, Token) else "subscript"
                 raise LatexError(
                     f"unsupported {what} on `{source(self.text, item.children[0])}`",
@@ -121,9 +137,20 @@ class Reader:
             return None
         sup = scripts[0]
         assert isinstance(sup, Tree)
-        return self.value(sup.children[0])
+        return self.exponent(sup)
 
-    def primary(self, item: Tree[Token], primary: Tree[Token], power: sp.Expr | None) -> Element:
+    def exponent(self, sup: Tree[Token]) -> Operand:
+        r"""Return the value of a superscript as an operand (``\top`` is the transpose)."""
+        inner = sup.children[0]
+        return Operand(self.value(inner), source(self.text, inner), position(sup))
+
+    def raised(self, value: Any, power: Operand | None, base: str, item: Node) -> Any:
+        """Return ``value`` raised to ``power``; ``base`` is how the value was written."""
+        if power is None:
+            return value
+        return shapes.power(Operand(value, base, position(item)), power)
+
+    def primary(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         """Return the factor for a primary that is not a name."""
         kind, parts = primary.data, subtrees(primary)
         if kind == "number" and power is None and tokens(primary)[0].value == "1":
@@ -140,41 +167,41 @@ class Reader:
             )
         if kind == "func":
             label = str(tokens(primary)[0].value)
-            return Prefix(label, FUNCTIONS[label], item)
+            function = PREFIXES[label]
+            return Prefix(label, lambda arg: shapes.entrywise(function, arg), item)
         if kind == "paren":
-            return Args(tuple(self.value(part) for part in parts), power, item)
+            return Args(tuple(self.operand(part) for part in parts), power, item)
         if kind == "braces" and len(parts) == 2:
             if power is not None:
                 raise LatexError("unsupported power on an indicator", position(item))
             return Indicator(self.indicator(primary), True, item)
+        written = source(self.text, primary)
         if kind == "braces":
-            value = self.value(parts[0])
-            return Indicator(
-                value if power is None else factors.power(value, power, item), False, item
-            )
+            return Indicator(self.raised(self.value(parts[0]), power, written, item), False, item)
         if kind == "frac":
             return self.frac(item, primary, power)
-        value = self.plain(primary)
-        return Value(value if power is None else factors.power(value, power, item), item)
+        return Value(self.raised(self.plain(primary), power, written, item), item)
 
-    def plain(self, primary: Tree[Token]) -> sp.Expr:
+    def plain(self, primary: Tree[Token]) -> Any:
         """Return the value of a number, root, group or partial derivative."""
         kind, parts = primary.data, subtrees(primary)
         if kind == "number":
             return self.number(tokens(primary)[0])
         if kind == "sqrt":
-            return sp.sqrt(self.value(parts[0]))
+            return sp.sqrt(self.scalar(parts[0], r"`\sqrt` takes a scalar"))
         if kind == "root":
-            return sp.root(self.value(parts[1]), self.value(parts[0]))
+            context = r"`\sqrt[n]` takes scalars"
+            return sp.root(self.scalar(parts[1], context), self.scalar(parts[0], context))
         if kind == "pderiv":
-            return sp.Derivative(self.value(parts[0]), self.variable(parts[1]), evaluate=False)
+            return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
         return self.value(parts[0])  # a group
 
     def indicator(self, braces: Tree[Token]) -> sp.Expr:
         r"""Return the delta of ``\{k = i\}`` (or one minus it for ``\neq``)."""
         left, relation, right = braces.children
         assert isinstance(relation, Token)
-        delta = sp.KroneckerDelta(self.value(left), self.value(right))
+        context = "an indicator compares scalars"
+        delta = sp.KroneckerDelta(self.scalar(left, context), self.scalar(right, context))
         if relation.value == "=":
             return delta
         if relation.value in NEQ or relation.value.startswith(r"\not"):
@@ -184,18 +211,24 @@ class Reader:
             position(relation),
         )
 
-    def name(self, item: Tree[Token]) -> Element:
+    def name(self, item: Tree[Token], prefixed: Tree[Token] | None = None) -> Element:
         """Return a name's factor: a value, or a function waiting for its arguments."""
-        name = read_name(self.text, self.scope, item)
-        power = None if name.power is None else self.value(name.power.children[0])
-        declared = self.scope.functions.get(name.key)
-        if name.indices is None and (declared is not None or name.key == SIGMA):
-            if declared is None:
-                return Callee(SIGMA, 1, symbols.sigmoid, symbols.scalar(SIGMA), power, item)
-            function = sp.Function(name.key)
-            return Callee(name.key, declared, function, None, power, item)
+        name = read_name(self.text, self.scope, item, prefixed)
+        power = None if name.power is None else self.exponent(name.power)
+        node: Node = item if prefixed is None else prefixed
+        if name.indices is None and name.exclude is None:
+            callee = function_callee(self.scope, name.key, power, node)
+            if callee is not None and prefixed is not None:
+                raise LatexError(
+                    f"unsupported pre-superscript on the function `{callee.label}`",
+                    position(prefixed),
+                )
+            if callee is not None:
+                return callee
         value = name_value(name, self.scope)
-        return Value(value if power is None else factors.power(value, power, item), item)
+        scripts = [s for s in item.children if s is not name.power]
+        base = span(self.text, node, scripts[-1])
+        return Value(self.raised(value, power, base, node), node)
 
     def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
         r"""Return ``\log`` (natural) or ``\log_a`` (base ``a``) as a prefix function."""
@@ -205,14 +238,18 @@ class Reader:
                 r"unsupported script on `\log`: write `(\log x)^{2}`", position(scripts[0])
             )
         if not subs:
-            return Prefix(r"\log", sp.log, item)
+            return Prefix(r"\log", lambda arg: shapes.entrywise(sp.log, arg), item)
         if len(subs[0].children) != 1:
             raise LatexError(r"`\log` takes one base", position(subs[0]))
-        base = self.value(subs[0].children[0])
+        base = self.scalar(subs[0].children[0], r"the base of `\log` must be a scalar")
         label = source(self.text, item)
-        return Prefix(label, lambda x: sp.log(x) / sp.log(base), item)
 
-    def frac(self, item: Tree[Token], primary: Tree[Token], power: sp.Expr | None) -> Element:
+        def log_base(x: sp.Expr) -> sp.Expr:
+            return sp.log(x) / sp.log(base)
+
+        return Prefix(label, lambda arg: shapes.scalar_function(log_base, label, arg), item)
+
+    def frac(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         r"""Return a quotient, or a derivative written with ``d``.
 
         A ``\frac`` whose denominator is exactly ``d`` (or ``\mathrm{d}``) followed by one
@@ -221,6 +258,7 @@ class Reader:
         the rest of the product. Any other ``\frac{A}{B}`` is ``A / B``.
         """
         numerator, denominator = subtrees(primary)
+        written = source(self.text, primary)
         var = _d_variable(denominator)
         if var is not None and _starts_with_d(numerator):
             rest = numerator.children[1:]
@@ -229,37 +267,45 @@ class Reader:
                     raise LatexError("unsupported power on a derivative operator", position(item))
                 return DiffOp(self.variable(var), item)
             if not isinstance(rest[0], Token):
-                body = factors.fold([self.element(child) for child in rest])
-                value = sp.Derivative(body, self.variable(var), evaluate=False)
-                return Value(value if power is None else factors.power(value, power, item), item)
-        value = self.value(numerator) / self.value(denominator)
-        return Value(value if power is None else factors.power(value, power, item), item)
+                body = factors.fold([self.element(child) for child in rest], self.text)
+                written_body = span(self.text, rest[0], rest[-1])
+                value = shapes.derivative(
+                    Operand(body, written_body, position(rest[0])), self.variable(var)
+                )
+                return Value(self.raised(value, power, written, item), item)
+        quotient = shapes.product(
+            self.operand(numerator), self.operand(denominator), "/", position(denominator)
+        )
+        return Value(self.raised(quotient, power, written, item), item)
 
-    def variable(self, item: Tree[Token]) -> sp.Expr:
-        """Return a variable of differentiation: a scalar name or a tensor element."""
-        what = source(self.text, item)
-        if is_name(item):
-            name = read_name(self.text, self.scope, item)
-            value = None if name.power is not None else name_value(name, self.scope)
-            if isinstance(value, sp.Indexed):
-                return value
+    def variable(self, node: Node) -> Operand:
+        """Return a variable of differentiation: a scalar name, an element or a vector."""
+        what = source(self.text, node)
+        prefixed = node if isinstance(node, Tree) and node.data == "prefixed" else None
+        item = node if prefixed is None else prefixed.children[1]
+        if isinstance(item, Tree) and is_name(item):
+            name = read_name(self.text, self.scope, item, prefixed)
+            plain = name.power is None and name.exclude is None
+            value = name_value(name, self.scope) if plain else None
+            if isinstance(value, sp.Indexed | sp.MatrixSymbol):
+                return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol) and value.is_integer is not True:
-                return value
+                return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol):
                 raise LatexError(
                     f"cannot differentiate with respect to the index or size `{what}`",
-                    position(item),
+                    position(node),
                 )
         raise LatexError(
             f"cannot differentiate with respect to `{what}`: use one name or element, "
             "e.g. `x`, `z_j` or `w_{ij}`",
-            position(item),
+            position(node),
         )
 
     def big(self, node: Tree[Token]) -> sp.Expr:
         r"""Return a ``\sum`` or ``\prod`` with its limits and exclusions."""
         limits = read_limits(self, node)
-        body = self.value(node.children[-1])
+        body = self.scalar(node.children[-1], "a sum or product takes a scalar body")
         if node.data == "sum":
             for excluded in limits.excluded:
                 body = body * (1 - excluded)

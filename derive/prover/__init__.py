@@ -21,11 +21,13 @@ from derive.prover.counterexample import find_counterexample
 from derive.prover.expand import claim_meaning, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
-from derive.prover.modular import Problem, check_sizes
+from derive.prover.modular import Problem, check_sizes, defined_at
 from derive.verdict import Verdict
 
 DEFAULT_SIZES = tuple(range(1, 9))
 DEFAULT_TIMEOUT = 10.0
+MAX_COMBINATIONS = 64
+MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
 
 __all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
 
@@ -63,22 +65,22 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[s
     assume = tuple(assume)
     lhs, rhs = claim_meaning(claim, doc)
     outcome = all_k(doc, claim, lhs, rhs, assume)
+    problem = concrete_problem(doc, claim, lhs, rhs, assume)
     if outcome is not None and outcome.proved:
         return Verdict(
             "proved",
-            sizes=all_sizes(doc, lhs - rhs),
+            sizes=all_sizes(doc, problem),
             method="index calculus (normal form)",
             residual=sp.S.Zero,
             side_conditions=outcome.side_conditions,
             steps=outcome.steps,
         )
-    problem = concrete_problem(doc, claim, lhs, rhs, assume)
     size_list = size_assignments(doc, problem, sizes)
     found = check_sizes(problem, size_list)
     residual = outcome.residual if outcome is not None else None
     case = outcome.case if outcome is not None else ""
     steps = outcome.steps if outcome is not None else ()
-    if found.failing is None:
+    if not found.failures:
         if not found.checked:
             return Verdict("undecided", message="undefined at every size tried", residual=residual)
         return Verdict(
@@ -88,8 +90,11 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[s
             error_bound=found.error_bound,
             steps=steps,
         )
-    failing_sizes, failing_indices = found.failing
-    example = find_counterexample(problem, failing_sizes, failing_indices)
+    example, failing_sizes = None, {}
+    for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
+        example = find_counterexample(problem, failing_sizes, failing_indices)
+        if example is not None:
+            break
     if example is None:
         return Verdict(
             "undecided",
@@ -169,12 +174,19 @@ def concrete_problem(
 
 
 def split_logs(expr: sp.Expr) -> sp.Expr:
-    """``ln(ab) = ln a + ln b`` and ``ln e^x = x``, valid where the logarithms are defined.
+    """``ln(p/q) = ln p − ln q``, ``ln(ab) = ln a + ln b`` and ``ln e^x = x``.
 
-    The modular check gives each logarithm a random value; splitting first keeps
-    ``ln(e^{z_k} / Σ e^{z_i})`` and ``z_k − ln Σ e^{z_i}`` equal there too.
+    Valid where the logarithms are defined. The modular check gives each logarithm a
+    random function of its argument's value; splitting first keeps
+    ``ln(e^{z_k} / Σ e^{z_i})`` and ``z_k − ln Σ e^{z_i}``, or ``ln(1 − u/S)`` and
+    ``ln(S − u) − ln S``, equal there too.
     """
-    return sp.expand_log(expr, force=True)
+
+    def quotient(node: sp.log) -> sp.Expr:
+        num, den = sp.fraction(sp.together(node.args[0]))
+        return sp.log(num) - sp.log(den) if den != 1 else node
+
+    return sp.expand_log(expr.replace(lambda n: isinstance(n, sp.log), quotient), force=True)
 
 
 def conditions(claim: Claim) -> list[tuple[sp.Basic, str, sp.Basic]]:
@@ -201,13 +213,18 @@ def free_indices(doc: Document, expr: sp.Expr) -> tuple[sp.Symbol, ...]:
 def size_assignments(
     doc: Document, problem: Problem, values: Sequence[int]
 ) -> list[dict[sp.Symbol, int]]:
-    """Every combination of concrete values for the sizes the problem involves.
+    """Combinations of concrete values for the sizes the problem involves.
 
-    Size 1 is tried last, so that a counterexample, when there is one, is found at the
-    smallest size that is not degenerate.
+    With several sizes only the smallest values are combined, at most
+    :data:`MAX_COMBINATIONS` in all (three sizes: 1..4 each). Size 1 is tried last, so
+    that a counterexample, when there is one, is found at the smallest size that is not
+    degenerate.
     """
     involved = sorted(sizes_in(doc, problem), key=str)
-    ordered = sorted(values, key=lambda v: (v == 1, v))
+    chosen = sorted(values)
+    while len(chosen) > 1 and len(chosen) ** len(involved) > MAX_COMBINATIONS:
+        chosen = chosen[:-1]
+    ordered = sorted(chosen, key=lambda v: (v == 1, v))
     return [
         dict(zip(involved, combo, strict=True))
         for combo in itertools.product(ordered, repeat=len(involved))
@@ -224,36 +241,39 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
     return found
 
 
-def all_sizes(doc: Document, difference: sp.Expr) -> str:
-    """Describe the sizes an all-K proof covers."""
-    ranges = index_ranges(doc)
-    involved = {s.name for s in difference.free_symbols if s in set(ranges.values())}
-    involved |= {ranges[i].name for i in free_indices(doc, difference)}
+def all_sizes(doc: Document, problem: Problem) -> str:
+    """Describe the sizes an all-K proof covers: ``all K ≥ 1``, ``all K ≥ 2``, ….
+
+    The lower bound is the smallest size at which both sides are defined.
+    """
+    involved = sorted(sizes_in(doc, problem), key=str)
     if not involved:
         return "all values"
-    return "all " + ", ".join(f"{s} ≥ 1" for s in sorted(involved))
+    parts = []
+    for size in involved:
+        others = {s: 3 for s in involved if s != size}
+        low = next((v for v in (1, 2, 3) if defined_at(problem, {**others, size: v})), 1)
+        parts.append(f"{size} ≥ {low}")
+    return "all " + ", ".join(parts)
 
 
 def describe_sizes(
     checked: Sequence[dict[sp.Symbol, int]], undefined: Sequence[dict[sp.Symbol, int]]
 ) -> str:
-    """``K = 1..8`` for one size, else the list of assignments; note undefined ones."""
+    """``K = 1..8``; several sizes as ``H = 1..4, K = 1..4``; a note where undefined."""
+
+    def span(values: list[int]) -> str:
+        if len(values) > 2 and values == list(range(values[0], values[-1] + 1)):
+            return f"{values[0]}..{values[-1]}"
+        return ", ".join(map(str, values))
 
     def text(group: Sequence[dict[sp.Symbol, int]]) -> str:
-        if not group:
-            return ""
-        names = sorted({str(k) for g in group for k in g})
-        if len(names) == 1:
-            values = sorted(v for g in group for v in g.values())
-            span = (
-                f"{values[0]}..{values[-1]}"
-                if values == list(range(values[0], values[-1] + 1)) and len(values) > 2
-                else ", ".join(map(str, values))
-            )
-            return f"{names[0]} = {span}"
-        return "; ".join(", ".join(f"{k}={v}" for k, v in g.items()) for g in group)
+        names = sorted({k for g in group for k in g}, key=str)
+        if len(group) == 1:
+            return ", ".join(f"{k}={v}" for k, v in sorted(group[0].items(), key=str))
+        return ", ".join(f"{k} = {span(sorted({g[k] for g in group}))}" for k in names)
 
-    out = text(checked) or "no size"
+    out = text(checked) if checked and checked[0] else ""
     if undefined:
         out += f" (undefined at {text(undefined)})"
-    return out
+    return out.strip()

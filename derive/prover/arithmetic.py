@@ -82,6 +82,10 @@ class ModP:
             raise Undefined("logarithm of zero")
         return self.draw("log", a)
 
+    def function(self, name: str, a: int) -> int:
+        """An unspecified function (``act``, ``act'``): a random function of ``a``."""
+        return self.draw("function", name, a)
+
     def constant(self, c: sp.Basic) -> int:
         """A transcendental constant (π, e, ln 2): a random value fixed by its form."""
         return self.draw("const", sp.srepr(c))
@@ -145,6 +149,11 @@ class Real:
         if a <= 0:
             raise Undefined("logarithm of a number ≤ 0")
         return self.mp.log(a)
+
+    def function(self, name: str, a: Any) -> Any:
+        """An unspecified function is taken to be ``tanh``; each prime differentiates it."""
+        order = len(name) - len(name.rstrip("'"))
+        return self.mp.tanh(a) if order == 0 else self.mp.diff(self.mp.tanh, a, order)
 
     def constant(self, c: sp.Basic) -> Any:
         """Return a numeric constant."""

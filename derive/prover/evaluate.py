@@ -8,6 +8,7 @@ dual numbers ``(value, derivative)``: exact, never finite differences.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from derive.prover.arithmetic import Key, ModP, NotSupported, Undefined
-from derive.symbols import base_name, free_symbols, sigmoid
+from derive.symbols import Opaque, base_name, free_symbols, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]
 
@@ -58,6 +59,8 @@ class Evaluator:
         if node.is_number and not node.free_symbols and not isinstance(node, sp.Add | sp.Mul):
             if isinstance(node, (sp.NumberSymbol, sp.exp, sp.log)):
                 return a.constant(node), self.zero
+        if is_undefined(node):
+            return unspecified(self, node)
         handler = HANDLERS.get(type(node)) or next(
             (h for t, h in HANDLERS.items() if isinstance(node, t)), None
         )
@@ -161,23 +164,26 @@ def power(ev: Evaluator, node: sp.Pow) -> Dual:
 
 
 def exponential(ev: Evaluator, node: sp.exp) -> Dual:
-    """``e^{Σ c_i x_i + rest}`` is ``Π (e^{x_i})^{c_i} · e^{rest}``, derivative times it."""
+    """``e^{Σ c_i T_i}`` is ``Π (e^{T_i})^{c_i}`` for integer ``c_i``; derivative times it.
+
+    ``e^{z}`` of an input is the arithmetic's value for it; ``e^{T}`` of any other term
+    is a function of ``T``'s value, raised to the integer power, so that ``e^{2T}`` and
+    ``(e^{T})^2`` agree modulo p as they do over the reals.
+    """
     a = ev.a
     value = ev.one
     rest = sp.S.Zero
     for term in sp.Add.make_args(node.args[0]):
         coeff, var = term.as_coeff_Mul()
-        if (
-            isinstance(var, (sp.Symbol, sp.Indexed))
-            and coeff.is_Integer
-            and var not in ev.env
-            and not var.is_integer
-        ):
-            u = a.exp_leaf(ev.key(var))
-            for _ in range(abs(int(coeff))):
-                value = a.mul(value, u if coeff > 0 else a.inv(u))
-        else:
+        if not coeff.is_Integer or var == 1:
             rest += term
+            continue
+        if isinstance(var, (sp.Symbol, sp.Indexed)) and var not in ev.env and not var.is_integer:
+            u = a.exp_leaf(ev.key(var))
+        else:
+            u = a.exp(ev.dual(var)[0])
+        for _ in range(abs(int(coeff))):
+            value = a.mul(value, u if coeff > 0 else a.inv(u))
     if rest != 0:
         value = a.mul(value, a.exp(ev.dual(rest)[0]))
     _, d = ev.dual(node.args[0])
@@ -222,6 +228,43 @@ def nested_sum(ev: Evaluator, body: sp.Expr, limits: list[tuple[sp.Basic, ...]])
     return v, d
 
 
+def unspecified(ev: Evaluator, node: sp.Function) -> Dual:
+    """``act(x)``: the arithmetic's stand-in for it; the derivative uses ``act'``."""
+    name = type(node).derive_name
+    xv, xd = ev.dual(node.args[0])
+    return ev.a.function(name, xv), ev.a.mul(ev.a.function(name + "'", xv), xd)
+
+
+def opaque(ev: Evaluator, node: Opaque) -> Dual:
+    """``C(z)``, with derivative ``Σ_d ∂C/∂z[d] · dz[d]``.
+
+    Its value is a random function (mod p) or, for reals, the linear
+    ``Σ_d ∂C/∂z[d] z[d]`` that has that gradient.
+    """
+    a = ev.a
+    entries: list[Any] = []
+    value, deriv = ev.zero, ev.zero
+    saved = {lim[0]: ev.env.get(lim[0]) for lim in node.limits}
+    ranges = [range(ev.integer(lim[1]), ev.integer(lim[2]) + 1) for lim in node.limits]
+    try:
+        for combo in itertools.product(*ranges):
+            ev.env.update(zip([lim[0] for lim in node.limits], combo, strict=True))
+            ev_value, ev_deriv = ev.dual(node.entry)
+            g = a.leaf((node.gradient.label.name, combo))
+            entries.append(ev_value)
+            value = a.add(value, a.mul(g, ev_value))
+            deriv = a.add(deriv, a.mul(g, ev_deriv))
+    finally:
+        for var, old in saved.items():
+            if old is None:
+                ev.env.pop(var, None)
+            else:
+                ev.env[var] = old
+    if isinstance(a, ModP):
+        value = a.draw("opaque", str(node.args[0]), tuple(entries))
+    return value, deriv
+
+
 def logistic(ev: Evaluator, node: sigmoid) -> Dual:
     """σ(x) = 1 / (1 + e^{−x})."""
     return ev.dual(1 / (1 + sp.exp(-node.args[0])))
@@ -236,6 +279,7 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
     sp.KroneckerDelta: delta,
     sp.Sum: summation,
     sigmoid: logistic,
+    Opaque: opaque,
     sp.Derivative: Evaluator.differentiate,
 }
 

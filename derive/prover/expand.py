@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive import symbols
 from derive.errors import DocumentError
-from derive.model import Claim, Definition, Document
-from derive.symbols import base_name
+from derive.model import Claim, Definition, Document, FunctionDecl
+from derive.prover.matrix import lower, shape_of
+from derive.symbols import Opaque, VectorView, base_name, undefined_function
 
 MAX_DEPTH = 64  # definitions nest far less deeply; more means a cycle
 
@@ -33,6 +35,9 @@ def fresh_bound(expr: sp.Basic) -> sp.Basic:
 
 def instantiate(definition: Definition, args: tuple[sp.Basic, ...], doc: Document) -> sp.Expr:
     """Return the body of ``definition`` with its parameters replaced by ``args``."""
+    if isinstance(definition.body, sp.MatrixExpr):
+        row, col = (*args, sp.S.One, sp.S.One)[:2]
+        return fresh_bound(lower(definition.body, row, col))
     if len(args) != len(definition.params):
         raise DocumentError(
             f"`{definition.name}` is defined with {len(definition.params)} "
@@ -42,8 +47,33 @@ def instantiate(definition: Definition, args: tuple[sp.Basic, ...], doc: Documen
     body = fresh_bound(definition.body)
     mapping: dict[sp.Basic, sp.Basic] = {}
     for param, arg in zip(definition.params, args, strict=True):
-        mapping[param] = arg
+        if isinstance(arg, VectorView) and isinstance(param, sp.IndexedBase):
+            body = through_view(body, param, arg)
+        else:
+            mapping[param] = arg
     return body.xreplace(mapping)
+
+
+def through_view(body: sp.Basic, param: sp.IndexedBase, view: VectorView) -> sp.Basic:
+    """Put a vector view in place of a vector parameter.
+
+    ``param[k]`` becomes ``base[prefix, k]``, and a sum over the components of
+    ``param`` skips the excluded ones (a factor ``1 − δ`` per excluded index).
+    """
+    if isinstance(body, sp.Indexed):
+        if body.base == param:
+            return view.base[(*view.prefix, *body.indices)]
+        return body
+    if not body.args or isinstance(body, sp.IndexedBase):
+        return body
+    if isinstance(body, sp.Sum) and view.exclude:
+        (var, lo, hi), *others = body.limits
+        summand = through_view(body.function, param, view)
+        if param[var] in body.function.atoms(sp.Indexed):
+            for left_out in view.exclude:
+                summand = summand * (1 - sp.KroneckerDelta(var, left_out))
+        return sp.Sum(summand, (var, lo, hi), *others)
+    return body.func(*[through_view(a, param, view) for a in body.args])
 
 
 def expand(expr: sp.Basic, doc: Document, keep: frozenset[str] = frozenset()) -> sp.Expr:
@@ -57,18 +87,28 @@ def expand(expr: sp.Basic, doc: Document, keep: frozenset[str] = frozenset()) ->
 
 
 def expand_once(expr: sp.Basic, doc: Document, keep: frozenset[str]) -> sp.Basic:
-    """Substitute one level of definitions."""
+    """Substitute one level of definitions and declared functions."""
     name = base_name(expr)
-    if name is not None and name in doc.definitions and name not in keep:
-        definition = doc.definitions[name]
-        if isinstance(expr, sp.Indexed):
-            return instantiate(definition, tuple(expr.indices), doc)
-        if isinstance(expr, sp.Symbol) and not definition.params:
-            return fresh_bound(definition.body)
-        if isinstance(expr, sp.core.function.AppliedUndef):
-            return instantiate(definition, tuple(expr.args), doc)
+    if name is not None and name not in keep:
+        if name in doc.definitions:
+            definition = doc.definitions[name]
+            if isinstance(expr, sp.Indexed):
+                return instantiate(definition, tuple(expr.indices), doc)
+            if isinstance(expr, sp.Symbol) and not definition.params:
+                return instantiate(definition, (), doc)
+            if isinstance(expr, sp.core.function.AppliedUndef):
+                return instantiate(definition, tuple(expr.args), doc)
+        declared = doc.functions.get(name.rstrip("'"))
+        if declared is not None:
+            if isinstance(expr, sp.Symbol) and declared.opaque:
+                return opaque(declared, doc)
+            if isinstance(expr, sp.core.function.AppliedUndef) and not declared.opaque:
+                return undefined_function(name)(*[expand_once(a, doc, keep) for a in expr.args])
     if isinstance(expr, (sp.Indexed, sp.IndexedBase)):
         return expr  # an input: do not touch its indices or label
+    if isinstance(expr, Opaque):
+        entry = expand_once(expr.entry, doc, keep)
+        return expr if entry is expr.entry else Opaque(*expr.args[:2], entry, *expr.limits)
     if not expr.args:
         return expr
     args = [expand_once(a, doc, keep) for a in expr.args]
@@ -77,6 +117,25 @@ def expand_once(expr: sp.Basic, doc: Document, keep: frozenset[str]) -> sp.Basic
     if isinstance(expr, sp.Derivative):
         return sp.Derivative(*args, evaluate=False)
     return expr.func(*args)
+
+
+def opaque(declared: FunctionDecl, doc: Document) -> Opaque:
+    r"""``C`` declared as ``C(\mathbf{z})``: an unspecified function of every entry of ``z``."""
+    (argument,) = declared.params
+    label = base_name(argument) or ""
+    definition = doc.definitions.get(label)
+    if definition is None or not definition.params:
+        raise DocumentError(
+            f"`{declared.name}` is a function of `{label}`, whose entries derive cannot "
+            f"enumerate: define `{label}` with index subscripts, as in `{label}_{{rj}}`",
+            declared.position,
+        )
+    dummies = [sp.Dummy(p.name, integer=True, positive=True) for p in definition.params]
+    limits = [
+        (d, sp.S.One, doc.size_symbol(p)) for d, p in zip(dummies, definition.params, strict=True)
+    ]
+    entry = symbols.tensor(label)[tuple(dummies)]
+    return Opaque(sp.Symbol(declared.name), sp.Symbol(label), entry, *limits)
 
 
 def resolve(expr: sp.Basic, doc: Document) -> sp.Expr:
@@ -109,5 +168,33 @@ def meaning(expr: sp.Basic, doc: Document) -> sp.Expr:
 
 
 def claim_meaning(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
-    """Return the meaning of both sides of ``claim``."""
-    return meaning(claim.lhs, doc), meaning(claim.rhs, doc)
+    """Return the meaning of both sides of ``claim`` (matrix sides entry by entry)."""
+    lhs, rhs = entrywise(claim, doc)
+    return meaning(lhs, doc), meaning(rhs, doc)
+
+
+def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
+    """Lower a matrix claim to one entry with free indices of the right ranges."""
+    shape = shape_of(claim.lhs) or shape_of(claim.rhs)
+    if shape is None:
+        return claim.lhs, claim.rhs
+    used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
+    picked: list[sp.Basic] = []
+    for dim in shape:
+        if dim == 1:
+            picked.append(sp.S.One)
+            continue
+        name = next(
+            (i for i, size in doc.indices.items() if symbols.size(size) == dim and i not in used),
+            None,
+        )
+        if name is None:
+            raise DocumentError(
+                f"to check `{claim.name}` entry by entry derive needs an index over "
+                f"{dim}: declare one under [indices]",
+                claim.position,
+            )
+        used.add(name)
+        picked.append(symbols.index(name))
+    row, col = picked
+    return lower(claim.lhs, row, col), lower(claim.rhs, row, col)

@@ -26,6 +26,7 @@ refutation, only a reason to check concrete sizes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -176,7 +177,7 @@ class IndexCalculus:
     def sum_rule(self, body: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int = 0) -> sp.Expr:
         """Reduce ``Σ_{var=1}^{hi} body`` whose body is already reduced."""
         total = sp.S.Zero
-        for term in sp.Add.make_args(sp.expand(body)):
+        for term in sp.Add.make_args(distribute(body)):
             const, dep = split_factors(term, var)
             if dep == 1:
                 total += const * hi
@@ -214,9 +215,17 @@ class IndexCalculus:
             rewritten = partial_fractions(summand, var)
             if rewritten is not None and rewritten != summand:
                 return self.sum_rule(rewritten, var, hi, depth + 1)
-        key = kappa(level_of(summand, var) + 1)
-        coeff, canonical = summand.xreplace({var: key}).as_coeff_Mul()
-        return coeff * self.apply_rules(sp.Sum(canonical, (key, 1, hi)))
+        factors: list[sp.Expr] = []
+        limits = [(var, hi)]
+        for factor in sp.Mul.make_args(summand):
+            if isinstance(factor, sp.Sum) and var in factor.free_symbols:
+                body, inner = open_sum(factor)
+                factors.append(body)
+                limits.extend(inner)
+            else:
+                factors.append(factor)
+        coeff, canonical = canonical_sum(sp.Mul(*factors), limits).as_coeff_Mul()
+        return coeff * self.apply_rules(canonical)
 
     def apply_rules(self, expr: sp.Expr) -> sp.Expr:
         """Replace every atom an assumption pins down by its value."""
@@ -253,6 +262,47 @@ class IndexCalculus:
         )
 
 
+def open_sum(atom: sp.Sum) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.Expr]]]:
+    """The summand and limits of a sum atom, with fresh variables."""
+    body = atom.function
+    limits = []
+    for var, _, hi in atom.limits:
+        fresh = sp.Dummy(integer=True, positive=True)
+        body = body.xreplace({var: fresh})
+        limits.append((fresh, hi))
+    return body, limits
+
+
+def canonical_sum(body: sp.Expr, limits: list[tuple[sp.Symbol, sp.Expr]]) -> sp.Expr:
+    """``Σ_{a, b, …} body`` in one canonical form, whatever the order of summation.
+
+    Nested sums multiplied together are one sum over several variables
+    (``Σ_r f_r Σ_k g_rk = Σ_{r,k} f_r g_rk``); its variables get the canonical names
+    ``κ…`` in the order that makes the summand smallest, so that sums which differ only
+    by the order of summation or the names of their variables are the same atom.
+    """
+    names = {var for var, _ in limits}
+    base = max(
+        (
+            int(s.name[1:])
+            for s in body.free_symbols | bound_symbols(body)
+            if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s not in names
+        ),
+        default=0,
+    )
+    best = None
+    for order in itertools.permutations(range(len(limits))):
+        mapping = {limits[n][0]: kappa(base + 1 + order[n]) for n in range(len(limits))}
+        renamed = body.xreplace(mapping)
+        key = sp.default_sort_key(renamed)
+        if best is None or key < best[0]:
+            ordered = sorted(((mapping[v], hi) for v, hi in limits), key=lambda vh: vh[0].name)
+            best = (key, renamed, ordered)
+    assert best is not None
+    _, renamed, ordered = best
+    return sp.Sum(renamed, *[(v, 1, hi) for v, hi in ordered])
+
+
 def join(text: str, more: str) -> str:
     """Join case descriptions."""
     return f"{text}, {more}" if text else more
@@ -268,16 +318,46 @@ def differentiate(expr: sp.Basic) -> sp.Expr:
     return expr.func(*args)
 
 
+def distribute(expr: sp.Expr) -> sp.Expr:
+    """Multiply out products and integer powers of sums, and nothing else.
+
+    Plain ``expand`` also turns ``e^{Σ f}`` into ``Π e^{f}`` and splits logarithms.
+    """
+    return sp.expand(expr, power_exp=False, power_base=False, log=False)
+
+
+class exp_atom(sp.Function):
+    """``e^{T}`` for a ``T`` that is not a sum of inputs: a positive atom.
+
+    Unlike ``exp`` it does not absorb powers (``exp(T)**2`` becomes ``exp(2T)``), so
+    ``e^{2T}`` and ``(e^{T})^2`` meet as the same atom squared.
+    """
+
+    is_positive = True
+    is_real = True
+
+    def _latex(self, printer: object) -> str:
+        return r"e^{%s}" % printer._print(self.args[0])  # type: ignore[attr-defined]
+
+
 def to_u(expr: sp.Expr) -> sp.Expr:
-    """Write ``e^{c z + ...}`` with integer ``c`` as a product of ``u = e^z``."""
+    """Write ``e^{c_1 z_1 + c_2 T + ...}`` (integer ``c``) as ``u_1^{c_1} (e^T)^{c_2} ...``.
+
+    Each input ``z`` gets the variable ``u = e^{z}``; any other term ``T`` gets the atom
+    :class:`exp_atom` ``(T)``.
+    """
 
     def convert(node: sp.exp) -> sp.Expr:
         out = sp.S.One
         rest = sp.S.Zero
-        for term in sp.Add.make_args(sp.expand(node.args[0])):
+        for term in sp.Add.make_args(distribute(node.args[0])):
             coeff, var = term.as_coeff_Mul()
-            if isinstance(var, (sp.Indexed, sp.Symbol)) and coeff.is_Integer and var.is_real:
+            if not coeff.is_Integer:
+                rest += term
+            elif isinstance(var, (sp.Indexed, sp.Symbol)) and var.is_real:
                 out *= exp_of(var) ** coeff
+            elif var != 1:
+                out *= exp_atom(var) ** coeff
             else:
                 rest += term
         return out * (sp.exp(rest) if rest != 0 else 1)
@@ -379,7 +459,7 @@ def assumption_rule(name: str, difference: sp.Expr, free: tuple[sp.Symbol, ...])
     """
     for atom in sorted(difference.atoms(sp.Sum), key=sp.count_ops, reverse=True):
         x = sp.Dummy()
-        poly = sp.expand(difference.xreplace({atom: x}))
+        poly = distribute(difference.xreplace({atom: x}))
         slope, rest = poly.coeff(x, 1), poly.coeff(x, 0)
         if slope != 0 and not slope.has(x) and not rest.has(x):
             return Rule(name, atom, sp.cancel(-rest / slope), free)

@@ -21,6 +21,7 @@ from derive.prover.evaluate import Evaluator, impose
 
 POINTS = 4
 RESAMPLE = 3
+FAILING_SIZES = 2
 
 Instance = tuple[sp.Expr, Mapping[sp.Symbol, int]]
 
@@ -44,7 +45,7 @@ class ModularResult:
 
     checked: list[dict[sp.Symbol, int]] = field(default_factory=list)
     undefined: list[dict[sp.Symbol, int]] = field(default_factory=list)
-    failing: tuple[dict[sp.Symbol, int], dict[sp.Symbol, int]] | None = None
+    failures: list[tuple[dict[sp.Symbol, int], dict[sp.Symbol, int]]] = field(default_factory=list)
     error_bound: float = 0.0
     points: int = POINTS
 
@@ -52,7 +53,11 @@ class ModularResult:
 def check_sizes(
     problem: Problem, size_list: Sequence[dict[sp.Symbol, int]], seed: int = 1
 ) -> ModularResult:
-    """Test ``lhs − rhs`` for zero at each size assignment; stop at the first nonzero."""
+    """Test ``lhs − rhs`` for zero at each size assignment.
+
+    Stops after :data:`FAILING_SIZES` sizes with a nonzero value, keeping every index
+    assignment where it was nonzero: each is a place to look for a real counterexample.
+    """
     result = ModularResult()
     for sizes in size_list:
         outcome = check_one(problem, sizes, seed)
@@ -60,17 +65,19 @@ def check_sizes(
             result.undefined.append(sizes)
             continue
         result.checked.append(sizes)
-        if isinstance(outcome, dict):
-            result.failing = (sizes, outcome)
-            return result
+        if isinstance(outcome, list):
+            result.failures.extend((sizes, indices) for indices in outcome)
+            if len({tuple(f[0].items()) for f in result.failures}) >= FAILING_SIZES:
+                return result
+            continue
         result.error_bound = max(result.error_bound, float(outcome))
     return result
 
 
 def check_one(
     problem: Problem, sizes: dict[sp.Symbol, int], seed: int
-) -> float | dict[sp.Symbol, int] | str:
-    """Return the error bound if zero, the failing indices if not, or ``"undefined"``."""
+) -> float | list[dict[sp.Symbol, int]] | str:
+    """Return the error bound if zero, the failing index values if not, or ``"undefined"``."""
     degree = 1
     for point in range(POINTS):
         for attempt in range(RESAMPLE):
@@ -78,21 +85,44 @@ def check_one(
             try:
                 impose(arith, sizes, instances(problem, sizes))
                 evaluator = Evaluator(arith, sizes)
+                failing = []
                 for indices in assignments(problem, sizes):
                     evaluator.env.update(indices)
                     left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
                     if left != right:
-                        return indices
-                    if point == 0:
-                        degree = max(
-                            degree, degree_bound(problem.lhs - problem.rhs, {**sizes, **indices})
-                        )
+                        failing.append(dict(indices))
+                    elif point == 0:
+                        at = {**sizes, **indices}
+                        degree = max(degree, degree_bound(problem.lhs - problem.rhs, at))
+                if failing:
+                    return failing
                 break
             except Undefined:
                 continue
         else:
             return "undefined"
     return min(1.0, degree / P) ** POINTS
+
+
+def defined_at(problem: Problem, sizes: dict[sp.Symbol, int], seed: int = 1) -> bool:
+    """True when both sides have a value at these sizes (some random point works).
+
+    At ``K = 1`` the per-class cross-entropy divides by ``Σ_{s≠t} e^{z_s} = 0``: every
+    point is undefined, and this says so.
+    """
+    for attempt in range(RESAMPLE):
+        arith = ModP(seed * 7919 + attempt)
+        try:
+            impose(arith, sizes, instances(problem, sizes))
+            evaluator = Evaluator(arith, sizes)
+            for indices in assignments(problem, sizes):
+                evaluator.env.update(indices)
+                evaluator.value(problem.lhs)
+                evaluator.value(problem.rhs)
+            return True
+        except Undefined:
+            continue
+    return False
 
 
 def instances(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> list[Instance]:
