@@ -16,7 +16,7 @@ from derive import symbols
 from derive.model import Document
 from derive.prover.expand import meaning
 from derive.prover.index_calculus import IndexCalculus, Unsupported, exp_atom, log_of
-from derive.symbols import Elementwise, MatrixDerivative, Opaque, VectorView, sigmoid
+from derive.symbols import Elementwise, MatrixDerivative, Opaque, VectorView, rebuild, sigmoid
 
 
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
@@ -67,7 +67,7 @@ def fold_definition(
     }
     if not mapping:
         return expr
-    folded = sp.factor(sp.cancel(expr.xreplace(mapping)))
+    folded = sp.factor_terms(sp.cancel(expr.xreplace(mapping)))
     return folded if sp.count_ops(folded) <= sp.count_ops(expr) else expr
 
 
@@ -96,7 +96,7 @@ def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
             return sp.Sum(visit(body, taken), *limits)
         if not node.args or isinstance(node, sp.Indexed | sp.IndexedBase):
             return node
-        return node.func(*[visit(a, taken) for a in node.args])
+        return rebuild(node, [visit(a, taken) for a in node.args])
 
     used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return visit(expr, used)

@@ -32,8 +32,13 @@ def scalar(name: str) -> sp.Symbol:
 
 
 def tensor(name: str) -> sp.IndexedBase:
-    """Return the real vector or matrix called ``name``; index it as ``t[k]``."""
-    return sp.IndexedBase(name, real=True)
+    """Return the real vector or matrix called ``name``; index it as ``t[k]``.
+
+    It carries no SymPy assumptions: every element would otherwise re-derive them when
+    built, which dominated the cost of normalising nested sums. derive treats every
+    element as real.
+    """
+    return sp.IndexedBase(name)
 
 
 def base_name(expr: sp.Basic) -> str | None:
@@ -47,6 +52,19 @@ def base_name(expr: sp.Basic) -> str | None:
     if isinstance(expr, sp.core.function.AppliedUndef):
         return str(expr.func.__name__)
     return None
+
+
+def rebuild(node: sp.Basic, args: list[sp.Basic] | tuple[sp.Basic, ...]) -> sp.Basic:
+    """``node.func(*args)``, but ``ln`` and ``exp`` are built without evaluating.
+
+    Their automatic simplification asks SymPy's assumption system whether the
+    argument is zero or real, which on nested sums can take seconds, even minutes.
+    """
+    if isinstance(node, sp.log | sp.exp):
+        return node.func(*args, evaluate=False)
+    if isinstance(node, sp.Derivative):
+        return sp.Derivative(*args, evaluate=False)
+    return node.func(*args)
 
 
 def free_symbols(expr: sp.Basic) -> set[sp.Basic]:

@@ -139,7 +139,7 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
             out.append(Value(call(here, after, text), here.node, after.node))
             i += 2
         elif isinstance(here, Callee):
-            out.append(_uncalled(here, text))
+            out.append(_uncalled(here))
             i += 1
         elif isinstance(here, One) and isinstance(after, Indicator):
             if not after.condition:
@@ -186,7 +186,7 @@ def _no_power(callee: Callee) -> None:
         )
 
 
-def _uncalled(callee: Callee, text: str) -> Element:
+def _uncalled(callee: Callee) -> Element:
     """A function name without ``( ... )``: its own value, or a prefix of one argument."""
     if callee.prefix:
         return Prefix(

@@ -38,7 +38,7 @@ class Scope:
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Copy the mappings into read-only views so a scope cannot change."""
+        """Copy the mappings into read-only views so a scope cannot change; check shapes."""
         object.__setattr__(self, "indices", _frozen(self.indices))
         object.__setattr__(self, "functions", _frozen(self.functions))
         shapes = {key: tuple(shape) for key, shape in self.shapes.items()}

@@ -27,7 +27,6 @@ from derive.latex.scope import Scope
 
 Shape = tuple[sp.Expr, sp.Expr]
 TRANSPOSE = symbols.scalar(r"\top")  # the exponent of `^\top`
-HADAMARD = frozenset({r"\odot", "*"})  # `*` only between two matrices
 VIEW_HINT = r"use it as the argument of a function, e.g. `\text{soft}(…, j)`"
 # SymPy computes powers of plain numbers exactly; beyond this many bits the number is
 # surely a typo and computing it would hang.
@@ -133,7 +132,7 @@ def product(left: Operand, right: Operand, op: str, where: Position) -> Any:
     a, b = plain(left), plain(right)
     shape_a, shape_b = shape_of(a), shape_of(b)
     if op == "/":
-        return _divide(left, right, where)
+        return _divide(left, right)
     if shape_a is None and shape_b is None:
         return a * b
     if op == r"\odot" or (op == "*" and shape_a is not None and shape_b is not None):
@@ -163,7 +162,7 @@ def _product_hint(left: Shape, right: Shape) -> str:
     return ""
 
 
-def _divide(left: Operand, right: Operand, where: Position) -> Any:
+def _divide(left: Operand, right: Operand) -> Any:
     a, b = plain(left), plain(right)
     if shape_of(b) is not None:
         raise LatexError(

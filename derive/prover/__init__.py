@@ -249,9 +249,11 @@ def all_sizes(doc: Document, problem: Problem) -> str:
     involved = sorted(sizes_in(doc, problem), key=str)
     if not involved:
         return "all values"
+    if defined_at(problem, dict.fromkeys(involved, 1)):
+        return "all " + ", ".join(f"{size} ≥ 1" for size in involved)
     parts = []
     for size in involved:
-        others = {s: 3 for s in involved if s != size}
+        others = {s: 2 for s in involved if s != size}
         low = next((v for v in (1, 2, 3) if defined_at(problem, {**others, size: v})), 1)
         parts.append(f"{size} ≥ {low}")
     return "all " + ", ".join(parts)

@@ -56,9 +56,10 @@ class Evaluator:
             return a.number(sp.Rational(str(node))), self.zero
         if isinstance(node, (sp.Symbol, sp.Indexed)):
             return self.leaf(node)
-        if node.is_number and not node.free_symbols and not isinstance(node, sp.Add | sp.Mul):
-            if isinstance(node, (sp.NumberSymbol, sp.exp, sp.log)):
-                return a.constant(node), self.zero
+        if isinstance(node, sp.NumberSymbol) or (
+            isinstance(node, sp.exp | sp.log) and node.args[0].is_Number
+        ):
+            return a.constant(node), self.zero
         if is_undefined(node):
             return unspecified(self, node)
         handler = HANDLERS.get(type(node)) or next(
@@ -85,6 +86,10 @@ class Evaluator:
 
     def integer(self, expr: sp.Basic) -> int:
         """Evaluate an index or size expression to an integer."""
+        if expr.is_Integer:
+            return int(expr)
+        if expr in self.env:
+            return self.env[expr]
         value = expr.xreplace({s: sp.Integer(v) for s, v in self.env.items()})
         if not value.is_Integer:
             raise NotSupported(f"{expr} is not a concrete integer here")

@@ -12,8 +12,9 @@ import sympy as sp
 from derive import symbols
 from derive.errors import DocumentError
 from derive.model import Claim, Definition, Document, FunctionDecl
+from derive.prover.calculus import differentiate
 from derive.prover.matrix import lower, shape_of
-from derive.symbols import Opaque, VectorView, base_name, undefined_function
+from derive.symbols import Opaque, VectorView, base_name, rebuild, undefined_function
 
 MAX_DEPTH = 64  # definitions nest far less deeply; more means a cycle
 
@@ -30,7 +31,7 @@ def fresh_bound(expr: sp.Basic) -> sp.Basic:
             body = body.xreplace({var: new})
             limits.append((new, fresh_bound(lo), fresh_bound(hi)))
         return sp.Sum(body, *limits)
-    return expr.func(*[fresh_bound(a) for a in expr.args])
+    return rebuild(expr, [fresh_bound(a) for a in expr.args])
 
 
 def instantiate(definition: Definition, args: tuple[sp.Basic, ...], doc: Document) -> sp.Expr:
@@ -73,50 +74,74 @@ def through_view(body: sp.Basic, param: sp.IndexedBase, view: VectorView) -> sp.
             for left_out in view.exclude:
                 summand = summand * (1 - sp.KroneckerDelta(var, left_out))
         return sp.Sum(summand, (var, lo, hi), *others)
-    return body.func(*[through_view(a, param, view) for a in body.args])
+    return rebuild(body, [through_view(a, param, view) for a in body.args])
 
 
 def expand(expr: sp.Basic, doc: Document, keep: frozenset[str] = frozenset()) -> sp.Expr:
-    """Substitute every defined name except those in ``keep``, recursively."""
-    for _ in range(MAX_DEPTH):
-        replaced = expand_once(expr, doc, keep)
-        if replaced == expr:
+    """Substitute every defined name except those in ``keep``, all the way down.
+
+    One pass: a substituted body is expanded in turn; equal subtrees are expanded once.
+    """
+    return Expansion(doc, keep).go(expr, 0)
+
+
+class Expansion:
+    """One expansion of definitions and declared functions, memoised by subtree."""
+
+    def __init__(self, doc: Document, keep: frozenset[str]) -> None:
+        """Expand under ``doc`` holding the names in ``keep``."""
+        self.doc = doc
+        self.keep = keep
+        self.memo: dict[sp.Basic, sp.Basic] = {}
+
+    def go(self, expr: sp.Basic, depth: int) -> sp.Basic:
+        """Return ``expr`` expanded; ``depth`` counts nested substitutions."""
+        if depth > MAX_DEPTH:
+            raise DocumentError("the definitions refer to each other in a cycle", None)
+        found = self.memo.get(expr)
+        if found is None:
+            found = self.compute(expr, depth)
+            self.memo[expr] = found
+        return found
+
+    def compute(self, expr: sp.Basic, depth: int) -> sp.Basic:
+        """Expand one node (not memoised)."""
+        doc = self.doc
+        substituted = self.substitute(expr)
+        if substituted is not None:
+            return self.go(substituted, depth + 1)
+        if isinstance(expr, (sp.Indexed, sp.IndexedBase)) or not expr.args:
+            return expr  # an input: do not touch its indices or label
+        if isinstance(expr, Opaque):
+            entry = self.go(expr.entry, depth)
+            return expr if entry is expr.entry else Opaque(*expr.args[:2], entry, *expr.limits)
+        name = base_name(expr)
+        if isinstance(expr, sp.core.function.AppliedUndef) and name is not None:
+            declared = doc.functions.get(name.rstrip("'"))
+            if declared is not None and not declared.opaque:
+                return undefined_function(name)(*[self.go(a, depth) for a in expr.args])
+        args = [self.go(a, depth) for a in expr.args]
+        if all(new is old for new, old in zip(args, expr.args, strict=True)):
             return expr
-        expr = replaced
-    raise DocumentError("the definitions refer to each other in a cycle", None)
+        return rebuild(expr, args)
 
-
-def expand_once(expr: sp.Basic, doc: Document, keep: frozenset[str]) -> sp.Basic:
-    """Substitute one level of definitions and declared functions."""
-    name = base_name(expr)
-    if name is not None and name not in keep:
-        if name in doc.definitions:
-            definition = doc.definitions[name]
+    def substitute(self, expr: sp.Basic) -> sp.Basic | None:
+        """The body standing for a defined name or a declared loss, if ``expr`` is one."""
+        name = base_name(expr)
+        if name is None or name in self.keep:
+            return None
+        definition = self.doc.definitions.get(name)
+        if definition is not None:
             if isinstance(expr, sp.Indexed):
-                return instantiate(definition, tuple(expr.indices), doc)
+                return instantiate(definition, tuple(expr.indices), self.doc)
             if isinstance(expr, sp.Symbol) and not definition.params:
-                return instantiate(definition, (), doc)
+                return instantiate(definition, (), self.doc)
             if isinstance(expr, sp.core.function.AppliedUndef):
-                return instantiate(definition, tuple(expr.args), doc)
-        declared = doc.functions.get(name.rstrip("'"))
-        if declared is not None:
-            if isinstance(expr, sp.Symbol) and declared.opaque:
-                return opaque(declared, doc)
-            if isinstance(expr, sp.core.function.AppliedUndef) and not declared.opaque:
-                return undefined_function(name)(*[expand_once(a, doc, keep) for a in expr.args])
-    if isinstance(expr, (sp.Indexed, sp.IndexedBase)):
-        return expr  # an input: do not touch its indices or label
-    if isinstance(expr, Opaque):
-        entry = expand_once(expr.entry, doc, keep)
-        return expr if entry is expr.entry else Opaque(*expr.args[:2], entry, *expr.limits)
-    if not expr.args:
-        return expr
-    args = [expand_once(a, doc, keep) for a in expr.args]
-    if all(new is old for new, old in zip(args, expr.args, strict=True)):
-        return expr
-    if isinstance(expr, sp.Derivative):
-        return sp.Derivative(*args, evaluate=False)
-    return expr.func(*args)
+                return instantiate(definition, tuple(expr.args), self.doc)
+        declared = self.doc.functions.get(name)
+        if declared is not None and declared.opaque and isinstance(expr, sp.Symbol):
+            return opaque(declared, self.doc)
+        return None
 
 
 def opaque(declared: FunctionDecl, doc: Document) -> Opaque:
@@ -153,18 +178,22 @@ def resolve(expr: sp.Basic, doc: Document) -> sp.Expr:
             for _ in range(int(count)):
                 name = base_name(var)
                 if name is not None and name in doc.definitions:
-                    inner = sp.diff(expand(inner, doc, frozenset({name})), var)
+                    inner = differentiate(expand(inner, doc, frozenset({name})), var)
                 else:
                     inner = sp.Derivative(expand(inner, doc), var, evaluate=False)
         return inner
     if isinstance(expr, sp.Indexed):
         return expr
-    return expr.func(*[resolve(a, doc) for a in expr.args])
+    return rebuild(expr, [resolve(a, doc) for a in expr.args])
 
 
 def meaning(expr: sp.Basic, doc: Document) -> sp.Expr:
-    """Return ``expr`` in inputs only, derivatives with respect to inputs left whole."""
-    return fresh_bound(expand(resolve(expr, doc), doc))
+    """Return ``expr`` in inputs only, derivatives with respect to inputs left whole.
+
+    Summation variables are renamed first, so that no substitution can capture them
+    (every definition's body is renamed afresh as it is substituted).
+    """
+    return expand(resolve(fresh_bound(expr), doc), doc)
 
 
 def claim_meaning(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:

@@ -27,12 +27,14 @@ refutation, only a reason to check concrete sizes.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.symbols import base_name, sigmoid
+from derive import symbols
+from derive.prover.calculus import differentiate as derivative
+from derive.symbols import base_name, rebuild, sigmoid
 
 KD = sp.KroneckerDelta
 
@@ -64,7 +66,7 @@ def bound_symbols(expr: sp.Basic) -> set[sp.Symbol]:
 def exp_of(var: sp.Basic) -> sp.Basic:
     """Return the positive variable ``u`` standing for ``e^{var}``."""
     if isinstance(var, sp.Indexed):
-        return sp.IndexedBase(f"e^{{{var.base.label}}}", positive=True)[var.indices]
+        return sp.IndexedBase(f"e^{{{var.base.label}}}")[var.indices]
     return sp.Symbol(f"e^{{{var}}}", positive=True)
 
 
@@ -75,7 +77,7 @@ def log_of(u: sp.Basic) -> sp.Basic | None:
         return None
     inner = name[3:-1]
     if isinstance(u, sp.Indexed):
-        return sp.IndexedBase(inner, real=True)[u.indices]
+        return symbols.tensor(inner)[u.indices]
     return sp.Symbol(inner, real=True)
 
 
@@ -149,7 +151,7 @@ class IndexCalculus:
         """Differentiate, change to ``u = e^z``, and reduce every sum."""
         expr = differentiate(expr)
         self.steps.append(("differentiate", expr))
-        expr = to_u(expr.replace(lambda n: isinstance(n, sigmoid), lambda n: n.rewrite(sp.exp)))
+        expr = to_u(rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, sigmoid) else None))
         self.steps.append(("write e^{z_k} as u_k", expr))
         expr = self.reduce(expr)
         self.steps.append(("reduce sums and deltas", expr))
@@ -169,7 +171,7 @@ class IndexCalculus:
             for var, _, hi in expr.limits:  # SymPy lists the innermost limit first
                 body = self.sum_rule(body, var, hi)
             return body
-        expr = expr.func(*[self.reduce(a) for a in expr.args])
+        expr = rebuild(expr, [self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
         return expr
@@ -309,13 +311,46 @@ def join(text: str, more: str) -> str:
 
 
 def differentiate(expr: sp.Basic) -> sp.Expr:
-    """Evaluate every ``Derivative`` node with SymPy's ``diff`` (innermost first)."""
+    """Evaluate every ``Derivative`` node (innermost first)."""
     if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
         return expr
     args = [differentiate(a) for a in expr.args]
     if isinstance(expr, sp.Derivative):
-        return sp.diff(args[0], *expr.variables)
-    return expr.func(*args)
+        result = args[0]
+        for var in expr.variables:
+            result = derivative(result, var)
+        return result
+    return rebuild(expr, args)
+
+
+def rewrite(expr: sp.Basic, rule: Callable[[sp.Basic], sp.Basic | None]) -> sp.Basic:
+    """Apply ``rule`` bottom-up (``None`` keeps a node), each distinct subtree once.
+
+    SymPy's ``replace`` does the same but rebuilds and re-walks far more.
+    """
+    memo: dict[sp.Basic, sp.Basic] = {}
+
+    def go(node: sp.Basic) -> sp.Basic:
+        found = memo.get(node)
+        if found is not None:
+            return found
+        rebuilt = node
+        if node.args and not isinstance(node, sp.Indexed | sp.IndexedBase):
+            args = [go(a) for a in node.args]
+            if any(new is not old for new, old in zip(args, node.args, strict=True)):
+                rebuilt = rebuild(node, args)
+        out = rule(rebuilt)
+        memo[node] = rebuilt if out is None else out
+        return memo[node]
+
+    return go(expr)
+
+
+def is_input(var: sp.Basic) -> bool:
+    """True for an input element ``z_k`` or a real scalar ``z`` (not an index or size)."""
+    return isinstance(var, sp.Indexed) or (
+        isinstance(var, sp.Symbol) and bool(var.is_real) and not var.is_integer
+    )
 
 
 def distribute(expr: sp.Expr) -> sp.Expr:
@@ -337,7 +372,7 @@ class exp_atom(sp.Function):
     is_real = True
 
     def _latex(self, printer: object) -> str:
-        return r"e^{%s}" % printer._print(self.args[0])  # type: ignore[attr-defined]
+        return "e^{" + printer._print(self.args[0]) + "}"  # type: ignore[attr-defined]
 
 
 def to_u(expr: sp.Expr) -> sp.Expr:
@@ -354,7 +389,7 @@ def to_u(expr: sp.Expr) -> sp.Expr:
             coeff, var = term.as_coeff_Mul()
             if not coeff.is_Integer:
                 rest += term
-            elif isinstance(var, (sp.Indexed, sp.Symbol)) and var.is_real:
+            elif is_input(var):
                 out *= exp_of(var) ** coeff
             elif var != 1:
                 out *= exp_atom(var) ** coeff
@@ -362,7 +397,7 @@ def to_u(expr: sp.Expr) -> sp.Expr:
                 rest += term
         return out * (sp.exp(rest) if rest != 0 else 1)
 
-    return expr.replace(lambda n: isinstance(n, sp.exp), convert)
+    return rewrite(expr, lambda n: convert(n) if isinstance(n, sp.exp) else None)
 
 
 def split_log(arg: sp.Expr) -> sp.Expr:
@@ -375,12 +410,12 @@ def log_product(expr: sp.Expr) -> sp.Expr:
     """Return the logarithm of a product of positive factors, term by term."""
     coeff, rest = expr.as_coeff_Mul()
     if coeff < 0:
-        return sp.log(expr)  # sign unknown factor by factor: keep it whole
+        return sp.log(expr, evaluate=False)  # sign unknown factor by factor: keep it whole
     total = sp.log(coeff) if coeff != 1 else sp.S.Zero
     for factor in sp.Mul.make_args(rest):
         base, power = factor.as_base_exp()
         var = log_of(base)
-        total += power * (var if var is not None else sp.log(base))
+        total += power * (var if var is not None else sp.log(base, evaluate=False))
     return total
 
 
@@ -407,18 +442,24 @@ def free_deltas(expr: sp.Expr) -> set[sp.Basic]:
 
 
 def partial_fractions(summand: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
-    """Canonical summand: partial fractions in ``u_var`` (``None`` if not applicable)."""
+    """Canonical summand: partial fractions in ``u_var`` (``None`` if not applicable).
+
+    Only a summand with ``u_var`` in a denominator has more than one form worth
+    unifying (``u/(S − u)`` and ``S/(S − u) − 1``).
+    """
+    u_here = [e for e in summand.atoms(sp.Indexed) if var in e.indices and log_of(e) is not None]
+    if not u_here or not any(
+        p.exp.is_negative and p.base.has(u_here[0]) for p in summand.atoms(sp.Pow)
+    ):
+        return None
     elements = [e for e in summand.atoms(sp.Indexed) if var in e.free_symbols]
     inner = [s for s in summand.atoms(sp.Sum) if var in s.free_symbols]
     mapping = {e: sp.Dummy(positive=True) for e in elements + inner}
     plain = summand.xreplace(mapping)
-    if var in plain.free_symbols or not elements:
-        return None
-    u_vars = [mapping[e] for e in elements if log_of(e) is not None]
-    if not u_vars:
+    if var in plain.free_symbols:
         return None
     try:
-        split = sp.apart(sp.cancel(plain), u_vars[0])
+        split = sp.apart(sp.cancel(plain), mapping[u_here[0]])
     except (sp.PolynomialError, NotImplementedError, ValueError):
         return None
     return split.xreplace({d: e for e, d in mapping.items()})
@@ -435,7 +476,8 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     plain = sp.cancel(expr.xreplace(mapping))
     if plain == 0:
         return sp.S.Zero
-    return sp.factor(plain).xreplace({d: a for a, d in mapping.items()})
+    # factor_terms, not factor: multivariate factoring can take minutes on a residual
+    return sp.factor_terms(plain).xreplace({d: a for a, d in mapping.items()})
 
 
 def match_rule(rule: Rule, found: sp.Expr) -> sp.Expr | None:
