@@ -90,7 +90,8 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[s
             error_bound=found.error_bound,
             steps=steps,
         )
-    example, failing_sizes = None, {}
+    example = None
+    failing_sizes: dict[sp.Symbol, int] = {}
     for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
         example = find_counterexample(problem, failing_sizes, failing_indices)
         if example is not None:

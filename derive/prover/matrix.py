@@ -76,7 +76,7 @@ def product(expr: sp.MatMul, row: sp.Basic, col: sp.Basic) -> sp.Expr:
     """``Σ_m A_{am} B_{mb}``, chained, with scalar factors pulled out."""
     scalars = [a for a in expr.args if not isinstance(a, sp.MatrixExpr)]
     matrices = [a for a in expr.args if isinstance(a, sp.MatrixExpr)]
-    limits = []
+    limits: list[tuple[sp.Basic, sp.Basic, sp.Basic]] = []
     left = row
     terms = []
     for position, factor in enumerate(matrices):
@@ -95,4 +95,7 @@ def product(expr: sp.MatMul, row: sp.Basic, col: sp.Basic) -> sp.Expr:
 
 def shape_of(expr: sp.Basic) -> tuple[sp.Expr, sp.Expr] | None:
     """The shape of a matrix expression, ``None`` for a scalar."""
-    return tuple(expr.shape) if isinstance(expr, sp.MatrixExpr) else None  # type: ignore[return-value]
+    if not isinstance(expr, sp.MatrixExpr):
+        return None
+    rows, cols = expr.shape
+    return rows, cols
