@@ -92,6 +92,8 @@ def message(claim: Claim, verdict: Verdict) -> str:
     """One line that names the claim and the numbers."""
     said = present.statement(claim.lhs, claim.rhs)
     conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""
+    if verdict.form:
+        said = f"{said}  [{verdict.form}]"
     if verdict.status == "proved":
         return f"proved for {verdict.sizes}{conditions}: {said}"
     if verdict.status == "verified":

@@ -51,6 +51,7 @@ class Verdict:
         residual: ``left − right`` in normal form when not proved (SymPy).
         holds_under: declared assumptions under which a refuted claim holds.
         side_conditions: facts the proof used, e.g. ``1 ≤ j ≤ K``.
+        form: for a matrix claim, which entry was checked (``entry (1, h) of each side``).
         steps: the normaliser's rewrite trace, ``(what was done, expression)``.
     """
 
@@ -65,6 +66,7 @@ class Verdict:
     message: str = ""
     side_conditions: tuple[str, ...] = ()
     error_bound: float | None = None
+    form: str = ""  # for a matrix claim, the entry that was checked
     steps: tuple[tuple[str, sp.Expr], ...] = field(default=(), repr=False)
 
     def meets(self, expect: str) -> bool:

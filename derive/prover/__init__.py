@@ -18,7 +18,7 @@ from derive import symbols
 from derive.model import Claim, Document
 from derive.prover.arithmetic import NotSupported
 from derive.prover.counterexample import find_counterexample
-from derive.prover.expand import claim_meaning, meaning
+from derive.prover.expand import claim_meaning, entry_of, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
 from derive.prover.modular import Problem, check_sizes, defined_at
@@ -30,6 +30,12 @@ MAX_COMBINATIONS = 64
 MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
 
 __all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
+
+
+def checked_form(doc: Document, claim: Claim) -> str:
+    """How a matrix claim was checked: ``entry (1, h) of each side``; empty for scalars."""
+    entry = entry_of(claim, doc)
+    return "" if entry is None else f"entry ({entry[0]}, {entry[1]}) of each side"
 
 
 def prove_claim(
@@ -57,7 +63,10 @@ def prove_claim(
         verdict = Verdict("undecided", message=f"not supported yet: {gap}")
     except RecursionError:
         verdict = Verdict("undecided", message="the expression is nested too deeply")
-    return replace(verdict, ms=(time.perf_counter() - start) * 1000)
+    form = checked_form(doc, claim)
+    if form and verdict.method:
+        verdict = replace(verdict, method=f"{verdict.method}, {form}")
+    return replace(verdict, ms=(time.perf_counter() - start) * 1000, form=form)
 
 
 def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[str]) -> Verdict:

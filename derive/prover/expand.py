@@ -204,9 +204,22 @@ def claim_meaning(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
 
 def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
     """Lower a matrix claim to one entry with free indices of the right ranges."""
+    entry = entry_of(claim, doc)
+    if entry is None:
+        return claim.lhs, claim.rhs
+    row, col = entry
+    return lower(claim.lhs, row, col), lower(claim.rhs, row, col)
+
+
+def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
+    """The entry ``(row, col)`` at which a matrix claim is checked (``None`` for scalars).
+
+    Each dimension gets a declared index of its size that the claim does not use
+    (``1`` for a dimension of size 1), so the entry stands for every entry.
+    """
     shape = shape_of(claim.lhs) or shape_of(claim.rhs)
     if shape is None:
-        return claim.lhs, claim.rhs
+        return None
     used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
     picked: list[sp.Basic] = []
     for dim in shape:
@@ -225,5 +238,4 @@ def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
             )
         used.add(name)
         picked.append(symbols.index(name))
-    row, col = picked
-    return lower(claim.lhs, row, col), lower(claim.rhs, row, col)
+    return picked[0], picked[1]
