@@ -90,7 +90,7 @@ class sigmoid(sp.Function):
         return self * (1 - self)
 
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
-        return 1 / (1 + sp.exp(-x))
+        return 1 / (1 + sp.exp(-x, evaluate=False))
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return rf"\sigma\left({printer._print(self.args[0])}\right)"

@@ -52,8 +52,8 @@ CASES = {
     ),
     "missing-name": ('+++\ntitle = "t"\n+++\n', r":2:1: `name` is missing"),
     "shape-mismatch": (
-        "+++\nname = \"bad\"\n[sizes]\nK = \"c\"\nH = \"h\"\n[shapes]\ny = \"K\"\n"
-        "\"W\" = \"K x H\"\n[[claims]]\nname = \"c\"\nstatement = 'W y = y'\n+++\n",
+        '+++\nname = "bad"\n[sizes]\nK = "c"\nH = "h"\n[shapes]\ny = "K"\n'
+        '"W" = "K x H"\n[[claims]]\nname = "c"\nstatement = \'W y = y\'\n+++\n',
         r":11:\d+: shape mismatch: `W` is K x H",
     ),
     "unknown-function": (
@@ -61,12 +61,12 @@ CASES = {
         r":15:\d+: unknown name `\\text\{act\}`",
     ),
     "excluded-index-out-of-range": (
-        "+++\nname = \"bad\"\n[sizes]\nK = \"c\"\nR = \"r\"\n[indices]\nk = \"K\"\n"
-        "r = \"R\"\n[[claims]]\nname = \"c\"\nstatement = 'z_k = \\sum_{k \\neq r} z_k'\n+++\n",
+        '+++\nname = "bad"\n[sizes]\nK = "c"\nR = "r"\n[indices]\nk = "K"\n'
+        'r = "R"\n[[claims]]\nname = "c"\nstatement = \'z_k = \\sum_{k \\neq r} z_k\'\n+++\n',
         r":11:33: excluded index `r` ranges over R, not over K",
     ),
     "bad-shape-size": (
-        "+++\nname = \"bad\"\n[sizes]\nK = \"c\"\n[shapes]\nW = \"K x Q\"\n+++\n",
+        '+++\nname = "bad"\n[sizes]\nK = "c"\n[shapes]\nW = "K x Q"\n+++\n',
         r":6:\d+: shape of `W` must be",
     ),
     "bad-expect": (

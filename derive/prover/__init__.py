@@ -191,6 +191,8 @@ def split_logs(expr: sp.Expr) -> sp.Expr:
     ``ln(e^{z_k} / Σ e^{z_i})`` and ``z_k − ln Σ e^{z_i}``, or ``ln(1 − u/S)`` and
     ``ln(S − u) − ln S``, equal there too.
     """
+    if not expr.has(sp.log):
+        return expr
 
     def quotient(node: sp.log) -> sp.Expr:
         num, den = sp.fraction(sp.together(node.args[0]))

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from derive.prover.arithmetic import Key, ModP, NotSupported, Undefined
-from derive.symbols import Opaque, base_name, free_symbols, is_undefined, sigmoid
+from derive.symbols import Opaque, base_name, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]
 
@@ -107,20 +107,37 @@ class Evaluator:
         return deriv, self.zero
 
 
-_RELEVANT: dict[sp.Basic, tuple[sp.Symbol, ...]] = {}
+_RELEVANT: dict[sp.Basic, frozenset[sp.Symbol]] = {}
 
 
 def relevant(node: sp.Basic) -> tuple[sp.Symbol, ...]:
-    """Return the integer symbols whose values ``node``'s value depends on (cached)."""
+    """The integer symbols (indices, sizes) whose values ``node``'s value depends on."""
+    return tuple(sorted(integer_symbols(node), key=str))
+
+
+def integer_symbols(node: sp.Basic) -> frozenset[sp.Symbol]:
+    """Free integer symbols of ``node``, bottom-up and cached (bound variables removed).
+
+    Unlike SymPy's ``free_symbols`` it includes the indices of derivative variables,
+    and it does not rebuild sums to find their free symbols.
+    """
     found = _RELEVANT.get(node)
-    if found is None:
-        found = tuple(
-            sorted(
-                (s for s in free_symbols(node) if isinstance(s, sp.Symbol) and s.is_integer),
-                key=str,
+    if found is not None:
+        return found
+    if isinstance(node, sp.Symbol):
+        found = frozenset({node}) if node.is_integer else frozenset()
+    elif isinstance(node, sp.Indexed):
+        found = frozenset().union(*(integer_symbols(i) for i in node.indices))
+    elif not node.args or isinstance(node, sp.IndexedBase):
+        found = frozenset()
+    else:
+        found = frozenset().union(*(integer_symbols(a) for a in node.args))
+        if isinstance(node, sp.Sum | Opaque):
+            limits = node.limits
+            found = (found - {lim[0] for lim in limits}).union(
+                *(integer_symbols(lim[1]) | integer_symbols(lim[2]) for lim in limits)
             )
-        )
-        _RELEVANT[node] = found
+    _RELEVANT[node] = found
     return found
 
 
