@@ -443,7 +443,7 @@ def test_unknown_names() -> None:
     assert fails(r"a + \text{foo}", UnknownNameError) == (
         1,
         5,
-        r"unknown name `\text{foo}`: define it under [definitions]",
+        r"unknown name `\text{foo}`: define it under [definitions] or declare it under [functions]",
     )
 
 

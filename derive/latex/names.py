@@ -153,7 +153,9 @@ def name_value(name: Name, scope: Scope, *, check: bool = True) -> sp.Expr:
     if name.kind == "textname" and check:
         if name.key not in scope.names and name.key not in scope.functions:
             raise UnknownNameError(
-                f"unknown name `{name.key}`: define it under [definitions]", position(name.item)
+                f"unknown name `{name.key}`: define it under [definitions] "
+                "or declare it under [functions]",
+                position(name.item),
             )
     if name.key == DELTA and (name.indices is not None or name.prefix):
         if len(name.indices or ()) != 2 or name.prefix:
