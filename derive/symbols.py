@@ -60,7 +60,7 @@ def rebuild(node: sp.Basic, args: list[sp.Basic] | tuple[sp.Basic, ...]) -> sp.B
     Their automatic simplification asks SymPy's assumption system whether the
     argument is zero or real, which on nested sums can take seconds, even minutes.
     """
-    if isinstance(node, sp.log | sp.exp):
+    if isinstance(node, sp.log | sp.exp) and not args[0].is_Number:
         return node.func(*args, evaluate=False)
     if isinstance(node, sp.Derivative):
         return sp.Derivative(*args, evaluate=False)

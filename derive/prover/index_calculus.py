@@ -415,7 +415,9 @@ def log_product(expr: sp.Expr) -> sp.Expr:
     for factor in sp.Mul.make_args(rest):
         base, power = factor.as_base_exp()
         var = log_of(base)
-        total += power * (var if var is not None else sp.log(base, evaluate=False))
+        if var is None:
+            var = sp.log(base) if base.is_Number else sp.log(base, evaluate=False)
+        total += power * var
     return total
 
 
