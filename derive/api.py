@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from derive import present
 from derive.catalog import find_document
-from derive.model import Claim, Document, load_document
+from derive.frontmatter import load_document
+from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.verdict import Verdict
 

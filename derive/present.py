@@ -15,7 +15,8 @@ from sympy.printing.str import StrPrinter
 from derive import symbols
 from derive.model import Document
 from derive.prover.expand import meaning
-from derive.prover.index_calculus import IndexCalculus, Unsupported, exp_atom, log_of
+from derive.prover.exponentials import exp_atom, log_of
+from derive.prover.index_calculus import IndexCalculus, Unsupported
 from derive.symbols import Elementwise, MatrixDerivative, Opaque, VectorView, rebuild, sigmoid
 
 

@@ -7,15 +7,13 @@ dual numbers ``(value, derivative)``: exact, never finite differences.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from derive.prover.arithmetic import Key, ModP, NotSupported, Undefined
+from derive.prover.arithmetic import Key, ModP, NotSupported
 from derive.symbols import Opaque, base_name, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]

@@ -1,0 +1,331 @@
+"""Build the model from a document's front matter.
+
+Every key is checked, every LaTeX string is parsed with the document's scope, and every
+error is placed at its ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import sympy as sp
+
+from derive.document import RawDocument, Text, header_lines, read_document
+from derive.errors import DeriveError, DocumentError, Position
+from derive.latex import Scope, parse_expression, parse_head, parse_relation
+from derive.model import (
+    Assumption,
+    Claim,
+    Condition,
+    Definition,
+    Document,
+    FunctionDecl,
+)
+
+EXPECTS = ("proved", "refuted")
+
+
+TOP_KEYS = (
+    "name",
+    "title",
+    "sources",
+    "sizes",
+    "indices",
+    "shapes",
+    "functions",
+    "definitions",
+    "assumptions",
+    "claims",
+)
+
+
+CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
+
+
+T = TypeVar("T")
+
+
+def load_document(path: str) -> Document:
+    """Read and parse the document at ``path``.
+
+    Raises:
+        DeriveError: bad file, front matter or LaTeX, with its position.
+    """
+    return build_document(read_document(path))
+
+
+def build_document(raw: RawDocument) -> Document:
+    """Parse every part of a raw document into a :class:`Document`."""
+    front = raw.front
+    unknown = [key for key in front if key not in TOP_KEYS]
+    if unknown:
+        raise DocumentError(
+            f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
+            raw.position(raw.front_line),
+        )
+    name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
+    sizes = string_table(raw, front, "sizes")
+    indices = string_table(raw, front, "indices")
+    for index, size in indices.items():
+        if size not in sizes:
+            raise DocumentError(
+                f"index `{index}` ranges over `{size}`, which is not declared under [sizes]",
+                raw.text(size, after=table_line(raw, "[indices]")).position,
+            )
+    shapes = parse_shapes(raw, string_table(raw, front, "shapes"), sizes)
+    base = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
+    functions = parse_functions(raw, string_table(raw, front, "functions"), base)
+    heads = string_table(raw, front, "definitions")
+    named = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        shapes=shapes,
+        names=frozenset(functions),
+        functions={f: len(d.params) for f, d in functions.items()},
+    )
+    definitions = parse_definitions(raw, heads, named)
+    scope = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        shapes=shapes,
+        names=frozenset(definitions) | frozenset(functions),
+        functions={
+            **{f: len(d.params) for f, d in functions.items()},
+            **{d.name: len(d.params) for d in definitions.values() if is_function(d)},
+        },
+    )
+    definitions = {
+        key: Definition(
+            d.name, d.params, parse_at(raw, d.text, d.position, scope), d.text, d.position
+        )
+        for key, d in definitions.items()
+    }
+    assumptions = parse_assumptions(raw, string_table(raw, front, "assumptions"), scope)
+    claims = parse_claims(raw, front.get("claims", []), scope, assumptions)
+    sources = front.get("sources", [])
+    return Document(
+        name=name,
+        title=str(front.get("title", name)),
+        path=raw.path,
+        sizes=sizes,
+        indices=indices,
+        definitions=definitions,
+        assumptions=assumptions,
+        claims=claims,
+        sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        body=raw.body,
+        body_line=raw.body_line,
+        scope=scope,
+        functions=functions,
+        shapes=shapes,
+    )
+
+
+def is_function(definition: Definition) -> bool:
+    r"""A definition with a non-index parameter (``soft(\mathbf{z}, j)``) is a function."""
+    return any(not isinstance(p, sp.Symbol) or not p.is_integer for p in definition.params)
+
+
+def parse_definitions(
+    raw: RawDocument, heads: Mapping[str, str], scope: Scope
+) -> dict[str, Definition]:
+    """Parse definition heads; bodies are parsed once every name is known."""
+    out: dict[str, Definition] = {}
+    start = table_line(raw, "[definitions]")
+    for head, body in heads.items():
+        where = raw.text(body, after=start)
+        name, params = parse_at(raw, head, raw.text(head, after=start).position, scope, parse_head)
+        if name in out:
+            raise DocumentError(f"`{name}` is defined twice", where.position)
+        out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
+    return out
+
+
+def parse_shapes(
+    raw: RawDocument, table: Mapping[str, str], sizes: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """Parse ``[shapes]``: ``W = "H x N"`` (a matrix) or ``x = "N"`` (a column vector)."""
+    out: dict[str, tuple[str, str]] = {}
+    start = table_line(raw, "[shapes]")
+    for name, text in table.items():
+        parts = [p.strip() for p in text.replace("×", "x").split(" x ")]
+        if len(parts) == 1:
+            parts.append("1")
+        bad = [p for p in parts if p != "1" and p not in sizes]
+        if len(parts) != 2 or bad:
+            raise DocumentError(
+                f'shape of `{name}` must be "rows x cols" or "rows" with sizes declared '
+                f"under [sizes] (or 1), not {text!r}",
+                raw.text(text, after=start).position,
+            )
+        out[name] = (parts[0], parts[1])
+    return out
+
+
+def parse_functions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope
+) -> dict[str, FunctionDecl]:
+    """Parse ``[functions]``: unspecified functions, keyed by their heads."""
+    out: dict[str, FunctionDecl] = {}
+    start = table_line(raw, "[functions]")
+    for head, text in table.items():
+        where = raw.text(head, after=start).position
+        name, params = parse_at(raw, head, where, scope, parse_head)
+        if not params:
+            raise DocumentError(
+                f"write the function with its argument, as in `{name}(x)` or "
+                f"`{name}(\\mathbf{{z}})`",
+                where,
+            )
+        out[name] = FunctionDecl(name, tuple(params), text, where)
+    return out
+
+
+def parse_assumptions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope
+) -> dict[str, Assumption]:
+    """Parse each named assumption as an equation."""
+    out: dict[str, Assumption] = {}
+    start = table_line(raw, "[assumptions]")
+    for name, text in table.items():
+        where = raw.text(text, after=start)
+        lhs, op, rhs = parse_at(raw, text, where.position, scope, parse_relation)
+        if op != "=":
+            raise DocumentError(
+                f"assumption `{name}` must be an equation `a = b`, not `{op}`", where.position
+            )
+        out[name] = Assumption(name, lhs, rhs, text, where.position)
+    return out
+
+
+def parse_claims(
+    raw: RawDocument, items: Any, scope: Scope, assumptions: Mapping[str, Assumption]
+) -> tuple[Claim, ...]:
+    """Parse the ``[[claims]]`` array of tables."""
+    if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+        raise DocumentError(
+            "`claims` must be written as [[claims]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[claims]]")
+    claims: list[Claim] = []
+    for number, item in enumerate(items):
+        start = starts[number] if number < len(starts) else 0
+        here = raw.position(raw.front_line + start)
+        unknown = [key for key in item if key not in CLAIM_KEYS]
+        if unknown:
+            raise DocumentError(
+                f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}", here
+            )
+        name = need(raw, item, "name", str, 'a short name such as "gradient"', here)
+        if any(c.name == name for c in claims):
+            raise DocumentError(f"two claims are called `{name}`", here)
+        statement = raw.text(
+            need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
+        )
+        lhs, op, rhs = parse_at(raw, statement.value, statement.position, scope, parse_relation)
+        if op != "=":
+            raise DocumentError(
+                f"claim `{name}` must be an equation `a = b`, not `{op}`", statement.position
+            )
+        assume = tuple(string_list(raw, item, "assume", here))
+        for label in assume:
+            if label not in assumptions:
+                known = ", ".join(assumptions) or "none are declared"
+                raise DocumentError(
+                    f"claim `{name}` assumes `{label}`, which is not under [assumptions] ({known})",
+                    raw.text(label, after=start).position,
+                )
+        where = tuple(
+            parse_condition(raw, text, scope, start)
+            for text in string_list(raw, item, "where", here)
+        )
+        expect = item.get("expect", "proved")
+        if expect not in EXPECTS:
+            raise DocumentError(
+                f'`expect` is "proved" or "refuted", not {expect!r}',
+                raw.text(str(expect), after=start).position,
+            )
+        claims.append(
+            Claim(name, lhs, rhs, statement.value, statement.position, assume, where, expect)
+        )
+    return tuple(claims)
+
+
+def parse_condition(raw: RawDocument, text: str, scope: Scope, start: int) -> Condition:
+    r"""Parse one ``where`` condition such as ``k \neq j``."""
+    where = raw.text(text, after=start)
+    left, op, right = parse_at(raw, text, where.position, scope, parse_relation)
+    if op not in ("=", "!=") or not all(is_index(side) for side in (left, right)):
+        raise DocumentError(
+            "a `where` condition relates two indices with `=` or `\\neq`, as in `k \\neq j`",
+            where.position,
+        )
+    return Condition(left, op, right, text)
+
+
+def is_index(expr: sp.Expr) -> bool:
+    """True for an index symbol or a literal positive integer."""
+    return bool(
+        (isinstance(expr, sp.Symbol) and expr.is_integer)
+        or (isinstance(expr, sp.Integer) and expr > 0)
+    )
+
+
+def parse_at(
+    raw: RawDocument,
+    text: str,
+    position: Position,
+    scope: Scope,
+    parse: Callable[[str, Scope], T] = parse_expression,
+) -> T:
+    """Parse ``text`` with ``parse``, moving any error to its place in the file."""
+    located = Text(text, position)
+    try:
+        return parse(text, scope)
+    except DeriveError as err:
+        pos = err.position or Position()
+        raise err.at(located.locate(pos.line, pos.col)) from None
+
+
+def table_line(raw: RawDocument, header: str) -> int:
+    """Return the 0-based front line of ``header`` (0 when absent)."""
+    lines = header_lines(raw, header)
+    return lines[0] if lines else 0
+
+
+def need(
+    raw: RawDocument,
+    table: Mapping[str, Any],
+    key: str,
+    kind: type,
+    what: str,
+    here: Position | None = None,
+) -> Any:
+    """Return ``table[key]``, which must exist and be of type ``kind``."""
+    value = table.get(key)
+    if not isinstance(value, kind):
+        problem = "is missing" if value is None else f"must be {what}"
+        raise DocumentError(
+            f"`{key}` {problem}; write {key} = {what}", here or raw.position(raw.front_line)
+        )
+    return value
+
+
+def string_table(raw: RawDocument, front: Mapping[str, Any], key: str) -> dict[str, str]:
+    """Return the table ``[key]`` whose values must all be strings."""
+    table = front.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        line = table_line(raw, f"[{key}]")
+        raise DocumentError(
+            f"[{key}] must map names to strings", raw.position(raw.front_line + line)
+        )
+    return dict(table)
+
+
+def string_list(raw: RawDocument, table: Mapping[str, Any], key: str, here: Position) -> list[str]:
+    """Return ``table[key]``, a list of strings (empty when absent)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DocumentError(f'`{key}` must be a list of strings, like {key} = ["..."]', here)
+    return list(value)
