@@ -16,6 +16,7 @@ from derive.catalog import find_document
 from derive.frontmatter import load_document
 from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.steps import StepResult, check_steps
 from derive.verdict import Verdict
 
 Progress = Callable[[Document, Claim, int, int], None]
@@ -36,15 +37,18 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class Report:
-    """The verdicts on every claim of one document."""
+    """The verdicts on every claim and every step of one document."""
 
     document: Document
     results: tuple[ClaimResult, ...]
+    steps: tuple[StepResult, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when every claim came out as expected."""
-        return all(r.as_expected for r in self.results)
+        """True when every claim came out as expected and no step is wrong."""
+        return all(r.as_expected for r in self.results) and not any(
+            s.status == "refuted" for s in self.steps
+        )
 
 
 def load(name_or_path: str) -> Document:
@@ -76,11 +80,18 @@ def check(
         if progress is not None:
             progress(doc, claim, number, len(doc.claims))
         verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
-        results.append(ClaimResult(claim, explain(doc, claim, verdict)))
-    return Report(doc, tuple(results))
+        results.append(ClaimResult(claim, explain(claim, verdict, doc)))
+    steps = []
+    for result in check_steps(doc, sizes=tuple(sizes), timeout=timeout):
+        if result.claim is not None and result.verdict is not None:
+            verdict = explain(result.claim, result.verdict, doc)
+            message = result.message if result.holds and result.message else verdict.message
+            result = replace(result, verdict=verdict, message=message)
+        steps.append(result)
+    return Report(doc, tuple(results), tuple(steps))
 
 
-def explain(doc: Document, claim: Claim, verdict: Verdict) -> Verdict:
+def explain(claim: Claim, verdict: Verdict, doc: Document) -> Verdict:
     """Put the residual in the document's names and write the one-line message."""
     residual = verdict.residual
     if residual is not None and residual != 0:

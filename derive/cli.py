@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, api, present
+from derive import __version__, api, present, steps
 from derive.catalog import list_documents
 from derive.errors import DeriveError, UsageError
 from derive.model import Document
@@ -219,6 +219,8 @@ def exit_code(reports: Sequence[api.Report]) -> int:
     results = [r for report in reports for r in report.results]
     if any(not r.as_expected and r.verdict.status != "undecided" for r in results):
         return EXIT_REFUTED
+    if any(s.status == "refuted" for report in reports for s in report.steps):
+        return EXIT_REFUTED
     if any(r.verdict.status == "undecided" for r in results):
         return EXIT_UNDECIDED
     return EXIT_OK
@@ -244,14 +246,50 @@ def print_report(out: Console, report: api.Report) -> None:
         table.add_row(
             escape(r.claim.name), label, escape(r.verdict.sizes), f"{r.verdict.ms:.0f} ms"
         )
-    out.print(table)
+    if report.results:
+        out.print(table)
     for r in report.results:
         if r.verdict.status in ("refuted", "undecided") or not r.as_expected:
             out.print(
                 f"  [bold]{escape(r.claim.name)}[/]: {escape(r.verdict.message)}", soft_wrap=True
             )
-    summary = "all claims as expected" if report.ok else "some claims not as expected"
-    out.print(f"  {len(report.results)} claims: {summary}\n")
+    if report.steps:
+        print_steps(out, report)
+    claims_ok = all(r.as_expected for r in report.results)
+    summary = "all claims as expected" if claims_ok else "some claims not as expected"
+    out.print(f"  {len(report.results)} claims: {summary}")
+    if report.steps:
+        out.print(f"  {steps.summary(list(report.steps))}")
+    out.print()
+
+
+STEP_MARKS = {
+    "proved": "[green]✓[/]",
+    "verified": "[cyan]✓[/]",
+    "refuted": "[red]✗[/]",
+    "undecided": "[yellow]?[/]",
+    "unparsed": "[yellow]?[/]",
+}
+
+
+def print_steps(out: Console, report: api.Report) -> None:
+    """One line per step of the body: position, mark, the step, and what was found."""
+    out.print("  steps in the body:")
+    for r in report.steps:
+        where = f"{r.step.right.line}:{r.step.right.col}"
+        said = short(f"{r.step.left.text} = {r.step.right.text}")
+        note = ""
+        if r.status == "refuted" or r.status in ("unparsed", "undecided"):
+            note = f"\n      {escape(r.message)}"
+        elif r.verdict is not None and r.verdict.holds_under:
+            note = f"  [dim](holds under {', '.join(r.verdict.holds_under)})[/]"
+        out.print(f"  {where:>7} {STEP_MARKS[r.status]} {escape(said)}{note}", soft_wrap=True)
+
+
+def short(text: str, width: int = 90) -> str:
+    """Cut long LaTeX for one line."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
@@ -263,9 +301,26 @@ def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
                 "name": rep.document.name,
                 "path": rep.document.path,
                 "claims": [claim_json(r) for r in rep.results],
+                "steps": [step_json(s) for s in rep.steps],
             }
             for rep in reports
         ],
+    }
+
+
+def step_json(result: steps.StepResult) -> dict[str, object]:
+    """One step's entry in the ``--json`` object."""
+    v = result.verdict
+    return {
+        "line": result.step.right.line,
+        "col": result.step.right.col,
+        "from": result.step.left.text,
+        "to": result.step.right.text,
+        "status": result.status,
+        "residual": None if v is None or v.residual is None else present.latex(v.residual),
+        "counterexample": v.counterexample.as_json() if v and v.counterexample else None,
+        "holds_under": list(v.holds_under) if v else [],
+        "message": result.message,
     }
 
 

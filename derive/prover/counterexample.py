@@ -117,7 +117,14 @@ def render(
     groups: dict[str, dict[tuple[int, ...], str]] = {}
     for key, value in arith.values.items():
         groups.setdefault(key[0], {})[key[1] if len(key) > 1 else ()] = number(arith, value)
-    values = {name: nest(items) for name, items in sorted(groups.items())}
+    values: dict[str, str] = {}
+    for name, items in sorted(groups.items()):
+        heads = sorted({key[0] for key in items if key})
+        if () in items or (heads == list(range(1, len(heads) + 1)) and len(heads) > 1):
+            values[name] = nest(items)
+        else:  # a few entries of a longer vector: name them one by one
+            for key, value in sorted(items.items()):
+                values[f"{name}_{','.join(map(str, key))}"] = value
     return Counterexample(
         {str(k): v for k, v in sizes.items()},
         {str(k): v for k, v in indices.items()},

@@ -1,0 +1,213 @@
+r"""Chains of equalities in a document's body, checked step by step.
+
+Every display-math block (``$$ … $$``, ``\[ … \]``, ``\begin{align*}`` and friends,
+found with markdown-it-py) is a chain ``A = B = C``: the steps are ``A = B`` and
+``B = C``. A block that starts with ``= X`` continues the previous chain (the seeds write
+one line per block). ``\quad`` separates statements on one line; annotations such as
+``\tag{…}``, ``\text{(shown)}``, ``\therefore`` and a leading ``2.`` are set aside.
+
+Each step is checked like a claim, holding when its sides are equal given the front
+matter; one that needs a declared assumption is reported as holding under it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from derive.errors import DeriveError, Position
+from derive.latex import parse_expression
+from derive.model import Claim, Document
+from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.verdict import Verdict
+
+ANNOTATIONS = [
+    r"\\tag\*?\{[^{}]*\}",
+    r"\(\s*\\text\{\s*shown\s*\}\s*\)",
+    r"\\text\{\s*\(?\s*shown\s*\)?\s*\}",
+    r"\\therefore",
+    r"\\nonumber",
+    r"\\notag",
+]
+ENVIRONMENT = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gathered|split)\}")
+SEPARATOR = re.compile(r"\\q?quad")
+NUMBERING = re.compile(r"^\s*(\\text\{[^{}]*\}\s*)?\d+\.\s")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a chain: its LaTeX and where it starts in the file."""
+
+    text: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """``left = right``, one link of a chain."""
+
+    left: Side
+    right: Side
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A step and what became of it.
+
+    ``status`` is ``proved``, ``verified``, ``refuted``, ``undecided`` or ``unparsed``.
+    """
+
+    step: Step
+    status: str
+    verdict: Verdict | None = None
+    message: str = ""
+    claim: Claim | None = None  # the step as a claim, for messages and reports
+
+    @property
+    def holds(self) -> bool:
+        """True for a step that holds (possibly under an assumption)."""
+        return self.status in ("proved", "verified")
+
+
+def math_blocks(doc: Document) -> Iterator[tuple[str, int]]:
+    """Each display-math block of the body with the file line where its text starts."""
+    md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
+    md.use(amsmath_plugin)
+    for token in md.parse(doc.body):
+        if token.type in ("math_block", "amsmath") and token.map:
+            yield token.content, doc.body_line + token.map[0]
+        elif token.type == "inline" and token.children and token.map:
+            for child in token.children:
+                if child.type == "math_inline_double":
+                    yield child.content, doc.body_line + token.map[0]
+
+
+def chains(doc: Document) -> list[list[Side]]:
+    """Every chain of equalities in the body, continuations joined."""
+    source = doc.body.split("\n")
+    out: list[list[Side]] = []
+    for content, line in math_blocks(doc):
+        for row_text, row_line in rows(content, line):
+            for segment in SEPARATOR.split(row_text):
+                sides = split_sides(clean(segment), row_line, source, doc.body_line)
+                if not sides:
+                    continue
+                if sides[0].text == "" and out:
+                    out[-1].extend(sides[1:])
+                elif len(sides) > 1:
+                    out.append([s for s in sides if s.text] if sides[0].text else sides[1:])
+    return [chain for chain in out if len(chain) > 1]
+
+
+def rows(content: str, line: int) -> Iterator[tuple[str, int]]:
+    r"""The rows of a block (``\\`` separates rows in aligned environments)."""
+    text = ENVIRONMENT.sub(" ", content)
+    offset = 0
+    for row in re.split(r"\\\\", text):
+        lead = len(row) - len(row.lstrip())
+        yield row.replace("&", " ").strip(), line + offset + row[:lead].count("\n")
+        offset += row.count("\n")
+
+
+def clean(segment: str) -> str:
+    """Set annotations aside, keeping the columns of what remains."""
+    for pattern in ANNOTATIONS:
+        segment = re.sub(pattern, lambda m: " " * len(m.group(0)), segment)
+    return NUMBERING.sub(lambda m: " " * len(m.group(0)), segment)
+
+
+def split_sides(segment: str, line: int, source: list[str], body_line: int) -> list[Side]:
+    """Split at every ``=`` outside braces and brackets.
+
+    An empty first side means the segment continues the previous chain.
+    """
+    if "=" not in segment:
+        return []
+    parts, depth, start = [], 0, 0
+    for n, char in enumerate(segment):
+        if char in "{([":
+            depth += 1
+        elif char in "})]":
+            depth -= 1
+        elif (
+            char == "="
+            and depth == 0
+            and (n == 0 or segment[n - 1] not in "<>!")
+            and not re.search(r"\\(neq|ne|not|leq|geq|le|ge)\s*$", segment[:n])
+        ):
+            parts.append((start, segment[start:n]))
+            start = n + 1
+    parts.append((start, segment[start:]))
+    return [locate(text, offset, segment, line, source, body_line) for offset, text in parts]
+
+
+def locate(
+    text: str, offset: int, segment: str, line: int, source: list[str], body_line: int
+) -> Side:
+    """A side with its file position (the first non-blank character)."""
+    stripped = text.strip()
+    if not stripped:
+        return Side("", line, 1)
+    row = source[line - body_line] if 0 <= line - body_line < len(source) else ""
+    col = row.find(stripped[:20]) + 1 if stripped[:20] in row else 1
+    return Side(stripped, line, max(col, 1))
+
+
+def check_steps(
+    doc: Document,
+    *,
+    sizes: tuple[int, ...] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> list[StepResult]:
+    """Check every step of every chain in the body."""
+    results = []
+    for chain in chains(doc):
+        for left, right in itertools.pairwise(chain):
+            results.append(check_step(doc, Step(left, right), sizes, timeout))
+    return results
+
+
+def check_step(
+    doc: Document, step: Step, sizes: tuple[int, ...], timeout: float | None
+) -> StepResult:
+    """One step: parse both sides, then prove, then try the declared assumptions."""
+    try:
+        lhs = parse_expression(step.left.text, doc.scope)
+        rhs = parse_expression(step.right.text, doc.scope)
+    except DeriveError as err:
+        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+    where = Position(doc.path, step.right.line, step.right.col)
+    claim = Claim(
+        f"line {step.right.line}", lhs, rhs, f"{step.left.text} = {step.right.text}", where
+    )
+    verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
+    if verdict.status == "refuted" and verdict.holds_under:
+        assumed = replace(claim, assume=verdict.holds_under)
+        under = prove_claim(doc, assumed, sizes=sizes, timeout=timeout)
+        if under.status in ("proved", "verified"):
+            held = replace(under, holds_under=verdict.holds_under)
+            return StepResult(
+                step, under.status, held, f"holds under {', '.join(verdict.holds_under)}", claim
+            )
+    return StepResult(step, verdict.status, verdict, verdict.message, claim)
+
+
+def summary(results: list[StepResult]) -> str:
+    """``N steps, N hold, N hold under assumptions, N wrong, N not understood``."""
+    under = sum(1 for r in results if r.holds and r.verdict and r.verdict.holds_under)
+    hold = sum(1 for r in results if r.holds) - under
+    wrong = sum(1 for r in results if r.status == "refuted")
+    unparsed = sum(1 for r in results if r.status == "unparsed")
+    undecided = sum(1 for r in results if r.status == "undecided")
+    text = (
+        f"{len(results)} steps, {hold} hold, {under} hold under assumptions, {wrong} wrong, "
+        f"{unparsed} not understood"
+    )
+    return text + (f", {undecided} undecided" if undecided else "")

@@ -1,0 +1,119 @@
+"""Chains of equalities in a document's body, checked step by step."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from derive import api
+from derive.cli import main
+from derive.steps import chains, summary
+
+DATA = Path(__file__).parent / "data"
+FRONT = (DATA / "steps.md").read_text(encoding="utf-8").split("+++")[1]
+
+
+def document(tmp_path, body):
+    """A document with the softmax-ce front matter and ``body``."""
+    path = tmp_path / "doc.md"
+    path.write_text(f"+++{FRONT}+++\n{body}", encoding="utf-8")
+    return api.load(str(path))
+
+
+def statuses(doc):
+    """(line, status) of every step."""
+    return [(s.step.right.line, s.status) for s in api.check(doc).steps]
+
+
+def test_transcribed_chain_verdicts():
+    """The sample chain: which lines hold, which one is wrong, which is not understood."""
+    report = api.check(api.load(str(DATA / "steps.md")))
+    assert [(s.step.right.line, s.step.right.col, s.status) for s in report.steps] == [
+        (29, 37, "proved"),
+        (31, 5, "proved"),
+        (33, 5, "proved"),
+        (35, 5, "proved"),
+        (37, 5, "refuted"),
+        (40, 36, "proved"),
+        (41, 4, "unparsed"),
+    ]
+    assert report.steps[3].verdict.holds_under == ("targets",)
+    assert "not understood: unsupported LaTeX command `\\cancel`" in report.steps[6].message
+    assert summary(list(report.steps)) == (
+        "7 steps, 4 hold, 1 hold under assumptions, 1 wrong, 1 not understood"
+    )
+
+
+START = "$$\\frac{\\partial E}{\\partial z_j} = -\\sum_{k=1}^{K} t_k (\\delta_{kj} - y_j)$$\n\n"
+
+
+@pytest.mark.parametrize(
+    ("planted", "status"),
+    [
+        ("$$= t_j - y_j \\sum_{k=1}^{K} t_k$$", "refuted"),  # sign
+        ("$$= y_k \\sum_{k=1}^{K} t_k - t_j$$", "refuted"),  # index swapped
+        ("$$= y_j \\sum_{k=1}^{K} t_k$$", "refuted"),  # dropped term
+        ("$$= y_j - t_j$$", "proved"),  # silently uses Σ t = 1: holds under targets
+    ],
+)
+def test_planted_error_found_at_its_line(tmp_path, planted, status):
+    """One planted error per document, found at the line it is on (line 5 of the file)."""
+    doc = document(tmp_path, "\n" + START + "Some prose.\n\n" + planted + "\n")
+    found = statuses(doc)
+    line = doc.body_line + 5
+    assert found == [(doc.body_line + 1, "proved"), (line, status)]
+    if status == "proved":
+        assert api.check(doc).steps[1].verdict.holds_under == ("targets",)
+
+
+def test_cli_reports_steps_and_exit_code(tmp_path):
+    """A wrong step: exit 1, its position and residual; --json carries the steps."""
+    doc = document(tmp_path, START + "$$= t_j - y_j$$\n")
+    out = io.StringIO()
+    assert main(["check", doc.path], stdout=out) == 1
+    assert "✗" in out.getvalue() and "left − right" in out.getvalue()
+    out = io.StringIO()
+    main(["check", doc.path, "--json"], stdout=out)
+    step = json.loads(out.getvalue())["documents"][0]["steps"][1]
+    assert set(step) == {
+        "line",
+        "col",
+        "from",
+        "to",
+        "status",
+        "residual",
+        "counterexample",
+        "holds_under",
+        "message",
+    }
+    assert (step["line"], step["col"], step["status"]) == (doc.body_line + 2, 5, "refuted")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "No math at all.\n", "$$E$$\n", "$$= y_j$$\n", "$$\\frac{a}{ = b$$\n", "$$a = $$\n"],
+)
+def test_degenerate_bodies(tmp_path, body):
+    """Empty bodies, one-sided chains and broken math give results, not tracebacks."""
+    doc = document(tmp_path, body)
+    report = api.check(doc)
+    assert all(s.status in ("unparsed", "proved", "refuted", "undecided") for s in report.steps)
+
+
+def test_two_hundred_steps(tmp_path):
+    """A 200-step chain is checked step by step (every step holds)."""
+    lines = ["$$y_j = y_j + 0$$"] + ["$$= y_j + 0$$"] * 199
+    doc = document(tmp_path, "\n\n".join(lines) + "\n")
+    assert len(chains(doc)[0]) == 201
+    results = api.check(doc, timeout=5).steps
+    assert len(results) == 200 and all(r.status == "proved" for r in results)
+
+
+def test_catalogue_claims_and_steps_together(tmp_path):
+    """A document's claims still work alongside its steps."""
+    text = (Path(__file__).parent.parent / "derivations" / "softmax-ce.md").read_text()
+    path = tmp_path / "both.md"
+    path.write_text(text + "\n" + START + "$$= y_j \\sum_{k=1}^{K} t_k - t_j$$\n")
+    report = api.check(api.load(str(path)))
+    assert report.ok and len(report.results) == 12 and len(report.steps) == 2
