@@ -257,7 +257,8 @@ def print_report(out: Console, report: api.Report) -> None:
         print_steps(out, report)
     claims_ok = all(r.as_expected for r in report.results)
     summary = "all claims as expected" if claims_ok else "some claims not as expected"
-    out.print(f"  {len(report.results)} claims: {summary}")
+    if report.results:
+        out.print(f"  {len(report.results)} claims: {summary}")
     if report.steps:
         out.print(f"  {steps.summary(list(report.steps))}")
     out.print()
