@@ -140,6 +140,11 @@ def show_command(name: str, stdout: TextIO) -> int:
         out.print(f"  size  {size}: {escape(text)}")
     for index, size in doc.indices.items():
         out.print(f"  index {index} ∈ 1..{size}")
+    for shaped, (rows, cols) in doc.shapes.items():
+        out.print(f"  shape {escape(present.name(shaped))}: {rows} x {cols}")
+    for f in doc.functions.values():
+        head = present.unicode(present.head(f.name, f.params))
+        out.print(f"  function {escape(head)}: {escape(f.text)}")
     for d in doc.definitions.values():
         head = present.unicode(present.head(d.name, d.params))
         out.print(f"  define  {escape(head)} = {escape(present.unicode(d.body))}")

@@ -138,12 +138,10 @@ class UnicodePrinter(StrPrinter):
         return name(expr.name)
 
     def _print_VectorView(self, expr: VectorView) -> str:
+        parts = [self._print(i) for i in expr.prefix] + ["·"]
+        parts += [f"≠{self._print(i)}" for i in expr.exclude]
         text = name(str(expr.base.label))
-        if expr.prefix:
-            text = "".join(f"{self._print(i)}" for i in expr.prefix) + "·" + text
-        if expr.exclude:
-            text += "_≠" + ",".join(self._print(i) for i in expr.exclude)
-        return text
+        return text if parts == ["·"] else f"{text}_{{{','.join(parts)}}}"
 
     def _print_MatrixDerivative(self, expr: MatrixDerivative) -> str:
         top, var = expr.args
@@ -178,9 +176,10 @@ class UnicodePrinter(StrPrinter):
         return f"{name(type(expr).__name__)}({args})"
 
     def _print_Sum(self, expr: sp.Sum) -> str:
-        var = self._print(expr.limits[0][0])
+        names = [self._print(lim[0]) for lim in reversed(expr.limits)]
+        var = names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
         body = self._print(expr.function)
-        return f"Σ_{var} {body}" if not isinstance(expr.function, sp.Add) else f"Σ_{var} ({body})"
+        return f"Σ_{var} ({body})" if isinstance(expr.function, sp.Add) else f"Σ_{var} {body}"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
         return f"δ_{''.join(map(self._print, expr.args))}"

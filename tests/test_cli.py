@@ -143,3 +143,13 @@ def test_works_from_another_directory(tmp_path, monkeypatch):
 def test_usage_errors(argv):
     """Usage errors exit 2."""
     assert run(*argv)[0] == 2
+
+
+def test_show_functions_shapes_and_nested_sums():
+    """`derive show` lists declared functions and shapes, and sums over two indices."""
+    code, out, _ = run("show", "dense-layer")
+    assert code == 0 and "function act(u): the hidden layer's activation" in out
+    code, out, _ = run("show", "two-layer-net")
+    assert code == 0 and "shape W^{(1)}: H x N" in out
+    code, out, _ = run("show", "softmax-bce")
+    assert "define  C = −Σ_{t,r} (" in out
