@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 from derive.errors import DeriveError, Position
 from derive.latex import parse_expression
@@ -79,14 +80,31 @@ class StepResult:
 def math_blocks(doc: Document) -> Iterator[tuple[str, int]]:
     """Each display-math block of the body with the file line where its text starts."""
     md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
-    md.use(amsmath_plugin)
+    md.use(amsmath_plugin).use(texmath_plugin, delimiters="brackets")
+    source = doc.body.split("\n")
+    after = 0
     for token in md.parse(doc.body):
-        if token.type in ("math_block", "amsmath") and token.map:
-            yield token.content, doc.body_line + token.map[0]
+        if token.type in ("math_block", "amsmath", "math_block_eqno"):
+            start = token.map[0] if token.map else find_line(source, token.content, after)
+            after = start
+            yield token.content, doc.body_line + start
         elif token.type == "inline" and token.children and token.map:
             for child in token.children:
                 if child.type == "math_inline_double":
                     yield child.content, doc.body_line + token.map[0]
+
+
+def find_line(source: list[str], content: str, after: int) -> int:
+    r"""The body line of a ``\[ … \]`` block (texmath gives no line map).
+
+    The result is the line before the content's first line, where ``\[`` stands, when
+    the content starts with a line break.
+    """
+    first = next((line.strip() for line in content.split("\n") if line.strip()), "")
+    for number in range(after, len(source)):
+        if first and first in source[number]:
+            return number - (1 if content.startswith("\n") else 0)
+    return after
 
 
 def chains(doc: Document) -> list[list[Side]]:

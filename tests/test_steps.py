@@ -117,3 +117,19 @@ def test_catalogue_claims_and_steps_together(tmp_path):
     path.write_text(text + "\n" + START + "$$= y_j \\sum_{k=1}^{K} t_k - t_j$$\n")
     report = api.check(api.load(str(path)))
     assert report.ok and len(report.results) == 12 and len(report.steps) == 2
+
+
+def test_bracket_and_align_blocks(tmp_path):
+    r"""\[ … \] and align* blocks are chains too, each step at its own line."""
+    body = (
+        "Text.\n\n\\[\ny_j = \\frac{e^{z_j}}{\\sum_{i=1}^{K} e^{z_i}}\n\\]\n\n"
+        "\\begin{align*}\n\\frac{\\partial E}{\\partial y_k} &= -\\frac{t_k}{y_k} \\\\\n"
+        "&= \\frac{t_k}{y_k}\n\\end{align*}\n"
+    )
+    doc = document(tmp_path, body)
+    found = statuses(doc)
+    assert found == [
+        (doc.body_line + 3, "proved"),
+        (doc.body_line + 7, "proved"),
+        (doc.body_line + 8, "refuted"),
+    ]
