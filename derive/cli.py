@@ -224,7 +224,7 @@ def exit_code(reports: Sequence[api.Report]) -> int:
     results = [r for report in reports for r in report.results]
     if any(not r.as_expected and r.verdict.status != "undecided" for r in results):
         return EXIT_REFUTED
-    if any(s.status == "refuted" for report in reports for s in report.steps):
+    if any(not s.as_expected for report in reports for s in report.steps):
         return EXIT_REFUTED
     if any(r.verdict.status == "undecided" for r in results):
         return EXIT_UNDECIDED
@@ -289,6 +289,10 @@ def print_steps(out: Console, report: api.Report) -> None:
             note = f"\n      {escape(r.message)}"
         elif r.verdict is not None and r.verdict.holds_under:
             note = f"  [dim](holds under {', '.join(r.verdict.holds_under)})[/]"
+        if r.expect == "refuted":
+            note = (
+                " [dim](expected)[/]" if r.as_expected else " [bold red](expected wrong)[/]"
+            ) + note
         out.print(f"  {where:>7} {STEP_MARKS[r.status]} {escape(said)}{note}", soft_wrap=True)
 
 
@@ -327,6 +331,7 @@ def step_json(result: steps.StepResult) -> dict[str, object]:
         "counterexample": v.counterexample.as_json() if v and v.counterexample else None,
         "holds_under": list(v.holds_under) if v else [],
         "message": result.message,
+        "expect": result.expect,
     }
 
 

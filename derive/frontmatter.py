@@ -37,7 +37,9 @@ TOP_KEYS = (
     "definitions",
     "assumptions",
     "claims",
+    "steps",
 )
+STEP_KEYS = ("to", "expect")
 
 
 CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
@@ -103,6 +105,7 @@ def build_document(raw: RawDocument) -> Document:
     }
     assumptions = parse_assumptions(raw, string_table(raw, front, "assumptions"), scope)
     claims = parse_claims(raw, front.get("claims", []), scope, assumptions)
+    known_wrong = parse_known_steps(raw, front.get("steps", []))
     sources = front.get("sources", [])
     return Document(
         name=name,
@@ -119,6 +122,7 @@ def build_document(raw: RawDocument) -> Document:
         scope=scope,
         functions=functions,
         shapes=shapes,
+        known_wrong=known_wrong,
     )
 
 
@@ -250,6 +254,31 @@ def parse_claims(
             Claim(name, lhs, rhs, statement.value, statement.position, assume, where, expect)
         )
     return tuple(claims)
+
+
+def parse_known_steps(raw: RawDocument, items: Any) -> tuple[str, ...]:
+    """Parse ``[[steps]]``: steps of the body known to be wrong, by their right side.
+
+    ``to`` is the start of the step's right side as written (spaces do not matter);
+    ``expect = "refuted"`` documents the slip, as for a claim.
+    """
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise DocumentError(
+            "`steps` must be written as [[steps]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[steps]]")
+    out = []
+    for number, item in enumerate(items):
+        here = raw.position(raw.front_line + (starts[number] if number < len(starts) else 0))
+        unknown = [key for key in item if key not in STEP_KEYS]
+        if unknown or item.get("expect") != "refuted" or not isinstance(item.get("to"), str):
+            raise DocumentError(
+                "a [[steps]] table is `to = '<start of the right side>'` and "
+                '`expect = "refuted"`',
+                here,
+            )
+        out.append(" ".join(item["to"].split()))
+    return tuple(out)
 
 
 def parse_condition(raw: RawDocument, text: str, scope: Scope, start: int) -> Condition:

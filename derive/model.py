@@ -96,6 +96,7 @@ class Document:
     sources: tuple[str, ...] = ()
     functions: Mapping[str, FunctionDecl] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    known_wrong: tuple[str, ...] = ()  # right sides (their start) of steps known wrong
     body: str = ""
     body_line: int = 1
     scope: Scope = field(default_factory=lambda: Scope({}, frozenset()))

@@ -70,11 +70,19 @@ class StepResult:
     verdict: Verdict | None = None
     message: str = ""
     claim: Claim | None = None  # the step as a claim, for messages and reports
+    expect: str = "holds"  # or "refuted", for a slip the document lists under [[steps]]
 
     @property
     def holds(self) -> bool:
         """True for a step that holds (possibly under an assumption)."""
         return self.status in ("proved", "verified")
+
+    @property
+    def as_expected(self) -> bool:
+        """False for a wrong step the document does not list, or a listed one that holds."""
+        if self.expect == "refuted":
+            return self.status == "refuted"
+        return self.status != "refuted"
 
 
 def math_blocks(doc: Document) -> Iterator[tuple[str, int]]:
@@ -188,7 +196,11 @@ def check_steps(
     results = []
     for chain in chains(doc):
         for left, right in itertools.pairwise(chain):
-            results.append(check_step(doc, Step(left, right), sizes, timeout))
+            result = check_step(doc, Step(left, right), sizes, timeout)
+            written = " ".join(right.text.split())
+            if any(written.startswith(known) for known in doc.known_wrong):
+                result = replace(result, expect="refuted")
+            results.append(result)
     return results
 
 

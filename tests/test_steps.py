@@ -133,3 +133,20 @@ def test_bracket_and_align_blocks(tmp_path):
         (doc.body_line + 7, "proved"),
         (doc.body_line + 8, "refuted"),
     ]
+
+
+def test_known_wrong_step_is_expected(tmp_path):
+    """A slip listed under [[steps]] is reported with exit 0; listed but holding, exit 1."""
+    wrong = START + "$$= t_j - y_j \\sum_{k=1}^{K} t_k$$\n"
+    listed = FRONT + "\n[[steps]]\nto = 't_j - y_j'\nexpect = \"refuted\"\n"
+    path = tmp_path / "known.md"
+    path.write_text(f"+++{listed}+++\n{wrong}", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["check", str(path)], stdout=out) == 0
+    assert "✗" in out.getvalue() and "(expected)" in out.getvalue()
+    path.write_text(f"+++{listed}+++\n{START}$$= y_j \\sum_{{k=1}}^{{K}} t_k - t_j$$\n",
+                    encoding="utf-8")
+    assert main(["check", str(path)], stdout=io.StringIO()) == 0  # 't_j - y_j' not a prefix
+    path.write_text(f"+++{FRONT}\n[[steps]]\nto = 'y_j'\nexpect = \"refuted\"\n+++\n{START}"
+                    "$$= y_j \\sum_{k=1}^{K} t_k - t_j$$\n", encoding="utf-8")
+    assert main(["check", str(path)], stdout=io.StringIO()) == 1
