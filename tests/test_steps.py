@@ -86,6 +86,7 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
         "counterexample",
         "holds_under",
         "message",
+        "expect",
     }
     assert (step["line"], step["col"], step["status"]) == (doc.body_line + 2, 5, "refuted")
 
