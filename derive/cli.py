@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import nullcontext, redirect_stderr, redirect_stdout
 from typing import TextIO
 
 from rich.console import Console
@@ -192,7 +192,7 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     err = console(stderr)
     show_progress = stderr.isatty() and not args.json
     reports = []
-    with err.status("checking…") if show_progress else _nothing() as status:
+    with err.status("checking…") if show_progress else nullcontext() as status:
         for doc in docs:
 
             def progress(d: Document, c: object, n: int, total: int) -> None:
@@ -207,16 +207,6 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
         for report in reports:
             print_report(out, report)
     return exit_code(reports)
-
-
-class _nothing:
-    """A context manager that yields ``None`` (no progress display)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def exit_code(reports: Sequence[api.Report]) -> int:

@@ -125,11 +125,13 @@ def chains(doc: Document) -> list[list[Side]]:
                 sides = split_sides(clean(segment), row_line, source, doc.body_line)
                 if not sides:
                     continue
-                if sides[0].text == "" and out:
+                if len(sides) == 1:  # an `=` only inside unbalanced braces: report it
+                    out.append([sides[0], Side("", sides[0].line, sides[0].col)])
+                elif sides[0].text == "" and out:
                     out[-1].extend(sides[1:])
-                elif len(sides) > 1:
-                    out.append([s for s in sides if s.text] if sides[0].text else sides[1:])
-    return [chain for chain in out if len(chain) > 1]
+                else:
+                    out.append(sides)  # empty sides stay, to be reported, never skipped
+    return out
 
 
 def rows(content: str, line: int) -> Iterator[tuple[str, int]]:
@@ -208,6 +210,8 @@ def check_step(
     doc: Document, step: Step, sizes: tuple[int, ...], timeout: float | None
 ) -> StepResult:
     """One step: parse both sides, then prove, then try the declared assumptions."""
+    if not step.left.text or not step.right.text:
+        return one_sided(doc, step)
     try:
         lhs = parse_expression(step.left.text, doc.scope)
         rhs = parse_expression(step.right.text, doc.scope)
@@ -227,6 +231,22 @@ def check_step(
                 step, under.status, held, f"holds under {', '.join(verdict.holds_under)}", claim
             )
     return StepResult(step, verdict.status, verdict, verdict.message, claim)
+
+
+def one_sided(doc: Document, step: Step) -> StepResult:
+    """A step with an empty side: report what is there, or why nothing is."""
+    written = step.left.text or step.right.text
+    try:
+        if written:
+            parse_expression(written, doc.scope)
+    except DeriveError as err:
+        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+    why = (
+        "it starts with `=` but no chain comes before it"
+        if not step.left.text
+        else "one side of the equality is empty"
+    )
+    return StepResult(step, "unparsed", message=f"not understood: {why}")
 
 
 def summary(results: list[StepResult]) -> str:

@@ -48,12 +48,12 @@ def kappa(level: int) -> sp.Symbol:
     return sp.Symbol(f"κ{level}", integer=True, positive=True)
 
 
-def level_of(expr: sp.Basic, var: sp.Symbol) -> int:
-    """Return the highest canonical nesting level used inside ``expr``, ``var`` aside."""
+def level_of(expr: sp.Basic, aside: set[sp.Symbol]) -> int:
+    """Return the highest canonical nesting level used inside ``expr``, ``aside`` aside."""
     levels = [
         int(s.name[1:])
         for s in expr.free_symbols | bound_symbols(expr)
-        if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s != var
+        if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s not in aside
     ]
     return max(levels, default=0)
 
@@ -265,15 +265,7 @@ def canonical_sum(body: sp.Expr, limits: list[tuple[sp.Symbol, sp.Expr]]) -> sp.
     ``κ…`` in the order that makes the summand smallest, so that sums which differ only
     by the order of summation or the names of their variables are the same atom.
     """
-    names = {var for var, _ in limits}
-    base = max(
-        (
-            int(s.name[1:])
-            for s in body.free_symbols | bound_symbols(body)
-            if isinstance(s, sp.Symbol) and s.name.startswith("κ") and s not in names
-        ),
-        default=0,
-    )
+    base = level_of(body, {var for var, _ in limits})
     best = None
     for order in itertools.permutations(range(len(limits))):
         mapping = {limits[n][0]: kappa(base + 1 + order[n]) for n in range(len(limits))}
