@@ -84,7 +84,8 @@ def check(
     steps = []
     for result in check_steps(doc, sizes=tuple(sizes), timeout=timeout):
         if result.claim is not None and result.verdict is not None:
-            verdict = explain(result.claim, result.verdict, doc)
+            reading = doc.reading_at(result.step.right.line)
+            verdict = explain(result.claim, result.verdict, reading)
             message = result.message if result.holds and result.message else verdict.message
             result = replace(result, verdict=verdict, message=message)
         steps.append(result)

@@ -129,7 +129,7 @@ def toml_error(
 
 
 def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
-    """Find where the TOML string ``value`` is written, at or after front line ``after``.
+    """Find where the TOML string ``value`` is written, from front line ``after`` (else before).
 
     tomllib keeps no positions, so the written form is searched for: a literal string
     ``'...'`` verbatim, else a basic string ``"..."`` with JSON-like escapes.
@@ -140,7 +140,7 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
         ("'" + value + "'", False),
         ('"' + json.dumps(value)[1:-1] + '"', True),
     ]
-    for number in range(after, len(lines)):
+    for number in [*range(after, len(lines)), *range(after)]:  # then above, for merged tables
         for form, escaped in written:
             col = lines[number].find(form)
             if col >= 0:

@@ -7,6 +7,7 @@ error is placed at its ``file:line:col``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import sympy as sp
@@ -21,6 +22,7 @@ from derive.model import (
     Definition,
     Document,
     FunctionDecl,
+    Part,
 )
 
 EXPECTS = ("proved", "refuted")
@@ -38,6 +40,17 @@ TOP_KEYS = (
     "assumptions",
     "claims",
     "steps",
+    "parts",
+)
+PART_KEYS = (
+    "from",
+    "note",
+    "sizes",
+    "indices",
+    "shapes",
+    "functions",
+    "definitions",
+    "assumptions",
 )
 STEP_KEYS = ("to", "expect")
 
@@ -67,18 +80,55 @@ def build_document(raw: RawDocument) -> Document:
             raw.position(raw.front_line),
         )
     name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
-    sizes = string_table(raw, front, "sizes")
-    indices = string_table(raw, front, "indices")
+    reading = build_reading(raw, front, Tables())
+    claims = parse_claims(raw, front.get("claims", []), reading.scope, reading.assumptions)
+    known_wrong = parse_known_steps(raw, front.get("steps", []))
+    sources = front.get("sources", [])
+    doc = replace(
+        reading,
+        name=name,
+        title=str(front.get("title", name)),
+        claims=claims,
+        sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        known_wrong=known_wrong,
+    )
+    return replace(doc, parts=parse_parts(raw, front, doc))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Where a set of tables is written: at the top, or in the ``[[parts]]`` at ``after``."""
+
+    prefix: str = ""
+    after: int = 0
+
+    def line(self, raw: RawDocument, key: str) -> int:
+        """The 0-based front line of the table ``key`` here (``after`` when absent)."""
+        lines = [n for n in header_lines(raw, f"[{self.prefix}{key}]") if n >= self.after]
+        return lines[0] if lines else self.after
+
+
+def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) -> Document:
+    """Parse the tables that give the body its meaning (no claims, no parts)."""
+    given = front.get("sizes", {})
+    fixed = {  # `N = 10`: a size given as a number
+        name: value
+        for name, value in (given.items() if isinstance(given, dict) else ())
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0
+    }
+    described = {**given, **{n: f"fixed at {v}" for n, v in fixed.items()}} if fixed else given
+    sizes = string_table(raw, {"sizes": described}, "sizes", tables)
+    indices = string_table(raw, front, "indices", tables)
     for index, size in indices.items():
         if size not in sizes:
             raise DocumentError(
                 f"index `{index}` ranges over `{size}`, which is not declared under [sizes]",
-                raw.text(size, after=table_line(raw, "[indices]")).position,
+                raw.text(size, after=tables.line(raw, "indices")).position,
             )
-    shapes = parse_shapes(raw, string_table(raw, front, "shapes"), sizes)
+    shapes = parse_shapes(raw, string_table(raw, front, "shapes", tables), sizes, tables)
     base = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
-    functions = parse_functions(raw, string_table(raw, front, "functions"), base)
-    heads = string_table(raw, front, "definitions")
+    functions = parse_functions(raw, string_table(raw, front, "functions", tables), base, tables)
+    heads = string_table(raw, front, "definitions", tables)
     named = Scope(
         indices=indices,
         sizes=frozenset(sizes),
@@ -86,7 +136,7 @@ def build_document(raw: RawDocument) -> Document:
         names=frozenset(functions),
         functions={f: len(d.params) for f, d in functions.items()},
     )
-    definitions = parse_definitions(raw, heads, named)
+    definitions = parse_definitions(raw, heads, named, tables)
     scope = Scope(
         indices=indices,
         sizes=frozenset(sizes),
@@ -103,27 +153,73 @@ def build_document(raw: RawDocument) -> Document:
         )
         for key, d in definitions.items()
     }
-    assumptions = parse_assumptions(raw, string_table(raw, front, "assumptions"), scope)
-    claims = parse_claims(raw, front.get("claims", []), scope, assumptions)
-    known_wrong = parse_known_steps(raw, front.get("steps", []))
-    sources = front.get("sources", [])
+    assumptions = parse_assumptions(
+        raw, string_table(raw, front, "assumptions", tables), scope, tables
+    )
     return Document(
-        name=name,
-        title=str(front.get("title", name)),
+        name="",
+        title="",
         path=raw.path,
         sizes=sizes,
         indices=indices,
         definitions=definitions,
         assumptions=assumptions,
-        claims=claims,
-        sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        claims=(),
         body=raw.body,
         body_line=raw.body_line,
         scope=scope,
         functions=functions,
         shapes=shapes,
-        known_wrong=known_wrong,
+        fixed=fixed,
     )
+
+
+def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tuple[Part, ...]:
+    """Parse ``[[parts]]``: from the body line holding ``from`` on, other tables apply.
+
+    Notes change notation as they go. A part's tables are merged over the top-level
+    ones, key by key (an empty string drops a key); a part runs to the next part's start.
+    """
+    items = front.get("parts", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise DocumentError(
+            "`parts` must be written as [[parts]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[parts]]")
+    body = raw.body.split("\n")
+    out: list[Part] = []
+    after = 0
+    for number, item in enumerate(items):
+        header = starts[number] if number < len(starts) else 0
+        here = raw.position(raw.front_line + header)
+        unknown = [key for key in item if key not in PART_KEYS]
+        if unknown:
+            raise DocumentError(
+                f"unknown key `{unknown[0]}` in [[parts]]; the keys are {', '.join(PART_KEYS)}",
+                here,
+            )
+        anchor = need(raw, item, "from", str, "text of the body line where the part starts", here)
+        found = next((n for n in range(after, len(body)) if anchor in body[n]), None)
+        if found is None:
+            raise DocumentError(
+                f"[[parts]] starts at `{anchor}`, which is not in the body after line "
+                f"{raw.body_line + after}; copy the text of the line where the part begins",
+                raw.text(anchor, after=header).position,
+            )
+        merged = {
+            key: {
+                name: value
+                for name, value in {**front.get(key, {}), **item.get(key, {})}.items()
+                if value != ""  # an empty string drops an entry for this part
+            }
+            for key in PART_KEYS
+            if key not in ("from", "note")
+        }
+        reading = build_reading(raw, merged, Tables("parts.", header))
+        reading = replace(reading, name=doc.name, title=doc.title, known_wrong=doc.known_wrong)
+        out.append(Part(raw.body_line + found, str(item.get("note", "")), reading))
+        after = found + 1
+    return tuple(out)
 
 
 def is_function(definition: Definition) -> bool:
@@ -132,11 +228,11 @@ def is_function(definition: Definition) -> bool:
 
 
 def parse_definitions(
-    raw: RawDocument, heads: Mapping[str, str], scope: Scope
+    raw: RawDocument, heads: Mapping[str, str], scope: Scope, tables: Tables
 ) -> dict[str, Definition]:
     """Parse definition heads; bodies are parsed once every name is known."""
     out: dict[str, Definition] = {}
-    start = table_line(raw, "[definitions]")
+    start = tables.line(raw, "definitions")
     for head, body in heads.items():
         where = raw.text(body, after=start)
         name, params = parse_at(raw, head, raw.text(head, after=start).position, scope, parse_head)
@@ -147,11 +243,11 @@ def parse_definitions(
 
 
 def parse_shapes(
-    raw: RawDocument, table: Mapping[str, str], sizes: Mapping[str, str]
+    raw: RawDocument, table: Mapping[str, str], sizes: Mapping[str, str], tables: Tables
 ) -> dict[str, tuple[str, str]]:
     """Parse ``[shapes]``: ``W = "H x N"`` (a matrix) or ``x = "N"`` (a column vector)."""
     out: dict[str, tuple[str, str]] = {}
-    start = table_line(raw, "[shapes]")
+    start = tables.line(raw, "shapes")
     for name, text in table.items():
         parts = [p.strip() for p in text.replace("×", "x").split(" x ")]
         if len(parts) == 1:
@@ -168,11 +264,11 @@ def parse_shapes(
 
 
 def parse_functions(
-    raw: RawDocument, table: Mapping[str, str], scope: Scope
+    raw: RawDocument, table: Mapping[str, str], scope: Scope, tables: Tables
 ) -> dict[str, FunctionDecl]:
     """Parse ``[functions]``: unspecified functions, keyed by their heads."""
     out: dict[str, FunctionDecl] = {}
-    start = table_line(raw, "[functions]")
+    start = tables.line(raw, "functions")
     for head, text in table.items():
         where = raw.text(head, after=start).position
         name, params = parse_at(raw, head, where, scope, parse_head)
@@ -187,11 +283,11 @@ def parse_functions(
 
 
 def parse_assumptions(
-    raw: RawDocument, table: Mapping[str, str], scope: Scope
+    raw: RawDocument, table: Mapping[str, str], scope: Scope, tables: Tables
 ) -> dict[str, Assumption]:
     """Parse each named assumption as an equation."""
     out: dict[str, Assumption] = {}
-    start = table_line(raw, "[assumptions]")
+    start = tables.line(raw, "assumptions")
     for name, text in table.items():
         where = raw.text(text, after=start)
         lhs, op, rhs = parse_at(raw, text, where.position, scope, parse_relation)
@@ -317,12 +413,6 @@ def parse_at(
         raise err.at(located.locate(pos.line, pos.col)) from None
 
 
-def table_line(raw: RawDocument, header: str) -> int:
-    """Return the 0-based front line of ``header`` (0 when absent)."""
-    lines = header_lines(raw, header)
-    return lines[0] if lines else 0
-
-
 def need(
     raw: RawDocument,
     table: Mapping[str, Any],
@@ -341,13 +431,16 @@ def need(
     return value
 
 
-def string_table(raw: RawDocument, front: Mapping[str, Any], key: str) -> dict[str, str]:
+def string_table(
+    raw: RawDocument, front: Mapping[str, Any], key: str, tables: Tables
+) -> dict[str, str]:
     """Return the table ``[key]`` whose values must all be strings."""
     table = front.get(key, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        line = table_line(raw, f"[{key}]")
+        line = tables.line(raw, key)
+        what = "a description or a positive number" if key == "sizes" else "strings"
         raise DocumentError(
-            f"[{key}] must map names to strings", raw.position(raw.front_line + line)
+            f"[{key}] must map names to {what}", raw.position(raw.front_line + line)
         )
     return dict(table)
 

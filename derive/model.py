@@ -82,6 +82,15 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Part:
+    """From file line ``start`` on, the body is read with ``document``'s tables."""
+
+    start: int
+    note: str
+    document: Document
+
+
+@dataclass(frozen=True)
 class Document:
     """A whole derivation document, parsed."""
 
@@ -100,6 +109,16 @@ class Document:
     body: str = ""
     body_line: int = 1
     scope: Scope = field(default_factory=lambda: Scope({}, frozenset()))
+    parts: tuple[Part, ...] = ()
+    fixed: Mapping[str, int] = field(default_factory=dict)  # sizes given as numbers
+
+    def reading_at(self, line: int) -> Document:
+        """The document whose tables give the body's line ``line`` its meaning."""
+        reading = self
+        for part in self.parts:
+            if part.start <= line:
+                reading = part.document
+        return reading
 
     def size_symbol(self, index: sp.Symbol) -> sp.Symbol:
         """Return the size symbol over which ``index`` ranges."""

@@ -17,7 +17,15 @@ from derive.model import Document
 from derive.prover.expand import meaning
 from derive.prover.exponentials import exp_atom, log_of
 from derive.prover.index_calculus import IndexCalculus, Unsupported
-from derive.symbols import Elementwise, MatrixDerivative, Opaque, VectorView, rebuild, sigmoid
+from derive.symbols import (
+    Elementwise,
+    Entry,
+    MatrixDerivative,
+    Opaque,
+    VectorView,
+    rebuild,
+    sigmoid,
+)
 
 
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
@@ -147,6 +155,11 @@ class UnicodePrinter(StrPrinter):
         top, var = expr.args
         return f"∂{self._print(top)}/∂{self._print(var)}"
 
+    def _print_Entry(self, expr: Entry) -> str:
+        matrix, row, col = expr.args
+        at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
+        return f"({self._print(matrix)})_{''.join(map(self._print, at))}"
+
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         inner = self._print(expr.arg)
         return f"({inner})ᵀ" if not isinstance(expr.arg, sp.MatrixSymbol) else f"{inner}ᵀ"
@@ -241,6 +254,11 @@ class DeriveLatexPrinter(LatexPrinter):
         indices = [self._print(i) for i in expr.indices]
         sep = "" if all(len(i) == 1 for i in indices) else ","
         return f"{expr.base.label}_{{{sep.join(indices)}}}"
+
+    def _print_Entry(self, expr: Entry) -> str:
+        matrix, row, col = expr.args
+        at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
+        return rf"\left({self._print(matrix)}\right)_{{{''.join(map(self._print, at))}}}"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
         text = self._print_Indexed(sp.IndexedBase(r"\delta")[expr.args])

@@ -17,14 +17,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+import sympy as sp
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from derive import symbols
 from derive.errors import DeriveError, Position
 from derive.latex import parse_expression
-from derive.model import Claim, Document
+from derive.model import Claim, Condition, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.verdict import Verdict
 
@@ -38,6 +40,7 @@ ANNOTATIONS = [
 ]
 ENVIRONMENT = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gathered|split)\}")
 SEPARATOR = re.compile(r"\\q?quad")
+CONDITION = re.compile(r",\s*(?P<left>[a-z])\s*\\neq?\s*(?P<right>[a-z])\s*$")
 NUMBERING = re.compile(r"^\s*(\\text\{[^{}]*\}\s*)?\d+\.\s")
 
 
@@ -119,19 +122,25 @@ def chains(doc: Document) -> list[list[Side]]:
     """Every chain of equalities in the body, continuations joined."""
     source = doc.body.split("\n")
     out: list[list[Side]] = []
+    cursor: dict[int, int] = {}  # per line, where the next side is searched from
     for content, line in math_blocks(doc):
         for row_text, row_line in rows(content, line):
             for segment in SEPARATOR.split(row_text):
-                sides = split_sides(clean(segment), row_line, source, doc.body_line)
+                sides = split_sides(clean(segment), row_line, source, doc.body_line, cursor)
                 if not sides:
                     continue
                 if len(sides) == 1:  # an `=` only inside unbalanced braces: report it
                     out.append([sides[0], Side("", sides[0].line, sides[0].col)])
-                elif sides[0].text == "" and out:
+                elif sides[0].text == "" and out and same_part(doc, out[-1][0], sides[1]):
                     out[-1].extend(sides[1:])
                 else:
                     out.append(sides)  # empty sides stay, to be reported, never skipped
     return out
+
+
+def same_part(doc: Document, first: Side, then: Side) -> bool:
+    """True when no ``[[parts]]`` boundary lies between two sides."""
+    return doc.reading_at(first.line) is doc.reading_at(then.line)
 
 
 def rows(content: str, line: int) -> Iterator[tuple[str, int]]:
@@ -151,7 +160,9 @@ def clean(segment: str) -> str:
     return NUMBERING.sub(lambda m: " " * len(m.group(0)), segment)
 
 
-def split_sides(segment: str, line: int, source: list[str], body_line: int) -> list[Side]:
+def split_sides(
+    segment: str, line: int, source: list[str], body_line: int, cursor: dict[int, int]
+) -> list[Side]:
     """Split at every ``=`` outside braces and brackets.
 
     An empty first side means the segment continues the previous chain.
@@ -173,19 +184,24 @@ def split_sides(segment: str, line: int, source: list[str], body_line: int) -> l
             parts.append((start, segment[start:n]))
             start = n + 1
     parts.append((start, segment[start:]))
-    return [locate(text, offset, segment, line, source, body_line) for offset, text in parts]
+    return [locate(text, line, source, body_line, cursor) for _, text in parts]
 
 
-def locate(
-    text: str, offset: int, segment: str, line: int, source: list[str], body_line: int
-) -> Side:
-    """A side with its file position (the first non-blank character)."""
+def locate(text: str, line: int, source: list[str], body_line: int, cursor: dict[int, int]) -> Side:
+    r"""A side with its file position (the first non-blank character).
+
+    Several sides can stand on one line (aligned rows joined by ``\\``): each is
+    searched for after the one before it.
+    """
     stripped = text.strip()
     if not stripped:
         return Side("", line, 1)
     row = source[line - body_line] if 0 <= line - body_line < len(source) else ""
-    col = row.find(stripped[:20]) + 1 if stripped[:20] in row else 1
-    return Side(stripped, line, max(col, 1))
+    found = row.find(stripped[:20], cursor.get(line, 0))
+    if found < 0:
+        found = row.find(stripped[:20])
+    cursor[line] = found + 1 if found >= 0 else cursor.get(line, 0)
+    return Side(stripped, line, max(found + 1, 1))
 
 
 def check_steps(
@@ -196,9 +212,11 @@ def check_steps(
 ) -> list[StepResult]:
     """Check every step of every chain in the body."""
     results = []
-    for chain in chains(doc):
+    for sides in chains(doc):
+        reading = doc.reading_at(sides[0].line)
+        chain, where = conditions(sides, reading)
         for left, right in itertools.pairwise(chain):
-            result = check_step(doc, Step(left, right), sizes, timeout)
+            result = check_step(reading, Step(left, right), sizes, timeout, where)
             written = " ".join(right.text.split())
             if any(written.startswith(known) for known in doc.known_wrong):
                 result = replace(result, expect="refuted")
@@ -206,8 +224,29 @@ def check_steps(
     return results
 
 
+def conditions(chain: list[Side], doc: Document) -> tuple[list[Side], tuple[Condition, ...]]:
+    r"""Set aside conditions written after a side, ``\frac{…}{\partial z_j}, i \neq j``.
+
+    They hold for the whole chain, as the author means them.
+    """
+    found: list[Condition] = []
+    sides = []
+    for side in chain:
+        match = CONDITION.search(side.text)
+        if match and match["left"] in doc.indices and match["right"] in doc.indices:
+            left, right = symbols.index(match["left"]), symbols.index(match["right"])
+            found.append(Condition(left, "!=", right, match.group(0).lstrip(", ")))
+            side = replace(side, text=side.text[: match.start()].rstrip())
+        sides.append(side)
+    return sides, tuple(found)
+
+
 def check_step(
-    doc: Document, step: Step, sizes: tuple[int, ...], timeout: float | None
+    doc: Document,
+    step: Step,
+    sizes: tuple[int, ...],
+    timeout: float | None,
+    where: tuple[Condition, ...] = (),
 ) -> StepResult:
     """One step: parse both sides, then prove, then try the declared assumptions."""
     if not step.left.text or not step.right.text:
@@ -217,9 +256,21 @@ def check_step(
         rhs = parse_expression(step.right.text, doc.scope)
     except DeriveError as err:
         return StepResult(step, "unparsed", message=f"not understood: {err.message}")
-    where = Position(doc.path, step.right.line, step.right.col)
+    lhs, rhs = as_scalar(lhs), as_scalar(rhs)
+    if shape(lhs) != shape(rhs):
+        return StepResult(
+            step,
+            "unparsed",
+            message=f"not understood: the left side is {shape(lhs)} and the right side "
+            f"{shape(rhs)} under the front matter's [shapes]",
+        )
     claim = Claim(
-        f"line {step.right.line}", lhs, rhs, f"{step.left.text} = {step.right.text}", where
+        f"line {step.right.line}",
+        lhs,
+        rhs,
+        f"{step.left.text} = {step.right.text}",
+        Position(doc.path, step.right.line, step.right.col),
+        where=where,
     )
     verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
     if verdict.status == "refuted" and verdict.holds_under:
@@ -231,6 +282,21 @@ def check_step(
                 step, under.status, held, f"holds under {', '.join(verdict.holds_under)}", claim
             )
     return StepResult(step, verdict.status, verdict, verdict.message, claim)
+
+
+def shape(expr: sp.Expr) -> str:
+    """``a scalar`` (1×1 included) or ``N×1``: what a side is, for messages."""
+    if not isinstance(expr, sp.MatrixExpr) or expr.shape == (1, 1):
+        return "a scalar"
+    rows, cols = expr.shape
+    return f"{rows}×{cols}"
+
+
+def as_scalar(expr: sp.Expr) -> sp.Expr:
+    """A 1×1 matrix, such as a row gradient times a column, as its only entry."""
+    if isinstance(expr, sp.MatrixExpr) and expr.shape == (1, 1):
+        return symbols.Entry(expr, sp.S.One, sp.S.One)
+    return expr
 
 
 def one_sided(doc: Document, step: Step) -> StepResult:

@@ -96,6 +96,17 @@ class sigmoid(sp.Function):
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
+class Entry(sp.Expr):
+    r"""Entry ``(row, col)`` of a matrix expression, as in ``(\partial E / \partial z)_j``.
+
+    The prover lowers it to index form with the matrix rules.
+    """
+
+    def __new__(cls, matrix: sp.MatrixExpr, row: sp.Basic, col: sp.Basic) -> Entry:
+        """Build the entry."""
+        return sp.Expr.__new__(cls, matrix, row, col)
+
+
 class VectorView(sp.Basic):
     r"""A whole vector seen through a sample prefix and/or without some components.
 
@@ -134,22 +145,23 @@ class VectorView(sp.Basic):
 
 
 class MatrixDerivative(sp.MatrixExpr):
-    r"""``∂F/∂v`` for a column vector ``v`` (n×1), in numerator layout.
+    r"""``∂F/∂v`` for a column vector or scalar ``v``, in numerator layout.
 
     A scalar ``F`` gives a row (1×n), ``\frac{\partial E}{\partial z}`` = ``(y − t)^T``;
-    a column vector ``F`` (m×1) gives its Jacobian (m×n).
+    a column vector ``F`` (m×1) gives its Jacobian (m×n), or a column (m×1) for a
+    scalar ``v``, ``\frac{\partial z}{\partial w_{uv}}``.
     """
 
-    def __new__(cls, expr: sp.Basic, var: sp.MatrixExpr) -> MatrixDerivative:
-        """Build the derivative; ``var`` must be a column vector."""
+    def __new__(cls, expr: sp.Basic, var: sp.Basic) -> MatrixDerivative:
+        """Build the derivative; ``var`` must be a column vector or a scalar."""
         return sp.Basic.__new__(cls, expr, var)
 
     @property
     def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        """(rows of F, or 1 for a scalar) × (rows of v)."""
+        """(rows of F, or 1 for a scalar) × (rows of v, or 1 for a scalar)."""
         expr, var = self.args
         rows = expr.shape[0] if isinstance(expr, sp.MatrixExpr) else sp.S.One
-        return (rows, var.shape[0])
+        return (rows, var.shape[0] if isinstance(var, sp.MatrixExpr) else sp.S.One)
 
 
 class Elementwise(sp.MatrixExpr):

@@ -17,6 +17,7 @@ from derive.latex import Scope, parse_expression, parse_head, parse_relation
 from derive.latex.parser import build_parser, parser
 from derive.symbols import (
     Elementwise,
+    Entry,
     MatrixDerivative,
     VectorView,
     index,
@@ -685,6 +686,18 @@ def mrel_fails(text: str) -> tuple[int, int, str]:
     return failure(parse_relation, text, MATRIX, LatexError)
 
 
+def test_column_by_scalar_and_entries() -> None:
+    """``∂v/∂w`` for a column ``v`` and a scalar ``w`` is a column; ``(M)_j`` is an entry."""
+    column = mx(r"\frac{\partial y^{(1)}}{\partial x_i}")
+    assert isinstance(column, MatrixDerivative)
+    assert column.shape == (H, 1)
+    entry = mx(r"\left(\frac{\partial E}{\partial z^{(2)}}\right)_k")
+    assert entry == Entry(MatrixDerivative(scalar("E"), Z2), sp.S.One, index("k"))
+    assert mx("(y - t)_k") == Entry(Y - TT, index("k"), sp.S.One)
+    assert mfails("(y^T W^{(2)})_{hk}")[2].startswith("`(y^T W^{(2)})` is 1×H")
+    assert mfails("(E)_k")[2].startswith("unsupported subscript on `(E)`")
+
+
 def test_shaped_names() -> None:
     """Without a subscript a shaped name is a MatrixSymbol; with one, an element."""
     assert (
@@ -836,7 +849,7 @@ def test_shape_mismatches() -> None:
         "cannot differentiate with respect to `W^{(1)}`, which is H x N: use a column vector "
         "or an element such as `W_{uv}`",
     )
-    assert mfails(r"\frac{\partial y^{(1)}}{\partial x_i}")[:2] == (1, 16)
+    assert mfails(r"\frac{\partial W^{(1)}}{\partial x_i}")[:2] == (1, 16)
     assert mfails(r"\frac{\partial q}{\partial y}")[:2] == (1, 16)
     assert mfails("2 / y") == (1, 5, "cannot divide by the matrix `y` (K x 1)")
     assert mfails("(W^{(1)})^2") == (

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sympy as sp
-from lark import Token
+from lark import Token, Tree
 
 from derive.errors import DeriveError, LatexError, Position
 from derive.latex.head import read_head
+from derive.latex.nodes import Node
 from derive.latex.parser import parse_tree
+from derive.latex.samples import sample_prefixes
 from derive.latex.scope import Scope
 from derive.latex.transform import Reader
 
@@ -55,7 +57,7 @@ def parse_expression(text: str, scope: Scope) -> sp.Expr:
     >>> parse_expression(r"\sum_k t_k", Scope({"k": "K"}, frozenset({"K"})))
     Sum(t[k], (k, 1, K))
     """
-    return _guard(lambda: Reader(text, scope).value(parse_tree(text, "expression").children[0]))
+    return _guard(lambda: Reader(text, scope).value(_expression(text, scope)))
 
 
 def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
@@ -72,7 +74,9 @@ def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
     """
 
     def build() -> tuple[sp.Expr, str, sp.Expr]:
-        left, relation, right = parse_tree(text, "relation").children
+        tree = sample_prefixes(parse_tree(text, "relation"), scope)
+        assert isinstance(tree, Tree)
+        left, relation, right = tree.children
         assert isinstance(relation, Token)
         op = RELATIONS.get(str(relation), "!=")  # the rest are spellings of `\not=`
         a, b = Reader(text, scope).relation(left, relation, right)
@@ -92,7 +96,12 @@ def parse_head(text: str, scope: Scope) -> tuple[str, tuple[sp.Basic, ...]]:
         LatexError: The text is not a name, an element or a function of names.
         UnknownNameError: A subscript letter is not a declared index.
     """
-    return _guard(lambda: read_head(text, scope, parse_tree(text, "expression").children[0]))
+    return _guard(lambda: read_head(text, scope, _expression(text, scope)))
+
+
+def _expression(text: str, scope: Scope) -> Node:
+    """The tree of an expression, ``r_{z_j}`` read as ``{}^r z_j``."""
+    return sample_prefixes(parse_tree(text, "expression").children[0], scope)
 
 
 def _guard(build: Callable[[], T]) -> T:

@@ -72,6 +72,9 @@ def _argument(text: str, scope: Scope, part: Node) -> sp.Basic:
     if name.power is not None:
         raise LatexError("unsupported power on a parameter", position(name.power))
     value = name_value(name, scope, check=False)
+    entry = isinstance(value, sp.Indexed)
+    if entry and all(isinstance(i, sp.Symbol) and i.is_integer for i in value.indices):
+        return value  # `s(z_i)`: a function of one entry, meaning `s` of entry `i`
     if isinstance(value, sp.MatrixSymbol):
         return symbols.tensor(name.key)  # a parameter is the whole vector, as `\mathbf{z}`
     return value

@@ -267,8 +267,8 @@ def derivative(body: Operand, var: Operand) -> Any:
     """Return ``∂body/∂var``: a ``Derivative``, or a ``MatrixDerivative`` by a column vector.
 
     Raises:
-        LatexError: A variable that is a matrix or a row, a numerator that is not a
-            scalar or a column, or a matrix numerator with a scalar variable.
+        LatexError: A variable that is a matrix or a row, or a numerator that is not a
+            scalar or a column.
     """
     value, by = plain(body), plain(var)
     shape, by_shape = shape_of(value), shape_of(by)
@@ -278,14 +278,14 @@ def derivative(body: Operand, var: Operand) -> Any:
             f"{describe(by)}: use a column vector or an element such as `W_{{uv}}`",
             var.where,
         )
-    if by_shape is None and shape is not None:
+    if by_shape is None and shape is not None and shape[1] != 1:
         raise LatexError(
             f"unsupported derivative of the matrix `{body.written}` ({describe(value)}) "
             f"with respect to the scalar `{var.written}`: differentiate an element, e.g. "
-            "`z_j`",
+            "`W_{uv}`",
             body.where,
         )
-    if by_shape is None:
+    if by_shape is None and shape is None:
         return sp.Derivative(value, by, evaluate=False)
     if shape is not None and shape[1] != 1:
         raise LatexError(

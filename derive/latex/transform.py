@@ -13,12 +13,13 @@ from typing import Any
 import sympy as sp
 from lark import Token, Tree
 
+from derive import symbols
 from derive.errors import LatexError
 from derive.latex import factors, shapes
 from derive.latex.bounds import read_limits
 from derive.latex.factors import Args, DiffOp, Element, Indicator, One, Op, Prefix, Value
 from derive.latex.functions import PREFIXES, function_callee
-from derive.latex.names import TEXT, is_name, name_value, read_name, simple_value
+from derive.latex.names import TEXT, is_name, name_value, read_indices, read_name, simple_value
 from derive.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
 from derive.latex.scope import Scope
 from derive.latex.shapes import Operand
@@ -117,8 +118,39 @@ class Reader:
         assert isinstance(primary, Tree)
         if primary.data == "log":
             return self.log(node, primary, scripts)
+        subscripted = any(isinstance(s, Tree) and s.data == "sub" for s in scripts)
+        if primary.data == "paren" and subscripted:
+            return self.entry(node, primary, scripts)
         power = self.power(node, scripts)
         return self.primary(node, primary, power)
+
+    def entry(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
+        r"""``(v)_j``: an entry of a vector or matrix in parentheses, such as a gradient."""
+        parts = subtrees(primary)
+        subs = [s for s in scripts if isinstance(s, Tree) and s.data == "sub"]
+        rest = [s for s in scripts if not (isinstance(s, Tree) and s.data == "sub")]
+        value = self.value(parts[0]) if len(parts) == 1 else None
+        written = source(self.text, primary)
+        if not isinstance(value, sp.MatrixExpr) or len(subs) != 1:
+            raise LatexError(
+                f"unsupported subscript on `{written}`: only a vector or matrix in "
+                "parentheses takes one, as in `(v)_j`",
+                position(subs[0]),
+            )
+        indices = read_indices(self.text, self.scope, subs[0], item)
+        rows, cols = value.shape
+        if len(indices) == 2 and rows != 1 and cols != 1:
+            row, col = indices
+        elif len(indices) == 1 and (rows == 1 or cols == 1):
+            row, col = (sp.S.One, indices[0]) if rows == 1 else (indices[0], sp.S.One)
+        else:
+            raise LatexError(
+                f"`{written}` is {rows}×{cols}: write one index for a vector, as in `_j`, "
+                "and two for a matrix, as in `_{uv}`",
+                position(subs[0]),
+            )
+        power = self.power(item, rest)
+        return Value(self.raised(symbols.Entry(value, row, col), power, written, item), item)
 
     def power(self, item: Tree[Token], scripts: list[Node]) -> Operand | None:
         """Return the superscript of a non-name factor; subscripts and primes are errors."""

@@ -27,6 +27,7 @@ from derive.verdict import Verdict
 DEFAULT_SIZES = tuple(range(1, 9))
 DEFAULT_TIMEOUT = 10.0
 MAX_COMBINATIONS = 64
+QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full
 MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
 
 __all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
@@ -63,6 +64,9 @@ def prove_claim(
         verdict = Verdict("undecided", message=f"not supported yet: {gap}")
     except RecursionError:
         verdict = Verdict("undecided", message="the expression is nested too deeply")
+    except (TypeError, ValueError, AttributeError, NotImplementedError) as err:
+        # A SymPy construction derive does not handle: say so, never crash the run.
+        verdict = Verdict("undecided", message=f"not supported yet ({type(err).__name__}: {err})")
     form = checked_form(doc, claim)
     if form and verdict.method:
         verdict = replace(verdict, method=f"{verdict.method}, {form}")
@@ -70,8 +74,31 @@ def prove_claim(
 
 
 def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[str]) -> Verdict:
-    """The strategy: all K, then concrete sizes, then a counterexample."""
+    """The strategy: all K, then concrete sizes, then a counterexample.
+
+    Remembered for the last claims seen: a refuted step is decided again under the
+    assumption that makes it hold, and notes repeat their lines.
+    """
     assume = tuple(assume)
+    key = (id(doc), claim.lhs, claim.rhs, claim.where, tuple(sizes), assume)
+    found = DECIDED.get(key)
+    if found is not None and found[0] is doc:
+        return found[1]
+    verdict = decide_afresh(doc, claim, sizes, assume)
+    if len(DECIDED) >= MAX_DECIDED:
+        DECIDED.pop(next(iter(DECIDED)))
+    DECIDED[key] = (doc, verdict)
+    return verdict
+
+
+MAX_DECIDED = 256
+DECIDED: dict[tuple[object, ...], tuple[Document, Verdict]] = {}
+
+
+def decide_afresh(
+    doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
+) -> Verdict:
+    """:func:`decide` without the memory."""
     lhs, rhs = claim_meaning(claim, doc)
     outcome = all_k(doc, claim, lhs, rhs, assume)
     problem = concrete_problem(doc, claim, lhs, rhs, assume)
@@ -149,11 +176,20 @@ def rule_for(doc: Document, name: str) -> Rule:
 def discover(
     doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """Return the first declared assumption under which a refuted claim holds."""
+    """Return the first declared assumption under which a refuted claim holds.
+
+    A quick check at the smallest sizes rules most assumptions out; one that passes it
+    is then decided in full.
+    """
+    lhs, rhs = claim_meaning(claim, doc)
+    small = [size for size in sizes if size <= QUICK_SIZE] or list(sizes)
     for name in doc.assumptions:
         if name in assume:
             continue
         try:
+            problem = concrete_problem(doc, claim, lhs, rhs, (*assume, name))
+            if check_sizes(problem, size_assignments(doc, problem, small)).failures:
+                continue
             verdict = decide(doc, claim, sizes, (*assume, name))
         except (Unsupported, NotSupported):
             continue
@@ -211,9 +247,12 @@ def distinct_pairs(claim: Claim) -> frozenset[frozenset[sp.Basic]]:
     return frozenset(frozenset((a, b)) for a, op, b in conditions(claim) if op == "!=")
 
 
-def index_ranges(doc: Document) -> dict[sp.Symbol, sp.Symbol]:
-    """Each declared index symbol with the size it ranges over."""
-    return {symbols.index(i): symbols.size(s) for i, s in doc.indices.items()}
+def index_ranges(doc: Document) -> dict[sp.Symbol, sp.Expr]:
+    """Each declared index symbol with the size it ranges over (a number if fixed)."""
+    return {
+        symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
+        for i, s in doc.indices.items()
+    }
 
 
 def free_indices(doc: Document, expr: sp.Expr) -> tuple[sp.Symbol, ...]:
@@ -250,7 +289,7 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
     for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
         found |= expr.free_symbols & declared
     found |= {problem.ranges[i] for i in problem.free}
-    return found
+    return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size
 
 
 def all_sizes(doc: Document, problem: Problem) -> str:
@@ -259,6 +298,8 @@ def all_sizes(doc: Document, problem: Problem) -> str:
     The lower bound is the smallest size at which both sides are defined.
     """
     involved = sorted(sizes_in(doc, problem), key=str)
+    if doc.fixed:
+        return ", ".join(f"{name} = {value}" for name, value in doc.fixed.items())
     if not involved:
         return "all values"
     if defined_at(problem, dict.fromkeys(involved, 1)):

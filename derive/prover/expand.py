@@ -50,6 +50,14 @@ def instantiate(definition: Definition, args: tuple[sp.Basic, ...], doc: Documen
     for param, arg in zip(definition.params, args, strict=True):
         if isinstance(arg, VectorView) and isinstance(param, sp.IndexedBase):
             body = through_view(body, param, arg)
+        elif isinstance(param, sp.Indexed):
+            if not isinstance(arg, sp.Indexed) or arg.base != param.base:
+                raise DocumentError(
+                    f"`{definition.name}` is defined on an entry of "
+                    f"`{base_name(param.base)}`, so it takes one, not `{arg}`",
+                    definition.position,
+                )
+            mapping.update(zip(param.indices, arg.indices, strict=True))
         else:
             mapping[param] = arg
     return body.xreplace(mapping)
@@ -191,24 +199,53 @@ def meaning(expr: sp.Basic, doc: Document) -> sp.Expr:
     """Return ``expr`` in inputs only, derivatives with respect to inputs left whole.
 
     Summation variables are renamed first, so that no substitution can capture them
-    (every definition's body is renamed afresh as it is substituted).
+    (every definition's body is renamed afresh as it is substituted). A size the
+    document fixes (``N = 10`` under ``[sizes]``) becomes its number.
     """
-    return expand(resolve(fresh_bound(expr), doc), doc)
+    expanded = expand(resolve(fresh_bound(expr), doc), doc)
+    if not doc.fixed:
+        return expanded
+    return expanded.xreplace({symbols.size(n): sp.Integer(v) for n, v in doc.fixed.items()})
 
 
 def claim_meaning(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
-    """Return the meaning of both sides of ``claim`` (matrix sides entry by entry)."""
+    """Return the meaning of both sides of ``claim`` (matrix sides entry by entry).
+
+    Remembered for the last claims seen: a refuted claim is decided again under each
+    assumption, and its meaning does not change.
+    """
+    key = (id(doc), claim)
+    found = MEANINGS.get(key)
+    if found is not None and found[0] is doc:
+        return found[1]
     lhs, rhs = entrywise(claim, doc)
-    return meaning(lhs, doc), meaning(rhs, doc)
+    result = meaning(lhs, doc), meaning(rhs, doc)
+    if len(MEANINGS) >= MAX_MEANINGS:
+        MEANINGS.pop(next(iter(MEANINGS)))
+    MEANINGS[key] = (doc, result)
+    return result
+
+
+MAX_MEANINGS = 64
+MEANINGS: dict[tuple[int, Claim], tuple[Document, tuple[sp.Expr, sp.Expr]]] = {}
 
 
 def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
     """Lower a matrix claim to one entry with free indices of the right ranges."""
     entry = entry_of(claim, doc)
     if entry is None:
-        return claim.lhs, claim.rhs
+        return entries(claim.lhs), entries(claim.rhs)
     row, col = entry
-    return lower(claim.lhs, row, col), lower(claim.rhs, row, col)
+    return entries(lower(claim.lhs, row, col)), entries(lower(claim.rhs, row, col))
+
+
+def entries(expr: sp.Basic) -> sp.Basic:
+    """Lower every written entry ``(M)_{ab}`` of a matrix expression to index form."""
+    if isinstance(expr, symbols.Entry):
+        return entries(lower(*expr.args))
+    if not expr.args or not expr.has(symbols.Entry):
+        return expr
+    return rebuild(expr, [entries(a) for a in expr.args])
 
 
 def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
