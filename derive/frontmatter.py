@@ -41,10 +41,14 @@ TOP_KEYS = (
     "claims",
     "steps",
     "parts",
+    "where",
+    "macros",
 )
 PART_KEYS = (
     "from",
     "note",
+    "where",
+    "macros",
     "sizes",
     "indices",
     "shapes",
@@ -156,6 +160,12 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
     assumptions = parse_assumptions(
         raw, string_table(raw, front, "assumptions", tables), scope, tables
     )
+    macros = string_table(raw, front, "macros", tables)
+    here = raw.position(raw.front_line + tables.after)
+    where = tuple(
+        parse_condition(raw, text, scope, tables.after)
+        for text in string_list(raw, front, "where", here)
+    )
     return Document(
         name="",
         title="",
@@ -171,6 +181,8 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         functions=functions,
         shapes=shapes,
         fixed=fixed,
+        where=where,
+        macros=macros,
     )
 
 
@@ -213,8 +225,9 @@ def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tu
                 if value != ""  # an empty string drops an entry for this part
             }
             for key in PART_KEYS
-            if key not in ("from", "note")
+            if key not in ("from", "note", "where")
         }
+        merged["where"] = item.get("where", front.get("where", []))  # a list: replaced whole
         reading = build_reading(raw, merged, Tables("parts.", header))
         reading = replace(reading, name=doc.name, title=doc.title, known_wrong=doc.known_wrong)
         out.append(Part(raw.body_line + found, str(item.get("note", "")), reading))

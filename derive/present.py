@@ -55,10 +55,14 @@ def fold_definition(
     """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``."""
     if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
         return expr
-    ranges = {symbols.index(i): symbols.size(s) for i, s in doc.indices.items()}
-    try:
-        normal = IndexCalculus(ranges).normal_form(meaning(symbols.tensor(name)[params], doc))
-    except (Unsupported, ValueError):
+    present = {e.base for e in expr.atoms(sp.Indexed)}
+    present |= {  # the tensors behind the normaliser's `u = e^{z}` variables
+        logged.base
+        for e in expr.atoms(sp.Indexed, sp.Symbol)
+        if isinstance(logged := log_of(e), sp.Indexed)
+    }
+    normal = normal_of(doc, name, params, present)
+    if normal is None:
         return expr
     u = [e for e in normal.atoms(sp.Indexed) if e.indices == params and log_of(e) is not None]
     if len(u) != 1 or sp.Mul.make_args(normal).count(u[0]) != 1:
@@ -80,11 +84,45 @@ def fold_definition(
     return folded if sp.count_ops(folded) <= sp.count_ops(expr) else expr
 
 
+def normal_of(
+    doc: Document, name: str, params: tuple[sp.Basic, ...], present: set[sp.Basic]
+) -> sp.Expr | None:
+    """The normal form of the defined ``name_{params}``, if it can fold into ``present``.
+
+    ``present`` holds the tensors of the expression to fold: a definition over none of
+    them is not normalised at all. Remembered per document.
+    """
+    key = (id(doc), name)
+    found = NORMALS.get(key)
+    if found is None or found[0] is not doc:
+        found = (doc, meaning(symbols.tensor(name)[params], doc), None, False)
+    _, meant, normal, done = found
+    if not done and {e.base for e in meant.atoms(sp.Indexed)} & present:
+        ranges = {
+            symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
+            for i, s in doc.indices.items()
+        }
+        try:
+            normal = IndexCalculus(ranges).normal_form(meant)
+        except (Unsupported, ValueError):
+            normal = None
+        done = True
+    if len(NORMALS) >= 256:
+        NORMALS.pop(next(iter(NORMALS)))
+    NORMALS[key] = (doc, meant, normal, done)
+    return normal
+
+
+NORMALS: dict[tuple[int, str], tuple[Document, sp.Expr, sp.Expr | None, bool]] = {}
+
+
 def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
     """Give each summation variable an index letter of its range not in use (or primed)."""
 
     def letter_for(hi: sp.Expr, taken: set[str]) -> str | None:
-        letters = [i for i, s in doc.indices.items() if symbols.size(s) == hi]
+        letters = [
+            i for i, s in doc.indices.items() if symbols.size(s) == hi or doc.fixed.get(s) == hi
+        ]
         for candidate in [*letters, *(f"{i}'" for i in letters), *(f"{i}''" for i in letters)]:
             if candidate not in taken:
                 return candidate
@@ -230,6 +268,9 @@ def name(text: str) -> str:
     }
     if text in greek:
         return greek[text]
+    base, tag = text.split("^{(", 1) if "^{(" in text else (text, "")
+    if tag and base in greek:
+        return f"{greek[base]}^{{({tag}"  # `\gamma^{(2)}` → `γ^{(2)}`
     if text.startswith(r"\hat{") and text.endswith("}"):
         return text[5:-1] + "\u0302"
     if text.startswith(r"\text{") and "}" in text:

@@ -147,10 +147,28 @@ def rows(content: str, line: int) -> Iterator[tuple[str, int]]:
     r"""The rows of a block (``\\`` separates rows in aligned environments)."""
     text = ENVIRONMENT.sub(" ", content)
     offset = 0
-    for row in re.split(r"\\\\", text):
+    for row in outside_braces(text, "\\\\"):
         lead = len(row) - len(row.lstrip())
         yield row.replace("&", " ").strip(), line + offset + row[:lead].count("\n")
         offset += row.count("\n")
+
+
+def outside_braces(text: str, separator: str) -> list[str]:
+    r"""Split ``text`` at ``separator`` where no brace is open (``\substack{a \\ b}`` stays)."""
+    parts, depth, start, n = [], 0, 0, 0
+    while n < len(text):
+        if text.startswith(separator, n) and depth == 0:
+            parts.append(text[start:n])
+            n += len(separator)
+            start = n
+            continue
+        if text[n] == "\\" and n + 1 < len(text):
+            n += 2  # an escaped character, `\{` or `\\`, never opens or closes
+            continue
+        depth += {"{": 1, "}": -1}.get(text[n], 0)
+        n += 1
+    parts.append(text[start:])
+    return parts
 
 
 def clean(segment: str) -> str:
@@ -214,7 +232,8 @@ def check_steps(
     results = []
     for sides in chains(doc):
         reading = doc.reading_at(sides[0].line)
-        chain, where = conditions(sides, reading)
+        chain, stated = conditions(sides, reading)
+        where = (*reading.where, *stated)
         for left, right in itertools.pairwise(chain):
             result = check_step(reading, Step(left, right), sizes, timeout, where)
             written = " ".join(right.text.split())
@@ -252,8 +271,8 @@ def check_step(
     if not step.left.text or not step.right.text:
         return one_sided(doc, step)
     try:
-        lhs = parse_expression(step.left.text, doc.scope)
-        rhs = parse_expression(step.right.text, doc.scope)
+        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope)
+        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope)
     except DeriveError as err:
         return StepResult(step, "unparsed", message=f"not understood: {err.message}")
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
@@ -290,6 +309,17 @@ def shape(expr: sp.Expr) -> str:
         return "a scalar"
     rows, cols = expr.shape
     return f"{rows}×{cols}"
+
+
+def expand_macros(text: str, doc: Document) -> str:
+    r"""Replace what the front matter's ``[macros]`` name, longest first.
+
+    Notes have their own shorthands and OCR damage (``\mathbf{r}^{(L)}`` for
+    ``{}^r \mathbf{z}^{(L)}``); the body stays as written and the reading is declared.
+    """
+    for written in sorted(doc.macros, key=len, reverse=True):
+        text = text.replace(written, doc.macros[written])
+    return text
 
 
 def as_scalar(expr: sp.Expr) -> sp.Expr:

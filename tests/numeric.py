@@ -109,7 +109,11 @@ def holds_numerically(document, claim, sizes=(2, 3, 5), tries=3, seed="") -> boo
         env = {symbols.size(s): K for s in document.sizes}
         for _ in range(tries):
             values = {i: rng.randint(1, K) for i in free}
-            if any(values.get(c.left) == values.get(c.right) for c in claim.where if c.op == "!="):
+            if any(
+                c.left in values and c.right in values and values[c.left] == values[c.right]
+                for c in claim.where
+                if c.op == "!="
+            ):
                 continue
             env_i = {**env, **values}
             point = random_point([lhs, rhs], env_i, rng)

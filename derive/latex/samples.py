@@ -62,8 +62,12 @@ def _index_letter(primary: Node, scope: Scope) -> Token | None:
 def _only_name(sub: Tree[Token]) -> Tree[Token] | None:
     """The one name item a subscript holds, if that is all it holds."""
     (part, *more) = sub.children
-    if more or not isinstance(part, Tree):
+    if more:
         return None
+    if isinstance(part, Token):  # `_z`, written without braces
+        if part.type != "LETTER":
+            return None
+        return Tree("item", [Tree("letter", [part], sub.meta)], sub.meta)
     if part.data == "product" and len(part.children) == 1:
         part = part.children[0]
         if not isinstance(part, Tree):

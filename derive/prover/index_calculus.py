@@ -230,7 +230,9 @@ class IndexCalculus:
         self, expr: sp.Expr, distinct: frozenset[frozenset[sp.Basic]], text: str = ""
     ) -> Iterable[tuple[str, sp.Expr]]:
         """Split on each free Kronecker delta: equal indices, then different ones."""
-        expr = expr.xreplace({d: 0 for d in expr.atoms(KD) if frozenset(d.args) in distinct})
+        expr = expr.xreplace(
+            {d: sp.S.Zero for d in expr.atoms(KD) if frozenset(d.args) in distinct}
+        )
         delta = next(iter(sorted(free_deltas(expr), key=str)), None)
         if delta is None:
             yield text, expr
@@ -242,7 +244,9 @@ class IndexCalculus:
         equal = self.reduce(expr.xreplace({old: new}))
         yield from self.cases(equal, distinct, join(text, same))
         yield from self.cases(
-            expr.xreplace({delta: 0}), distinct | {frozenset((a, b))}, join(text, f"{a} ≠ {b}")
+            expr.xreplace({delta: sp.S.Zero}),
+            distinct | {frozenset((a, b))},
+            join(text, f"{a} ≠ {b}"),
         )
 
 

@@ -168,13 +168,19 @@ def patterns(n: int) -> Iterator[list[int]]:
 
 
 def satisfies(problem: Problem, chosen: Mapping[sp.Symbol, int]) -> bool:
-    """True when the values meet the claim's ``where`` conditions."""
+    """True when the values meet the claim's ``where`` conditions.
+
+    A condition on an index the claim does not have free says nothing about it.
+    """
+
+    def known(*xs: sp.Basic) -> bool:
+        return all(isinstance(x, sp.Integer) or x in chosen for x in xs)
 
     def value(x: sp.Basic) -> int:
         return int(x) if isinstance(x, sp.Integer) else chosen[x]
 
-    return all(value(a) != value(b) for a, b in problem.distinct) and all(
-        value(a) == value(b) for a, b in problem.equal
+    return all(value(a) != value(b) for a, b in problem.distinct if known(a, b)) and all(
+        value(a) == value(b) for a, b in problem.equal if known(a, b)
     )
 
 
