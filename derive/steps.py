@@ -125,8 +125,9 @@ def chains(doc: Document) -> list[list[Side]]:
     cursor: dict[int, int] = {}  # per line, where the next side is searched from
     for content, line in math_blocks(doc):
         for row_text, row_line in rows(content, line):
-            for segment in SEPARATOR.split(row_text):
-                sides = split_sides(clean(segment), row_line, source, doc.body_line, cursor)
+            for segment, offset in separated(row_text):
+                at = row_line + row_text[:offset].count("\n")
+                sides = split_sides(clean(segment), at, source, doc.body_line, cursor)
                 if not sides:
                     continue
                 if len(sides) == 1:  # an `=` only inside unbalanced braces: report it
@@ -136,6 +137,15 @@ def chains(doc: Document) -> list[list[Side]]:
                 else:
                     out.append(sides)  # empty sides stay, to be reported, never skipped
     return out
+
+
+def separated(row: str) -> Iterator[tuple[str, int]]:
+    r"""The statements of a row split at ``\quad``, each with its offset in the row."""
+    start = 0
+    for match in SEPARATOR.finditer(row):
+        yield row[start : match.start()], start
+        start = match.end()
+    yield row[start:], start
 
 
 def same_part(doc: Document, first: Side, then: Side) -> bool:
@@ -202,7 +212,16 @@ def split_sides(
             parts.append((start, segment[start:n]))
             start = n + 1
     parts.append((start, segment[start:]))
-    return [locate(text, line, source, body_line, cursor) for _, text in parts]
+    return [
+        locate(
+            text,
+            line + segment[: offset + len(text) - len(text.lstrip())].count("\n"),
+            source,
+            body_line,
+            cursor,
+        )
+        for offset, text in parts
+    ]
 
 
 def locate(text: str, line: int, source: list[str], body_line: int, cursor: dict[int, int]) -> Side:

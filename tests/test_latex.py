@@ -267,6 +267,7 @@ def test_heads() -> None:
     assert parse_head("z^{(2)}_j", SCOPE) == ("z^{(2)}", (j,))
     assert parse_head(r"\sigma(z)", SCOPE) == (r"\sigma", (scalar("z"),))
     assert parse_head("z_1", SCOPE) == ("z", (sp.Integer(1),))
+    assert parse_head("s(z_i^{(1)})", SCOPE) == ("s", (tensor("z^{(1)}")[i],))  # of one entry
     for bad in ("y_k + 1", "x^2", "f(x + 1)", "y_k(x)", "2", r"\frac{a}{b}"):
         with pytest.raises(LatexError):
             parse_head(bad, SCOPE)
@@ -512,6 +513,19 @@ def test_pre_superscripts() -> None:
     assert ex1(r"\frac{\partial C}{\partial {}^r z_j^{(L)}}") == dz(scalar("C"), zL[r, j])
     assert ex1(r"\frac{\partial}{\partial {}^r z_j} {}^r y_j") == dz(y[r, j], z[r, j])
     assert parse_head("{}^r a_j^{(l)}", SEED1) == ("a^{(l)}", (r, j))
+
+
+def test_sample_index_written_as_a_base() -> None:
+    r"""OCR'd notes write ``{}^r z_j^{(L)}`` as ``r_{z_j}^{(L)}``: both read the same."""
+    zL = tensor("z^{(L)}")
+    assert ex1("r_{z_j}^{(L)}") == zL[r, j] == ex1("{}^r z_j^{(L)}")
+    assert ex1("r_{y_t}") == y[r, t]
+    assert ex1(r"\mathbf{r}_z^{(L)}") == VectorView(zL, (r,), ())
+    assert ex1(r"\mathbf{r}_{z_{\neq t}}^{(L)}") == VectorView(zL, (r,), (t,))
+    assert ex1(r"\sum_r r_{a_i}^{(L-1)}") == sp.Sum(tensor("a^{(L-1)}")[r, i], (r, 1, size("R")))
+    assert parse_head("r_{a_j}^{(l)}", SEED1) == ("a^{(l)}", (r, j))
+    with pytest.raises(LatexError):  # only a declared index reads this way
+        ex1("x_{y_t}")
 
 
 def test_excluded_components() -> None:

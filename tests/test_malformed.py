@@ -73,6 +73,27 @@ CASES = {
         HEADER + '[[claims]]\nname = "c"\nstatement = \'y_k = y_k\'\nexpect = "maybe"\n+++\n',
         r":16:\d+: `expect` is",
     ),
+    "part-start-not-in-body": (
+        HEADER + "[[parts]]\nfrom = 'Section 9'\n+++\nSection 1.\n",
+        r":14:9: \[\[parts\]\] starts at `Section 9`, which is not in the body after line 16",
+    ),
+    "part-unknown-key": (
+        HEADER + "[[parts]]\nfrom = 'Section 1'\nclaims = []\n+++\nSection 1.\n",
+        r":13:1: unknown key `claims` in \[\[parts\]\]",
+    ),
+    "part-bad-definition": (
+        HEADER + "[[parts]]\nfrom = 'Section 1'\n[parts.definitions]\n"
+        "\"E\" = '\\foo z_k'\n+++\nSection 1.\n",
+        r":16:8: .*\\foo",
+    ),
+    "bad-where": (
+        '+++\nname = "bad"\nwhere = [\'z_k = 1\']\n[sizes]\nK = "c"\n[indices]\nk = "K"\n+++\n',
+        r":3:\d+: a `where` condition relates two indices",
+    ),
+    "zero-size": (
+        '+++\nname = "bad"\n[sizes]\nK = 0\n+++\n',
+        r":3:1: \[sizes\] must map names to a description or a positive number",
+    ),
 }
 
 

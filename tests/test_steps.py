@@ -169,3 +169,111 @@ def test_known_wrong_step_is_expected(tmp_path):
         encoding="utf-8",
     )
     assert main(["check", str(path)], stdout=io.StringIO()) == 1
+
+
+PARTS = r"""+++
+name = "parts"
+
+[sizes]
+K = "classes"
+
+[indices]
+i = "K"
+j = "K"
+k = "K"
+
+[definitions]
+"y_k" = '\frac{e^{z_k}}{\sum_{i=1}^{K} e^{z_i}}'
+"E" = '-\sum_{k=1}^{K} t_k \ln y_k'
+
+[[parts]]
+from = "Part two"
+where = ['i \neq j']
+[parts.sizes]
+K = 3
+[parts.definitions]
+"E" = ""
+"y_k" = 'z_k'
+'s(z_i)' = '\frac{e^{z_i}}{\sum_{k=1}^{3} e^{z_k}}'
+
+[[parts]]
+from = "Part three"
+[parts.macros]
+'\sm' = '\frac{e^{z_j}}{\sum_{i=1}^{K} e^{z_i}}'
++++
+Part one.
+
+$$\frac{\partial y_j}{\partial z_j} = y_j (1 - y_j)$$
+
+Part two: here y is z itself, K is 3, and i and j differ.
+
+$$\frac{\partial y_j}{\partial z_j} = 1$$
+
+$$\frac{\partial s(z_i)}{\partial z_j} = -s(z_i) s(z_j) \quad
+\frac{\partial s(z_j)}{\partial z_j} = s(z_j) - s(z_j)^2$$
+
+$$= s(z_j) \left(1 - s(z_j)\right)$$
+
+Part three.
+
+$$y_j = \sm$$
+"""
+
+
+def test_parts_read_each_part_with_its_own_tables(tmp_path):
+    """[[parts]]: own definitions, a fixed size, `where`, macros; chains stop at a part."""
+    path = tmp_path / "parts.md"
+    path.write_text(PARTS, encoding="utf-8")
+    doc = api.load(str(path))
+    assert [p.start for p in doc.parts] == [doc.body_line + 4, doc.body_line + 13]
+    assert doc.reading_at(doc.body_line).definitions["y"].text.startswith(r"\frac")
+    assert doc.parts[0].document.fixed == {"K": 3}
+    assert "E" not in doc.parts[0].document.definitions  # an empty string drops a key
+    report = api.check(doc)
+    assert [(s.step.right.line - doc.body_line, s.step.right.col) for s in report.steps] == [
+        (2, 39),
+        (6, 39),
+        (8, 42),
+        (9, 40),  # after `\quad`, on the block's next line
+        (11, 5),
+        (15, 9),
+    ]
+    assert {s.status for s in report.steps} == {"proved"}
+    assert report.steps[2].verdict.sizes == "K = 3"
+    assert report.steps[2].claim.where[0].text == r"i \neq j"
+
+
+def test_parts_change_what_a_step_means(tmp_path):
+    """The same line holds in one part and is wrong in another."""
+    body = "$$\\frac{\\partial y_j}{\\partial z_j} = 1$$\n\nPart two\n\n"
+    body += "$$\\frac{\\partial y_j}{\\partial z_j} = 1$$\n\nPart three\n"
+    path = tmp_path / "parts.md"
+    path.write_text(PARTS.split("+++\n")[0] + "+++\n" + PARTS.split("+++\n")[1] + "+++\n" + body)
+    steps = api.check(api.load(str(path))).steps
+    assert [s.status for s in steps] == ["refuted", "proved"]
+
+
+def test_condition_written_after_a_side(tmp_path):
+    r"""``\frac{…}{\partial z_j}, i \neq j = …`` holds for i ≠ j, the whole chain long."""
+    body = (
+        "$$\\frac{\\partial y_i}{\\partial z_j}, i \\neq j = -y_i y_j$$\n\n"
+        "$$= -y_j y_i$$\n\n$$\\frac{\\partial y_i}{\\partial z_j} = -y_i y_j$$\n"
+    )
+    steps = api.check(document(tmp_path, body)).steps
+    assert [s.status for s in steps] == ["proved", "proved", "refuted"]
+    assert steps[0].step.left.text == "\\frac{\\partial y_i}{\\partial z_j}"
+
+
+def test_aligned_rows_on_one_line_have_their_own_columns(tmp_path):
+    """Rows joined by a row break on one line: each step is placed at its own right side."""
+    body = "$$\\begin{aligned} E &= -\\sum_{k=1}^{K} t_k \\ln y_k \\\\ &= E \\end{aligned}$$\n"
+    steps = api.check(document(tmp_path, body)).steps
+    line = steps[0].step.right.line
+    assert [(s.step.right.line, s.step.right.col) for s in steps] == [(line, 24), (line, 58)]
+
+
+def test_substack_is_not_a_row_break(tmp_path):
+    r"""``\substack{k=1 \\ k \neq j}`` stays inside its sum."""
+    body = "$$\\sum_{k=1}^{K} t_k = t_j + \\sum_{\\substack{k=1 \\\\ k \\neq j}}^{K} t_k$$\n"
+    steps = api.check(document(tmp_path, body)).steps
+    assert [s.status for s in steps] == ["proved"]
