@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from derive import api
+from derive.body import chains
 from derive.cli import main
-from derive.steps import chains, summary
+from derive.steps import summary
 from tests.numeric import holds_numerically
 
 DATA = Path(__file__).parent / "data"
