@@ -44,6 +44,11 @@ class Report:
     steps: tuple[StepResult, ...] = ()
 
     @property
+    def first_wrong_step(self) -> StepResult | None:
+        """The first step of the body that does not hold (listed slips included)."""
+        return next((s for s in self.steps if s.status == "refuted"), None)
+
+    @property
     def ok(self) -> bool:
         """True when every claim came out as expected and no step is wrong."""
         return all(r.as_expected for r in self.results) and not any(

@@ -256,6 +256,10 @@ def print_report(out: Console, report: api.Report) -> None:
         out.print(f"  {len(report.results)} claims: {summary}")
     if report.steps:
         out.print(f"  {steps.summary(list(report.steps))}")
+    wrong = report.first_wrong_step
+    if wrong is not None:
+        where = f"{report.document.path}:{wrong.step.right.line}:{wrong.step.right.col}"
+        out.print(f"  first wrong step: {escape(where)}", soft_wrap=True)
     out.print()
 
 
@@ -302,6 +306,12 @@ def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
                 "path": rep.document.path,
                 "claims": [claim_json(r) for r in rep.results],
                 "steps": [step_json(s) for s in rep.steps],
+                "first_wrong_step": None
+                if rep.first_wrong_step is None
+                else {
+                    "line": rep.first_wrong_step.step.right.line,
+                    "col": rep.first_wrong_step.step.right.col,
+                },
             }
             for rep in reports
         ],
@@ -322,6 +332,7 @@ def step_json(result: steps.StepResult) -> dict[str, object]:
         "holds_under": list(v.holds_under) if v else [],
         "message": result.message,
         "expect": result.expect,
+        "ms": None if v is None else round(v.ms, 1),
     }
 
 

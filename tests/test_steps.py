@@ -80,6 +80,7 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
     out = io.StringIO()
     assert main(["check", doc.path], stdout=out) == 1
     assert "✗" in out.getvalue() and "left − right" in out.getvalue()
+    assert f"first wrong step: {doc.path}:{doc.body_line + 2}:5" in out.getvalue()
     out = io.StringIO()
     main(["check", doc.path, "--json"], stdout=out)
     step = json.loads(out.getvalue())["documents"][0]["steps"][1]
@@ -94,8 +95,11 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
         "holds_under",
         "message",
         "expect",
+        "ms",
     }
     assert (step["line"], step["col"], step["status"]) == (doc.body_line + 2, 5, "refuted")
+    first = json.loads(out.getvalue())["documents"][0]["first_wrong_step"]
+    assert first == {"line": doc.body_line + 2, "col": 5}
 
 
 @pytest.mark.parametrize(
