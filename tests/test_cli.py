@@ -49,7 +49,8 @@ def test_json_schema():
     assert data["ok"] is True
     assert [d["name"] for d in data["documents"]] == ["softmax-ce", "softmax"]
     for doc in data["documents"]:
-        assert set(doc) == {"name", "path", "claims", "steps"}
+        assert set(doc) == {"name", "path", "claims", "steps", "first_wrong_step"}
+        assert doc["first_wrong_step"] is None
         for claim in doc["claims"]:
             assert set(claim) == CLAIM_KEYS
             assert claim["status"] in {"proved", "verified", "refuted", "undecided"}
