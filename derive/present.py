@@ -301,6 +301,12 @@ class DeriveLatexPrinter(LatexPrinter):
         at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
         return rf"\left({self._print(matrix)}\right)_{{{''.join(map(self._print, at))}}}"
 
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        if len(expr.variables) == 1 and isinstance(expr.expr, (sp.Symbol, sp.Indexed)):
+            top, (var,) = self._print(expr.expr), expr.variables
+            return rf"\frac{{\partial {top}}}{{\partial {self._print(var)}}}"
+        return str(super()._print_Derivative(expr))
+
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
         text = self._print_Indexed(sp.IndexedBase(r"\delta")[expr.args])
         return f"{text}^{{{exp}}}" if exp else text
