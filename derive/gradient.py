@@ -26,7 +26,7 @@ from derive.latex import parse_expression
 from derive.latex.shapes import Operand, derivative
 from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, index_ranges, prove_claim, rule_for
-from derive.prover.expand import entrywise, fresh_bound, meaning
+from derive.prover.expand import fresh_bound, meaning
 from derive.prover.exponentials import exp_atom
 from derive.prover.index_calculus import IndexCalculus, Unsupported, zero_test
 from derive.verdict import Verdict
@@ -93,6 +93,11 @@ def differentiate(
     raw = derivative(
         Operand(body, expression, Position("EXPR")), Operand(var, wrt, Position("WRT"))
     )
+    if isinstance(raw, sp.MatrixExpr):
+        raise UsageError(
+            f"∂({expression})/∂({wrt}) is a matrix; differentiate by an element, such as "
+            f"`{wrt}_k`: the matrix form is not written back yet"
+        )
     claim = Claim("diff", raw, raw, f"d({expression})/d({wrt})", Position(), tuple(assume))
     forms = candidates(doc, claim)
     for form in forms:
@@ -113,13 +118,11 @@ def read(text: str, label: str, doc: Document) -> sp.Expr:
 
 def candidates(doc: Document, claim: Claim) -> list[sp.Expr]:
     """Forms of the derivative, best first; the last is the plain normal form."""
-    lhs, _ = entrywise(claim, doc)
-    normal = simplified(doc, lhs, claim.assume)
-    forms = [normal, *readings(doc, normal)]
-    forms = list(dict.fromkeys(f for form in forms for f in shapes_of(form)))
-    best = sorted(forms, key=lambda f: (sp.count_ops(f), not isinstance(f, sp.Mul), str(f)))
+    normal = simplified(doc, claim.lhs, claim.assume)
     plain = present.unfold_exponentials(present.rename_bound(normal, doc))
-    return [*best[:3], plain] if best[0] != plain else [plain]
+    forms = list(dict.fromkeys(f for form in readings(doc, normal) for f in shapes_of(form)))
+    best = sorted(forms, key=lambda f: (sp.count_ops(f), not isinstance(f, sp.Mul), str(f)))
+    return [*[f for f in best[:3] if f != plain], plain]
 
 
 def simplified(doc: Document, expr: sp.Expr, assume: Iterable[str]) -> sp.Expr:

@@ -78,6 +78,7 @@ def test_cli_unicode_latex_and_json():
         (["softmax-ce", "E", "z_q"], "derive: WRT:1:3: undefined index `q` in `z_q`"),
         (["softmax-ce", "E", "z_j", "--assume", "nope"], "`nope` is not an assumption"),
         (["no-such-doc", "E", "z_j"], "no document called `no-such-doc`"),
+        (["two-layer-net", "E", "z^{(2)}"], "is a matrix; differentiate by an element"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message):
