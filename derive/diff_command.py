@@ -79,11 +79,12 @@ def established(gradient: Gradient) -> str:
     """What the equality with the raw derivative was established as, in words."""
     v = gradient.verdict
     under = f" under {', '.join(gradient.assume)}" if gradient.assume else ""
+    source = f"; the form claim `{gradient.stated_in}` states" if gradient.stated_in else ""
     if v.status == "proved":
-        return f"proved equal to the derivative for {v.sizes}{under} ({v.method})"
+        return f"proved equal to the derivative for {v.sizes}{under} ({v.method}){source}"
     if v.status == "verified":
         bound = f", error ≤ {v.error_bound:.1e}" if v.error_bound else ""
-        return f"verified equal for {v.sizes}{under} by {v.method}{bound}"
+        return f"verified equal for {v.sizes}{under} by {v.method}{bound}{source}"
     return f"not established: {v.message or v.status}"
 
 
@@ -98,6 +99,7 @@ def as_json(gradient: Gradient) -> dict[str, object]:
         "unicode": present.unicode(gradient.result),
         "statement": gradient.latex,
         "status": v.status,
+        "stated_in": gradient.stated_in or None,
         "sizes": v.sizes,
         "method": v.method,
         "ms": round(v.ms, 1),

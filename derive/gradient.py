@@ -7,9 +7,11 @@ becomes ``y_j``, a logistic ``e^{x} / (1 + e^{x})`` becomes ``σ(x)``, and a def
 quantity's expansion becomes its name. Among the forms found, the one with the fewest
 operations (:func:`sympy.count_ops`) is shown, a factored one on a tie.
 
-The form shown is then checked like a claim, ``∂E/∂z_j = form``, by the same prover:
-a rewriting bug can never show a wrong gradient. When the check does not prove it, the
-plain normal form is shown instead, with what could be established.
+The right sides of the document's own claims about the same derivative are candidates
+too (on a tie they win), so the forms a catalogue states are preferred. Each form shown
+is first checked like a claim, ``∂E/∂z_j = form``, by the same prover: a rewriting bug
+can never show a wrong gradient. When no form is proved, the plain normal form is shown
+instead, with what could be established.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Gradient:
     derivative: sp.Expr  # ∂expression/∂wrt, as a claim's left side
     result: sp.Expr
     verdict: Verdict  # of `derivative = result`
+    stated_in: str = ""  # the document's claim whose right side this is, if any
 
     @property
     def statement(self) -> str:
@@ -64,6 +67,7 @@ def differentiate(
     *,
     sizes: Sequence[int] = DEFAULT_SIZES,
     timeout: float | None = DEFAULT_TIMEOUT,
+    stated: bool = True,
 ) -> Gradient:
     r"""Return ``∂expression/∂wrt`` in ``doc``'s names, proved equal to the raw derivative.
 
@@ -74,6 +78,7 @@ def differentiate(
         assume: names of the document's assumptions to use (``targets``).
         sizes: concrete sizes for the check when no all-K proof is found.
         timeout: seconds allowed for the check.
+        stated: also consider the forms the document's claims state.
 
     Raises:
         DeriveError: ``expression`` or ``wrt`` cannot be read (placed at ``EXPR:1:col``
@@ -99,12 +104,44 @@ def differentiate(
             f"`{wrt}_k`: the matrix form is not written back yet"
         )
     claim = Claim("diff", raw, raw, f"d({expression})/d({wrt})", Position(), tuple(assume))
-    forms = candidates(doc, claim)
+    offered = statements(doc, claim) if stated else {}
+    forms = candidates(doc, claim, offered)
     for form in forms:
         verdict = prove_claim(doc, replace(claim, rhs=form), sizes=sizes, timeout=timeout)
         if verdict.status in ("proved", "verified"):
-            return Gradient(expression, wrt, tuple(assume), raw, form, verdict)
+            source = offered.get(form, "")
+            return Gradient(expression, wrt, tuple(assume), raw, form, verdict, source)
     return Gradient(expression, wrt, tuple(assume), raw, forms[-1], verdict)
+
+
+def statements(doc: Document, claim: Claim) -> dict[sp.Expr, str]:
+    """Right sides of the document's claims about the same derivative, by claim name.
+
+    A claim counts when it is expected to hold for every value of its indices, needs
+    no assumption beyond those asked for, and its left side is this derivative up to a
+    renaming of free indices (which is applied to its right side).
+    """
+    found: dict[sp.Expr, str] = {}
+    wanted = sorted(free_indices(claim.lhs), key=str)
+    for other in doc.claims:
+        if other.expect != "proved" or other.where or not set(other.assume) <= set(claim.assume):
+            continue
+        if isinstance(other.rhs, sp.MatrixExpr):
+            continue
+        theirs = sorted(free_indices(other.lhs), key=str)
+        if len(theirs) != len(wanted):
+            continue
+        for image in itertools.permutations(wanted):
+            renaming = dict(zip(theirs, image, strict=True))
+            if other.lhs.xreplace(renaming) == claim.lhs:
+                found.setdefault(other.rhs.xreplace(renaming), other.name)
+                break
+    return found
+
+
+def free_indices(expr: sp.Basic) -> set[sp.Symbol]:
+    """The index symbols free in ``expr``."""
+    return {s for s in symbols.free_symbols(expr) if isinstance(s, sp.Symbol) and s.is_integer}
 
 
 def read(text: str, label: str, doc: Document) -> sp.Expr:
@@ -116,12 +153,26 @@ def read(text: str, label: str, doc: Document) -> sp.Expr:
         raise err.at(Position(label, where.line, where.col)) from None
 
 
-def candidates(doc: Document, claim: Claim) -> list[sp.Expr]:
-    """Forms of the derivative, best first; the last is the plain normal form."""
+def candidates(doc: Document, claim: Claim, stated: dict[sp.Expr, str]) -> list[sp.Expr]:
+    """Forms of the derivative, best first; the last is the plain normal form.
+
+    Best is fewest operations; on a tie, fewer derivatives left, then a form the document
+    states, then a product.
+    """
     normal = simplified(doc, claim.lhs, claim.assume)
     plain = present.unfold_exponentials(present.rename_bound(normal, doc))
     forms = list(dict.fromkeys(f for form in readings(doc, normal) for f in shapes_of(form)))
-    best = sorted(forms, key=lambda f: (sp.count_ops(f), not isinstance(f, sp.Mul), str(f)))
+    forms += [form for form in stated if form not in forms]
+    best = sorted(
+        forms,
+        key=lambda f: (
+            sp.count_ops(f),
+            len(f.atoms(sp.Derivative)),  # a derivative taken is better than one left
+            f not in stated,
+            not isinstance(f, sp.Mul),
+            str(f),
+        ),
+    )
     return [*[f for f in best[:3] if f != plain], plain]
 
 

@@ -184,8 +184,9 @@ class UnicodePrinter(StrPrinter):
         return name(expr.name)
 
     def _print_VectorView(self, expr: VectorView) -> str:
-        parts = [self._print(i) for i in expr.prefix] + ["·"]
+        parts = [self._print(i) for i in expr.prefix] + ["·"] if expr.prefix else []
         parts += [f"≠{self._print(i)}" for i in expr.exclude]
+        parts = parts or ["·"]
         text = name(str(expr.base.label))
         return text if parts == ["·"] else f"{text}_{{{','.join(parts)}}}"
 

@@ -25,6 +25,14 @@ CASES = [
     ("dense-layer", "C", "b^{(L)}_k", (), "Σ_r ∂C/∂z^{(L)}_rk", "last-bias"),
     ("dense-layer", "C", "w^{(L)}_{jk}", (), "Σ_r ∂C/∂z^{(L)}_rk·a^{(l)}_rj", "last-weights"),
     ("dense-layer", "C", "{}^r a^{(l)}_j", (), "Σ_k ∂C/∂z^{(L)}_rk·w^{(L)}_jk", "last-inputs"),
+    (
+        "dense-layer",
+        "C",
+        "b^{(l)}_j",
+        (),
+        "Σ_{k,r} ∂C/∂z^{(L)}_rk·w^{(L)}_jk·act'(z^{(l)}_rj)",
+        "hidden-bias",
+    ),
     ("two-layer-net", "E", "z^{(2)}_k", ("targets",), "y_k − t_k", "output-gradient-entries"),
     ("two-layer-net", "E", "W^{(2)}_{uv}", ("targets",), "(y_u − t_u)·y^{(1)}_v", "second-weights"),
 ]
@@ -32,9 +40,10 @@ CASES = [
 
 @pytest.mark.parametrize(("doc", "expr", "wrt", "assume", "shown", "claim"), CASES)
 def test_derivative_in_the_documents_names(doc, expr, wrt, assume, shown, claim):
-    """The form shown, proved equal; it is the claim's right side or no longer than it."""
+    """Found by folding alone (the claims' forms not offered): proved equal, no longer."""
     document = api.load(doc)
-    gradient = differentiate(document, expr, wrt, assume)
+    gradient = differentiate(document, expr, wrt, assume, stated=False)
+    assert gradient.stated_in == ""
     assert present.unicode(gradient.result) == shown
     assert gradient.verdict.status == "proved"
     stated = document.claim(claim)
@@ -51,7 +60,7 @@ def test_cli_unicode_latex_and_json():
     assert out.getvalue().splitlines() == [
         "∂E/∂z_j = y_j − t_j",
         "  proved equal to the derivative for all K ≥ 1 under targets "
-        "(index calculus (normal form))",
+        "(index calculus (normal form)); the form claim `gradient` states",
     ]
     out = io.StringIO()
     assert main(["diff", "softmax", "y_k", "z_j", "--latex"], stdout=out) == 0
@@ -68,7 +77,7 @@ def test_cli_unicode_latex_and_json():
         [],
         "proved",
     )
-    assert data["unicode"] == "Σ_i t_i·y_j − t_j"
+    assert (data["unicode"], data["stated_in"]) == ("y_j·Σ_k t_k − t_j", "general-gradient")
 
 
 @pytest.mark.parametrize(
@@ -94,3 +103,23 @@ def test_api_raises_with_position():
     with pytest.raises(DeriveError) as info:
         differentiate(api.load("softmax"), "y_k", r"\frac{z}{")
     assert str(info.value.position).startswith("WRT:1:")
+
+
+STATED = [
+    ("softmax-bce", r"\ln \text{soft}(\mathbf{z}, j)", "z_j", "lemma-own"),
+    ("softmax-bce", "c", "z_j", "one-sample"),
+    ("softmax-bce", "C", "{}^r z_j^{(L)}", "batch"),
+    ("two-layer-net", "E", "z^{(1)}_h", "hidden-gradient-entries"),
+    ("two-layer-net", "E", "W^{(1)}_{hi}", "first-weights"),
+]
+
+
+@pytest.mark.parametrize(("doc", "expr", "wrt", "claim"), STATED)
+def test_forms_the_document_states(doc, expr, wrt, claim):
+    """Where folding falls short, the document's own form wins once it is proved equal."""
+    document = api.load(doc)
+    stated = document.claim(claim)
+    gradient = differentiate(document, expr, wrt, stated.assume)
+    assert (gradient.result, gradient.stated_in) == (stated.rhs, claim)
+    assert gradient.derivative == stated.lhs
+    assert gradient.verdict.status == "proved"
