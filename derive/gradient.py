@@ -8,7 +8,9 @@ quantity's expansion becomes its name. Among the forms found, the one with the f
 operations (:func:`sympy.count_ops`) is shown, a factored one on a tie.
 
 The right sides of the document's own claims about the same derivative are candidates
-too (on a tie they win), so the forms a catalogue states are preferred. Each form shown
+too (on a tie they win), so the forms a catalogue states are preferred. A derivative by
+a whole vector is a matrix: its form is one the document states, proved equal entry by
+entry. Each form shown
 is first checked like a claim, ``∂E/∂z_j = form``, by the same prover: a rewriting bug
 can never show a wrong gradient. When no form is proved, the plain normal form is shown
 instead, with what could be established.
@@ -98,14 +100,18 @@ def differentiate(
     raw = derivative(
         Operand(body, expression, Position("EXPR")), Operand(var, wrt, Position("WRT"))
     )
-    if isinstance(raw, sp.MatrixExpr):
-        raise UsageError(
-            f"∂({expression})/∂({wrt}) is a matrix; differentiate by an element, such as "
-            f"`{wrt}_k`: the matrix form is not written back yet"
-        )
     claim = Claim("diff", raw, raw, f"d({expression})/d({wrt})", Position(), tuple(assume))
     offered = statements(doc, claim) if stated else {}
-    forms = candidates(doc, claim, offered)
+    if isinstance(raw, sp.MatrixExpr):
+        if not offered:
+            raise UsageError(
+                f"∂({expression})/∂({wrt}) is a matrix, and {doc.name} states no matrix "
+                f"form of it: differentiate by an element, such as `{wrt}_k`, for the "
+                "index form"
+            )
+        forms = sorted(offered, key=lambda f: (sp.count_ops(f), str(f)))
+    else:
+        forms = candidates(doc, claim, offered)
     for form in forms:
         verdict = prove_claim(doc, replace(claim, rhs=form), sizes=sizes, timeout=timeout)
         if verdict.status in ("proved", "verified"):
@@ -126,7 +132,7 @@ def statements(doc: Document, claim: Claim) -> dict[sp.Expr, str]:
     for other in doc.claims:
         if other.expect != "proved" or other.where or not set(other.assume) <= set(claim.assume):
             continue
-        if isinstance(other.rhs, sp.MatrixExpr):
+        if isinstance(other.rhs, sp.MatrixExpr) != isinstance(claim.lhs, sp.MatrixExpr):
             continue
         theirs = sorted(free_indices(other.lhs), key=str)
         if len(theirs) != len(wanted):

@@ -87,7 +87,7 @@ def test_cli_unicode_latex_and_json():
         (["softmax-ce", "E", "z_q"], "derive: WRT:1:3: undefined index `q` in `z_q`"),
         (["softmax-ce", "E", "z_j", "--assume", "nope"], "`nope` is not an assumption"),
         (["no-such-doc", "E", "z_j"], "no document called `no-such-doc`"),
-        (["two-layer-net", "E", "z^{(2)}"], "is a matrix; differentiate by an element"),
+        (["two-layer-net", "E", "x"], "is a matrix, and two-layer-net states no matrix form"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message):
@@ -123,3 +123,17 @@ def test_forms_the_document_states(doc, expr, wrt, claim):
     assert (gradient.result, gradient.stated_in) == (stated.rhs, claim)
     assert gradient.derivative == stated.lhs
     assert gradient.verdict.status == "proved"
+
+
+def test_matrix_form_by_a_whole_vector():
+    """By a whole vector: the matrix form the document states, proved entry by entry."""
+    out = io.StringIO()
+    argv = ["diff", "two-layer-net", "E", "z^{(1)}", "--assume", "targets"]
+    assert main(argv, stdout=out) == 0
+    assert out.getvalue().splitlines()[0] == (
+        "∂E/∂z^{(1)} = (y − t)ᵀ·W^{(2)}·diag(y^{(1)} ⊙ (1 − y^{(1)}))"
+    )
+    assert "entry (1, h) of each side" in out.getvalue()
+    out = io.StringIO()
+    assert main(["diff", "two-layer-net", "E", "z^{(2)}"], stdout=out, stderr=out) == 2
+    assert "states no matrix form" in out.getvalue()  # (y − t)^T needs `targets`
