@@ -195,9 +195,10 @@ def simplified(doc: Document, expr: sp.Expr, assume: Iterable[str]) -> sp.Expr:
 def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
     """The normal form in the document's names, by each way of folding it."""
     named = present.readable(normal, doc)
-    starts = [named, logistic(named), sigmoids(named)]
-    starts += [distribute(form) for form in starts]
-    starts += [into_sums(form) for form in starts]
+    starts = []
+    for form in (named, sigmoids(named)):
+        spread = distribute(form)
+        starts += [form, spread, into_sums(spread)]
     starts = [canonical(form) for form in dict.fromkeys(starts)]
     folder = Folder(doc, starts)
     found = [named]
@@ -385,7 +386,9 @@ def substitute(expr: sp.Basic, old: sp.Basic, new: sp.Basic) -> sp.Basic:
         return new
     if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
         return expr
-    expr = symbols.rebuild(expr, [substitute(a, old, new) for a in expr.args])
+    args = [substitute(a, old, new) for a in expr.args]
+    if any(a is not b for a, b in zip(args, expr.args, strict=True)):
+        expr = symbols.rebuild(expr, args)
     if isinstance(expr, sp.Mul) and isinstance(old, sp.Mul):
         factors = list(expr.args)
         for factor in old.args:
