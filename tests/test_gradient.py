@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 import sympy as sp
@@ -137,3 +138,48 @@ def test_matrix_form_by_a_whole_vector():
     out = io.StringIO()
     assert main(["diff", "two-layer-net", "E", "z^{(2)}"], stdout=out, stderr=out) == 2
     assert "states no matrix form" in out.getvalue()  # (y − t)^T needs `targets`
+
+
+def derivative_claims():
+    """Every catalogue claim expected to hold whose left side is ∂EXPR/∂WRT, as LaTeX."""
+    pattern = re.compile(
+        r"^\\frac\{\\partial\s*(?P<top>.+)\}\{\\partial\s*(?P<var>[^{}]*(\{[^{}]*\}[^{}]*)*)\}$"
+        r"|^\\frac\{(\\partial|d)\}\{(\\partial\s*|d)(?P<var2>[^{}]*(\{[^{}]*\}[^{}]*)*)\}"
+        r"\s*(?P<top2>.+)$"
+    )
+    seen = set()
+    for name in ["softmax", "softmax-ce", "softmax-bce", "sigmoid", "dense-layer", "two-layer-net"]:
+        doc = api.load(name)
+        for claim in doc.claims:
+            if claim.expect != "proved" or claim.where or not isinstance(claim.lhs, sp.Derivative):
+                continue
+            left = left_side(claim.text)
+            match = pattern.match(left)
+            assert match, left
+            top, var = match["top"] or match["top2"], match["var"] or match["var2"]
+            if (name, claim.lhs, claim.assume) not in seen:
+                seen.add((name, claim.lhs, claim.assume))
+                yield pytest.param(name, top, var, claim.name, id=f"{name}-{claim.name}")
+
+
+def left_side(statement):
+    """The text before the top-level `=` of a statement."""
+    depth = 0
+    for n, char in enumerate(statement):
+        depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(char, 0)
+        if char == "=" and depth == 0:
+            return statement[:n].strip()
+    raise AssertionError(statement)
+
+
+@pytest.mark.parametrize(("doc", "top", "var", "claim"), derivative_claims())
+def test_every_catalogue_derivative(doc, top, var, claim):
+    """`derive diff` on a claim's left side: its right side, or a form no longer, proved."""
+    document = api.load(doc)
+    stated = document.claim(claim)
+    gradient = differentiate(document, top, var, stated.assume)
+    assert gradient.derivative == stated.lhs
+    assert gradient.verdict.status == "proved"
+    assert gradient.result == stated.rhs or sp.count_ops(gradient.result) <= sp.count_ops(
+        stated.rhs
+    )
