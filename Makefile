@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test check lint types bench
+.PHONY: install test check lint types bench golden
 
 install:  ## install derive and check the catalogue
 	$(PYTHON) -m pip install . && derive check --all
@@ -16,3 +16,8 @@ types:
 	mypy derive
 
 check: lint types test  ## lint, types and tests
+
+golden:  ## regenerate the golden LaTeX reports the tests compare with (on purpose only)
+	for name in softmax-ce seed-004; do \
+		$(PYTHON) -m derive report $$name -o tests/golden/$$name.tex --date 2026-01-01; \
+	done

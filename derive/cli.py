@@ -1,4 +1,4 @@
-"""The ``derive`` command: list, show and check derivation documents, and diff.
+"""The ``derive`` command: list, show, check, diff and report.
 
 Exit codes: 0 every claim came out as expected; 1 a claim was refuted (or proved where
 ``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none refuted.
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, api, diff_command, present, steps
+from derive import __version__, api, diff_command, present, report_command, steps
 from derive.catalog import list_documents
 from derive.errors import DeriveError, UsageError
 from derive.model import Document
@@ -37,6 +37,7 @@ examples:
   derive list
   derive check softmax-ce
   derive diff softmax-ce E z_j --assume targets
+  derive report --all -o out/report.tex --pdf
   derive check --all --json
   derive check derivations/softmax.md --sizes 2..5 --timeout 30
 """
@@ -91,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
     )
     diff_command.add_parser(sub)
+    report_command.add_parser(sub)
     return top
 
 
@@ -112,6 +114,8 @@ def main(
             return show_command(args.document, stdout)
         if args.command == "diff":
             return diff_command.run(args, stdout)
+        if args.command == "report":
+            return report_command.run(args, stdout)
         return check_command(args, stdout, stderr)
     except DeriveError as err:
         print(f"derive: {err}", file=stderr)

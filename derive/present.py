@@ -8,6 +8,8 @@ to the document's index letters, and writes the remaining ``u`` as ``e^{z}``.
 
 from __future__ import annotations
 
+import unicodedata
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -292,10 +294,21 @@ class DeriveLatexPrinter(LatexPrinter):
 
     printmethod = "_derive_latex"  # not ``_latex``, which Indexed defines
 
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = expr.name.lstrip("_") or "x"  # a bound variable's `_i` prints as `i`
+        if name.isascii():
+            plain = expr if name == expr.name else sp.Symbol(name)
+            return str(super()._print_Symbol(plain, style))
+        return latex_name(name)
+
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = [self._print(i) for i in expr.indices]
         sep = "" if all(len(i) == 1 for i in indices) else ","
-        return f"{expr.base.label}_{{{sep.join(indices)}}}"
+        label = str(expr.base.label)
+        if label.startswith("e^{") and label.endswith("}"):  # the normaliser's u = e^{z}
+            return f"\\left(e^{{{label[3:-1]}_{{{sep.join(indices)}}}}}\\right)"
+        label = f"{{{label}}}" if "^" in label else label  # `{z^{(2)}}_{k}^{2}` is valid
+        return f"{label}_{{{sep.join(indices)}}}"
 
     def _print_Entry(self, expr: Entry) -> str:
         matrix, row, col = expr.args
@@ -308,9 +321,62 @@ class DeriveLatexPrinter(LatexPrinter):
             return rf"\frac{{\partial {top}}}{{\partial {self._print(var)}}}"
         return str(super()._print_Derivative(expr))
 
+    def _print_VectorView(self, expr: VectorView) -> str:
+        label = str(expr.base.label)
+        text = f"\\mathbf{{{label}}}" if "^" not in label else f"\\mathbf{{{label[0]}}}{label[1:]}"
+        if expr.exclude:
+            text += "_{" + ", ".join(f"\\neq {self._print(i)}" for i in expr.exclude) + "}"
+        if expr.prefix:
+            text = "{}^{" + ",".join(self._print(i) for i in expr.prefix) + "}" + text
+        return text
+
+    def _print_MatrixDerivative(self, expr: MatrixDerivative) -> str:
+        top, var = expr.args
+        return f"\\frac{{\\partial {self._print(top)}}}{{\\partial {self._print(var)}}}"
+
+    def _print_Elementwise(self, expr: Elementwise) -> str:
+        return str(self._print(expr.function(sp.Symbol(self._print(expr.args[1])))))
+
+    def _print_Opaque(self, expr: Opaque) -> str:
+        return str(expr.args[0].name)
+
+    def _print_sigmoid(self, expr: sigmoid) -> str:
+        return f"\\sigma\\left({self._print(expr.args[0])}\\right)"
+
+    def _print_exp_atom(self, expr: exp_atom) -> str:
+        return f"e^{{{self._print(expr.args[0])}}}"
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        return " \\odot ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_DiagMatrix(self, expr: sp.Basic) -> str:
+        return f"\\operatorname{{diag}}\\left({self._print(expr.args[0])}\\right)"
+
+    def _print_OneMatrix(self, expr: sp.OneMatrix) -> str:
+        return "\\mathbf{1}"
+
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
         text = self._print_Indexed(sp.IndexedBase(r"\delta")[expr.args])
         return f"{text}^{{{exp}}}" if exp else text
+
+
+def latex_name(name: str) -> str:
+    r"""A name with Unicode letters in LaTeX: ``κ1`` → ``\kappa_{1}``, ``t'`` kept."""
+    out = []
+    for char in name:
+        if char.isascii():
+            out.append(char)
+            continue
+        words = unicodedata.name(char, "").split()
+        if len(words) == 4 and words[:2] == ["GREEK", "SMALL"]:
+            out.append(f"\\{words[3].lower()} ")
+        elif len(words) == 4 and words[:2] == ["GREEK", "CAPITAL"]:
+            out.append(f"\\{words[3].capitalize()} ")
+        else:
+            out.append("?")
+    text = "".join(out).strip()
+    head = text.rstrip("0123456789")
+    return f"{head.strip()}_{{{text[len(head) :]}}}" if head != text else text
 
 
 def latex(expr: sp.Basic) -> str:

@@ -1,0 +1,120 @@
+"""Write a report's ``.tex`` whole or not at all, and compile it with a TeX engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from derive.errors import DeriveError, Position
+
+INSTALL_HINT = (
+    "no TeX engine found (latexmk or pdflatex); the .tex is written. To make PDFs, install "
+    "one, e.g. on Debian: apt-get install texlive-latex-base texlive-latex-recommended "
+    "latexmk (about 150 MB)"
+)
+TEX_TIMEOUT = 180  # seconds for the TeX engine
+
+
+class ReportError(DeriveError):
+    """The report could not be written or compiled."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What was written: the ``.tex``, the PDF if one was made, and a note for the user."""
+
+    tex: Path
+    pdf: Path | None = None
+    note: str = ""
+
+
+def write_report(text: str, out: str | Path, *, pdf: bool = False) -> Written:
+    """Write ``text`` to ``out`` atomically; with ``pdf``, compile it beside it.
+
+    Raises:
+        ReportError: the file cannot be written, or LaTeX fails (with the log lines that
+            matter).
+    """
+    target = Path(out)
+    if target.suffix != ".tex":
+        raise ReportError(f"the report is a .tex file: write `-o {target.with_suffix('.tex')}`")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text.encode("utf-8"))
+    except OSError as err:
+        raise ReportError(f"cannot write {target}: {err.strerror}", Position(str(target))) from None
+    if not pdf:
+        return Written(target)
+    engine = shutil.which("latexmk") or shutil.which("pdflatex")
+    if engine is None:
+        return Written(target, None, INSTALL_HINT)
+    return Written(target, compile_pdf(target, engine))
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``target``, then rename it into place."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def compile_pdf(tex: Path, engine: str) -> Path:
+    """Compile ``tex`` in a scratch directory; move the PDF beside it (same stem)."""
+    with tempfile.TemporaryDirectory(prefix="derive-tex-") as scratch:
+        source = Path(scratch) / "report.tex"
+        shutil.copyfile(tex, source)
+        if Path(engine).name == "latexmk":
+            runs = [
+                [
+                    engine,
+                    "-pdf",
+                    "-interaction=nonstopmode",
+                    "-halt-on-error",
+                    "-no-shell-escape",
+                    source.name,
+                ]
+            ]
+        else:
+            once = [
+                engine,
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                "-no-shell-escape",
+                source.name,
+            ]
+            runs = [once, once]
+        for command in runs:
+            try:
+                done = subprocess.run(
+                    command, cwd=scratch, capture_output=True, timeout=TEX_TIMEOUT, check=False
+                )
+            except subprocess.TimeoutExpired:
+                raise ReportError(f"LaTeX took over {TEX_TIMEOUT} s on {tex}") from None
+            if done.returncode != 0:
+                raise ReportError(f"LaTeX failed on {tex}: {log_excerpt(Path(scratch))}")
+        made = Path(scratch) / "report.pdf"
+        target = tex.with_suffix(".pdf")
+        atomic_write(target, made.read_bytes())
+        return target
+
+
+def log_excerpt(scratch: Path) -> str:
+    """The lines of the LaTeX log that say what went wrong (``!`` errors and ``l.N``)."""
+    log = scratch / "report.log"
+    if not log.exists():
+        return "no log was written"
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    picked = []
+    for n, line in enumerate(lines):
+        if line.startswith("!"):
+            picked += [line, *[x for x in lines[n + 1 : n + 4] if x.startswith("l.")]]
+    return " | ".join(picked[:6]) or "see the log: " + " ".join(lines[-3:])
