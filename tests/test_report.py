@@ -36,9 +36,7 @@ def test_user_text_is_escaped():
     assert text(r"100% of the \input{/etc/passwd}") == (
         r"100\% of the \textbackslash{}input\{/etc/passwd\}"
     )
-    assert text("a_b & c # $x$ ~ ^") == (
-        r"a\_b \& c \# \$x\$ \textasciitilde{} \textasciicircum{}"
-    )
+    assert text("a_b & c # $x$ ~ ^") == (r"a\_b \& c \# \$x\$ \textasciitilde{} \textasciicircum{}")
     assert text("Σ t ≠ 1 → ✓ 中") == r"$\Sigma$ t $\neq$ 1 $\to$ $\checkmark$ ?"
 
 
@@ -55,7 +53,7 @@ def hostile(tmp_path):
 
 
 def test_hostile_title_renders_as_text(tmp_path):
-    """The title is text in the .tex: no \\input reaches LaTeX."""
+    """The title is text in the .tex: no input command reaches LaTeX."""
     rendered = render([api.check(hostile(tmp_path))], "2026-01-01")
     assert r"\section{100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
     assert r"\input{" not in rendered
