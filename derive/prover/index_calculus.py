@@ -101,6 +101,7 @@ class IndexCalculus:
     conditions: list[str] = field(default_factory=list)
     steps: list[tuple[str, sp.Expr]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    sifted: int = 0  # deltas sifted so far, for the steps' justifications
 
     def __post_init__(self) -> None:
         """Copy the ranges so that bound variables can be added."""
@@ -135,8 +136,13 @@ class IndexCalculus:
         self.steps.append(("differentiate", expr))
         expr = to_u(rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, sigmoid) else None))
         self.steps.append(("write e^{z_k} as u_k", expr))
+        sifted, used = self.sifted, set(self.used)
         expr = self.reduce(expr)
-        self.steps.append(("reduce sums and deltas", expr))
+        why = ["reduce sums"]
+        if self.sifted > sifted:
+            why.append("δ sifts")
+        why += [f"by {name}" for name in sorted(self.used - used)]
+        self.steps.append((", ".join(why), expr))
         return expr
 
     # -- bottom-up reduction -------------------------------------------------------
@@ -169,6 +175,7 @@ class IndexCalculus:
             delta = next((f for f in sp.Mul.make_args(dep) if is_delta_on(f, var)), None)
             target = None if delta is None else self.sift_target(delta, var, hi)
             if delta is not None and target is not None:
+                self.sifted += 1
                 rest = sp.Mul(*[f for f in sp.Mul.make_args(dep) if f is not delta])
                 total += const * self.apply_rules(rest.xreplace({var: target}))
                 continue

@@ -83,7 +83,7 @@ def document(doc: Builder, report: api.Report) -> None:
     if report.results:
         doc.command("subsection*", Tex("Claims"))
         for result in report.results:
-            claim(doc, result)
+            claim(doc, result, d)
     if report.steps:
         steps(doc, report)
 
@@ -117,7 +117,7 @@ def definitions(doc: Builder, d: Document) -> None:
             doc.add(join(lines, " \\\\\n"))
 
 
-def claim(doc: Builder, result: api.ClaimResult) -> None:
+def claim(doc: Builder, result: api.ClaimResult, d: Document) -> None:
     """A claim: statement, verdict, then its proof or its counterexample."""
     c, v = result.claim, result.verdict
     expected = "" if result.as_expected else " (not as the document expects)"
@@ -128,7 +128,7 @@ def claim(doc: Builder, result: api.ClaimResult) -> None:
     with doc.environment("equation*"):
         doc.add(display(c.lhs), Tex(" = "), display(c.rhs))
     if v.status == "proved" and v.steps:
-        proof(doc, v)
+        proof(doc, v, d)
     if v.status == "refuted":
         refutation(doc, v)
 
@@ -145,14 +145,18 @@ def verdict_words(v: Verdict) -> str:
     return f"Undecided: {v.message}."
 
 
-def proof(doc: Builder, v: Verdict) -> None:
-    """The normaliser's rewrite steps, one line each with its justification."""
+def proof(doc: Builder, v: Verdict, d: Document) -> None:
+    """The normaliser's rewrite steps, one line each with its justification.
+
+    Summation variables get index letters of their ranges, so nested sums differ.
+    """
     with doc.environment("align*"):
         lines = []
         for n, (label, expr) in enumerate(v.steps):
             sign = "" if n == 0 else "="
             why = LABELS.get(label) or join([Tex(r"\text{"), text(label), Tex("}")])
-            lines.append(join([Tex(f"{sign}&\\ "), display(expr), Tex(" && "), why]))
+            shown = display(present.rename_bound(expr, d))
+            lines.append(join([Tex(f"{sign}&\\ "), shown, Tex(" && "), why]))
         doc.add(join(lines, " \\\\\n"))
 
 
