@@ -15,27 +15,12 @@ from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.latex import Scope, parse_relation
 from derive.model import Assumption, Claim, Document
-from derive.readings import build_reading, parse_parts
+from derive.readings import TABLE_KEYS, build_reading, parse_parts
 
 EXPECTS = ("proved", "refuted")
 
 
-TOP_KEYS = (
-    "name",
-    "title",
-    "sources",
-    "sizes",
-    "indices",
-    "shapes",
-    "functions",
-    "definitions",
-    "assumptions",
-    "claims",
-    "steps",
-    "parts",
-    "where",
-    "macros",
-)
+TOP_KEYS = ("name", "title", "sources", *TABLE_KEYS, "claims", "steps", "parts")
 STEP_KEYS = ("to", "expect")
 
 

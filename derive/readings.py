@@ -26,18 +26,17 @@ from derive.fields import (
 from derive.latex import Scope, parse_head, parse_relation
 from derive.model import Assumption, Definition, Document, FunctionDecl, Part
 
-PART_KEYS = (
-    "from",
-    "note",
-    "where",
-    "macros",
+TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
     "sizes",
     "indices",
     "shapes",
     "functions",
     "definitions",
     "assumptions",
+    "macros",
+    "where",
 )
+PART_KEYS = ("from", "note", *TABLE_KEYS)
 
 
 def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) -> Document:
@@ -152,8 +151,8 @@ def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tu
                 for name, value in {**front.get(key, {}), **item.get(key, {})}.items()
                 if value != ""  # an empty string drops an entry for this part
             }
-            for key in PART_KEYS
-            if key not in ("from", "note", "where")
+            for key in TABLE_KEYS
+            if key != "where"
         }
         merged["where"] = item.get("where", front.get("where", []))  # a list: replaced whole
         reading = build_reading(raw, merged, Tables("parts.", header))
