@@ -1,13 +1,43 @@
-"""derive: prove or refute hand-derived gradient identities written in LaTeX."""
+"""derive: prove or refute hand-derived gradient identities written in LaTeX.
+
+>>> import derive
+>>> report = derive.check(derive.load("softmax-ce"))
+>>> report.ok, len(report.results)
+(True, 12)
+>>> derive.differentiate(report.document, "E", "z_j", ["targets"]).statement
+'∂E/∂z_j = y_j − t_j'
+
+The names below are imported when first used, so that ``import derive`` (and the
+pytest plugin, loaded in every project that installs derive) stays cheap.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from derive.api import ClaimResult, Report, check, load
-from derive.errors import DeriveError
-from derive.gradient import Gradient, differentiate
-from derive.verdict import Counterexample, Verdict
+if TYPE_CHECKING:
+    from derive.api import ClaimResult, Report, check, load
+    from derive.errors import DeriveError
+    from derive.gradient import Gradient, differentiate
+    from derive.identity import assert_identity, prove
+    from derive.verdict import Counterexample, Verdict
+
+WHERE = {
+    "ClaimResult": "derive.api",
+    "Report": "derive.api",
+    "check": "derive.api",
+    "load": "derive.api",
+    "DeriveError": "derive.errors",
+    "Gradient": "derive.gradient",
+    "differentiate": "derive.gradient",
+    "assert_identity": "derive.identity",
+    "prove": "derive.identity",
+    "Counterexample": "derive.verdict",
+    "Verdict": "derive.verdict",
+}
 
 __all__ = [
     "ClaimResult",
@@ -17,7 +47,17 @@ __all__ = [
     "Report",
     "Verdict",
     "__version__",
+    "assert_identity",
     "check",
     "differentiate",
     "load",
+    "prove",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    module = WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,260 @@
+"""The pytest plugin: derivation documents as test items, and ``assert_identity`` in tests.
+
+Inert unless enabled (``--derive``, or ``derive = true`` in the ini file), so a project
+that merely installed derive sees no change. Enabled, it collects:
+
+- every ``*.md`` under the ini option ``derive_paths`` (default ``derivations``), and any
+  other ``*.md`` pytest walks whose front matter has a ``name``;
+- one item per claim (``path::claim-name``) and one per step of the body
+  (``path::line-N``). A claim passes when its verdict is what the document expects; a
+  step passes unless it is wrong and not listed under ``[[steps]]``.
+
+A failing item reports the statement, the verdict, the counterexample and the residual,
+not a traceback. ``@pytest.mark.derive(sizes=..., timeout=...)`` sets the check's
+options for a test module, class or function; the ``derive_identity`` fixture is
+:func:`derive.assert_identity` with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
+    from derive.model import Claim, Document
+    from derive.steps import StepResult
+    from derive.verdict import Verdict
+
+DEFAULT_TIMEOUT = 10.0  # seconds per claim, as derive's own default
+STEPS: dict[str, tuple[StepResult, ...]] = {}  # per document path, checked once per process
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--derive`` and the ini options."""
+    group = parser.getgroup("derive", "derivation documents as tests")
+    group.addoption(
+        "--derive", action="store_true", help="collect derivation documents (claims and steps)"
+    )
+    parser.addini("derive", "collect derivation documents", type="bool", default=False)
+    parser.addini(
+        "derive_paths", "folders of derivation documents", type="paths", default=["derivations"]
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker; add the document folders to what is collected."""
+    config.addinivalue_line(
+        "markers", "derive(sizes=..., timeout=...): options of derive's checks in this test"
+    )
+    if not enabled(config):
+        return
+    for folder in config.getini("derive_paths"):
+        path = Path(folder)
+        if path.is_dir() and str(path) not in config.args and not explicit_args(config):
+            config.args.append(str(path))
+
+
+def enabled(config: pytest.Config) -> bool:
+    """True with ``--derive`` or the ini option ``derive``."""
+    return bool(config.getoption("derive", False) or config.getini("derive"))
+
+
+def explicit_args(config: pytest.Config) -> bool:
+    """True when the command line named what to collect (then nothing is added)."""
+    return bool(config.invocation_params.args) and any(
+        not str(a).startswith("-") for a in config.invocation_params.args
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DocumentFile | None:
+    """A derivation document, when enabled: in ``derive_paths`` or with a ``name``."""
+    if file_path.suffix != ".md" or not enabled(parent.config):
+        return None
+    folders = [Path(p).resolve() for p in parent.config.getini("derive_paths")]
+    if any(file_path.resolve().is_relative_to(folder) for folder in folders) or has_name(file_path):
+        return DocumentFile.from_parent(parent, path=file_path)
+    return None
+
+
+def has_name(path: Path) -> bool:
+    """True for a Markdown file whose front matter has a ``name``."""
+    from derive.document import read_document
+    from derive.errors import DeriveError
+
+    try:
+        return "name" in read_document(path).front
+    except DeriveError:
+        return False
+
+
+class DocumentFile(pytest.File):
+    """One derivation document: its claims and its steps."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """One item per claim and per step; a document that cannot be read is one item."""
+        from derive import api
+        from derive.errors import DeriveError
+
+        try:
+            doc = api.load(str(self.path))
+        except DeriveError as err:
+            yield BrokenItem.from_parent(self, name="document", error=str(err))
+            return
+        for claim in doc.claims:
+            yield ClaimItem.from_parent(self, name=claim.name, doc=doc, claim=claim)
+        seen: dict[int, int] = {}
+        for number, result in enumerate(steps_of(doc)):
+            line = result.step.right.line
+            seen[line] = seen.get(line, 0) + 1
+            suffix = "" if seen[line] == 1 else f".{seen[line]}"
+            yield StepItem.from_parent(self, name=f"line-{line}{suffix}", doc=doc, number=number)
+
+
+def steps_of(doc: Document) -> tuple[StepResult, ...]:
+    """The document's checked steps (each process checks a document once)."""
+    from derive import api
+
+    if doc.path not in STEPS:
+        STEPS[doc.path] = tuple(api.check(replace(doc, claims=())).steps)
+    return STEPS[doc.path]
+
+
+class DeriveFailure(Exception):
+    """A claim or step that did not come out as expected, with its report."""
+
+
+class ClaimItem(pytest.Item):
+    """One claim of a document."""
+
+    def __init__(self, *, doc: Document, claim: Claim, **kwargs: Any) -> None:
+        """Remember the document and the claim."""
+        super().__init__(**kwargs)
+        self.doc, self.claim = doc, claim
+
+    def runtest(self) -> None:
+        """Check the claim; fail with its report unless the verdict is as expected."""
+        from derive import api
+        from derive.prover import prove_claim
+
+        sizes, timeout = options(self)
+        verdict = api.explain(
+            self.claim, prove_claim(self.doc, self.claim, sizes=sizes, timeout=timeout), self.doc
+        )
+        if not verdict.meets(self.claim.expect):
+            raise DeriveFailure(claim_report(self.claim, verdict))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """The report, not a traceback."""
+        if isinstance(excinfo.value, DeriveFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the claim is written."""
+        return self.path, self.claim.position.line - 1, f"claim {self.claim.name}"
+
+
+class StepItem(pytest.Item):
+    """One step of a document's body."""
+
+    def __init__(self, *, doc: Document, number: int, **kwargs: Any) -> None:
+        """Remember the document and which step."""
+        super().__init__(**kwargs)
+        self.doc, self.number = doc, number
+
+    def runtest(self) -> None:
+        """Fail with the step's evidence when it is wrong and not a listed slip."""
+        result = steps_of(self.doc)[self.number]
+        if not result.as_expected:
+            raise DeriveFailure(step_report(result))
+
+    repr_failure = ClaimItem.repr_failure
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the step is written."""
+        line = steps_of(self.doc)[self.number].step.right.line
+        return self.path, line - 1, f"step at line {line}"
+
+
+class BrokenItem(pytest.Item):
+    """A document that cannot be read: one failing item with the one-line error."""
+
+    def __init__(self, *, error: str, **kwargs: Any) -> None:
+        """Remember the error."""
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        """Fail with the error."""
+        raise DeriveFailure(self.error)
+
+    repr_failure = ClaimItem.repr_failure
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """The document."""
+        return self.path, 0, "document"
+
+
+def options(item: pytest.Item) -> tuple[tuple[int, ...], float | None]:
+    """The sizes and timeout a ``derive`` marker sets (the defaults otherwise)."""
+    marker = item.get_closest_marker("derive")
+    kwargs = marker.kwargs if marker is not None else {}
+    sizes = kwargs.get("sizes", range(1, 9))
+    return tuple(sizes), kwargs.get("timeout", DEFAULT_TIMEOUT)
+
+
+def claim_report(claim: Claim, verdict: Verdict) -> str:
+    """The statement, the verdict, the counterexample and the residual."""
+    from derive import present
+
+    lines = [
+        f"{claim.position}: claim `{claim.name}` (expected {claim.expect})",
+        f"  {present.statement(claim.lhs, claim.rhs)}",
+        f"  {verdict.message}",
+    ]
+    return "\n".join(lines + evidence(verdict))
+
+
+def step_report(result: StepResult) -> str:
+    """A wrong step's position, text and evidence."""
+    where = result.step.right
+    lines = [
+        f"line {where.line}, column {where.col}: a wrong step",
+        f"  {result.step.left.text} = {result.step.right.text}",
+        f"  {result.message}",
+    ]
+    return "\n".join(lines + (evidence(result.verdict) if result.verdict else []))
+
+
+def evidence(verdict: Verdict) -> list[str]:
+    """The counterexample, as a table of values, and the residual."""
+    from derive import present
+
+    lines = []
+    example = verdict.counterexample
+    if example is not None:
+        lines.append("  counterexample:")
+        for name, value in {**example.sizes, **example.indices, **example.values}.items():
+            lines.append(f"    {name:>12} = {value}")
+        lines.append(f"    {'left':>12} = {example.left}")
+        lines.append(f"    {'right':>12} = {example.right}")
+    if verdict.residual is not None and verdict.residual != 0:
+        lines.append(f"  left − right = {present.unicode(verdict.residual)}")
+    return lines
+
+
+@pytest.fixture
+def derive_identity(request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """:func:`derive.assert_identity` with the sizes and timeout of a ``derive`` marker."""
+    from derive.identity import assert_identity
+
+    sizes, timeout = options(request.node)
+
+    def check(lhs: Any, rhs: Any, **kwargs: Any) -> Any:
+        return assert_identity(lhs, rhs, **{"sizes": sizes, "timeout": timeout, **kwargs})
+
+    return check
