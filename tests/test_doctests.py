@@ -1,0 +1,16 @@
+"""The examples in the API's docstrings run as written."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["derive", "derive.api", "derive.gradient", "derive.identity", "derive.latex.api"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    """Every example in the module's docstrings gives the output shown."""
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
