@@ -84,17 +84,27 @@ def check(
     for number, claim in enumerate(doc.claims, 1):
         if progress is not None:
             progress(doc, claim, number, len(doc.claims))
-        verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
-        results.append(ClaimResult(claim, explain(claim, verdict, doc)))
-    steps = []
-    for result in check_steps(doc, sizes=tuple(sizes), timeout=timeout):
-        if result.claim is not None and result.verdict is not None:
-            reading = doc.reading_at(result.step.right.line)
-            verdict = explain(result.claim, result.verdict, reading)
-            message = result.message if result.holds and result.message else verdict.message
-            result = replace(result, verdict=verdict, message=message)
-        steps.append(result)
+        results.append(check_claim(doc, claim, sizes, timeout))
+    steps = [explain_step(doc, r) for r in check_steps(doc, sizes=tuple(sizes), timeout=timeout)]
     return Report(doc, tuple(results), tuple(steps))
+
+
+def check_claim(
+    doc: Document, claim: Claim, sizes: Sequence[int], timeout: float | None
+) -> ClaimResult:
+    """One claim's result, its residual in the document's names."""
+    verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
+    return ClaimResult(claim, explain(claim, verdict, doc))
+
+
+def explain_step(doc: Document, result: StepResult) -> StepResult:
+    """A checked step with its residual in its reading's names, and its message."""
+    if result.claim is None or result.verdict is None:
+        return result
+    reading = doc.reading_at(result.step.right.line)
+    verdict = explain(result.claim, result.verdict, reading)
+    message = result.message if result.holds and result.message else verdict.message
+    return replace(result, verdict=verdict, message=message)
 
 
 def explain(claim: Claim, verdict: Verdict, doc: Document) -> Verdict:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, api, diff_command, present, report_command, steps
+from derive import __version__, api, diff_command, present, report_command, runner, steps
 from derive.catalog import list_documents
 from derive.errors import DeriveError, UsageError
 from derive.model import Document
@@ -90,6 +90,14 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
+    )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="check N documents at once, in separate processes (default 1); the output "
+        "order and verdicts do not change",
     )
     diff_command.add_parser(sub)
     report_command.add_parser(sub)
@@ -197,17 +205,19 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     if not names:
         raise UsageError("name a document (derive check softmax-ce), a path, or --all")
     docs = [api.load(name) for name in names]  # all input errors before any output
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     err = console(stderr)
     show_progress = stderr.isatty() and not args.json
-    reports = []
     with err.status("checking…") if show_progress else nullcontext() as status:
-        for doc in docs:
 
-            def progress(d: Document, c: object, n: int, total: int) -> None:
-                if status is not None:
-                    status.update(f"checking {d.name}: {getattr(c, 'name', '')} ({n}/{total})")
+        def progress(d: Document, n: int, total: int) -> None:
+            if status is not None:
+                status.update(f"checking {d.name}: {n}/{total} claims and steps")
 
-            reports.append(api.check(doc, sizes=sizes, timeout=args.timeout, progress=progress))
+        reports = runner.check_documents(
+            docs, sizes=sizes, timeout=args.timeout, jobs=args.jobs, progress=progress
+        )
     if args.json:
         print(json.dumps(as_json(reports), ensure_ascii=False), file=stdout)
     else:

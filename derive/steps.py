@@ -66,18 +66,39 @@ def check_steps(
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[StepResult]:
     """Check every step of every chain in the body."""
-    results = []
+    return [run_step(planned, sizes, timeout) for planned in plan_steps(doc)]
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step with what checking it needs: its reading, its conditions, what is expected."""
+
+    reading: Document
+    step: Step
+    where: tuple[Condition, ...]
+    expect: str
+
+
+def plan_steps(doc: Document) -> list[PlannedStep]:
+    """Every step of every chain in the body, ready to be checked one by one."""
+    planned = []
     for sides in chains(doc):
         reading = doc.reading_at(sides[0].line)
         chain, stated = conditions(sides, reading)
         where = (*reading.where, *stated)
         for left, right in itertools.pairwise(chain):
-            result = check_step(reading, Step(left, right), sizes, timeout, where)
             written = " ".join(right.text.split())
-            if any(written.startswith(known) for known in doc.known_wrong):
-                result = replace(result, expect="refuted")
-            results.append(result)
-    return results
+            known = any(written.startswith(slip) for slip in doc.known_wrong)
+            planned.append(
+                PlannedStep(reading, Step(left, right), where, "refuted" if known else "holds")
+            )
+    return planned
+
+
+def run_step(planned: PlannedStep, sizes: tuple[int, ...], timeout: float | None) -> StepResult:
+    """Check one planned step."""
+    result = check_step(planned.reading, planned.step, sizes, timeout, planned.where)
+    return replace(result, expect=planned.expect)
 
 
 def conditions(chain: list[Side], doc: Document) -> tuple[list[Side], tuple[Condition, ...]]:

@@ -203,9 +203,18 @@ def undefined_function(name: str) -> type[sp.Function]:
         def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
             return undefined_function(name + "'")(*self.args)
 
-        found = type(name, (sp.Function,), {"fdiff": fdiff, "nargs": 1, "derive_name": name})
+        def reduce(self: sp.Function) -> tuple[object, ...]:
+            return (apply_undefined, (name, self.args))  # pickled by name, for workers
+
+        namespace = {"fdiff": fdiff, "nargs": 1, "derive_name": name, "__reduce__": reduce}
+        found = type(name, (sp.Function,), namespace)
         _UNDEFINED[name] = found
     return found
+
+
+def apply_undefined(name: str, args: tuple[sp.Basic, ...]) -> sp.Expr:
+    """``name(*args)`` for an :func:`undefined_function` (what unpickling calls)."""
+    return undefined_function(name)(*args)
 
 
 def gradient_base(function: str, argument: str) -> sp.IndexedBase:

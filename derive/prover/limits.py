@@ -9,8 +9,11 @@ from contextlib import contextmanager
 from types import FrameType
 
 
-class TimeLimit(Exception):
-    """The check ran past its time limit."""
+class TimeLimit(BaseException):
+    """The check ran past its time limit.
+
+    A ``BaseException``, so that no ``except Exception`` inside SymPy swallows it.
+    """
 
 
 @contextmanager

@@ -1,0 +1,72 @@
+"""Checking in worker processes: the time limit always holds, and --jobs keeps the order."""
+
+import io
+import json
+import signal
+import time
+
+import derive.runner as runner
+from derive import api
+from derive.cli import main
+
+
+def never_returns(doc, task, sizes, timeout):
+    """A check that blocks the alarm and does not return (as a stuck library call)."""
+    if task.claim is not None and task.claim.name == "log-lemma":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+    return real_perform(doc, task, sizes, timeout)
+
+
+real_perform = runner.perform
+
+
+def test_a_check_that_never_returns_is_stopped(monkeypatch):
+    """Past the limit and its grace the worker is stopped; the other checks still run."""
+    monkeypatch.setattr(runner, "perform", never_returns)
+    monkeypatch.setattr(runner, "GRACE", 0.5)
+    doc = api.load("softmax-ce")
+    start = time.monotonic()
+    (report,) = runner.check_documents([doc], sizes=range(1, 9), timeout=1.0)
+    assert time.monotonic() - start < 30
+    verdicts = {r.claim.name: r.verdict for r in report.results}
+    assert verdicts["log-lemma"].status == "undecided"
+    assert "the check was stopped" in verdicts["log-lemma"].message
+    others = [v.status for name, v in verdicts.items() if name != "log-lemma"]
+    assert len(others) == 11 and "undecided" not in others
+    assert [r.claim.name for r in report.results] == [c.name for c in doc.claims]
+
+
+def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
+    """The stopped claim is undecided, none refuted unexpectedly: exit code 3."""
+    monkeypatch.setattr(runner, "perform", never_returns)
+    monkeypatch.setattr(runner, "GRACE", 0.5)
+    out = io.StringIO()
+    assert main(["check", "softmax-ce", "--timeout", "1", "--json"], stdout=out) == 3
+    claims = json.loads(out.getvalue())["documents"][0]["claims"]
+    assert [c["status"] for c in claims if c["name"] == "log-lemma"] == ["undecided"]
+
+
+def test_jobs_give_the_same_output_in_the_same_order():
+    """--jobs 2 prints what --jobs 1 prints, document by document, claim by claim."""
+    names = ["softmax", "sigmoid", "softmax-ce", "seed-004"]
+    outputs = []
+    for jobs in ("1", "2"):
+        out = io.StringIO()
+        assert main(["check", *names, "--json", "--jobs", jobs], stdout=out) == 0
+        data = json.loads(out.getvalue())
+        for doc in data["documents"]:
+            for item in doc["claims"] + doc["steps"]:
+                item.pop("ms")
+        outputs.append(data)
+    assert outputs[0] == outputs[1]
+    assert [d["name"] for d in outputs[1]["documents"]] == names
+
+
+def test_same_verdicts_as_in_process():
+    """A worker's verdicts are the in-process ones."""
+    doc = api.load("seed-004")
+    (report,) = runner.check_documents([doc], sizes=range(1, 9), timeout=10)
+    direct = api.check(doc)
+    assert [s.status for s in report.steps] == [s.status for s in direct.steps]
+    assert [s.message for s in report.steps] == [s.message for s in direct.steps]
