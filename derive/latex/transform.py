@@ -57,10 +57,22 @@ class Reader:
         kind = node.data
         if kind == "expr":
             first = node.children[0]
-            result = self.operand(first)
-            for sign, term in zip(node.children[1::2], node.children[2::2], strict=True):
+            operands = [self.operand(first)]
+            operands += [self.operand(term) for term in node.children[2::2]]
+            signs = node.children[1::2]
+            if all(shapes.shape_of(o.expr) is None for o in operands) and not any(
+                isinstance(o.expr, symbols.VectorView) for o in operands
+            ):  # scalars: one Add, not one per term (a written-out sum can be long)
+                terms = [operands[0].expr]
+                terms += [
+                    o.expr if str(s) == "+" else -o.expr
+                    for s, o in zip(signs, operands[1:], strict=True)
+                ]
+                return sp.Add(*terms)
+            result = operands[0]
+            for sign, term, operand in zip(signs, node.children[2::2], operands[1:], strict=True):
                 assert isinstance(sign, Token)
-                total = shapes.add(result, self.operand(term), str(sign), position(sign))
+                total = shapes.add(result, operand, str(sign), position(sign))
                 result = Operand(total, span(self.text, first, term), result.where)
             return result.expr
         if kind == "neg":

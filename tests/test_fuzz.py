@@ -1,0 +1,105 @@
+"""Bad input of every kind: a result or a DeriveError with a position, never a crash or hang."""
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derive import api
+from derive.catalog import list_documents
+from derive.errors import DeriveError
+from derive.latex import Scope, parse_expression
+from derive.steps import plan_steps
+
+CATALOGUE = [path.read_bytes() for path in list_documents()]
+SCOPE = Scope({"k": "K", "j": "K"}, frozenset({"K"}))
+FUZZ = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def outcome(path):
+    """Read ``path`` and find its steps; "ok", or "error" with a position."""
+    try:
+        doc = api.load(str(path))
+    except DeriveError as err:
+        assert err.position is not None and err.position.line >= 1, err
+        return "error"
+    plan_steps(doc)
+    return "ok"
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000))
+def test_random_bytes(tmp_path_factory, data):
+    """Random bytes as a document."""
+    path = tmp_path_factory.mktemp("bytes") / "doc.md"
+    path.write_bytes(data)
+    assert outcome(path) in ("ok", "error")
+
+
+@FUZZ
+@given(which=st.integers(0, len(CATALOGUE) - 1), cut=st.floats(0, 1))
+def test_truncated_documents(tmp_path_factory, which, cut):
+    """A catalogue document cut off anywhere."""
+    text = CATALOGUE[which]
+    path = tmp_path_factory.mktemp("cut") / "doc.md"
+    path.write_bytes(text[: int(len(text) * cut)])
+    assert outcome(path) in ("ok", "error")
+
+
+@FUZZ
+@given(which=st.integers(0, len(CATALOGUE) - 1), at=st.floats(0, 1), junk=st.binary(max_size=8))
+def test_corrupted_documents(tmp_path_factory, which, at, junk):
+    """A catalogue document with a few bytes replaced anywhere (non-UTF-8 included)."""
+    text = CATALOGUE[which]
+    n = int(len(text) * at)
+    path = tmp_path_factory.mktemp("corrupt") / "doc.md"
+    path.write_bytes(text[:n] + junk + text[n + len(junk) :])
+    assert outcome(path) in ("ok", "error")
+
+
+@settings(max_examples=60, deadline=None)
+@given(depth=st.integers(1, 3000), macro=st.from_regex(r"\\[a-zA-Z]{1,12}", fullmatch=True))
+def test_nested_braces_and_unknown_macros(depth, macro):
+    """Deep nesting and unknown commands: read or refused with a position, quickly."""
+    for text in ("{" * depth + "z_k" + "}" * depth, "(" * depth + "z_k" + ")" * depth, macro):
+        start = time.monotonic()
+        try:
+            parse_expression(text, SCOPE)
+        except DeriveError as err:
+            assert err.position is not None
+        assert time.monotonic() - start < 5
+
+
+def test_ten_thousand_terms():
+    """A sum written out with 10 000 terms is read."""
+    text = " + ".join(f"z_{{{n}}}" for n in range(1, 10_001))
+    start = time.monotonic()
+    value = parse_expression(text, SCOPE)
+    assert len(value.args) == 10_000
+    assert time.monotonic() - start < 30
+
+
+def test_ten_megabyte_document(tmp_path):
+    """A 10 MB body of prose is read and checked in bounded time."""
+    head = CATALOGUE[0].split(b"+++", 2)
+    body = b"Some prose about the softmax, with no display math.\n" * 200_000
+    path = tmp_path / "big.md"
+    path.write_bytes(b"+++" + head[1] + b"+++\n" + body)
+    assert path.stat().st_size > 10_000_000
+    start = time.monotonic()
+    assert outcome(path) == "ok"
+    assert time.monotonic() - start < 60
+
+
+def test_not_utf8(tmp_path):
+    """Bytes that are not UTF-8: one error at the first bad byte."""
+    path = tmp_path / "latin1.md"
+    path.write_bytes(b'+++\nname = "caf\xe9"\n+++\n')
+    try:
+        api.load(str(path))
+    except DeriveError as err:
+        assert (err.position.line, err.position.col) == (2, 12), err
+    else:
+        raise AssertionError("a non-UTF-8 document was accepted")
