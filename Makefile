@@ -21,3 +21,6 @@ golden:  ## regenerate the golden LaTeX reports the tests compare with (on purpo
 	for name in softmax-ce seed-004; do \
 		$(PYTHON) -m derive report $$name -o tests/golden/$$name.tex --date 2026-01-01; \
 	done
+
+bench:  ## derive against the naive route, side by side (not part of the tests)
+	$(PYTHON) bench/bench.py

@@ -18,8 +18,9 @@ TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims if c.ex
 def mutants(doc, claim):
     """Wrong variants of ``claim``, by name.
 
-    Sign flip, swapped index, dropped term, wrong coefficient, off by one or by K,
-    wrong exponent, missing assumption, and some of the same on the left side.
+    Sign flip, swapped index (a transposed matrix, in index form), dropped term, wrong
+    coefficient, off by one or by K, K − 1 for K, wrong exponent, missing assumption,
+    and some of the same on the left side.
     """
     lhs, rhs = claim.lhs, claim.rhs
     free = sorted(
@@ -47,6 +48,8 @@ def mutants(doc, claim):
         out["drop-factor"] = (lhs, sp.Mul(*rhs.args[1:]))
     if isinstance(lhs, sp.Sum):
         out["lhs-drop-sum"] = (lhs.function, rhs)
+    if rhs.has(size):
+        out["size-minus-one"] = (lhs, rhs.xreplace({size: size - 1}))
     variants, seen = {}, set()
     for name, (left, right) in out.items():
         if (left, right) not in seen:
@@ -76,3 +79,14 @@ def test_mutants_are_refuted(doc, claim):
         assert verdict.counterexample is not None
         checked += 1
     assert checked >= 5
+
+
+def test_corpus_size():
+    """Over the catalogue, at least 300 mutants are generated (each checked above)."""
+    total = 0
+    for doc, claim in TRUE:
+        document = DOCS[doc]
+        original = document.claim(claim)
+        lhs, rhs = entrywise(original, document)
+        total += len(mutants(document, replace(original, lhs=lhs, rhs=rhs)))
+    assert total >= 300, total

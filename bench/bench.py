@@ -1,0 +1,192 @@
+"""Benchmark: derive against the naive route, side by side in one run (`make bench`).
+
+Prints three tables, medians of several runs:
+
+1. per catalogue claim: derive's all-K proof; derive's concrete-K check (exact
+   evaluation mod p) at K = 2, 5, 10, 50; and the naive route,
+   ``sympy.simplify(left − right) == 0`` on the claim written out at the same K, with a
+   time cap; the ratio naive / derive at each K;
+2. the whole catalogue, process start to exit, against ``python -c "import sympy"``;
+3. how the concrete-K check grows with K (10, 50, 100, 200), with the fitted exponent
+   of ``time ∝ K^p``.
+
+Caches are cleared before every timed run, so no run profits from an earlier one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+
+import sympy as sp
+
+from derive import api, symbols
+from derive.prover import concrete_problem, decide_afresh, sizes_in
+from derive.prover.expand import MEANINGS, claim_meaning
+from derive.prover.limits import TimeLimit, time_limit
+from derive.prover.modular import check_sizes
+
+CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
+    ("softmax", "jacobian"),
+    ("softmax-ce", "gradient"),
+    ("softmax-ce", "general-gradient"),
+    ("softmax-bce", "one-sample"),
+]
+CONCRETE = (2, 5, 10, 50)
+GROWTH = (10, 50, 100, 200)
+
+
+def clear() -> None:
+    """Forget every remembered meaning and verdict."""
+    from derive import present as shown
+    from derive.prover import DECIDED
+
+    MEANINGS.clear()
+    DECIDED.clear()
+    shown.NORMALS.clear()
+
+
+def median_ms(run: Callable[[], object], repeat: int) -> float:
+    """The median wall time of ``run`` in milliseconds, caches cleared before each."""
+    times = []
+    for _ in range(repeat):
+        clear()
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def all_k(doc: object, claim: object) -> None:
+    """Derive's whole decision for every K (proof by the normal form)."""
+    verdict = decide_afresh(doc, claim, range(1, 9), claim.assume)  # type: ignore[arg-type]
+    assert verdict.status == "proved", verdict
+
+
+def concrete(doc: object, claim: object, k: int) -> None:
+    """Derive's exact check modulo p at one concrete size."""
+    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
+    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)  # type: ignore[arg-type]
+    found = check_sizes(problem, [dict.fromkeys(sizes_in(doc, problem), k)])  # type: ignore[arg-type]
+    assert found.checked and not found.failures, found
+
+
+def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
+    """``simplify(left − right) == 0`` on the claim written out at K = k; None past the cap."""
+    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
+    sizes = {symbols.size(s): k for s in doc.sizes}  # type: ignore[attr-defined]
+    indices = {symbols.index(i): 1 for i in doc.indices}  # type: ignore[attr-defined]
+    difference = (lhs - rhs).xreplace({**sizes, **indices}).doit()
+    for name in claim.assume:  # type: ignore[attr-defined]
+        a = doc.assumptions[name]  # type: ignore[attr-defined]
+        total = a.lhs.xreplace(sizes).doit()
+        first = sorted(total.atoms(sp.Indexed), key=str)[0]
+        difference = difference.subs(first, sp.solve(total - a.rhs, first)[0])
+    start = time.perf_counter()
+    try:
+        with time_limit(cap):
+            assert sp.simplify(difference) == 0
+    except TimeLimit:
+        return None
+    return (time.perf_counter() - start) * 1000
+
+
+def shown(ms: float | None, cap: float) -> str:
+    """A time for the table."""
+    if ms is None:
+        return f"> {cap:g} s"
+    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
+
+
+def process_ms(command: list[str], repeat: int) -> float:
+    """Median wall time of a command, process start to exit."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """The least-squares exponent p of ``time ∝ K^p``."""
+    xs = [math.log(k) for k, _ in points]
+    ys = [math.log(ms) for _, ms in points]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+def main() -> int:
+    """Run the benchmark and print the tables."""
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--repeat", type=int, default=5, help="runs per derive timing")
+    options.add_argument("--cap", type=float, default=20.0, help="seconds for naive simplify")
+    args = options.parse_args()
+    print(
+        f"derive benchmark: medians of {args.repeat} runs; naive simplify capped at {args.cap:g} s"
+    )
+    print()
+    header = ["claim", "all-K proof"]
+    for k in CONCRETE:
+        header += [f"derive K={k}", f"naive K={k}", "ratio"]
+    rows = []
+    for name, claim_name in CLAIMS:
+        doc = api.load(name)
+        claim = doc.claim(claim_name)
+        row = [f"{name}:{claim_name}", shown(median_ms(partial(all_k, doc, claim), args.repeat), 0)]
+        for k in CONCRETE:
+            ours = median_ms(partial(concrete, doc, claim, k), args.repeat)
+            clear()
+            theirs = naive(doc, claim, k, args.cap)
+            ratio = "—" if theirs is None else f"{theirs / ours:.0f}×"
+            if theirs is None:
+                ratio = f"> {args.cap * 1000 / ours:.0f}×"
+            row += [shown(ours, 0), shown(theirs, args.cap), ratio]
+        rows.append(row)
+        print(" | ".join(row), flush=True)
+    print()
+    table(header, rows)
+    print()
+    sympy_ms = process_ms([sys.executable, "-c", "import sympy"], 3)
+    derive_ms = process_ms([sys.executable, "-m", "derive", "check", "--all"], 3)
+    table(
+        ["process, start to exit (median of 3)", "wall"],
+        [
+            ["python -c 'import sympy'", shown(sympy_ms, 0)],
+            ["derive check --all (8 documents)", shown(derive_ms, 0)],
+        ],
+    )
+    print()
+    growth = []
+    for name, claim_name in CLAIMS[:2] + CLAIMS[3:]:
+        doc = api.load(name)
+        claim = doc.claim(claim_name)
+        runs = max(1, args.repeat // 2)
+        points = [(k, median_ms(partial(concrete, doc, claim, k), runs)) for k in GROWTH]
+        growth.append(
+            [f"{name}:{claim_name}"]
+            + [shown(ms, 0) for _, ms in points]
+            + [f"K^{slope(points):.2f}"]
+        )
+    table(["concrete-K check"] + [f"K={k}" for k in GROWTH] + ["fitted growth"], growth)
+    return 0
+
+
+def table(header: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(" --- " for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
