@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test check lint types bench golden
+.PHONY: install test check lint types bench golden soundness
 
 install:  ## install derive and check the catalogue
 	$(PYTHON) -m pip install . && derive check --all
@@ -24,3 +24,6 @@ golden:  ## regenerate the golden LaTeX reports the tests compare with (on purpo
 
 bench:  ## derive against the naive route, side by side (not part of the tests)
 	$(PYTHON) bench/bench.py
+
+soundness:  ## every mutant of every true claim, and every proved claim re-checked
+	DERIVE_ALL_MUTANTS=1 $(PYTHON) -m pytest tests/test_mutants.py tests/test_catalogue.py tests/test_fuzz.py

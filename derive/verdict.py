@@ -20,6 +20,9 @@ class Counterexample:
     values: dict[str, str]  # input name -> value(s), e.g. {"z": "(0, 1)", "N": "2"}
     left: str
     right: str
+    # every input exactly as evaluated: (name, indices, value to 50 digits), so that the
+    # point can be checked again by other means
+    point: tuple[tuple[str, tuple[int, ...], str], ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
         """One line: ``K=2, j=1, z=(0, 1), t=(1, 1): left 0.462, right -0.269``."""

@@ -125,3 +125,68 @@ def holds_numerically(document, claim, sizes=(2, 3, 5), tries=3, seed="") -> boo
             if abs(left - right) > 1e-4 * (1 + abs(left) + abs(right)):
                 return False
     return True
+
+
+def differs_at(document, claim, example, digits=50):
+    """Evaluate both sides at a counterexample's point with SymPy at ``digits`` digits.
+
+    Independent of the prover's evaluator: sums are expanded by SymPy, derivatives taken
+    by SymPy's own ``diff`` on the expanded expressions. Returns True when the sides
+    differ there, False when they agree, None when the point does not fix every input.
+    """
+    lhs, rhs = claim_meaning(claim, document)
+    env = {symbols.size(n): v for n, v in example.sizes.items()}
+    env |= {symbols.index(n): v for n, v in example.indices.items()}
+    point = {}
+    for name, indices, value in example.point:
+        atom = symbols.tensor(name)[indices] if indices else symbols.scalar(name)
+        point[atom] = sp.Rational(value) if "." not in value else sp.Float(value, digits)
+    sides = []
+    for side in (lhs, rhs):
+        flat = concrete(side, env).doit()
+        number = flat.xreplace(point).evalf(digits)
+        if not number.is_number or number.has(sp.zoo, sp.nan) or not number.is_real:
+            return None
+        sides.append(number)
+    return bool(abs(sides[0] - sides[1]) > sp.Float(10) ** (5 - digits) * (1 + abs(sides[0])))
+
+
+def holds_at_50_digits(document, claim, size=3, seed=""):
+    """True when ``claim`` holds at a random rational point, evaluated at 50 digits.
+
+    Sums are expanded and derivatives taken by SymPy's own ``doit``; assumptions
+    ``Σ x = 1`` are made to hold exactly by rescaling.
+    """
+    lhs, rhs = claim_meaning(claim, document)
+    rng = random.Random(f"mp{seed}{claim.name}")
+    env = {symbols.size(s): size for s in document.sizes}
+    indices = {symbols.index(i) for i in document.indices}
+    free = sorted(symbols.free_symbols(lhs - rhs) & indices, key=str)
+    for _ in range(20):  # index values meeting the claim's `where` conditions
+        values = {i: rng.randint(1, size) for i in free}
+        if not any(values.get(c.left, 0) == values.get(c.right, -1) for c in claim.where):
+            break
+    env |= values
+    flat = [concrete(side, env).doit() for side in (lhs, rhs)]
+    leaves = set()
+    for side in flat:
+        leaves |= side.atoms(sp.Indexed) | {
+            s for s in side.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer
+        }
+    point = {  # logits in [-2, 2]; the rest odd twentieths in (0, 1), never 0 or 1
+        leaf: sp.Rational(rng.randint(-20, 20), 10)
+        if str(leaf).startswith("z")
+        else sp.Rational(2 * rng.randint(1, 9) + 1, 20)
+        for leaf in sorted(leaves, key=str)
+    }
+    for name in claim.assume:  # Σ x = 1, exactly
+        a = document.assumptions[name]
+        total = meaning(a.lhs - a.rhs, document).xreplace(env).doit() + 1
+        terms = sp.Add.make_args(total)
+        for term in terms:
+            point.setdefault(term, sp.Rational(2 * rng.randint(1, 9) + 1, 20))
+        scale = sum(point[t] for t in terms)
+        for term in terms:
+            point[term] /= scale
+    left, right = (side.xreplace(point).evalf(50) for side in flat)
+    return bool(abs(left - right) <= sp.Float(10) ** -40 * (1 + abs(left)))

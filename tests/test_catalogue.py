@@ -7,7 +7,7 @@ import pytest
 
 from derive import api
 from derive.catalog import list_documents
-from tests.numeric import holds_numerically
+from tests.numeric import holds_at_50_digits, holds_numerically
 
 DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
 REPORTS = {name: api.check(doc) for name, doc in DOCS.items()}
@@ -39,8 +39,17 @@ def test_proved_claims_hold_numerically(doc, claim):
     assert holds_numerically(DOCS[doc], r.claim)
 
 
+@pytest.mark.parametrize(("doc", "claim"), PROVED)
+def test_proved_claims_hold_at_50_digits(doc, claim):
+    """Each proved claim also holds at a random rational point, SymPy at 50 digits."""
+    r = result(doc, claim)
+    assert holds_at_50_digits(DOCS[doc], r.claim)
+
+
 def test_cross_check_can_fail():
     """The numeric cross-check rejects a false claim (it is not vacuous)."""
     doc = DOCS["softmax-ce"]
     assert not holds_numerically(doc, doc.claim("gradient-needs-targets"))
     assert holds_numerically(doc, doc.claim("gradient"))
+    assert not holds_at_50_digits(doc, doc.claim("gradient-needs-targets"))
+    assert holds_at_50_digits(doc, doc.claim("gradient"))

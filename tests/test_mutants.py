@@ -1,5 +1,9 @@
-"""Wrong variants of every true catalogue claim are refuted, with a counterexample."""
+"""Wrong variants of every true catalogue claim are refuted, with a counterexample.
 
+The tests check 7 mutants of each claim, in a fixed order; `make soundness` checks all.
+"""
+
+import os
 from dataclasses import replace
 
 import pytest
@@ -9,7 +13,7 @@ from derive import api, symbols
 from derive.catalog import list_documents
 from derive.prover import prove_claim
 from derive.prover.expand import entrywise
-from tests.numeric import holds_numerically
+from tests.numeric import differs_at, holds_numerically
 
 DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
 TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims if c.expect == "proved"]
@@ -64,19 +68,25 @@ def mutants(doc, claim):
 def test_mutants_are_refuted(doc, claim):
     """At least five mutants per true claim, each refuted with evidence.
 
-    A mutant that still holds (checked independently, numerically) is left out.
+    A mutant that still holds (checked independently, numerically) is left out. Each
+    counterexample is evaluated again, independently, with SymPy at 50 digits.
     """
     document = DOCS[doc]
     original = document.claim(claim)
     lhs, rhs = entrywise(original, document)  # matrix claims: mutate one entry
     original = replace(original, lhs=lhs, rhs=rhs)
     checked = 0
+    enough = None if os.environ.get("DERIVE_ALL_MUTANTS") else 7  # CI: 7 each, fixed order
     for name, mutant in mutants(document, original).items():
+        if enough is not None and checked >= enough:
+            break
         if holds_numerically(document, mutant, seed="mutant"):
             continue
         verdict = prove_claim(document, mutant)
         assert verdict.status == "refuted", (name, verdict)
         assert verdict.counterexample is not None
+        # the counterexample, evaluated again by SymPy at 50 digits, really separates the sides
+        assert differs_at(document, mutant, verdict.counterexample) is True, name
         checked += 1
     assert checked >= 5
 

@@ -125,13 +125,25 @@ def render(
         else:  # a few entries of a longer vector: name them one by one
             for key, value in sorted(items.items()):
                 values[f"{name}_{','.join(map(str, key))}"] = value
+    point = tuple(
+        (key[0], tuple(key[1]) if len(key) > 1 else (), exact(arith, value))
+        for key, value in arith.values.items()
+    )
     return Counterexample(
         {str(k): v for k, v in sizes.items()},
         {str(k): v for k, v in indices.items()},
         values,
         number(arith, left),
         number(arith, right),
+        point,
     )
+
+
+def exact(arith: Real, value: Any) -> str:
+    """A value as a fraction when it is one, else to 50 significant digits."""
+    if isinstance(value, (int, Fraction)):
+        return str(value)
+    return str(arith.mp.nstr(value, 50))
 
 
 def nest(items: Mapping[tuple[int, ...], str]) -> str:
