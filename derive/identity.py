@@ -168,13 +168,5 @@ def assert_identity(
 
 def describe(lhs: sp.Expr, rhs: sp.Expr, verdict: Verdict) -> str:
     """Several lines: the identity, the verdict, the counterexample and the residual."""
-    lines = [f"{present.statement(lhs, rhs)}", f"  {verdict.message}"]
-    example = verdict.counterexample
-    if example is not None:
-        lines.append("  counterexample:")
-        for name, value in {**example.sizes, **example.indices, **example.values}.items():
-            lines.append(f"    {name} = {value}")
-        lines.append(f"    left = {example.left}, right = {example.right}")
-    if verdict.residual is not None and verdict.residual != 0:
-        lines.append(f"  left − right = {present.unicode(verdict.residual)}")
+    lines = [present.statement(lhs, rhs), f"  {verdict.message}", *present.evidence(verdict)]
     return "\n".join(lines)

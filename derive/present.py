@@ -28,6 +28,7 @@ from derive.symbols import (
     rebuild,
     sigmoid,
 )
+from derive.verdict import Verdict
 
 
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
@@ -382,6 +383,21 @@ def latex_name(name: str) -> str:
 def latex(expr: sp.Basic) -> str:
     r"""Print ``expr`` as LaTeX with derive's conventions (``\ln``, ``z_{k}``)."""
     return DeriveLatexPrinter({"ln_notation": True}).doprint(expr)
+
+
+def evidence(verdict: Verdict) -> list[str]:
+    """The counterexample as a table of values, and the residual, as indented lines."""
+    lines = []
+    example = verdict.counterexample
+    if example is not None:
+        lines.append("  counterexample:")
+        for name, value in {**example.sizes, **example.indices, **example.values}.items():
+            lines.append(f"    {name:>12} = {value}")
+        lines.append(f"    {'left':>12} = {example.left}")
+        lines.append(f"    {'right':>12} = {example.right}")
+    if verdict.residual is not None and verdict.residual != 0:
+        lines.append(f"  left − right = {unicode(verdict.residual)}")
+    return lines
 
 
 def statement(lhs: sp.Expr, rhs: sp.Expr) -> str:

@@ -216,35 +216,20 @@ def claim_report(claim: Claim, verdict: Verdict) -> str:
         f"  {present.statement(claim.lhs, claim.rhs)}",
         f"  {verdict.message}",
     ]
-    return "\n".join(lines + evidence(verdict))
+    return "\n".join(lines + present.evidence(verdict))
 
 
 def step_report(result: StepResult) -> str:
     """A wrong step's position, text and evidence."""
+    from derive import present
+
     where = result.step.right
     lines = [
         f"line {where.line}, column {where.col}: a wrong step",
         f"  {result.step.left.text} = {result.step.right.text}",
         f"  {result.message}",
     ]
-    return "\n".join(lines + (evidence(result.verdict) if result.verdict else []))
-
-
-def evidence(verdict: Verdict) -> list[str]:
-    """The counterexample, as a table of values, and the residual."""
-    from derive import present
-
-    lines = []
-    example = verdict.counterexample
-    if example is not None:
-        lines.append("  counterexample:")
-        for name, value in {**example.sizes, **example.indices, **example.values}.items():
-            lines.append(f"    {name:>12} = {value}")
-        lines.append(f"    {'left':>12} = {example.left}")
-        lines.append(f"    {'right':>12} = {example.right}")
-    if verdict.residual is not None and verdict.residual != 0:
-        lines.append(f"  left − right = {present.unicode(verdict.residual)}")
-    return lines
+    return "\n".join(lines + (present.evidence(result.verdict) if result.verdict else []))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 import sympy as sp
@@ -10,6 +11,7 @@ import sympy as sp
 from derive import api, differentiate, present
 from derive.cli import main
 from derive.errors import DeriveError
+from tests.numeric import holds_numerically
 
 # (document, expression, variable, assumptions, the form shown, the claim it restates)
 CASES = [
@@ -52,6 +54,7 @@ def test_derivative_in_the_documents_names(doc, expr, wrt, assume, shown, claim)
     assert gradient.result == stated.rhs or sp.count_ops(gradient.result) <= sp.count_ops(
         stated.rhs
     )
+    assert holds_numerically(document, replace(stated, rhs=gradient.result))  # independent
 
 
 def test_cli_unicode_latex_and_json():
@@ -183,3 +186,4 @@ def test_every_catalogue_derivative(doc, top, var, claim):
     assert gradient.result == stated.rhs or sp.count_ops(gradient.result) <= sp.count_ops(
         stated.rhs
     )
+    assert holds_numerically(document, replace(stated, rhs=gradient.result))  # independent
