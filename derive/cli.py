@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext, redirect_stderr, redirect_stdout
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, api, diff_command, present, report_command, runner, steps
-from derive.catalog import list_documents
+from derive import __version__, diff_command, report_command, store
+from derive.catalog import find_document, list_documents
+from derive.defaults import DEFAULT_TIMEOUT
 from derive.errors import DeriveError, UsageError
-from derive.model import Document
-from derive.prover import DEFAULT_TIMEOUT
 
+if TYPE_CHECKING:
+    from derive.model import Document
+
+# SymPy and the prover are imported by the commands that need them, so that `--help`
+# and a check that finds every document unchanged (derive.store) start at once.
+Record = dict[str, Any]  # a document's results as plain data (derive.record)
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 MAX_SIZE = 200
 
@@ -94,10 +101,17 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs",
         type=int,
-        default=1,
+        default=os.cpu_count() or 1,
         metavar="N",
-        help="check N documents at once, in separate processes (default 1); the output "
-        "order and verdicts do not change",
+        help="check N documents at once, in separate processes (default: the number of "
+        "CPUs, here %(default)s); the output order and verdicts do not change",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every document afresh; by default a document unchanged since its last "
+        "check (same text, options and derive) reuses those results, kept in "
+        "$DERIVE_CACHE_DIR or ~/.cache/derive",
     )
     diff_command.add_parser(sub)
     report_command.add_parser(sub)
@@ -139,6 +153,8 @@ def console(stream: TextIO) -> Console:
 
 def list_command(stdout: TextIO) -> int:
     """``derive list``."""
+    from derive import api
+
     table = Table("name", "title", "claims", "path", box=None)
     for path in list_documents():
         doc = api.load(str(path))
@@ -149,6 +165,8 @@ def list_command(stdout: TextIO) -> int:
 
 def show_command(name: str, stdout: TextIO) -> int:
     """``derive show NAME``."""
+    from derive import api, present
+
     doc = api.load(name)
     out = console(stdout)
     out.print(f"[bold]{escape(doc.title)}[/] ({doc.name}, {doc.path})")
@@ -197,16 +215,57 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """``derive check``."""
+    """``derive check``: records kept from an unchanged document's last check, else a check."""
     sizes = parse_sizes(args.sizes)
     if args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     names = [str(p) for p in list_documents()] if args.all else list(args.documents)
     if not names:
         raise UsageError("name a document (derive check softmax-ce), a path, or --all")
-    docs = [api.load(name) for name in names]  # all input errors before any output
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    paths = [str(find_document(name)) for name in names]
+    where = None if args.no_cache else store.directory()
+    records = [kept(where, path, sizes, args.timeout) for path in paths]
+    todo = [n for n, found in enumerate(records) if found is None]
+    if todo:
+        checked = check_afresh(args, [paths[n] for n in todo], sizes, where, stderr)
+        for n, record in zip(todo, checked, strict=True):
+            records[n] = record
+    done = [r for r in records if r is not None]
+    if args.json:
+        summary = {"ok": all(r["ok"] for r in done), "documents": done}
+        print(json.dumps(summary, ensure_ascii=False), file=stdout)
+    else:
+        out = console(stdout)
+        for record in done:
+            print_report(out, record)
+    return exit_code(done)
+
+
+def kept(where: Path | None, path: str, sizes: list[int], timeout: float) -> Record | None:
+    """The record kept for the document at ``path`` as it is now, marked as kept."""
+    if where is None:
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None  # loading it says what is wrong
+    found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout))
+    return None if found is None else {**found, "cached": True}
+
+
+def check_afresh(
+    args: argparse.Namespace,
+    paths: list[str],
+    sizes: list[int],
+    where: Path | None,
+    stderr: TextIO,
+) -> list[Record]:
+    """Load and check documents (every input error before any output); keep the records."""
+    from derive import api, record, runner  # SymPy and the prover: only when checking
+
+    docs = [api.load(path) for path in paths]
     err = console(stderr)
     show_progress = stderr.isatty() and not args.json
     with err.status("checking…") if show_progress else nullcontext() as status:
@@ -216,67 +275,71 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
                 status.update(f"checking {d.name}: {n}/{total} claims and steps")
 
         reports = runner.check_documents(
-            docs, sizes=sizes, timeout=args.timeout, jobs=args.jobs, progress=progress
+            docs,
+            sizes=sizes,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            progress=progress,
+            where=where,
         )
-    if args.json:
-        print(json.dumps(as_json(reports), ensure_ascii=False), file=stdout)
-    else:
-        out = console(stdout)
-        for report in reports:
-            print_report(out, report)
-    return exit_code(reports)
+    records = [record.document_record(r) for r in reports]
+    for doc, found in zip(docs, records, strict=True):
+        if doc.digest and not record.timed_out(found):
+            store.keep(where, store.key(doc.digest, doc.path, sizes, args.timeout), found)
+    return records
 
 
-def exit_code(reports: Sequence[api.Report]) -> int:
+def exit_code(records: Sequence[Record]) -> int:
     """0, 1 or 3 as documented."""
-    results = [r for report in reports for r in report.results]
-    if any(not r.as_expected and r.verdict.status != "undecided" for r in results):
+    claims = [c for r in records for c in r["claims"]]
+    if any(not c["as_expected"] and c["status"] != "undecided" for c in claims):
         return EXIT_REFUTED
-    if any(not s.as_expected for report in reports for s in report.steps):
+    if any(not s["as_expected"] for r in records for s in r["steps"]):
         return EXIT_REFUTED
-    if any(r.verdict.status == "undecided" for r in results):
+    if any(c["status"] == "undecided" for c in claims):
         return EXIT_UNDECIDED
     return EXIT_OK
 
 
-def print_report(out: Console, report: api.Report) -> None:
+def print_report(out: Console, record: Record) -> None:
     """A table of verdicts, then the evidence for each refutation."""
-    doc = report.document
+    kept = ""
+    if record["cached"]:
+        kept = " · unchanged: results of its last check (--no-cache checks again)"
     out.print(
-        f"[bold]{escape(doc.title)}[/]  [dim]{escape(doc.name)} · {escape(doc.path)}[/]",
+        f"[bold]{escape(record['title'])}[/]  "
+        f"[dim]{escape(record['name'])} · {escape(record['path'])}{kept}[/]",
         soft_wrap=True,
     )
     table = Table(box=None, pad_edge=False)
     for column in ("claim", "verdict", "sizes", "time"):
         table.add_column(column, justify="right" if column == "time" else "left")
-    for r in report.results:
-        status = r.verdict.status
+    for c in record["claims"]:
+        status = c["status"]
         label = f"[{COLOURS[status]}]{status}[/]"
-        if r.claim.expect == "refuted":
-            label += " [dim](expected)[/]" if r.as_expected else " [bold red](expected refuted)[/]"
-        elif not r.as_expected and status == "refuted":
-            label = f"[bold red]{status}[/]"
-        table.add_row(
-            escape(r.claim.name), label, escape(r.verdict.sizes), f"{r.verdict.ms:.0f} ms"
-        )
-    if report.results:
-        out.print(table)
-    for r in report.results:
-        if r.verdict.status in ("refuted", "undecided") or not r.as_expected:
-            out.print(
-                f"  [bold]{escape(r.claim.name)}[/]: {escape(r.verdict.message)}", soft_wrap=True
+        if c["expect"] == "refuted":
+            label += (
+                " [dim](expected)[/]" if c["as_expected"] else " [bold red](expected refuted)[/]"
             )
-    if report.steps:
-        print_steps(out, report)
-    claims_ok = all(r.as_expected for r in report.results)
+        elif not c["as_expected"] and status == "refuted":
+            label = f"[bold red]{status}[/]"
+        table.add_row(escape(c["name"]), label, escape(c["sizes"]), f"{c['ms']:.0f} ms")
+    if record["claims"]:
+        out.print(table)
+    for c in record["claims"]:
+        if c["status"] in ("refuted", "undecided") or not c["as_expected"]:
+            out.print(f"  [bold]{escape(c['name'])}[/]: {escape(c['message'])}", soft_wrap=True)
+    if record["steps"]:
+        print_steps(out, record["steps"])
+    claims_ok = all(c["as_expected"] for c in record["claims"])
     summary = "all claims as expected" if claims_ok else "some claims not as expected"
-    if report.results:
-        out.print(f"  {len(report.results)} claims: {summary}")
-    if report.steps:
-        out.print(f"  {steps.summary(list(report.steps))}")
-    wrong = report.first_wrong_step
+    if record["claims"]:
+        out.print(f"  {len(record['claims'])} claims: {summary}")
+    if record["steps"]:
+        out.print(f"  {record['steps_summary']}")
+    wrong = record["first_wrong_step"]
     if wrong is not None:
-        where = f"{report.document.path}:{wrong.step.right.line}:{wrong.step.right.col}"
+        where = f"{record['path']}:{wrong['line']}:{wrong['col']}"
         out.print(f"  first wrong step: {escape(where)}", soft_wrap=True)
     out.print()
 
@@ -290,83 +353,25 @@ STEP_MARKS = {
 }
 
 
-def print_steps(out: Console, report: api.Report) -> None:
+def print_steps(out: Console, steps: list[Record]) -> None:
     """One line per step of the body: position, mark, the step, and what was found."""
     out.print("  steps in the body:")
-    for r in report.steps:
-        where = f"{r.step.right.line}:{r.step.right.col}"
-        said = short(f"{r.step.left.text} = {r.step.right.text}")
+    for r in steps:
+        where = f"{r['line']}:{r['col']}"
+        said = short(f"{r['from']} = {r['to']}")
         note = ""
-        if r.status == "refuted" or r.status in ("unparsed", "undecided"):
-            note = f"\n      {escape(r.message)}"
-        elif r.verdict is not None and r.verdict.holds_under:
-            note = f"  [dim](holds under {', '.join(r.verdict.holds_under)})[/]"
-        if r.expect == "refuted":
+        if r["status"] in ("refuted", "unparsed", "undecided"):
+            note = f"\n      {escape(r['message'])}"
+        elif r["holds_under"]:
+            note = f"  [dim](holds under {', '.join(r['holds_under'])})[/]"
+        if r["expect"] == "refuted":
             note = (
-                " [dim](expected)[/]" if r.as_expected else " [bold red](expected wrong)[/]"
+                " [dim](expected)[/]" if r["as_expected"] else " [bold red](expected wrong)[/]"
             ) + note
-        out.print(f"  {where:>7} {STEP_MARKS[r.status]} {escape(said)}{note}", soft_wrap=True)
+        out.print(f"  {where:>7} {STEP_MARKS[r['status']]} {escape(said)}{note}", soft_wrap=True)
 
 
 def short(text: str, width: int = 90) -> str:
     """Cut long LaTeX for one line."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def as_json(reports: Sequence[api.Report]) -> dict[str, object]:
-    """The ``--json`` object."""
-    return {
-        "ok": all(r.ok for r in reports),
-        "documents": [
-            {
-                "name": rep.document.name,
-                "path": rep.document.path,
-                "claims": [claim_json(r) for r in rep.results],
-                "steps": [step_json(s) for s in rep.steps],
-                "first_wrong_step": None
-                if rep.first_wrong_step is None
-                else {
-                    "line": rep.first_wrong_step.step.right.line,
-                    "col": rep.first_wrong_step.step.right.col,
-                },
-            }
-            for rep in reports
-        ],
-    }
-
-
-def step_json(result: steps.StepResult) -> dict[str, object]:
-    """One step's entry in the ``--json`` object."""
-    v = result.verdict
-    return {
-        "line": result.step.right.line,
-        "col": result.step.right.col,
-        "from": result.step.left.text,
-        "to": result.step.right.text,
-        "status": result.status,
-        "residual": None if v is None or v.residual is None else present.latex(v.residual),
-        "counterexample": v.counterexample.as_json() if v and v.counterexample else None,
-        "holds_under": list(v.holds_under) if v else [],
-        "message": result.message,
-        "expect": result.expect,
-        "ms": None if v is None else round(v.ms, 1),
-    }
-
-
-def claim_json(result: api.ClaimResult) -> dict[str, object]:
-    """One claim's entry in the ``--json`` object."""
-    v = result.verdict
-    return {
-        "name": result.claim.name,
-        "statement": result.claim.text,
-        "expect": result.claim.expect,
-        "status": v.status,
-        "sizes": v.sizes,
-        "method": v.method,
-        "ms": round(v.ms, 1),
-        "residual": None if v.residual is None else present.latex(v.residual),
-        "counterexample": v.counterexample.as_json() if v.counterexample else None,
-        "holds_under": list(v.holds_under),
-        "message": v.message,
-    }

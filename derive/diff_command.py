@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from derive import api, present
-from derive.gradient import Gradient, differentiate
-from derive.prover import DEFAULT_TIMEOUT
+from derive.defaults import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:  # imported when the command runs: `derive --help` stays light
+    from derive.gradient import Gradient
 
 EPILOG = """\
 The form shown is proved equal to the raw derivative by the same prover that checks
@@ -61,6 +62,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Differentiate and print; return the exit code."""
+    from derive import api
+    from derive.gradient import differentiate
+
     doc = api.load(args.document)
     gradient = differentiate(
         doc, args.expression, args.wrt, tuple(args.assume), timeout=args.timeout
@@ -90,6 +94,8 @@ def established(gradient: Gradient) -> str:
 
 def as_json(gradient: Gradient) -> dict[str, object]:
     """The ``--json`` object."""
+    from derive import present
+
     v = gradient.verdict
     return {
         "expression": gradient.expression,

@@ -7,6 +7,7 @@ error inside a claim can be reported at its ``file:line:col``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -45,6 +46,7 @@ class RawDocument:
     front_text: str
     body: str
     body_line: int  # line of the first body line
+    digest: str = ""  # SHA-256 of the whole text, for results kept between runs
 
     def text(self, value: str, *, after: int = 0) -> Text:
         """Pair a front-matter string with its position, searching from line ``after``."""
@@ -103,7 +105,8 @@ def split_document(source: str, path: str = "") -> RawDocument:
     except tomllib.TOMLDecodeError as err:
         raise toml_error(err, path, first + 2, front_text) from None
     body = "\n".join(lines[close + 1 :])
-    return RawDocument(path, front, first + 2, front_text, body, close + 2)
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    return RawDocument(path, front, first + 2, front_text, body, close + 2, digest)
 
 
 _TOML_AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")

@@ -57,6 +57,7 @@ def build_document(raw: RawDocument) -> Document:
         claims=claims,
         sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
         known_wrong=known_wrong,
+        digest=raw.digest,
     )
     return replace(doc, parts=parse_parts(raw, front, doc))
 

@@ -113,6 +113,7 @@ class Document:
     fixed: Mapping[str, int] = field(default_factory=dict)  # sizes given as numbers
     where: tuple[Condition, ...] = ()  # conditions on indices that hold in every step
     macros: Mapping[str, str] = field(default_factory=dict)  # body text as written -> as read
+    digest: str = ""  # SHA-256 of the document's text as read
 
     def reading_at(self, line: int) -> Document:
         """The document whose tables give the body's line ``line`` its meaning."""

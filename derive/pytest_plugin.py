@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from derive.defaults import DEFAULT_TIMEOUT
+
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
     from derive.model import Claim, Document
     from derive.steps import StepResult
     from derive.verdict import Verdict
 
-DEFAULT_TIMEOUT = 10.0  # seconds per claim, as derive's own default
 STEPS: dict[str, tuple[StepResult, ...]] = {}  # per document path, checked once per process
 
 

@@ -7,11 +7,9 @@ import datetime
 import os
 from typing import TextIO
 
-from derive import api
 from derive.catalog import list_documents
+from derive.defaults import DEFAULT_TIMEOUT
 from derive.errors import UsageError
-from derive.prover import DEFAULT_TIMEOUT
-from derive.report import render, write_report
 
 EPILOG = """\
 The report is written whole or not at all. --pdf runs latexmk (or pdflatex twice) and
@@ -61,6 +59,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Check, render and write; return the exit code."""
+    from derive import api  # imported when the command runs: `derive --help` stays light
+    from derive.report import render, write_report
+
     names = [str(p) for p in list_documents()] if args.all else list(args.documents)
     if not names:
         raise UsageError("name a document (derive report softmax-ce), a path, or --all")

@@ -5,7 +5,9 @@ per step. Inside the worker, a check past its limit is stopped by an alarm (the
 verdict is "undecided"). Should a check not return even then, the parent stops waiting
 after the limit and a grace period: it kills the worker, records that check as
 undecided, and starts a new worker for the rest. Up to ``jobs`` documents are checked
-at once; reports come back in the order the documents were given.
+at once, the longest first (by the time each took when last checked, as
+:mod:`derive.store` remembers it); reports come back in the order the documents were
+given.
 
 Where processes cannot be forked, documents are checked in this process, in turn.
 """
@@ -18,14 +20,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
-from derive import api
+from derive import api, store
 from derive.model import Claim, Document
 from derive.steps import PlannedStep, StepResult, plan_steps, run_step
 from derive.verdict import Verdict
 
 GRACE = 2.0  # seconds past the limit before a worker is stopped from outside
+GUESS = 0.05  # seconds per check, to order documents never timed before
 Progress = Callable[[Document, int, int], None]
 
 
@@ -55,10 +59,11 @@ def perform(
 def stopped(task: Task, timeout: float | None) -> api.ClaimResult | StepResult:
     """The result of a check that had to be stopped from outside."""
     why = f"time limit of {timeout:g} s reached (the check was stopped)"
+    verdict = Verdict("undecided", message=why, timed_out=True)
     if task.claim is not None:
-        return api.ClaimResult(task.claim, Verdict("undecided", message=why))
+        return api.ClaimResult(task.claim, verdict)
     assert task.step is not None
-    return StepResult(task.step.step, "undecided", message=why, expect=task.step.expect)
+    return StepResult(task.step.step, "undecided", verdict, why, expect=task.step.expect)
 
 
 def worker(
@@ -81,6 +86,8 @@ class DocumentRun:
         self.process: Any = None
         self.conn: Connection | None = None
         self.deadline: float | None = None
+        self.began: float | None = None
+        self.took: float | None = None  # seconds, once checked here
 
     @property
     def done(self) -> bool:
@@ -91,6 +98,8 @@ class DocumentRun:
         """Fork a worker for the tasks left (nothing to do when none are left)."""
         if self.done:
             return
+        if self.began is None:
+            self.began = time.monotonic()
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe(duplex=False)
         todo = self.tasks[len(self.results) :]
@@ -132,6 +141,8 @@ class DocumentRun:
 
     def finish(self) -> None:
         """Stop the worker and close the pipe."""
+        if self.done and self.began is not None and self.took is None:
+            self.took = time.monotonic() - self.began
         if self.process is not None:
             self.process.kill()
             self.process.join()
@@ -155,12 +166,18 @@ def check_documents(
     timeout: float | None,
     jobs: int = 1,
     progress: Progress | None = None,
+    where: Path | None = None,
 ) -> list[api.Report]:
-    """Check every document, ``jobs`` at a time, each in its own worker process."""
+    """Check every document, ``jobs`` at a time, each in its own worker process.
+
+    ``where`` is the store's directory (:func:`derive.store.directory`), where the time
+    each document takes is kept to order the next run; ``None`` keeps nothing.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
         return [api.check(doc, sizes=sizes, timeout=timeout) for doc in docs]
     runs = [DocumentRun(doc, sizes, timeout) for doc in docs]
-    waiting = deque(runs)
+    last = store.durations(where)
+    waiting = deque(sorted(runs, key=lambda r: -last.get(r.doc.path, GUESS * len(r.tasks))))
     active: list[DocumentRun] = []
     try:
         while waiting or active:
@@ -169,11 +186,13 @@ def check_documents(
                 run.start()
                 if not run.done:
                     active.append(run)
-            step(active, progress)
+            if active:
+                step(active, progress)
             active = [run for run in active if not run.done]
     finally:
         for run in runs:
             run.finish()
+    store.keep_durations(where, {r.doc.path: r.took for r in runs if r.took is not None})
     return [run.report() for run in runs]
 
 

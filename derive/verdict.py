@@ -56,6 +56,8 @@ class Verdict:
         side_conditions: facts the proof used, e.g. ``1 ≤ j ≤ K``.
         form: for a matrix claim, which entry was checked (``entry (1, h) of each side``).
         steps: the normaliser's rewrite trace, ``(what was done, expression)``.
+        timed_out: undecided because the time limit was reached, so another run, on a
+            less loaded machine, may decide it.
     """
 
     status: Status
@@ -71,6 +73,7 @@ class Verdict:
     error_bound: float | None = None
     form: str = ""  # for a matrix claim, the entry that was checked
     steps: tuple[tuple[str, sp.Expr], ...] = field(default=(), repr=False)
+    timed_out: bool = False
 
     def meets(self, expect: str) -> bool:
         """True when the status is what the claim's author expected."""

@@ -22,6 +22,8 @@ CLAIM_KEYS = {
     "counterexample",
     "holds_under",
     "message",
+    "as_expected",
+    "timed_out",
 }
 
 
@@ -49,7 +51,18 @@ def test_json_schema():
     assert data["ok"] is True
     assert [d["name"] for d in data["documents"]] == ["softmax-ce", "softmax"]
     for doc in data["documents"]:
-        assert set(doc) == {"name", "path", "claims", "steps", "first_wrong_step"}
+        assert set(doc) == {
+            "name",
+            "title",
+            "path",
+            "ok",
+            "cached",
+            "claims",
+            "steps",
+            "steps_summary",
+            "first_wrong_step",
+        }
+        assert doc["ok"] is True and doc["cached"] is False
         assert doc["first_wrong_step"] is None
         for claim in doc["claims"]:
             assert set(claim) == CLAIM_KEYS

@@ -96,6 +96,8 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
         "message",
         "expect",
         "ms",
+        "as_expected",
+        "timed_out",
     }
     assert (step["line"], step["col"], step["status"]) == (doc.body_line + 2, 5, "refuted")
     first = json.loads(out.getvalue())["documents"][0]["first_wrong_step"]

@@ -15,6 +15,7 @@ from dataclasses import replace
 import sympy as sp
 
 from derive import symbols
+from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT
 from derive.model import Claim, Document
 from derive.prover.arithmetic import NotSupported
 from derive.prover.counterexample import find_counterexample
@@ -24,8 +25,6 @@ from derive.prover.limits import TimeLimit, time_limit
 from derive.prover.modular import Problem, check_sizes, defined_at
 from derive.verdict import Verdict
 
-DEFAULT_SIZES = tuple(range(1, 9))
-DEFAULT_TIMEOUT = 10.0
 MAX_COMBINATIONS = 64
 QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full
 MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
@@ -59,7 +58,7 @@ def prove_claim(
         with time_limit(timeout):
             verdict = decide(doc, claim, sizes, claim.assume)
     except TimeLimit as limit:
-        verdict = Verdict("undecided", message=str(limit))
+        verdict = Verdict("undecided", message=str(limit), timed_out=True)
     except (Unsupported, NotSupported) as gap:
         verdict = Verdict("undecided", message=f"not supported yet: {gap}")
     except RecursionError:
