@@ -1,0 +1,183 @@
+"""The store of results: reused only for the very same document, options and code."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive import runner, store
+from derive.cli import main
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
+
+
+@pytest.fixture
+def where(tmp_path, monkeypatch):
+    """A store of its own for the test."""
+    folder = tmp_path / "store"
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def doc(tmp_path):
+    """A copy of the softmax document, free to edit."""
+    path = tmp_path / "softmax.md"
+    path.write_text((CATALOGUE / "softmax.md").read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def check(*argv):
+    """Run ``derive check --json``; return the exit code and the JSON object."""
+    out = io.StringIO()
+    code = main(["check", *argv, "--json"], stdout=out, stderr=io.StringIO())
+    return code, json.loads(out.getvalue())
+
+
+def verdicts(summary):
+    """What was found, without the times and the store's mark."""
+    return [
+        [(c["name"], c["status"], c["sizes"], c["message"]) for c in d["claims"]]
+        for d in summary["documents"]
+    ]
+
+
+def refuse_to_check(monkeypatch):
+    """Make any real check fail the test."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the document was checked again")
+
+    monkeypatch.setattr(runner, "check_documents", fail)
+
+
+def test_unchanged_document_is_not_checked_again(where, doc, monkeypatch):
+    code, first = check(str(doc))
+    assert code == 0 and first["documents"][0]["cached"] is False
+    assert [p.suffix for p in where.iterdir() if p.name != store.TIMES] == [".json"]
+    refuse_to_check(monkeypatch)
+    code, second = check(str(doc))
+    assert code == 0 and second["documents"][0]["cached"] is True
+    assert verdicts(second) == verdicts(first)
+
+
+def test_text_output_says_the_results_are_kept(where, doc):
+    main(["check", str(doc)], stdout=io.StringIO())
+    out = io.StringIO()
+    assert main(["check", str(doc)], stdout=out) == 0
+    assert "unchanged: results of its last check (--no-cache checks again)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit", "sizes", "timeout", "code"],
+)
+def test_anything_the_results_depend_on_changes_the_key(where, doc, monkeypatch, change):
+    check(str(doc))
+    options = []
+    if change == "edit":  # one character of prose: the text is not the same
+        doc.write_text(doc.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    elif change == "sizes":
+        options = ["--sizes", "1..4"]
+    elif change == "timeout":
+        options = ["--timeout", "9"]
+    else:
+        monkeypatch.setattr(store, "code_fingerprint", lambda: "another version of derive")
+    _, again = check(str(doc), *options)
+    assert again["documents"][0]["cached"] is False
+
+
+def test_a_false_claim_is_kept_as_refuted(where, doc, monkeypatch):
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split("+++\n", 2)[1:]
+    planted = "[[claims]]\nname = \"planted\"\nstatement = 'y_j = y_k'\n"
+    doc.write_text(f"+++\n{head}{planted}+++\n{rest}", encoding="utf-8")
+    code, first = check(str(doc))
+    refuse_to_check(monkeypatch)
+    assert check(str(doc)) == (
+        code,
+        {**first, "documents": [{**first["documents"][0], "cached": True}]},
+    )
+    assert code == 1
+
+
+def test_no_cache_neither_reads_nor_writes(where, doc):
+    check(str(doc), "--no-cache")
+    assert not where.exists()
+    check(str(doc))
+    _, again = check(str(doc), "--no-cache")
+    assert again["documents"][0]["cached"] is False
+
+
+def test_off_turns_the_store_off(tmp_path, doc, monkeypatch):
+    monkeypatch.setenv("DERIVE_CACHE_DIR", store.OFF)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    check(str(doc))
+    check(str(doc))
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+
+
+def test_a_damaged_entry_is_checked_again_and_rewritten(where, doc):
+    check(str(doc))
+    (entry,) = [p for p in where.iterdir() if p.name != store.TIMES]
+    entry.write_text('{"claims": [', encoding="utf-8")
+    _, again = check(str(doc))
+    assert again["documents"][0]["cached"] is False
+    assert json.loads(entry.read_text(encoding="utf-8"))["name"] == "softmax"
+
+
+def test_a_store_that_cannot_be_written_is_left_alone(tmp_path, doc, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(blocker / "store"))
+    code, summary = check(str(doc))
+    assert code == 0 and summary["documents"][0]["cached"] is False
+
+
+def test_a_check_that_reached_its_time_limit_is_not_kept(where, tmp_path):
+    path = tmp_path / "two-layer-net.md"
+    path.write_text((CATALOGUE / "two-layer-net.md").read_text(encoding="utf-8"), "utf-8")
+    _, summary = check(str(path), "--timeout", "0.001")
+    entries = summary["documents"][0]["claims"] + summary["documents"][0]["steps"]
+    assert any(e["timed_out"] for e in entries)
+    assert [p.name for p in where.iterdir()] in ([], [store.TIMES])
+
+
+def test_the_longest_document_starts_first(where, tmp_path):
+    from derive import api
+
+    docs = [api.load(str(CATALOGUE / name)) for name in ("softmax.md", "sigmoid.md")]
+    store.keep_durations(where, {docs[0].path: 0.1, docs[1].path: 9.0})
+    started = []
+
+    def progress(doc, done, total):
+        started.append(doc.name)
+
+    reports = runner.check_documents(
+        docs, sizes=(1, 2), timeout=10, jobs=1, progress=progress, where=where
+    )
+    assert started[0] == "sigmoid" and started[-1] == "softmax"
+    assert [r.document.name for r in reports] == ["softmax", "sigmoid"]
+    assert set(store.durations(where)) == {docs[0].path, docs[1].path}
+
+
+def test_an_unchanged_run_imports_no_sympy(where, doc):
+    check(str(doc))
+    program = (
+        "import io, sys\n"
+        "from derive.cli import main\n"
+        f"code = main(['check', {str(doc)!r}], stdout=io.StringIO())\n"
+        "print(code, 'sympy' in sys.modules)\n"
+    )
+    env = {**os.environ, "DERIVE_CACHE_DIR": str(where)}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.split() == ["0", "False"]
