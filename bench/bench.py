@@ -1,6 +1,6 @@
 """Benchmark: derive against the naive route, side by side in one run (`make bench`).
 
-Prints three tables, medians of several runs:
+Prints four tables, medians of several runs:
 
 1. per catalogue claim: derive's all-K proof; derive's concrete-K check (exact
    evaluation mod p) at K = 2, 5, 10, 50; and the naive route,
@@ -8,7 +8,9 @@ Prints three tables, medians of several runs:
    time cap; the ratio naive / derive at each K;
 2. the whole catalogue, process start to exit, against ``python -c "import sympy"``;
 3. how the concrete-K check grows with K (10, 50, 100, 200), with the fitted exponent
-   of ``time ∝ K^p``.
+   of ``time ∝ K^p``;
+4. the concrete-K check against one bare evaluation modulo p of the same claim, written
+   out and differentiated by SymPy beforehand (that cost shown apart), at K = 10, 32, 64.
 
 Caches are cleared before every timed run, so no run profits from an earlier one.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
 import statistics
 import subprocess
 import sys
@@ -30,7 +33,7 @@ from derive import api, symbols
 from derive.prover import concrete_problem, decide_afresh, sizes_in
 from derive.prover.expand import MEANINGS, claim_meaning
 from derive.prover.limits import TimeLimit, time_limit
-from derive.prover.modular import check_sizes
+from derive.prover.modular import POINTS, assignments, check_sizes
 
 CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
     ("softmax", "jacobian"),
@@ -40,6 +43,7 @@ CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
 ]
 CONCRETE = (2, 5, 10, 50)
 GROWTH = (10, 50, 100, 200)
+AGAINST_MOD_P = (10, 32, 64)
 
 
 def clear() -> None:
@@ -77,8 +81,8 @@ def concrete(doc: object, claim: object, k: int) -> None:
     assert found.checked and not found.failures, found
 
 
-def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
-    """``simplify(left − right) == 0`` on the claim written out at K = k; None past the cap."""
+def written_out(doc: object, claim: object, k: int) -> sp.Expr:
+    """``left − right`` written out by SymPy at K = k (its own sums and ``diff``)."""
     lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
     sizes = {symbols.size(s): k for s in doc.sizes}  # type: ignore[attr-defined]
     indices = {symbols.index(i): 1 for i in doc.indices}  # type: ignore[attr-defined]
@@ -88,6 +92,12 @@ def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
         total = a.lhs.xreplace(sizes).doit()
         first = sorted(total.atoms(sp.Indexed), key=str)[0]
         difference = difference.subs(first, sp.solve(total - a.rhs, first)[0])
+    return difference
+
+
+def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
+    """``simplify(left − right) == 0`` on the claim written out at K = k; None past the cap."""
+    difference = written_out(doc, claim, k)
     start = time.perf_counter()
     try:
         with time_limit(cap):
@@ -95,6 +105,74 @@ def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
     except TimeLimit:
         return None
     return (time.perf_counter() - start) * 1000
+
+
+PRIME = 2**61 - 1
+
+
+def mod_p(expr: sp.Expr, rng: random.Random) -> int:
+    """One evaluation of an explicit expression modulo p at a random point.
+
+    Every input gets a random residue and every ``e^{z}`` of an input another one (its
+    ``u``), as a plain evaluator would; each distinct subexpression is evaluated once.
+    """
+    values: dict[sp.Basic, int] = {}
+
+    def leaf(node: sp.Basic) -> int:
+        if node not in values:
+            values[node] = rng.randrange(1, PRIME)
+        return values[node]
+
+    def go(node: sp.Basic) -> int:
+        found = values.get(node)
+        if found is not None:
+            return found
+        if isinstance(node, sp.Integer):
+            out = int(node) % PRIME
+        elif isinstance(node, sp.Rational):
+            out = int(node.p) * pow(int(node.q), -1, PRIME) % PRIME
+        elif isinstance(node, sp.Indexed | sp.Symbol):
+            out = leaf(node)
+        elif isinstance(node, sp.exp):
+            out = 1
+            for term in sp.Add.make_args(node.args[0]):
+                coeff, var = term.as_coeff_Mul()
+                if not (coeff.is_Integer and isinstance(var, sp.Indexed)):
+                    raise ValueError(f"not an exponential of inputs: {node}")
+                out = out * pow(leaf(sp.exp(var, evaluate=False)), int(coeff), PRIME) % PRIME
+        elif isinstance(node, sp.Add):
+            out = sum(go(a) for a in node.args) % PRIME
+        elif isinstance(node, sp.Mul):
+            out = 1
+            for a in node.args:
+                out = out * go(a) % PRIME
+        elif isinstance(node, sp.Pow) and node.exp.is_Integer:
+            out = pow(go(node.base), int(node.exp), PRIME)
+        else:
+            raise ValueError(f"no modular value for {type(node).__name__}")
+        values[node] = out
+        return out
+
+    return go(expr)
+
+
+def bare_ms(difference: sp.Expr, repeat: int) -> float:
+    """Median time of one modular evaluation of ``difference`` (already written out)."""
+    times = []
+    for seed in range(repeat):
+        rng = random.Random(seed)
+        start = time.perf_counter()
+        mod_p(difference, rng)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def evaluations(doc: object, claim: object, k: int) -> int:
+    """How many times derive's concrete check at K = k evaluates each side."""
+    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
+    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)  # type: ignore[arg-type]
+    sizes = dict.fromkeys(sizes_in(doc, problem), k)  # type: ignore[arg-type]
+    return POINTS * sum(1 for _ in assignments(problem, sizes))
 
 
 def shown(ms: float | None, cap: float) -> str:
@@ -177,6 +255,48 @@ def main() -> int:
             + [f"K^{slope(points):.2f}"]
         )
     table(["concrete-K check"] + [f"K={k}" for k in GROWTH] + ["fitted growth"], growth)
+    print()
+    rows = []
+    for name, claim_name in CLAIMS:
+        doc = api.load(name)
+        claim = doc.claim(claim_name)
+        for k in AGAINST_MOD_P:
+            ours = median_ms(partial(concrete, doc, claim, k), args.repeat)
+            clear()
+            start = time.perf_counter()
+            difference = written_out(doc, claim, k)
+            built = (time.perf_counter() - start) * 1000
+            try:
+                one = bare_ms(difference, args.repeat)
+            except ValueError as err:
+                rows.append([f"{name}:{claim_name}", str(k), shown(ours, 0)] + ["—"] * 4 + [str(err)])
+                continue
+            count = evaluations(doc, claim, k)
+            rows.append(
+                [
+                    f"{name}:{claim_name}",
+                    str(k),
+                    shown(ours, 0),
+                    str(count),
+                    shown(built, 0),
+                    shown(one, 0),
+                    f"{ours / one:.1f}×",
+                    f"{ours / (one * count):.2f}×",
+                ]
+            )
+    table(
+        [
+            "claim",
+            "K",
+            "derive concrete-K check",
+            "its evaluations",
+            "SymPy write-out + diff",
+            "one bare mod-p evaluation",
+            "ratio",
+            "ratio per evaluation",
+        ],
+        rows,
+    )
     return 0
 
 

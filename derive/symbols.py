@@ -44,9 +44,10 @@ def tensor(name: str) -> sp.IndexedBase:
 def base_name(expr: sp.Basic) -> str | None:
     """Return the name of a symbol, an indexed element, a vector or an application."""
     if isinstance(expr, sp.Indexed):
-        return str(expr.base.label)
+        expr = expr.base
     if isinstance(expr, sp.IndexedBase):
-        return str(expr.label)
+        label = expr.label
+        return label.name if isinstance(label, sp.Symbol) else str(label)
     if isinstance(expr, sp.Symbol):
         return expr.name
     if isinstance(expr, sp.core.function.AppliedUndef):

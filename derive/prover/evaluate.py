@@ -108,9 +108,15 @@ class Evaluator:
 _RELEVANT: dict[sp.Basic, frozenset[sp.Symbol]] = {}
 
 
+_SORTED: dict[sp.Basic, tuple[sp.Symbol, ...]] = {}
+
+
 def relevant(node: sp.Basic) -> tuple[sp.Symbol, ...]:
     """The integer symbols (indices, sizes) whose values ``node``'s value depends on."""
-    return tuple(sorted(integer_symbols(node), key=str))
+    found = _SORTED.get(node)
+    if found is None:
+        found = _SORTED[node] = tuple(sorted(integer_symbols(node), key=lambda s: s.name))
+    return found
 
 
 def integer_symbols(node: sp.Basic) -> frozenset[sp.Symbol]:
@@ -192,22 +198,38 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
     """
     a = ev.a
     value = ev.one
-    rest = sp.S.Zero
-    for term in sp.Add.make_args(node.args[0]):
-        coeff, var = term.as_coeff_Mul()
-        if not coeff.is_Integer or var == 1:
-            rest += term
-            continue
+    powers, rest = exponent_terms(node)
+    for coeff, var in powers:
         if isinstance(var, (sp.Symbol, sp.Indexed)) and var not in ev.env and not var.is_integer:
             u = a.exp_leaf(ev.key(var))
         else:
             u = a.exp(ev.dual(var)[0])
-        for _ in range(abs(int(coeff))):
+        for _ in range(abs(coeff)):
             value = a.mul(value, u if coeff > 0 else a.inv(u))
     if rest != 0:
         value = a.mul(value, a.exp(ev.dual(rest)[0]))
     _, d = ev.dual(node.args[0])
     return value, a.mul(value, d)
+
+
+_EXPONENTS: dict[sp.Basic, tuple[tuple[tuple[int, sp.Expr], ...], sp.Expr]] = {}
+
+
+def exponent_terms(node: sp.exp) -> tuple[tuple[tuple[int, sp.Expr], ...], sp.Expr]:
+    """``e^{Σ c_i T_i + R}`` as the integer ``c_i`` with their ``T_i``, and ``R`` (cached)."""
+    found = _EXPONENTS.get(node)
+    if found is not None:
+        return found
+    powers = []
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(node.args[0]):
+        coeff, var = term.as_coeff_Mul()
+        if not coeff.is_Integer or var == 1:
+            rest += term
+        else:
+            powers.append((int(coeff), var))
+    found = _EXPONENTS[node] = (tuple(powers), rest)
+    return found
 
 
 def logarithm(ev: Evaluator, node: sp.log) -> Dual:
