@@ -65,7 +65,26 @@ def rebuild(node: sp.Basic, args: list[sp.Basic] | tuple[sp.Basic, ...]) -> sp.B
         return node.func(*args, evaluate=False)
     if isinstance(node, sp.Derivative):
         return sp.Derivative(*args, evaluate=False)
+    if isinstance(node, sp.Pow) and plain_power(*args):
+        return sp.Pow(*args, evaluate=False)
     return node.func(*args)
+
+
+def plain_power(base: sp.Basic, exponent: sp.Basic) -> bool:
+    """True when SymPy would build ``base**exponent`` as it stands.
+
+    That is so for a sum (``Sum`` or ``Add``) to an integer power other than 0 and 1,
+    unless a term is a multiple of the imaginary unit (derive's never are). Building it
+    evaluated would ask the assumption system whether each term is infinite, which on
+    nested sums is slow.
+    """
+    if not (exponent.is_Integer and exponent not in (sp.S.Zero, sp.S.One)):
+        return False
+    if isinstance(base, sp.Sum):
+        return True
+    return isinstance(base, sp.Add) and not any(
+        sp.I in sp.Mul.make_args(term) for term in base.args
+    )
 
 
 def free_symbols(expr: sp.Basic) -> set[sp.Basic]:

@@ -113,3 +113,26 @@ def test_verified_when_only_concrete_sizes_decide(monkeypatch):
     assert verdict.status == "verified"
     assert verdict.sizes == "K = 1..4"
     assert verdict.error_bound is not None and verdict.error_bound < 1e-50
+
+
+def test_powers_of_sums_built_as_they_stand_are_what_sympy_builds():
+    """``rebuild`` skips SymPy's evaluation of a sum to an integer power: same result."""
+    k, K = symbols.index("k"), symbols.size("K")
+    z, t = symbols.tensor("z"), symbols.tensor("t")
+    total = sp.Sum(sp.exp(z[k]), (k, 1, K))
+    bases = [
+        total,
+        total - sp.exp(z[k]),
+        1 + sp.exp(-z[k]),
+        sp.Integer(1) + sp.log(2),
+        K - 1,
+        t[k] * total + 2 * sp.Sum(t[k], (k, 1, K)),
+    ]
+    for base in bases:
+        for n in (-3, -2, -1, 2, 5):
+            exponent = sp.Integer(n)
+            assert symbols.plain_power(base, exponent)
+            built = symbols.rebuild(base**2, [base, exponent])
+            assert sp.srepr(built) == sp.srepr(sp.Pow(base, exponent))
+    for base, exponent in [(1 + sp.I * z[k], -1), (total, 1), (total, 0), (total, k)]:
+        assert not symbols.plain_power(base, sp.sympify(exponent))
