@@ -65,10 +65,15 @@ def enabled(config: pytest.Config) -> bool:
 
 
 def explicit_args(config: pytest.Config) -> bool:
-    """True when the command line named what to collect (then nothing is added)."""
-    return bool(config.invocation_params.args) and any(
-        not str(a).startswith("-") for a in config.invocation_params.args
-    )
+    """True when the command line named what to collect (then nothing is added).
+
+    pytest says where its arguments came from; option values such as ``-n 2`` or
+    ``-k name`` are not paths.
+    """
+    source = getattr(config, "args_source", None)  # pytest ≥ 7.2
+    if source is not None:
+        return bool(source == pytest.Config.ArgsSource.ARGS)
+    return bool(config.args) and config.args != list(config.getini("testpaths"))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DocumentFile | None:

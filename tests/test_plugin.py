@@ -143,3 +143,18 @@ def test_api_prove_and_assert_identity():
     assert re.search(r"left − right = \(Σ_\S+ t_\S+ − 1\)·e\^\{z_j\}", message), message
     with pytest.raises(derive.DeriveError):
         derive.prove("y_j", "y_j")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [(("-k", "gradient or test_"), {"passed": 2}), (("-n", "2"), {"passed": 4, "failed": 2})],
+)
+def test_documents_join_testpaths_whatever_the_option_values(project, options, expected):
+    """Option values (`-k NAME`, `-n 2`) are not paths: derive_paths are still added."""
+    if "-n" in options:
+        pytest.importorskip("xdist")
+    project.makeini("[pytest]\nderive = true\ntestpaths = tests\n")
+    project.mkdir("tests")
+    (project.path / "tests" / "test_plain.py").write_text("def test_one():\n    pass\n")
+    result = project.runpytest(*options, "-p", "no:cacheprovider")
+    result.assert_outcomes(**expected)
