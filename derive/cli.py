@@ -274,7 +274,7 @@ def check_afresh(
             if status is not None:
                 status.update(f"checking {d.name}: {n}/{total} claims and steps")
 
-        reports = runner.check_documents(
+        records = runner.check_documents(
             docs,
             sizes=sizes,
             timeout=args.timeout,
@@ -282,7 +282,6 @@ def check_afresh(
             progress=progress,
             where=where,
         )
-    records = [record.document_record(r) for r in reports]
     for doc, found in zip(docs, records, strict=True):
         if doc.digest and not record.timed_out(found):
             store.keep(where, store.key(doc.digest, doc.path, sizes, args.timeout), found)

@@ -10,27 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 from derive import api, present, steps
+from derive.model import Document
 
 Record = dict[str, Any]
 
 
 def document_record(report: api.Report) -> Record:
     """The record of one checked document."""
-    doc = report.document
-    wrong = report.first_wrong_step
+    claims = [claim_record(r) for r in report.results]
+    return assemble(report.document, claims, [step_record(s) for s in report.steps])
+
+
+def assemble(doc: Document, claims: list[Record], body: list[Record]) -> Record:
+    """A document's record from the records of its claims and of its steps."""
+    wrong = next((s for s in body if s["status"] == "refuted"), None)
+    outcomes = [(s["status"], bool(s["holds_under"])) for s in body]
     return {
         "name": doc.name,
         "title": doc.title,
         "path": doc.path,
-        "ok": report.ok,
+        "ok": all(c["as_expected"] for c in claims) and wrong is None,
         "cached": False,
-        "claims": [claim_record(r) for r in report.results],
-        "steps": [step_record(s) for s in report.steps],
-        "steps_summary": steps.summary(list(report.steps)) if report.steps else "",
-        "first_wrong_step": None
-        if wrong is None
-        else {"line": wrong.step.right.line, "col": wrong.step.right.col},
+        "claims": claims,
+        "steps": body,
+        "steps_summary": steps.summary_of(outcomes) if body else "",
+        "first_wrong_step": None if wrong is None else {"line": wrong["line"], "col": wrong["col"]},
     }
+
+
+def entry(result: api.ClaimResult | steps.StepResult) -> Record:
+    """The record of a claim's or a step's result."""
+    if isinstance(result, api.ClaimResult):
+        return claim_record(result)
+    return step_record(result)
 
 
 def claim_record(result: api.ClaimResult) -> Record:

@@ -1,13 +1,15 @@
 """Checking documents in worker processes: a time limit that always holds, and ``--jobs``.
 
-Each document is checked in a forked worker that sends back one result per claim and
-per step. Inside the worker, a check past its limit is stopped by an alarm (the
-verdict is "undecided"). Should a check not return even then, the parent stops waiting
-after the limit and a grace period: it kills the worker, records that check as
-undecided, and starts a new worker for the rest. Up to ``jobs`` documents are checked
-at once, the longest first (by the time each took when last checked, as
-:mod:`derive.store` remembers it); reports come back in the order the documents were
-given.
+The documents are shared out among ``jobs`` workers, the longest first to the least
+loaded (by the time each took when last checked, as :mod:`derive.store` remembers it).
+Each worker is a forked process that checks its documents in turn, so that SymPy's
+caches serve them all, and sends back the record of each claim and step
+(:mod:`derive.record`: plain data, quick to send, where SymPy objects are slow to
+rebuild). Inside the worker, a check past its limit is stopped by an alarm (the verdict
+is "undecided"). Should a check not return even then, the parent stops waiting after
+the limit and a grace period: it kills the worker, records that check as undecided,
+and starts a new worker for the rest. Records come back in the order the documents
+were given, whatever the number of workers.
 
 Where processes cannot be forked, documents are checked in this process, in turn.
 """
@@ -16,14 +18,13 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from derive import api, store
+from derive import api, record, store
 from derive.model import Claim, Document
 from derive.steps import PlannedStep, StepResult, plan_steps, run_step
 from derive.verdict import Verdict
@@ -67,82 +68,118 @@ def stopped(task: Task, timeout: float | None) -> api.ClaimResult | StepResult:
 
 
 def worker(
-    doc: Document, todo: list[Task], sizes: Sequence[int], timeout: float | None, out: Connection
+    todo: list[tuple[Document, list[Task]]],
+    sizes: Sequence[int],
+    timeout: float | None,
+    out: Connection,
 ) -> None:
-    """Send one result per task, in order."""
-    for task in todo:
-        out.send(perform(doc, task, sizes, timeout))
+    """Check each document's tasks in turn; send one record per task, in order."""
+    for doc, tasks in todo:
+        for task in tasks:
+            out.send(record.entry(perform(doc, task, sizes, timeout)))
     out.close()
 
 
 class DocumentRun:
-    """One document being checked in a worker, restarted past a check that hangs."""
+    """One document's tasks and the records received for them."""
 
-    def __init__(self, doc: Document, sizes: Sequence[int], timeout: float | None) -> None:
+    def __init__(self, doc: Document) -> None:
         """Plan the document's checks."""
-        self.doc, self.sizes, self.timeout = doc, sizes, timeout
+        self.doc = doc
         self.tasks = tasks_of(doc)
-        self.results: list[Any] = []
-        self.process: Any = None
-        self.conn: Connection | None = None
-        self.deadline: float | None = None
+        self.results: list[record.Record] = []
         self.began: float | None = None
-        self.took: float | None = None  # seconds, once checked here
+        self.took: float | None = None  # seconds, once checked
 
     @property
     def done(self) -> bool:
-        """True once every task has a result."""
+        """True once every task has a record."""
         return len(self.results) == len(self.tasks)
+
+    def report(self) -> record.Record:
+        """The document's record, its claims and steps in the document's order."""
+        pairs = list(zip(self.tasks, self.results, strict=True))
+        claims = [entry for task, entry in pairs if task.claim is not None]
+        body = [entry for task, entry in pairs if task.claim is None]
+        return record.assemble(self.doc, claims, body)
+
+
+class Slot:
+    """A worker checking some documents in turn, restarted past a check that hangs."""
+
+    def __init__(self, runs: list[DocumentRun], sizes: Sequence[int], timeout: float | None):
+        """Take the documents this worker checks, in order."""
+        self.runs, self.sizes, self.timeout = runs, sizes, timeout
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.deadline: float | None = None
+        self.mark = 0.0  # when the last record arrived (or the worker started)
+
+    @property
+    def current(self) -> DocumentRun | None:
+        """The document whose next task the worker is checking."""
+        return next((run for run in self.runs if not run.done), None)
+
+    @property
+    def done(self) -> bool:
+        """True once every document has all its records."""
+        return self.current is None
 
     def start(self) -> None:
         """Fork a worker for the tasks left (nothing to do when none are left)."""
         if self.done:
             return
-        if self.began is None:
-            self.began = time.monotonic()
+        todo = [(r.doc, r.tasks[len(r.results) :]) for r in self.runs if not r.done]
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe(duplex=False)
-        todo = self.tasks[len(self.results) :]
         self.process = context.Process(
-            target=worker, args=(self.doc, todo, self.sizes, self.timeout, theirs), daemon=True
+            target=worker, args=(todo, self.sizes, self.timeout, theirs), daemon=True
         )
         self.process.start()
         theirs.close()
         self.conn = mine
+        self.mark = time.monotonic()
         self.arm()
 
     def arm(self) -> None:
         """Start the clock for the next task."""
         self.deadline = None if not self.timeout else time.monotonic() + self.timeout + GRACE
 
-    def receive(self) -> None:
-        """Take the next result; a worker that died takes its task with it."""
+    def receive(self) -> DocumentRun:
+        """Take the next record; a worker that died takes its task with it."""
         assert self.conn is not None
         try:
-            self.results.append(self.conn.recv())
+            entry = self.conn.recv()
         except (EOFError, OSError):
-            self.results.append(stopped(self.tasks[len(self.results)], self.timeout))
-            self.restart()
-            return
-        if self.done:
+            return self.expire()
+        return self.take(entry, restart=False)
+
+    def expire(self) -> DocumentRun:
+        """The current task ran past its limit and grace (or the worker died): go on."""
+        run = self.current
+        assert run is not None
+        return self.take(record.entry(stopped(run.tasks[len(run.results)], self.timeout)), True)
+
+    def take(self, entry: record.Record, restart: bool) -> DocumentRun:
+        """Record ``entry`` for the current task; time the document; restart if asked."""
+        run = self.current
+        assert run is not None
+        now = time.monotonic()
+        if run.began is None:
+            run.began = self.mark
+        run.results.append(entry)
+        self.mark = now
+        if run.done:
+            run.took = now - run.began
+        if restart or self.done:
             self.finish()
+            self.start()
         else:
             self.arm()
-
-    def expire(self) -> None:
-        """The current task ran past its limit and grace: stop the worker, go on."""
-        self.results.append(stopped(self.tasks[len(self.results)], self.timeout))
-        self.restart()
-
-    def restart(self) -> None:
-        """Stop the worker; start a new one for the tasks left."""
-        self.finish()
-        self.start()
+        return run
 
     def finish(self) -> None:
         """Stop the worker and close the pipe."""
-        if self.done and self.began is not None and self.took is None:
-            self.took = time.monotonic() - self.began
         if self.process is not None:
             self.process.kill()
             self.process.join()
@@ -152,11 +189,17 @@ class DocumentRun:
             self.conn = None
         self.deadline = None
 
-    def report(self) -> api.Report:
-        """The document's report, in the order of its claims and steps."""
-        claims = tuple(r for r in self.results if isinstance(r, api.ClaimResult))
-        steps = tuple(r for r in self.results if isinstance(r, StepResult))
-        return api.Report(self.doc, claims, steps)
+
+def share(runs: list[DocumentRun], jobs: int, last: dict[str, float]) -> list[list[DocumentRun]]:
+    """Deal documents to ``jobs`` workers: the longest first, each to the least loaded."""
+    expected = {id(run): last.get(run.doc.path, GUESS * len(run.tasks)) for run in runs}
+    shares: list[list[DocumentRun]] = [[] for _ in range(max(1, min(jobs, len(runs))))]
+    loads = [0.0] * len(shares)
+    for run in sorted(runs, key=lambda r: -expected[id(r)]):
+        least = loads.index(min(loads))
+        shares[least].append(run)
+        loads[least] += expected[id(run)]
+    return shares
 
 
 def check_documents(
@@ -167,45 +210,41 @@ def check_documents(
     jobs: int = 1,
     progress: Progress | None = None,
     where: Path | None = None,
-) -> list[api.Report]:
-    """Check every document, ``jobs`` at a time, each in its own worker process.
+) -> list[record.Record]:
+    """Check every document with ``jobs`` worker processes; one record per document.
 
     ``where`` is the store's directory (:func:`derive.store.directory`), where the time
-    each document takes is kept to order the next run; ``None`` keeps nothing.
+    each document takes is kept to share out the next run; ``None`` keeps nothing.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [api.check(doc, sizes=sizes, timeout=timeout) for doc in docs]
-    runs = [DocumentRun(doc, sizes, timeout) for doc in docs]
-    last = store.durations(where)
-    waiting = deque(sorted(runs, key=lambda r: -last.get(r.doc.path, GUESS * len(r.tasks))))
-    active: list[DocumentRun] = []
+        reports = [api.check(doc, sizes=sizes, timeout=timeout) for doc in docs]
+        return [record.document_record(report) for report in reports]
+    runs = [DocumentRun(doc) for doc in docs]
+    slots = [Slot(part, sizes, timeout) for part in share(runs, jobs, store.durations(where))]
     try:
-        while waiting or active:
-            while waiting and len(active) < jobs:
-                run = waiting.popleft()
-                run.start()
-                if not run.done:
-                    active.append(run)
-            if active:
-                step(active, progress)
-            active = [run for run in active if not run.done]
+        for slot in slots:
+            slot.start()
+        while not all(slot.done for slot in slots):
+            step([slot for slot in slots if not slot.done], progress)
     finally:
-        for run in runs:
-            run.finish()
+        for slot in slots:
+            slot.finish()
     store.keep_durations(where, {r.doc.path: r.took for r in runs if r.took is not None})
     return [run.report() for run in runs]
 
 
-def step(active: list[DocumentRun], progress: Progress | None) -> None:
-    """Wait for the next result, or the next deadline, and act on it."""
-    deadlines = [run.deadline for run in active if run.deadline is not None]
+def step(active: list[Slot], progress: Progress | None) -> None:
+    """Wait for the next record, or the next deadline, and act on it."""
+    deadlines = [slot.deadline for slot in active if slot.deadline is not None]
     left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-    ready = wait([run.conn for run in active if run.conn is not None], timeout=left)
+    ready = wait([slot.conn for slot in active if slot.conn is not None], timeout=left)
     now = time.monotonic()
-    for run in active:
-        if run.conn is not None and run.conn in ready:
-            run.receive()
-            if progress is not None:
-                progress(run.doc, len(run.results), len(run.tasks))
-        elif run.deadline is not None and now > run.deadline:
-            run.expire()
+    for slot in active:
+        if slot.conn is not None and slot.conn in ready:
+            run = slot.receive()
+        elif slot.deadline is not None and now > slot.deadline:
+            run = slot.expire()
+        else:
+            continue
+        if progress is not None:
+            progress(run.doc, len(run.results), len(run.tasks))

@@ -205,13 +205,17 @@ def one_sided(doc: Document, step: Step) -> StepResult:
 
 def summary(results: list[StepResult]) -> str:
     """``N steps, N hold, N hold under assumptions, N wrong, N not understood``."""
-    under = sum(1 for r in results if r.holds and r.verdict and r.verdict.holds_under)
-    hold = sum(1 for r in results if r.holds) - under
-    wrong = sum(1 for r in results if r.status == "refuted")
-    unparsed = sum(1 for r in results if r.status == "unparsed")
-    undecided = sum(1 for r in results if r.status == "undecided")
+    return summary_of([(r.status, bool(r.verdict and r.verdict.holds_under)) for r in results])
+
+
+def summary_of(outcomes: list[tuple[str, bool]]) -> str:
+    """:func:`summary` from each step's status and whether it holds under assumptions."""
+    holds = [under for status, under in outcomes if status in ("proved", "verified")]
+    statuses = [status for status, _ in outcomes]
     text = (
-        f"{len(results)} steps, {hold} hold, {under} hold under assumptions, {wrong} wrong, "
-        f"{unparsed} not understood"
+        f"{len(outcomes)} steps, {holds.count(False)} hold, {holds.count(True)} hold under "
+        f"assumptions, {statuses.count('refuted')} wrong, {statuses.count('unparsed')} not "
+        "understood"
     )
+    undecided = statuses.count("undecided")
     return text + (f", {undecided} undecided" if undecided else "")

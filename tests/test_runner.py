@@ -6,7 +6,7 @@ import signal
 import time
 
 import derive.runner as runner
-from derive import api
+from derive import api, record, steps
 from derive.cli import main
 
 
@@ -27,14 +27,15 @@ def test_a_check_that_never_returns_is_stopped(monkeypatch):
     monkeypatch.setattr(runner, "GRACE", 0.5)
     doc = api.load("softmax-ce")
     start = time.monotonic()
-    (report,) = runner.check_documents([doc], sizes=range(1, 9), timeout=1.0)
+    (found,) = runner.check_documents([doc], sizes=range(1, 9), timeout=1.0)
     assert time.monotonic() - start < 30
-    verdicts = {r.claim.name: r.verdict for r in report.results}
-    assert verdicts["log-lemma"].status == "undecided"
-    assert "the check was stopped" in verdicts["log-lemma"].message
-    others = [v.status for name, v in verdicts.items() if name != "log-lemma"]
+    verdicts = {c["name"]: c for c in found["claims"]}
+    assert verdicts["log-lemma"]["status"] == "undecided"
+    assert verdicts["log-lemma"]["timed_out"] is True
+    assert "the check was stopped" in verdicts["log-lemma"]["message"]
+    others = [c["status"] for name, c in verdicts.items() if name != "log-lemma"]
     assert len(others) == 11 and "undecided" not in others
-    assert [r.claim.name for r in report.results] == [c.name for c in doc.claims]
+    assert [c["name"] for c in found["claims"]] == [c.name for c in doc.claims]
 
 
 def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
@@ -66,7 +67,13 @@ def test_jobs_give_the_same_output_in_the_same_order():
 def test_same_verdicts_as_in_process():
     """A worker's verdicts are the in-process ones."""
     doc = api.load("seed-004")
-    (report,) = runner.check_documents([doc], sizes=range(1, 9), timeout=10)
-    direct = api.check(doc)
-    assert [s.status for s in report.steps] == [s.status for s in direct.steps]
-    assert [s.message for s in report.steps] == [s.message for s in direct.steps]
+    (found,) = runner.check_documents([doc], sizes=range(1, 9), timeout=10)
+    direct = record.document_record(api.check(doc))
+    for entry in found["steps"] + direct["steps"]:
+        entry.pop("ms")
+    assert found["steps"] == direct["steps"]
+    assert (
+        found["steps_summary"]
+        == direct["steps_summary"]
+        == steps.summary(list(api.check(doc).steps))
+    )

@@ -164,7 +164,7 @@ def test_the_longest_document_starts_first(where, tmp_path):
         docs, sizes=(1, 2), timeout=10, jobs=1, progress=progress, where=where
     )
     assert started[0] == "sigmoid" and started[-1] == "softmax"
-    assert [r.document.name for r in reports] == ["softmax", "sigmoid"]
+    assert [r["name"] for r in reports] == ["softmax", "sigmoid"]
     assert set(store.durations(where)) == {docs[0].path, docs[1].path}
 
 
