@@ -9,11 +9,11 @@ test:  ## install the test extras and run the tests
 	$(PYTHON) -m pip install -e '.[test]' && $(PYTHON) -m pytest
 
 lint:
-	ruff check derive tests
-	ruff format --check derive tests
+	ruff check derive tests bench
+	ruff format --check derive tests bench
 
 types:
-	mypy derive
+	mypy derive bench/bench.py
 
 check: lint types test  ## lint, types and tests
 

@@ -6,7 +6,8 @@ Prints four tables, medians of several runs:
    evaluation mod p) at K = 2, 5, 10, 50; and the naive route,
    ``sympy.simplify(left − right) == 0`` on the claim written out at the same K, with a
    time cap; the ratio naive / derive at each K;
-2. the whole catalogue, process start to exit, against ``python -c "import sympy"``;
+2. the whole catalogue, process start to exit, against ``python -c "import sympy"``:
+   every document checked (one worker, then one per CPU), and every document unchanged;
 3. how the concrete-K check grows with K (10, 50, 100, 200), with the fitted exponent
    of ``time ∝ K^p``;
 4. the concrete-K check against one bare evaluation modulo p of the same claim, written
@@ -19,17 +20,21 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import sympy as sp
 
 from derive import api, symbols
+from derive.model import Claim, Document
 from derive.prover import concrete_problem, decide_afresh, sizes_in
 from derive.prover.expand import MEANINGS, claim_meaning
 from derive.prover.limits import TimeLimit, time_limit
@@ -67,35 +72,35 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def all_k(doc: object, claim: object) -> None:
+def all_k(doc: Document, claim: Claim) -> None:
     """Derive's whole decision for every K (proof by the normal form)."""
-    verdict = decide_afresh(doc, claim, range(1, 9), claim.assume)  # type: ignore[arg-type]
+    verdict = decide_afresh(doc, claim, range(1, 9), claim.assume)
     assert verdict.status == "proved", verdict
 
 
-def concrete(doc: object, claim: object, k: int) -> None:
+def concrete(doc: Document, claim: Claim, k: int) -> None:
     """Derive's exact check modulo p at one concrete size."""
-    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
-    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)  # type: ignore[arg-type]
-    found = check_sizes(problem, [dict.fromkeys(sizes_in(doc, problem), k)])  # type: ignore[arg-type]
+    lhs, rhs = claim_meaning(claim, doc)
+    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)
+    found = check_sizes(problem, [dict.fromkeys(sizes_in(doc, problem), k)])
     assert found.checked and not found.failures, found
 
 
-def written_out(doc: object, claim: object, k: int) -> sp.Expr:
+def written_out(doc: Document, claim: Claim, k: int) -> sp.Expr:
     """``left − right`` written out by SymPy at K = k (its own sums and ``diff``)."""
-    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
-    sizes = {symbols.size(s): k for s in doc.sizes}  # type: ignore[attr-defined]
-    indices = {symbols.index(i): 1 for i in doc.indices}  # type: ignore[attr-defined]
+    lhs, rhs = claim_meaning(claim, doc)
+    sizes = {symbols.size(s): k for s in doc.sizes}
+    indices = {symbols.index(i): 1 for i in doc.indices}
     difference = (lhs - rhs).xreplace({**sizes, **indices}).doit()
-    for name in claim.assume:  # type: ignore[attr-defined]
-        a = doc.assumptions[name]  # type: ignore[attr-defined]
+    for name in claim.assume:
+        a = doc.assumptions[name]
         total = a.lhs.xreplace(sizes).doit()
         first = sorted(total.atoms(sp.Indexed), key=str)[0]
         difference = difference.subs(first, sp.solve(total - a.rhs, first)[0])
     return difference
 
 
-def naive(doc: object, claim: object, k: int, cap: float) -> float | None:
+def naive(doc: Document, claim: Claim, k: int, cap: float) -> float | None:
     """``simplify(left − right) == 0`` on the claim written out at K = k; None past the cap."""
     difference = written_out(doc, claim, k)
     start = time.perf_counter()
@@ -167,11 +172,11 @@ def bare_ms(difference: sp.Expr, repeat: int) -> float:
     return statistics.median(times)
 
 
-def evaluations(doc: object, claim: object, k: int) -> int:
+def evaluations(doc: Document, claim: Claim, k: int) -> int:
     """How many times derive's concrete check at K = k evaluates each side."""
-    lhs, rhs = claim_meaning(claim, doc)  # type: ignore[arg-type]
-    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)  # type: ignore[arg-type]
-    sizes = dict.fromkeys(sizes_in(doc, problem), k)  # type: ignore[arg-type]
+    lhs, rhs = claim_meaning(claim, doc)
+    problem = concrete_problem(doc, claim, lhs, rhs, claim.assume)
+    sizes = dict.fromkeys(sizes_in(doc, problem), k)
     return POINTS * sum(1 for _ in assignments(problem, sizes))
 
 
@@ -182,14 +187,49 @@ def shown(ms: float | None, cap: float) -> str:
     return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
 
 
-def process_ms(command: list[str], repeat: int) -> float:
-    """Median wall time of a command, process start to exit."""
+def process_ms(
+    command: list[str],
+    repeat: int,
+    env: dict[str, str] | None = None,
+    before: Callable[[], object] = lambda: None,
+) -> float:
+    """Median wall time of a command, process start to exit (``before`` is not timed)."""
     times = []
     for _ in range(repeat):
+        before()
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False)
+        subprocess.run(command, capture_output=True, check=False, env=env)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def catalogue_runs(repeat: int) -> list[list[str]]:
+    """``derive check --all`` from process start to exit: every document checked, or none.
+
+    A store of its own first learns how long each document takes (what shares the
+    documents out among the workers); "checked" runs then find no kept results in it.
+    """
+    check = [sys.executable, "-m", "derive", "check", "--all"]
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "DERIVE_CACHE_DIR": folder}
+        subprocess.run(check, capture_output=True, check=False, env=env)
+
+        def forget() -> None:
+            for kept in Path(folder).glob("*.json"):
+                if kept.name != "times.json":
+                    kept.unlink()
+
+        checked = "derive check --all, every document checked"
+        rows: list[tuple[str, list[str], Callable[[], object] | None]] = [
+            ("python -c 'import sympy'", [sys.executable, "-c", "import sympy"], None),
+            (f"{checked}, --jobs 1", [*check, "--jobs", "1"], forget),
+            (f"{checked}, --jobs {os.cpu_count()} (the CPUs)", check, forget),
+            ("derive check --all, every document unchanged (results kept)", check, None),
+        ]
+        return [
+            [label, shown(process_ms(command, repeat, env, before or (lambda: None)), 0)]
+            for label, command, before in rows
+        ]
 
 
 def slope(points: list[tuple[int, float]]) -> float:
@@ -233,15 +273,7 @@ def main() -> int:
     print()
     table(header, rows)
     print()
-    sympy_ms = process_ms([sys.executable, "-c", "import sympy"], 3)
-    derive_ms = process_ms([sys.executable, "-m", "derive", "check", "--all"], 3)
-    table(
-        ["process, start to exit (median of 3)", "wall"],
-        [
-            ["python -c 'import sympy'", shown(sympy_ms, 0)],
-            ["derive check --all (8 documents)", shown(derive_ms, 0)],
-        ],
-    )
+    table(["process, start to exit (median of 3)", "wall"], catalogue_runs(3))
     print()
     growth = []
     for name, claim_name in CLAIMS[:2] + CLAIMS[3:]:
@@ -269,7 +301,9 @@ def main() -> int:
             try:
                 one = bare_ms(difference, args.repeat)
             except ValueError as err:
-                rows.append([f"{name}:{claim_name}", str(k), shown(ours, 0)] + ["—"] * 4 + [str(err)])
+                rows.append(
+                    [f"{name}:{claim_name}", str(k), shown(ours, 0)] + ["—"] * 4 + [str(err)]
+                )
                 continue
             count = evaluations(doc, claim, k)
             rows.append(
