@@ -11,7 +11,8 @@ kept: on a less loaded machine it may be decided.
 The store is a directory: ``$DERIVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/derive``, else
 ``~/.cache/derive``. ``DERIVE_CACHE_DIR=off`` or ``derive check --no-cache`` leaves it
 alone. Entries are JSON, written to a temporary file and renamed; one that cannot be
-read is ignored, and the document checked again. The store also remembers how long
+read is ignored, and the document checked again. The 512 most recently written are
+kept. The store also remembers how long
 each document took, so that the longest are started first.
 
 Reading the store imports neither SymPy nor the prover, so a run that finds every
@@ -34,6 +35,7 @@ from typing import Any
 
 OFF = "off"
 TIMES = "times.json"
+MAX_ENTRIES = 512  # records kept; about 10-100 kB each
 
 
 def directory() -> Path | None:
@@ -83,11 +85,26 @@ def fetch(where: Path | None, name: str) -> dict[str, Any] | None:
 
 
 def keep(where: Path | None, name: str, record: dict[str, Any]) -> None:
-    """Keep ``record`` under ``name``; a store that cannot be written is left alone."""
+    """Keep ``record`` under ``name``; a store that cannot be written is left alone.
+
+    Past :data:`MAX_ENTRIES` records the least recently written are removed.
+    """
     if where is None:
         return
     with contextlib.suppress(OSError):
         write(where / f"{name}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        prune(where)
+
+
+def prune(where: Path) -> None:
+    """Remove the oldest records past :data:`MAX_ENTRIES`."""
+    entries = [p for p in where.glob("*.json") if p.name != TIMES]
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    for old in entries[: len(entries) - MAX_ENTRIES]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def durations(where: Path | None) -> dict[str, float]:

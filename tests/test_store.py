@@ -181,3 +181,15 @@ def test_an_unchanged_run_imports_no_sympy(where, doc):
         [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.split() == ["0", "False"]
+
+
+def test_only_the_newest_records_are_kept(where, monkeypatch):
+    monkeypatch.setattr(store, "MAX_ENTRIES", 3)
+    for n in range(5):
+        store.keep(where, f"entry{n}", {"n": n})
+        os.utime(where / f"entry{n}.json", (n, n))  # distinct, increasing times
+    store.keep_durations(where, {"a.md": 1.0})
+    store.keep(where, "entry5", {"n": 5})
+    kept = sorted(p.name for p in where.iterdir())
+    assert kept == ["entry3.json", "entry4.json", "entry5.json", store.TIMES]
+    assert store.fetch(where, "entry5") == {"n": 5} and store.fetch(where, "entry0") is None
