@@ -252,7 +252,22 @@ def kept(where: Path | None, path: str, sizes: list[int], timeout: float) -> Rec
     except OSError:
         return None  # loading it says what is wrong
     found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout))
-    return None if found is None else {**found, "cached": True}
+    if found is None or not complete(found):
+        return None  # not kept, or damaged: check it again
+    return {**found, "cached": True}
+
+
+RECORD_KEYS = {"name", "title", "path", "ok", "claims", "steps", "steps_summary"}
+
+
+def complete(record: Record) -> bool:
+    """True for a kept record with everything printing it reads."""
+    if not RECORD_KEYS <= record.keys() or "first_wrong_step" not in record:
+        return False
+    entries = record["claims"] + record["steps"] if isinstance(record["steps"], list) else None
+    return isinstance(entries, list) and all(
+        isinstance(e, dict) and "status" in e and "as_expected" in e for e in entries
+    )
 
 
 def check_afresh(

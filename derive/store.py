@@ -3,17 +3,17 @@
 ``derive check`` keeps each document's results as the plain data of its ``--json``
 record (:mod:`derive.record`), under a key made of everything they are computed from:
 the document's text and path, the sizes and time limit asked for, and the code that
-checked it (derive's own source files and the versions of Python, SymPy and mpmath).
-Change any of these and the key changes, so a kept result is never reused for anything
-it was not computed from. A document in which some check reached its time limit is not
-kept: on a less loaded machine it may be decided.
+checked it (derive's own source files and the versions of Python, SymPy, mpmath and
+lark). Change any of these and the key changes, so a kept result is never reused for
+anything it was not computed from. A document in which some check reached its time
+limit is not kept: on a less loaded machine it may be decided.
 
 The store is a directory: ``$DERIVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/derive``, else
 ``~/.cache/derive``. ``DERIVE_CACHE_DIR=off`` or ``derive check --no-cache`` leaves it
 alone. Entries are JSON, written to a temporary file and renamed; one that cannot be
 read is ignored, and the document checked again. The 512 most recently written are
-kept. The store also remembers how long
-each document took, so that the longest are started first.
+kept. The store also remembers how long each document took, to share the documents
+out among the workers (:mod:`derive.runner`).
 
 Reading the store imports neither SymPy nor the prover, so a run that finds every
 document unchanged takes a fraction of a second.
@@ -53,7 +53,7 @@ def directory() -> Path | None:
 def code_fingerprint() -> str:
     """A digest of derive's source files and the versions of what it runs on."""
     digest = hashlib.sha256()
-    for part in (sys.version, metadata.version("sympy"), metadata.version("mpmath")):
+    for part in (sys.version, *(metadata.version(p) for p in ("sympy", "mpmath", "lark"))):
         digest.update(part.encode() + b"\0")
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):

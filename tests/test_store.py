@@ -124,12 +124,15 @@ def test_off_turns_the_store_off(tmp_path, doc, monkeypatch):
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
 
 
-def test_a_damaged_entry_is_checked_again_and_rewritten(where, doc):
+@pytest.mark.parametrize(
+    "damage", ['{"claims": [', '{"claims": []}', "[1, 2]", '{"name": "softmax", "steps": 3}']
+)
+def test_a_damaged_entry_is_checked_again_and_rewritten(where, doc, damage):
     check(str(doc))
     (entry,) = [p for p in where.iterdir() if p.name != store.TIMES]
-    entry.write_text('{"claims": [', encoding="utf-8")
-    _, again = check(str(doc))
-    assert again["documents"][0]["cached"] is False
+    entry.write_text(damage, encoding="utf-8")
+    code, again = check(str(doc))
+    assert code == 0 and again["documents"][0]["cached"] is False
     assert json.loads(entry.read_text(encoding="utf-8"))["name"] == "softmax"
 
 
