@@ -103,8 +103,9 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="check N documents at once, in separate processes (default: the number of "
-        "CPUs, here %(default)s); the output order and verdicts do not change",
+        help="check with N worker processes, each taking its share of the documents "
+        "(default: the number of CPUs, here %(default)s); the output order and verdicts "
+        "do not change",
     )
     check.add_argument(
         "--no-cache",
