@@ -1,5 +1,6 @@
 """The prover's strategies, one by one, and the verdicts they combine into."""
 
+from fractions import Fraction
 from pathlib import Path
 
 import sympy as sp
@@ -136,3 +137,30 @@ def test_powers_of_sums_built_as_they_stand_are_what_sympy_builds():
             assert sp.srepr(built) == sp.srepr(sp.Pow(base, exponent))
     for base, exponent in [(1 + sp.I * z[k], -1), (total, 1), (total, 0), (total, k)]:
         assert not symbols.plain_power(base, sp.sympify(exponent))
+
+
+def test_sums_that_skip_indices_are_the_written_out_sums():
+    """``Σ_s f_s (1 − δ_st)(1 − δ_sr)`` agrees with the sum SymPy writes out.
+
+    derive evaluates it as the full sum less ``f_t`` and ``f_r``: equal, different and
+    out-of-range ``t`` and ``r`` are tried, and inside an outer sum over ``t``.
+    """
+    s, t, r, j, u = (symbols.index(n) for n in "strju")
+    K = symbols.size("K")
+    z, y = symbols.tensor("z"), symbols.tensor("y")
+
+    def skipping(a):
+        body = sp.exp(z[s]) * y[s] * (1 - sp.KroneckerDelta(s, a))
+        return sp.Sum(body * (1 - sp.KroneckerDelta(s, r)), (s, 1, K))
+
+    expr = z[j] / skipping(t) + sp.Sum(y[u] / skipping(u), (u, 1, K))
+    values = {(n, (i,)): Fraction(i + 2, 3 + (n == "y")) for n in "zy" for i in range(1, 8)}
+    for k, tv, rv in [(4, 2, 2), (4, 2, 3), (4, 1, 4), (3, 5, 1), (2, 1, 3), (5, 6, 7)]:
+        env = {K: k, t: tv, r: rv, j: 1}
+        numbers = {K: sp.Integer(k), t: sp.Integer(tv), r: sp.Integer(rv), j: sp.S.One}
+        written = expr.xreplace(numbers).doit()
+        assert not written.has(sp.Sum)
+        modular = [Evaluator(ModP(11), env).value(e) for e in (expr, written)]
+        assert modular[0] == modular[1]
+        real = [Evaluator(Real(values), env).value(e) for e in (expr, written)]
+        assert abs(real[0] - real[1]) < 1e-40

@@ -245,8 +245,64 @@ def delta(ev: Evaluator, node: sp.KroneckerDelta) -> Dual:
 
 
 def summation(ev: Evaluator, node: sp.Sum) -> Dual:
-    """A finite sum at concrete bounds (several limits: nested loops, innermost first)."""
-    return nested_sum(ev, node.function, list(node.limits))
+    """A finite sum at concrete bounds (several limits: nested loops, innermost first).
+
+    ``Σ_s f_s (1 − δ_{s x})…`` is evaluated as ``Σ_s f_s`` less ``f_x`` for each
+    distinct ``x`` in range: the full sum does not depend on ``x``, so it is evaluated
+    once for every value of ``x``, not again for each.
+    """
+    split = skipping(node)
+    if split is None:
+        return nested_sum(ev, node.function, list(node.limits))
+    full, var, left_out = split
+    a = ev.a
+    v, d = ev.dual(full)
+    lo, hi = ev.integer(node.limits[0][1]), ev.integer(node.limits[0][2])
+    for n in sorted({ev.integer(x) for x in left_out}):
+        if lo <= n <= hi:
+            fv, fd = nested_sum(ev, full.function, [(var, sp.Integer(n), sp.Integer(n))])
+            minus = a.number(sp.S.NegativeOne)
+            v, d = a.add(v, a.mul(minus, fv)), a.add(d, a.mul(minus, fd))
+    return v, d
+
+
+_SKIPPING: dict[sp.Basic, tuple[sp.Sum, sp.Symbol, tuple[sp.Expr, ...]] | None] = {}
+
+
+def skipping(node: sp.Sum) -> tuple[sp.Sum, sp.Symbol, tuple[sp.Expr, ...]] | None:
+    """``(Σ_s f_s, s, (x_1, x_2, …))`` for ``Σ_s f_s (1 − δ_{s x_1}) (1 − δ_{s x_2}) …``.
+
+    One limit, each ``x`` free of ``s``; else ``None``. Cached per node.
+    """
+    if node in _SKIPPING:
+        return _SKIPPING[node]
+    found = None
+    if len(node.limits) == 1:
+        var = node.limits[0][0]
+        kept, left_out = [], []
+        for factor in sp.Mul.make_args(node.function):
+            other = excluded_by(factor, var)
+            if other is None:
+                kept.append(factor)
+            else:
+                left_out.append(other)
+        if left_out:
+            found = (sp.Sum(sp.Mul(*kept), node.limits[0]), var, tuple(left_out))
+    _SKIPPING[node] = found
+    return found
+
+
+def excluded_by(factor: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """``x`` when ``factor`` is ``1 − δ_{var x}`` with ``x`` free of ``var``."""
+    if not (isinstance(factor, sp.Add) and len(factor.args) == 2 and sp.S.One in factor.args):
+        return None
+    (term,) = [t for t in factor.args if t is not sp.S.One]
+    coeff, rest = term.as_coeff_Mul()
+    if coeff != -1 or not isinstance(rest, sp.KroneckerDelta) or var not in rest.args:
+        return None
+    a, b = rest.args
+    other = b if a == var else a
+    return None if var in other.free_symbols else other
 
 
 def nested_sum(ev: Evaluator, body: sp.Expr, limits: list[tuple[sp.Basic, ...]]) -> Dual:
