@@ -143,7 +143,8 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
     """``Σ_s f_s (1 − δ_st)(1 − δ_sr)`` agrees with the sum SymPy writes out.
 
     derive evaluates it as the full sum less ``f_t`` and ``f_r``: equal, different and
-    out-of-range ``t`` and ``r`` are tried, and inside an outer sum over ``t``.
+    out-of-range ``t`` and ``r`` are tried, inside an outer sum over ``t``, and with a
+    sum for ``f``.
     """
     s, t, r, j, u = (symbols.index(n) for n in "strju")
     K = symbols.size("K")
@@ -153,7 +154,9 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
         body = sp.exp(z[s]) * y[s] * (1 - sp.KroneckerDelta(s, a))
         return sp.Sum(body * (1 - sp.KroneckerDelta(s, r)), (s, 1, K))
 
-    expr = z[j] / skipping(t) + sp.Sum(y[u] / skipping(u), (u, 1, K))
+    inner = sp.Sum(y[s] * z[u], (s, 1, K))  # SymPy merges Σ_u of a sum into one sum
+    merged = sp.Sum((1 - sp.KroneckerDelta(u, r)) * inner, (u, 1, K))
+    expr = z[j] / skipping(t) + sp.Sum(y[u] / skipping(u), (u, 1, K)) + merged
     values = {(n, (i,)): Fraction(i + 2, 3 + (n == "y")) for n in "zy" for i in range(1, 8)}
     for k, tv, rv in [(4, 2, 2), (4, 2, 3), (4, 1, 4), (3, 5, 1), (2, 1, 3), (5, 6, 7)]:
         env = {K: k, t: tv, r: rv, j: 1}

@@ -254,25 +254,28 @@ def summation(ev: Evaluator, node: sp.Sum) -> Dual:
     split = skipping(node)
     if split is None:
         return nested_sum(ev, node.function, list(node.limits))
-    full, var, left_out = split
+    full, summand, left_out = split
+    var, lo_expr, hi_expr = node.limits[0]
     a = ev.a
     v, d = ev.dual(full)
-    lo, hi = ev.integer(node.limits[0][1]), ev.integer(node.limits[0][2])
+    lo, hi = ev.integer(lo_expr), ev.integer(hi_expr)
     for n in sorted({ev.integer(x) for x in left_out}):
         if lo <= n <= hi:
-            fv, fd = nested_sum(ev, full.function, [(var, sp.Integer(n), sp.Integer(n))])
+            fv, fd = nested_sum(ev, summand, [(var, sp.Integer(n), sp.Integer(n))])
             minus = a.number(sp.S.NegativeOne)
             v, d = a.add(v, a.mul(minus, fv)), a.add(d, a.mul(minus, fd))
     return v, d
 
 
-_SKIPPING: dict[sp.Basic, tuple[sp.Sum, sp.Symbol, tuple[sp.Expr, ...]] | None] = {}
+Skipping = tuple[sp.Expr, sp.Expr, tuple[sp.Expr, ...]]
+_SKIPPING: dict[sp.Basic, Skipping | None] = {}
 
 
-def skipping(node: sp.Sum) -> tuple[sp.Sum, sp.Symbol, tuple[sp.Expr, ...]] | None:
-    """``(Σ_s f_s, s, (x_1, x_2, …))`` for ``Σ_s f_s (1 − δ_{s x_1}) (1 − δ_{s x_2}) …``.
+def skipping(node: sp.Sum) -> Skipping | None:
+    """``(Σ_s f_s, f_s, (x_1, x_2, …))`` for ``Σ_s f_s (1 − δ_{s x_1}) (1 − δ_{s x_2}) …``.
 
-    One limit, each ``x`` free of ``s``; else ``None``. Cached per node.
+    One limit, each ``x`` free of ``s``; else ``None``. Cached per node. (SymPy may
+    merge ``Σ_s f_s`` with a sum inside ``f_s``: ``f_s`` is kept as it is.)
     """
     if node in _SKIPPING:
         return _SKIPPING[node]
@@ -287,7 +290,8 @@ def skipping(node: sp.Sum) -> tuple[sp.Sum, sp.Symbol, tuple[sp.Expr, ...]] | No
             else:
                 left_out.append(other)
         if left_out:
-            found = (sp.Sum(sp.Mul(*kept), node.limits[0]), var, tuple(left_out))
+            summand = sp.Mul(*kept)
+            found = (sp.Sum(summand, node.limits[0]), summand, tuple(left_out))
     _SKIPPING[node] = found
     return found
 
