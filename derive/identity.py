@@ -65,11 +65,11 @@ def prove(
     for index, size in ranges.items():
         if not isinstance(index, sp.Symbol) or not isinstance(size, sp.Symbol):
             raise UsageError(f"indices maps index symbols to size symbols, not {index}: {size}")
-    rename = {s: symbols.index(s.name) for s in ranges} | {
-        s: symbols.size(s.name) for s in ranges.values()
-    }
-    rename |= bound_sizes(lhs, rhs, *(a.lhs - a.rhs for a in assume if isinstance(a, sp.Eq)))
-    doc = document(ranges, assume, rename)
+    size_of = {s: symbols.size(s.name) for s in ranges.values()}
+    size_of |= bound_sizes(lhs, rhs, *(a.lhs - a.rhs for a in assume if isinstance(a, sp.Eq)))
+    rename = {s: symbols.index(s.name) for s in ranges} | size_of
+    size_names = {s.name for s in size_of.values()} - {i.name for i in ranges}
+    doc = document(ranges, assume, rename, size_names)
     where = tuple(
         Condition(rename.get(a, a), "!=", rename.get(b, b), f"{a} \\neq {b}") for a, b in distinct
     )
@@ -110,6 +110,7 @@ def document(
     ranges: Mapping[sp.Symbol, sp.Symbol],
     assume: Sequence[sp.Eq],
     rename: Mapping[sp.Symbol, sp.Symbol],
+    size_names: set[str],
 ) -> Document:
     """A document holding only sizes, indices and the assumptions."""
     assumptions = {}
@@ -124,7 +125,7 @@ def document(
             str(equation),
             Position(),
         )
-    sizes = {s.name: "" for s in {*ranges.values(), *(v for v in rename.values())} if is_size(s)}
+    sizes = dict.fromkeys(sorted(size_names), "")
     indices = {i.name: s.name for i, s in ranges.items()}
     return Document(
         name="python",
@@ -137,11 +138,6 @@ def document(
         claims=(),
         scope=Scope(indices=indices, sizes=frozenset(sizes)),
     )
-
-
-def is_size(symbol: sp.Symbol) -> bool:
-    """True for derive's size symbols (as opposed to its index symbols)."""
-    return symbol == symbols.size(symbol.name) and symbol != symbols.index(symbol.name)
 
 
 def assert_identity(

@@ -198,8 +198,7 @@ class UnicodePrinter(StrPrinter):
         return f"∂{self._print(top)}/∂{self._print(var)}"
 
     def _print_Entry(self, expr: Entry) -> str:
-        matrix, row, col = expr.args
-        at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
+        matrix, at = entry_at(expr)
         return f"({self._print(matrix)})_{''.join(map(self._print, at))}"
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
@@ -236,6 +235,15 @@ class UnicodePrinter(StrPrinter):
         body = self._print(expr.function)
         return f"Σ_{var} ({body})" if isinstance(expr.function, sp.Add) else f"Σ_{var} {body}"
 
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        # a sum binds looser than a power: (Σ_k t_k)^2 is not Σ_k t_k^2
+        if isinstance(expr.base, sp.Sum) and expr.exp != -1:
+            power = self._print(expr.exp)
+            if not (expr.exp.is_Symbol or (expr.exp.is_Integer and expr.exp > 0)):
+                power = f"({power})"
+            return f"({self._print(expr.base)})^{power}"
+        return str(super()._print_Pow(expr, rational))
+
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
         return f"δ_{''.join(map(self._print, expr.args))}"
 
@@ -254,6 +262,13 @@ class UnicodePrinter(StrPrinter):
         if isinstance(inner, sp.Symbol | sp.Indexed):
             return f"∂{self._print(inner)}/∂{var}"
         return f"∂/∂{var} ({self._print(inner)})"
+
+
+def entry_at(expr: Entry) -> tuple[sp.Basic, list[sp.Basic]]:
+    """An entry's matrix and the indices to show: one for a row or a column, else two."""
+    matrix, row, col = expr.args
+    at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
+    return matrix, at
 
 
 def name(text: str) -> str:
@@ -312,8 +327,7 @@ class DeriveLatexPrinter(LatexPrinter):
         return f"{label}_{{{sep.join(indices)}}}"
 
     def _print_Entry(self, expr: Entry) -> str:
-        matrix, row, col = expr.args
-        at = [row, col] if 1 not in matrix.shape else [col if matrix.shape[0] == 1 else row]
+        matrix, at = entry_at(expr)
         return rf"\left({self._print(matrix)}\right)_{{{''.join(map(self._print, at))}}}"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:

@@ -167,3 +167,28 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
         assert modular[0] == modular[1]
         real = [Evaluator(Real(values), env).value(e) for e in (expr, written)]
         assert abs(real[0] - real[1]) < 1e-40
+
+
+def test_prove_knows_a_size_that_only_bounds_a_sum():
+    """derive.prove: K, met only as a sum's limit, is a size (checked at K = 1, 2, …)."""
+    from derive.identity import prove
+
+    K = sp.Symbol("K", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    t, z = sp.IndexedBase("t"), sp.IndexedBase("z")
+    total = sp.Sum(sp.exp(z[k]), (k, 1, K))
+    proved = prove(sp.Derivative(sp.log(total), z[1]), sp.exp(z[1]) / total)
+    assert proved.status == "proved" and proved.sizes == "all K ≥ 1"
+    wrong = prove(sp.Sum(t[k], (k, 1, K)) ** 2, sp.Sum(t[k] ** 2, (k, 1, K)))
+    assert wrong.status == "refuted" and wrong.counterexample is not None
+    assert wrong.counterexample.sizes == {"K": 2}
+
+
+def test_a_power_of_a_sum_is_not_a_sum_of_powers_when_printed():
+    """(Σ_k t_k)^2 and Σ_k t_k^2 print differently on one line."""
+    K, k, t = symbols.size("K"), symbols.index("k"), symbols.tensor("t")
+    total = sp.Sum(t[k], (k, 1, K))
+    assert present.unicode(total**2) == "(Σ_k t_k)^2"
+    assert present.unicode(sp.Sum(t[k] ** 2, (k, 1, K))) == "Σ_k t_k^2"
+    assert present.unicode(t[1] / total**2) == "t_1/(Σ_k t_k)^2"
+    assert present.unicode(1 / total) == "1/Σ_k t_k"
