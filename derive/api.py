@@ -137,4 +137,6 @@ def message(claim: Claim, verdict: Verdict) -> str:
         if verdict.holds_under:
             text += f"; holds under {', '.join(f'`{n}`' for n in verdict.holds_under)}"
         return text
+    if verdict.status == "vacuous":
+        return f"vacuous: {said}: {verdict.message}"
     return f"undecided: {said}: {verdict.message}"

@@ -1,7 +1,7 @@
 """The ``derive`` command: list, show, check, diff and report.
 
-Exit codes: 0 every claim came out as expected; 1 a claim was refuted (or proved where
-``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none refuted.
+Exit codes: 0 every claim came out as expected; 1 a claim was refuted or is vacuous (or
+proved where ``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none refuted.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MAX_SIZE = 200
 EPILOG = """\
 exit codes:
   0  every claim came out as expected
-  1  a claim was refuted (or proved where the document expects "refuted")
+  1  a claim was refuted or is vacuous (or proved where the document expects "refuted")
   2  bad input or usage (the message says file:line:col and what to do)
   3  a claim is undecided (time limit or unsupported construct) and none was refuted
 
@@ -49,7 +49,13 @@ examples:
   derive check derivations/softmax.md --sizes 2..5 --timeout 30
 """
 
-COLOURS = {"proved": "green", "verified": "cyan", "refuted": "red", "undecided": "yellow"}
+COLOURS = {
+    "proved": "green",
+    "verified": "cyan",
+    "refuted": "red",
+    "vacuous": "magenta",
+    "undecided": "yellow",
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -342,7 +348,7 @@ def print_report(out: Console, record: Record) -> None:
     if record["claims"]:
         out.print(table)
     for c in record["claims"]:
-        if c["status"] in ("refuted", "undecided") or not c["as_expected"]:
+        if c["status"] in ("refuted", "vacuous", "undecided") or not c["as_expected"]:
             out.print(f"  [bold]{escape(c['name'])}[/]: {escape(c['message'])}", soft_wrap=True)
     if record["steps"]:
         print_steps(out, record["steps"])
@@ -363,6 +369,7 @@ STEP_MARKS = {
     "proved": "[green]✓[/]",
     "verified": "[cyan]✓[/]",
     "refuted": "[red]✗[/]",
+    "vacuous": "[magenta]∅[/]",
     "undecided": "[yellow]?[/]",
     "unparsed": "[yellow]?[/]",
 }
@@ -375,7 +382,7 @@ def print_steps(out: Console, steps: list[Record]) -> None:
         where = f"{r['line']}:{r['col']}"
         said = short(f"{r['from']} = {r['to']}")
         note = ""
-        if r["status"] in ("refuted", "unparsed", "undecided"):
+        if r["status"] in ("refuted", "unparsed", "vacuous", "undecided"):
             note = f"\n      {escape(r['message'])}"
         elif r["holds_under"]:
             note = f"  [dim](holds under {', '.join(r['holds_under'])})[/]"

@@ -14,6 +14,7 @@ from derive.document import RawDocument, header_lines, read_document
 from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.latex import Scope, parse_relation
+from derive.meaning import check_document
 from derive.model import Assumption, Claim, Document
 from derive.readings import TABLE_KEYS, build_reading, parse_parts
 
@@ -59,7 +60,9 @@ def build_document(raw: RawDocument) -> Document:
         known_wrong=known_wrong,
         digest=raw.digest,
     )
-    return replace(doc, parts=parse_parts(raw, front, doc))
+    doc = replace(doc, parts=parse_parts(raw, front, doc))
+    check_document(doc)
+    return doc
 
 
 def parse_claims(

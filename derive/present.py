@@ -23,6 +23,7 @@ from derive.symbols import (
     Elementwise,
     Entry,
     MatrixDerivative,
+    NonReal,
     Opaque,
     VectorView,
     rebuild,
@@ -221,6 +222,9 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Opaque(self, expr: Opaque) -> str:
         return name(expr.args[0].name)
+
+    def _print_NonReal(self, expr: NonReal) -> str:
+        return expr.written
 
     def _print_exp_atom(self, expr: exp_atom) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"

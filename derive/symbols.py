@@ -116,6 +116,43 @@ class sigmoid(sp.Function):
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
+class NonReal(sp.Expr):
+    r"""A constant with no real value, as written: ``\sqrt{-1}``, ``\ln(-2)``.
+
+    Kept whole so that SymPy cannot turn it back into a real number (``√−1 · √−1`` is
+    ``−1`` to SymPy); a claim that holds one is undecided, "not real".
+    """
+
+    is_commutative = True
+
+    def __new__(cls, written: str | sp.core.symbol.Str) -> NonReal:
+        """Build the marker for the text ``written``."""
+        return sp.Expr.__new__(cls, sp.core.symbol.Str(str(written)))
+
+    @property
+    def written(self) -> str:
+        """The constant as the document writes it."""
+        return str(self.args[0])
+
+    def _sympystr(self, printer: object) -> str:
+        return self.written
+
+    def _latex(self, printer: object) -> str:
+        return self.written
+
+
+def real_or_marker(value: sp.Basic, written: str) -> sp.Basic:
+    r"""``value``, or a :class:`NonReal` marker when it is a constant with no real value."""
+    if not isinstance(value, sp.Expr) or not value.is_number or isinstance(value, NonReal):
+        return value
+    if value.has(sp.I, sp.zoo, sp.nan, sp.oo) or any(
+        p.base.is_number and p.base.is_negative and not p.exp.is_integer
+        for p in value.atoms(sp.Pow)
+    ):
+        return NonReal(written)
+    return value
+
+
 class Entry(sp.Expr):
     r"""Entry ``(row, col)`` of a matrix expression, as in ``(\partial E / \partial z)_j``.
 

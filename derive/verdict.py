@@ -1,4 +1,4 @@
-"""What a check concludes: proved, verified, refuted or undecided, with its evidence."""
+"""What a check concludes: proved, verified, refuted, vacuous or undecided, with evidence."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Literal
 
 import sympy as sp
 
-Status = Literal["proved", "verified", "refuted", "undecided"]
-STATUSES: tuple[Status, ...] = ("proved", "verified", "refuted", "undecided")
+Status = Literal["proved", "verified", "refuted", "vacuous", "undecided"]
+STATUSES: tuple[Status, ...] = ("proved", "verified", "refuted", "vacuous", "undecided")
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,10 @@ class Verdict:
 
     Attributes:
         status: ``proved`` (all sizes), ``verified`` (the listed concrete sizes, with
-            the method's error bound), ``refuted`` (a confirmed real counterexample)
-            or ``undecided`` (unsupported construct or time limit).
+            the method's error bound), ``refuted`` (a confirmed real counterexample),
+            ``vacuous`` (its ``where`` never holds, so it says nothing) or
+            ``undecided`` (unsupported construct, time limit, or the second opinion
+            did not agree).
         sizes: the sizes the status covers, e.g. ``all K ≥ 1`` or ``K = 1..8``.
         method: how it was established.
         residual: ``left − right`` in normal form when not proved (SymPy).

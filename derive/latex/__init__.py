@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from derive.latex.api import parse_expression, parse_head, parse_relation
+from derive.latex.api import locate_use, parse_expression, parse_head, parse_relation
 from derive.latex.scope import Scope
 
-__all__ = ["Scope", "parse_expression", "parse_head", "parse_relation"]
+__all__ = ["Scope", "locate_use", "parse_expression", "parse_head", "parse_relation"]

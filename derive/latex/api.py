@@ -85,6 +85,33 @@ def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
     return _guard(build)
 
 
+def locate_use(text: str, scope: Scope, target: sp.Basic) -> Position | None:
+    r"""Where ``text`` first writes ``target`` (a name's value, or ``Tuple(k, upper)`` for
+    the range of a sum over ``k``); ``None`` when it cannot be found.
+
+    The text is read again with the names recorded as they are met: meaning errors
+    are found on the values, and placed with this.
+    """
+    for start in ("expression", "relation"):
+        reader = Reader(text, scope)
+        try:
+            tree = sample_prefixes(parse_tree(text, start), scope)
+            if start == "relation":
+                assert isinstance(tree, Tree)
+                left, relation, right = tree.children
+                assert isinstance(relation, Token)
+                reader.relation(left, relation, right)
+            else:
+                assert isinstance(tree, Tree)
+                reader.value(tree.children[0])
+        except Exception:  # noqa: BLE001 - any failure: try the other reading
+            pass
+        for value, where in reader.uses:
+            if value == target:
+                return where
+    return None
+
+
 def parse_head(text: str, scope: Scope) -> tuple[str, tuple[sp.Basic, ...]]:
     r"""Read the left side of a definition.
 

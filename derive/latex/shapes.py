@@ -203,7 +203,7 @@ def power(base: Operand, exponent: Operand) -> Any:
         bits = max(abs(value.p).bit_length(), abs(value.q).bit_length(), 1)
         if bits * abs(int(exp)) > MAX_BITS:
             raise LatexError("number too large: the exact power would not fit", base.where)
-    return value**exp
+    return symbols.real_or_marker(value**exp, f"{base.written}^{{{exponent.written}}}")
 
 
 def _is_transpose(exponent: object) -> bool:
@@ -224,7 +224,7 @@ def entrywise(function: Any, argument: Operand) -> Any:
         value = plain(argument)
     if shape_of(value) is not None:
         return symbols.Elementwise(function, value)
-    return function(value)
+    return symbols.real_or_marker(function(value), f"{function}({argument.written})")
 
 
 def whole(argument: Operand) -> Any:
@@ -247,7 +247,8 @@ def whole(argument: Operand) -> Any:
 
 def scalar_function(function: Any, label: str, argument: Operand) -> Any:
     r"""Apply a function defined on scalars only, such as ``\log_a``."""
-    return function(scalar(argument, f"`{label}` takes a scalar; write `\\ln(…)` for a matrix"))
+    value = function(scalar(argument, f"`{label}` takes a scalar; write `\\ln(…)` for a matrix"))
+    return symbols.real_or_marker(value, f"{label}({argument.written})")
 
 
 def diag(argument: Operand) -> Any:

@@ -14,7 +14,7 @@ import sympy as sp
 from lark import Token, Tree
 
 from derive import symbols
-from derive.errors import LatexError
+from derive.errors import LatexError, Position
 from derive.latex import factors, shapes
 from derive.latex.bounds import read_limits
 from derive.latex.factors import Args, DiffOp, Element, Indicator, One, Op, Prefix, Value
@@ -35,6 +35,7 @@ class Reader:
         """Remember the source (for messages) and the declared names."""
         self.text = text
         self.scope = scope
+        self.uses: list[tuple[Any, Position]] = []  # each name's value where it is written
 
     def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
         """Return the values of the two sides of a relation, which must have one shape."""
@@ -231,11 +232,14 @@ class Reader:
         kind, parts = primary.data, subtrees(primary)
         if kind == "number":
             return self.number(tokens(primary)[0])
+        written = source(self.text, primary)
         if kind == "sqrt":
-            return sp.sqrt(self.scalar(parts[0], r"`\sqrt` takes a scalar"))
+            value = sp.sqrt(self.scalar(parts[0], r"`\sqrt` takes a scalar"))
+            return symbols.real_or_marker(value, written)
         if kind == "root":
             context = r"`\sqrt[n]` takes scalars"
-            return sp.root(self.scalar(parts[1], context), self.scalar(parts[0], context))
+            value = sp.root(self.scalar(parts[1], context), self.scalar(parts[0], context))
+            return symbols.real_or_marker(value, written)
         if kind == "pderiv":
             return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
         return self.value(parts[0])  # a group
@@ -272,6 +276,7 @@ class Reader:
         value = name_value(name, self.scope)
         scripts = [s for s in item.children if s is not name.power]
         base = span(self.text, node, scripts[-1])
+        self.uses.append((value, position(node)))
         return Value(self.raised(value, power, base, node), node)
 
     def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
@@ -332,8 +337,10 @@ class Reader:
             plain = name.power is None and name.exclude is None
             value = name_value(name, self.scope) if plain else None
             if isinstance(value, sp.Indexed | sp.MatrixSymbol):
+                self.uses.append((value, position(node)))
                 return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol) and value.is_integer is not True:
+                self.uses.append((value, position(node)))
                 return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol):
                 raise LatexError(
@@ -349,6 +356,8 @@ class Reader:
     def big(self, node: Tree[Token]) -> sp.Expr:
         r"""Return a ``\sum`` or ``\prod`` with its limits and exclusions."""
         limits = read_limits(self, node)
+        for var, _, hi in limits.ranges:
+            self.uses.append((sp.Tuple(var, hi), position(node)))
         body = self.scalar(node.children[-1], "a sum or product takes a scalar body")
         if node.data == "sum":
             for excluded in limits.excluded:

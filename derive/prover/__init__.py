@@ -15,15 +15,25 @@ from dataclasses import replace
 import sympy as sp
 
 from derive import symbols
-from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT
+from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
+from derive.evaluating.opinion import confirm, second_opinion
+from derive.errors import DeriveError
 from derive.model import Claim, Document
 from derive.prover.arithmetic import NotSupported
 from derive.prover.counterexample import find_counterexample
 from derive.prover.expand import claim_meaning, entry_of, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
-from derive.prover.modular import Problem, check_sizes, defined_at
-from derive.verdict import Verdict
+from derive.prover import domain
+from derive.prover.modular import (
+    DIGITS,
+    ModularResult,
+    Problem,
+    assignments,
+    check_sizes,
+    defined_at,
+)
+from derive.verdict import Counterexample, Verdict
 
 MAX_COMBINATIONS = 64
 QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full
@@ -66,6 +76,12 @@ def prove_claim(
     except (TypeError, ValueError, AttributeError, NotImplementedError) as err:
         # A SymPy construction derive does not handle: say so, never crash the run.
         verdict = Verdict("undecided", message=f"not supported yet ({type(err).__name__}: {err})")
+    except DeriveError as err:
+        verdict = Verdict("undecided", message=f"cannot be read: {err}")
+    except Exception as err:  # a bug: say so, and go on with the other claims
+        verdict = Verdict(
+            "undecided", message=f"an internal error (a bug in derive): {type(err).__name__}: {err}"
+        )
     form = checked_form(doc, claim)
     if form and verdict.method:
         verdict = replace(verdict, method=f"{verdict.method}, {form}")
@@ -79,7 +95,7 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[s
     assumption that makes it hold, and notes repeat their lines.
     """
     assume = tuple(assume)
-    key = (id(doc), claim.lhs, claim.rhs, claim.where, tuple(sizes), assume)
+    key = (id(doc), claim.lhs, claim.rhs, claim.where, tuple(sizes), assume, run_seed())
     found = DECIDED.get(key)
     if found is not None and found[0] is doc:
         return found[1]
@@ -98,46 +114,116 @@ def decide_afresh(
     doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
 ) -> Verdict:
     """:func:`decide` without the memory."""
+    seed = seed_for(str(claim.lhs), str(claim.rhs), [c.text for c in claim.where], assume)
+    stated = replace(claim, assume=assume)
     lhs, rhs = claim_meaning(claim, doc)
-    outcome = all_k(doc, claim, lhs, rhs, assume)
+    strange = not_real(lhs) or not_real(rhs)
+    if strange is not None:
+        return Verdict("undecided", message=f"not real: `{strange}` has no real value")
     problem = concrete_problem(doc, claim, lhs, rhs, assume)
-    if outcome is not None and outcome.proved:
-        return Verdict(
-            "proved",
-            sizes=all_sizes(doc, problem),
-            method="index calculus (normal form)",
-            residual=sp.S.Zero,
-            side_conditions=outcome.side_conditions,
-            steps=outcome.steps,
-        )
     size_list = size_assignments(doc, problem, sizes)
-    found = check_sizes(problem, size_list)
+    if never_met(problem, size_list):
+        return Verdict(
+            "vacuous",
+            message="no values of its indices meet its conditions (`where`) at any size "
+            "tried, so it says nothing",
+        )
+    outcome = all_k(doc, claim, lhs, rhs, assume)
+    if outcome is not None and outcome.proved:
+        return proof(doc, claim, stated, problem, outcome, sizes, seed)
+    found = check_sizes(problem, size_list, seed)
+    steps = outcome.steps if outcome is not None else ()
+    if found.failures:
+        return refutation(doc, claim, stated, problem, found, outcome, sizes)
+    if not found.checked:
+        if found.vacuous and not found.undefined:
+            return Verdict(
+                "vacuous",
+                message="no values of its indices meet its conditions (`where`) at any "
+                "size tried, so it says nothing",
+            )
+        residual = outcome.residual if outcome is not None else None
+        return Verdict("undecided", message="undefined at every size tried", residual=residual)
+    verified = Verdict(
+        "verified",
+        sizes=describe_sizes(found.checked, found.undefined),
+        method=concrete_method(found),
+        error_bound=found.error_bound if found.prime is not None else None,
+        steps=steps,
+    )
+    smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
+    named = [{str(k): v for k, v in s.items()} for s in smallest]
+    return seconded(doc, stated, verified, named, seed)
+
+
+def proof(
+    doc: Document,
+    claim: Claim,
+    stated: Claim,
+    problem: Problem,
+    outcome: Outcome,
+    sizes: Sequence[int],
+    seed: int,
+) -> Verdict:
+    """The verdict on a claim whose normal form is zero.
+
+    The proof covers the sizes from its rules' bounds on; smaller sizes where the claim
+    is defined are checked at concrete sizes, and a failure there refutes the claim.
+    """
+    defined = lower_bounds(doc, problem)
+    needed = {s: max(defined.get(s, 1), outcome.bounds.get(s, 1)) for s in defined}
+    below = below_bounds(defined, needed)
+    extra: list[dict[sp.Symbol, int]] = []
+    method = "index calculus (normal form)"
+    if below:
+        found = check_sizes(problem, below, seed)
+        if found.failures:
+            return refutation(doc, claim, stated, problem, found, outcome, sizes)
+        extra = found.checked
+        if extra:
+            method += f"; the sizes below by {concrete_method(found)}"
+    text = describe_bounds(doc, needed)
+    if extra:
+        text += f"; verified for {describe_sizes(extra, [])}"
+    side = (*outcome.side_conditions, *domain_conditions(outcome, needed))
+    proved = Verdict(
+        "proved",
+        sizes=text,
+        method=method,
+        residual=sp.S.Zero,
+        side_conditions=side,
+        steps=outcome.steps,
+    )
+    return seconded(doc, stated, proved, opinion_sizes(defined), seed)
+
+
+def refutation(
+    doc: Document,
+    claim: Claim,
+    stated: Claim,
+    problem: Problem,
+    found: ModularResult,
+    outcome: Outcome | None,
+    sizes: Sequence[int],
+) -> Verdict:
+    """A refutation from the concrete check's leads, once a counterexample is confirmed."""
     residual = outcome.residual if outcome is not None else None
     case = outcome.case if outcome is not None else ""
     steps = outcome.steps if outcome is not None else ()
-    if not found.failures:
-        if not found.checked:
-            return Verdict("undecided", message="undefined at every size tried", residual=residual)
-        return Verdict(
-            "verified",
-            sizes=describe_sizes(found.checked, found.undefined),
-            method=f"exact evaluation mod 2^61-1 at {found.points} random points",
-            error_bound=found.error_bound,
-            steps=steps,
-        )
     example = None
     failing_sizes: dict[sp.Symbol, int] = {}
+    unconfirmed = ""
     for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
         example = find_counterexample(problem, failing_sizes, failing_indices)
         if example is not None:
-            break
+            example, unconfirmed = confirmed(doc, stated, example)
+            if example is not None:
+                break
     if example is None:
-        return Verdict(
-            "undecided",
-            residual=residual,
-            residual_case=case,
-            message=("the sides differ modulo p but no real counterexample was found"),
-        )
+        why = "the sides differ at concrete sizes but no real counterexample was found"
+        if unconfirmed:
+            why = f"the prover and the evaluator disagree (a bug in derive): {unconfirmed}"
+        return Verdict("undecided", residual=residual, residual_case=case, message=why)
     return Verdict(
         "refuted",
         sizes=describe_sizes([failing_sizes], []),
@@ -145,9 +231,170 @@ def decide_afresh(
         residual=residual,
         residual_case=case,
         counterexample=example,
-        holds_under=discover(doc, claim, sizes, assume),
+        holds_under=discover(doc, claim, sizes, stated.assume),
         steps=steps,
     )
+
+
+def concrete_method(found: ModularResult) -> str:
+    """How the concrete check decided: exactly modulo a prime, or numerically."""
+    if found.prime is None:
+        return (
+            f"evaluation with mpmath at {DIGITS} digits at {found.points} random points "
+            "(not exact)"
+        )
+    exponent = found.prime.bit_length()
+    return f"exact evaluation mod 2^{exponent}-1 at {found.points} random points"
+
+
+def never_met(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> bool:
+    """True when a claim's conditions hold for no index values at any size tried."""
+    if not problem.distinct and not problem.equal:
+        return False
+    trials = size_list or [{}]
+    return not any(next(assignments(problem, sizes), None) is not None for sizes in trials)
+
+
+def below_bounds(
+    defined: dict[sp.Symbol, int], needed: dict[sp.Symbol, int]
+) -> list[dict[sp.Symbol, int]]:
+    """Sizes a proof does not cover but the claim is defined at (others kept small)."""
+    out: list[dict[sp.Symbol, int]] = []
+    for size, need in needed.items():
+        low = defined.get(size, 1)
+        if need <= low:
+            continue
+        others = [s for s in defined if s != size]
+        for value in range(low, need):
+            for combo in itertools.product(*[range(defined[o], defined[o] + 3) for o in others]):
+                sizes_ = {size: value, **dict(zip(others, combo, strict=True))}
+                if sizes_ not in out:
+                    out.append(sizes_)
+    return out
+
+
+def domain_conditions(outcome: Outcome, bounds: dict[sp.Symbol, int]) -> tuple[str, ...]:
+    """The proof's conditions for its sides to be real, in the document's notation."""
+    from derive import present
+
+    exprs = [e for label, e in outcome.steps if label in ("left − right", "differentiate")]
+    out = []
+    for cond in domain.conditions(*exprs, bounds=bounds):
+        out.append(f"{present.unicode(cond.expr)} {cond.relation}")
+    return tuple(out)
+
+
+def not_real(expr: sp.Basic) -> sp.Basic | None:
+    """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
+    if not isinstance(expr, sp.Basic):
+        return None
+    marked = next(iter(expr.atoms(symbols.NonReal)), None)
+    if marked is not None:
+        return marked
+    if expr.has(sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo):
+        for node in sp.preorder_traversal(expr):
+            if node.is_number and node.has(sp.I, sp.zoo, sp.nan, sp.oo):
+                return node
+    for power in expr.atoms(sp.Pow):
+        base, exponent = power.args
+        if base.is_number and base.is_negative and exponent.is_Rational and not exponent.is_Integer:
+            return power
+    return None
+
+
+def seconded(
+    doc: Document,
+    claim: Claim,
+    verdict: Verdict,
+    size_list: Sequence[dict[str, int]],
+    seed: int,
+) -> Verdict:
+    """``verdict`` if the second opinion agrees; else undecided, saying why."""
+    opinion = second_opinion(doc, claim, size_list, seed=seed)
+    if opinion.agrees:
+        return verdict
+    if opinion.agrees is False:
+        at = ", ".join(f"{k}={v}" for k, v in {**opinion.sizes, **opinion.indices}.items())
+        return Verdict(
+            "undecided",
+            message=(
+                f"the prover and the evaluator disagree (a bug in derive): {verdict.status} "
+                f"by {verdict.method}, but at {at} the claim as written gives left "
+                f"{opinion.left}, right {opinion.right}"
+            ),
+            steps=verdict.steps,
+        )
+    return Verdict(
+        "undecided",
+        message=f"{verdict.status} by {verdict.method}, but not confirmed: {opinion.reason}",
+        steps=verdict.steps,
+    )
+
+
+def confirmed(
+    doc: Document, claim: Claim, example: Counterexample
+) -> tuple[Counterexample | None, str]:
+    """The counterexample with both sides evaluated again, independently, at 50 digits.
+
+    ``(None, why)`` when that evaluation does not find the sides different there.
+    """
+    entry = entry_of(claim, doc)
+    check = confirm(
+        doc,
+        claim,
+        example.sizes,
+        example.indices,
+        [(name, ix, value) for name, ix, value in example.point],
+        entry=entry,
+    )
+    if not check.differ:
+        reason = check.reason or "the claim as written gives equal sides there"
+        return None, f"at {example.describe()}: {reason}"
+    return replace(example, left=shown(check.left), right=shown(check.right)), ""
+
+
+def shown(value: object) -> str:
+    """A value as a reader sees it: a simple fraction exactly, else 6 significant digits."""
+    from derive.evaluating.opinion import show
+
+    return show(value)
+
+
+def lower_bounds(doc: Document, problem: Problem) -> dict[sp.Symbol, int]:
+    """The smallest value of each involved size at which both sides are defined."""
+    involved = sorted(sizes_in(doc, problem), key=str)
+    if not involved or defined_at(problem, dict.fromkeys(involved, 1)):
+        return dict.fromkeys(involved, 1)
+    out = {}
+    for size in involved:
+        others = {s: 2 for s in involved if s != size}
+        out[size] = next((v for v in (1, 2, 3) if defined_at(problem, {**others, size: v})), 1)
+    return out
+
+
+def describe_bounds(doc: Document, bounds: dict[sp.Symbol, int]) -> str:
+    """``all K ≥ 1``; ``all values`` without sizes; fixed sizes as they are fixed."""
+    if doc.fixed:
+        return ", ".join(f"{name} = {value}" for name, value in doc.fixed.items())
+    if not bounds:
+        return "all values"
+    return "all " + ", ".join(f"{size} ≥ {low}" for size, low in bounds.items())
+
+
+def opinion_sizes(bounds: dict[sp.Symbol, int]) -> list[dict[str, int]]:
+    """Small sizes from the lower bounds up, for the second opinion on a proof."""
+    names = [str(s) for s in bounds]
+    low = [bounds[s] for s in bounds]
+    if not names:
+        return [{}]
+    if len(names) == 1:
+        return [{names[0]: low[0] + n} for n in range(3)]
+    combos = [dict(zip(names, low, strict=True)), {n: v + 1 for n, v in zip(names, low, strict=True)}]
+    for n, name in enumerate(names):
+        bumped = dict(zip(names, low, strict=True))
+        bumped[name] += 1
+        combos.append(bumped)
+    return combos
 
 
 def all_k(
@@ -156,8 +403,14 @@ def all_k(
     """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
-        calc = IndexCalculus(index_ranges(doc), rules, distinct_pairs(claim))
-        equal = {b: a for a, op, b in conditions(claim) if op == "="}
+        sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
+        calc = IndexCalculus(index_ranges(doc), rules, distinct_pairs(claim), sizes)
+        equal = {}
+        for a, op, b in conditions(claim):
+            if op == "=" and isinstance(b, sp.Symbol):
+                equal[b] = a
+            elif op == "=" and isinstance(a, sp.Symbol):
+                equal[a] = b
         return calc.decide((lhs - rhs).xreplace(equal))
     except Unsupported:
         return None
@@ -204,17 +457,26 @@ def concrete_problem(
     assumptions = []
     for name in assume:
         a = doc.assumptions[name]
-        difference = split_logs(meaning(a.lhs - a.rhs, doc))
+        difference = split_logs(as_exponentials(meaning(a.lhs - a.rhs, doc)))
         assumptions.append((difference, free_indices(doc, difference)))
     conds = conditions(claim)
     return Problem(
-        split_logs(lhs),
-        split_logs(rhs),
+        split_logs(as_exponentials(lhs)),
+        split_logs(as_exponentials(rhs)),
         free_indices(doc, lhs - rhs),
         index_ranges(doc),
         distinct=tuple((a, b) for a, op, b in conds if op == "!="),
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
+    )
+
+
+def as_exponentials(expr: sp.Expr) -> sp.Expr:
+    """``sinh``, ``cosh`` and ``tanh`` written with ``e^x``, which the exact check knows."""
+    if not expr.has(sp.sinh, sp.cosh, sp.tanh):
+        return expr
+    return expr.replace(
+        lambda n: isinstance(n, sp.sinh | sp.cosh | sp.tanh), lambda n: n.rewrite(sp.exp)
     )
 
 
@@ -288,27 +550,8 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
     for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
         found |= expr.free_symbols & declared
     found |= {problem.ranges[i] for i in problem.free}
+    found |= {problem.ranges[i] for _, free in problem.assumptions for i in free}
     return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size
-
-
-def all_sizes(doc: Document, problem: Problem) -> str:
-    """Describe the sizes an all-K proof covers: ``all K ≥ 1``, ``all K ≥ 2``, ….
-
-    The lower bound is the smallest size at which both sides are defined.
-    """
-    involved = sorted(sizes_in(doc, problem), key=str)
-    if doc.fixed:
-        return ", ".join(f"{name} = {value}" for name, value in doc.fixed.items())
-    if not involved:
-        return "all values"
-    if defined_at(problem, dict.fromkeys(involved, 1)):
-        return "all " + ", ".join(f"{size} ≥ 1" for size in involved)
-    parts = []
-    for size in involved:
-        others = {s: 2 for s in involved if s != size}
-        low = next((v for v in (1, 2, 3) if defined_at(problem, {**others, size: v})), 1)
-        parts.append(f"{size} ≥ {low}")
-    return "all " + ", ".join(parts)
 
 
 def describe_sizes(

@@ -5,12 +5,15 @@
   algebraically independent), and ``e^x`` or ``ln x`` of anything else is a random
   function of ``x``. Used for Schwartz–Zippel zero tests.
 - :class:`Real`: mpmath numbers at a chosen precision, true ``exp`` and ``ln``; used
-  to confirm a counterexample and to show both sides.
+  to confirm a counterexample and to show both sides, and, at random points, for claims
+  with roots, non-integer powers or trigonometric functions, which have no exact
+  counterpart modulo p (:class:`NotExact`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -19,6 +22,7 @@ import mpmath
 import sympy as sp
 
 P = 2**61 - 1
+PRIMES = (P, 2**127 - 1, 2**521 - 1)  # Mersenne primes; a claim's literals choose among them
 Key = tuple[Any, ...]  # a leaf: (name,) for a scalar, (name, (i, j)) for an element
 
 
@@ -30,17 +34,24 @@ class NotSupported(Exception):
     """The expression has a construct the interpreter cannot evaluate."""
 
 
+class NotExact(NotSupported):
+    """Exact evaluation modulo p cannot stand for the reals here (a root, ``sin``, …)."""
+
+
 @dataclass
 class ModP:
-    """Arithmetic modulo ``P`` with random leaf values drawn from ``seed``."""
+    """Arithmetic modulo the prime ``p`` with random leaf values drawn from ``seed``."""
 
     seed: int
+    p: int = P
     values: dict[Key, int] = field(default_factory=dict)
     touched: list[Key] = field(default_factory=list)
 
     def number(self, r: sp.Rational) -> int:
-        """Return the residue of a rational number."""
-        return int(r.p) % P * pow(int(r.q) % P, -1, P) % P
+        """Return the residue of a rational number (its denominator is prime to p)."""
+        if int(r.q) % self.p == 0:
+            raise NotExact("a denominator divisible by p")
+        return int(r.p) % self.p * pow(int(r.q) % self.p, -1, self.p) % self.p
 
     def leaf(self, key: Key) -> int:
         """Return (drawing once) the value of an input."""
@@ -54,23 +65,38 @@ class ModP:
         return self.leaf(("exp", *key))
 
     def draw(self, *what: object) -> int:
-        """A value in ``1..P-1`` fixed by the seed and ``what``."""
-        digest = hashlib.blake2b(repr((self.seed, what)).encode(), digest_size=16).digest()
-        return int.from_bytes(digest, "big") % (P - 1) + 1
+        """A value in ``1..p-1`` fixed by the seed and ``what``."""
+        value = 0
+        for part in range(1 + self.p.bit_length() // 448):  # 64 bits to spare
+            text = repr((self.seed, what, part)).encode()
+            value = value << 512 | int.from_bytes(hashlib.blake2b(text).digest(), "big")
+        return value % (self.p - 1) + 1
 
     def add(self, a: int, b: int) -> int:
         """Return ``a + b``."""
-        return (a + b) % P
+        return (a + b) % self.p
 
     def mul(self, a: int, b: int) -> int:
         """Return ``a b``."""
-        return a * b % P
+        return a * b % self.p
+
+    def power(self, a: int, n: int) -> int:
+        """Return ``a^n`` for an integer ``n ≥ 0``."""
+        return pow(a, n, self.p)
 
     def inv(self, a: int) -> int:
         """Return ``1 / a``."""
-        if a % P == 0:
+        if a % self.p == 0:
             raise Undefined("division by zero modulo p")
-        return pow(a, -1, P)
+        return pow(a, -1, self.p)
+
+    def root(self, a: int, r: sp.Rational) -> int:
+        """A non-integer power has no exact counterpart modulo p."""
+        raise NotExact(f"a power {r} that is not an integer")
+
+    def elementary(self, name: str, a: int) -> int:
+        """``sin``, ``arctan``, ``|x|``…: no exact counterpart modulo p."""
+        raise NotExact(f"the function {name}")
 
     def exp(self, a: int) -> int:
         """``e^a`` for a non-linear exponent: a random function of ``a``."""
@@ -78,7 +104,7 @@ class ModP:
 
     def log(self, a: int) -> int:
         """``ln a``: a random function of ``a`` (undefined at 0)."""
-        if a % P == 0:
+        if a % self.p == 0:
             raise Undefined("logarithm of zero")
         return self.draw("log", a)
 
@@ -92,16 +118,22 @@ class ModP:
 
     def equal(self, a: int, b: int) -> bool:
         """Exact equality."""
-        return (a - b) % P == 0
+        return (a - b) % self.p == 0
 
 
 @dataclass
 class Real:
-    """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``."""
+    """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``.
+
+    With ``seed``, an input not in ``values`` gets a random rational value (of any sign,
+    or positive when ``positive``), drawn once.
+    """
 
     values: dict[Key, Any]
     digits: int = 50
     touched: list[Key] = field(default_factory=list)
+    seed: int | None = None
+    positive: bool = False
 
     def __post_init__(self) -> None:
         """Use a private mpmath context at the requested precision."""
@@ -116,7 +148,11 @@ class Real:
         """Return the value given for an input."""
         self.touched.append(key)
         if key not in self.values:
-            raise NotSupported(f"no value for {key}")
+            if self.seed is None:
+                raise NotSupported(f"no value for {key}")
+            rng = random.Random(repr((self.seed, self.positive, key)))
+            top = rng.randint(1, 30) if self.positive else rng.randint(-30, 30)
+            self.values[key] = Fraction(top, rng.choice((7, 11, 13)))
         value = self.values[key]
         if isinstance(value, Fraction):
             return self.mp.mpf(value.numerator) / value.denominator
@@ -134,11 +170,33 @@ class Real:
         """Return ``a b``."""
         return a * b
 
+    def power(self, a: Any, n: int) -> Any:
+        """Return ``a^n`` for an integer ``n ≥ 0``."""
+        return a**n
+
     def inv(self, a: Any) -> Any:
         """Return ``1 / a``."""
         if a == 0:
             raise Undefined("division by zero")
         return 1 / a
+
+    def root(self, a: Any, r: sp.Rational) -> Any:
+        """``a^r`` for a non-integer ``r``: real for ``a ≥ 0`` only."""
+        if a < 0 or (a == 0 and r < 0):
+            raise Undefined("a root or power of a negative number")
+        return a ** (self.mp.mpf(int(r.p)) / int(r.q))
+
+    def elementary(self, name: str, a: Any) -> Any:
+        """``sin``, ``cos``, ``tan``, ``arctan`` or ``|x|`` of ``a``."""
+        if name == "tan" and abs(self.mp.cos(a)) < self.mp.mpf(10) ** (-self.digits // 2):
+            raise Undefined("tan at a pole")
+        return {
+            "sin": self.mp.sin,
+            "cos": self.mp.cos,
+            "tan": self.mp.tan,
+            "atan": self.mp.atan,
+            "Abs": abs,
+        }[name](a)
 
     def exp(self, a: Any) -> Any:
         """Return ``e^a``."""

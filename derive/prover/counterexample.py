@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy as sp
 
-from derive.prover.arithmetic import Key, ModP, NotSupported, Real, Undefined
+from derive.prover.arithmetic import Key, ModP, NotExact, NotSupported, Real, Undefined
 from derive.prover.evaluate import Evaluator, impose
 from derive.prover.modular import Problem, instances
 from derive.verdict import Counterexample
@@ -51,7 +51,7 @@ def leaf_kinds(
     problem: Problem, sizes: dict[sp.Symbol, int], indices: dict[sp.Symbol, int]
 ) -> dict[Key, str]:
     """Classify inputs: ``logit`` (inside e^x), ``target`` (indexed), ``scalar``."""
-    arith = ModP(7)
+    arith: ModP | Real = ModP(7)
     try:
         impose(arith, sizes, instances(problem, sizes))
     except (Undefined, NotSupported):
@@ -60,6 +60,16 @@ def leaf_kinds(
     for side in (problem.lhs, problem.rhs):
         try:
             evaluator.value(side)
+        except NotExact:  # a root or a sine: which inputs are read, in real arithmetic
+            arith.touched = []
+            arith = Real({}, seed=7, positive=True)
+            evaluator = Evaluator(arith, {**sizes, **indices})
+            for again in (problem.lhs, problem.rhs):
+                try:
+                    evaluator.value(again)
+                except (Undefined, NotSupported):
+                    continue
+            break
         except (Undefined, NotSupported):
             continue
     kinds: dict[Key, str] = {}

@@ -166,27 +166,56 @@ def mul(ev: Evaluator, node: sp.Mul) -> Dual:
 
 
 def power(ev: Evaluator, node: sp.Pow) -> Dual:
-    """Integer powers exactly; others as ``e^{n ln b}``."""
+    """Integer powers exactly; a constant non-integer power as a root (real arithmetic
+    only); a variable exponent as ``e^{n ln b}``."""
     a = ev.a
     base, exponent = node.args
     if not (exponent.free_symbols - set(ev.env)) and exponent.is_integer:
         n = ev.integer(exponent)
         bv, bd = ev.dual(base)
+        if n == 0:
+            return ev.one, ev.zero
         if n < 0:
             bv, bd = (
                 a.inv(bv),
                 a.mul(a.mul(a.number(sp.S.NegativeOne), bd), a.mul(a.inv(bv), a.inv(bv))),
             )
             n = -n
-        if n == 0:
-            return ev.one, ev.zero
-        value = ev.one
-        for _ in range(n - 1):
-            value = a.mul(value, bv)
-        return a.mul(value, bv), a.mul(a.mul(a.number(sp.Integer(n)), value), bd)
+        below = a.power(bv, n - 1)
+        return a.mul(below, bv), a.mul(a.mul(a.number(sp.Integer(n)), below), bd)
+    if exponent.is_Rational or isinstance(exponent, sp.Float):
+        r = sp.Rational(str(exponent)) if isinstance(exponent, sp.Float) else exponent
+        bv, bd = ev.dual(base)
+        value = a.root(bv, r)
+        if bd == ev.zero:
+            return value, ev.zero
+        # d(b^r) = r b^r / b · db
+        return value, a.mul(a.mul(a.number(r), value), a.mul(a.inv(bv), bd))
     if base == sp.E:
         return exponential(ev, sp.exp(exponent))
     return exponential(ev, sp.exp(exponent * sp.log(base)))
+
+
+def elementary(ev: Evaluator, node: sp.Function) -> Dual:
+    """``sin``, ``cos``, ``tan``, ``arctan`` and ``|x|`` (real arithmetic only)."""
+    a = ev.a
+    name = type(node).__name__
+    xv, xd = ev.dual(node.args[0])
+    value = a.elementary(name, xv)
+    if xd == ev.zero:
+        return value, ev.zero
+    minus = a.number(sp.S.NegativeOne)
+    if name == "sin":
+        slope = a.elementary("cos", xv)
+    elif name == "cos":
+        slope = a.mul(minus, a.elementary("sin", xv))
+    elif name == "tan":
+        slope = a.add(ev.one, a.mul(value, value))
+    elif name == "atan":
+        slope = a.inv(a.add(ev.one, a.mul(xv, xv)))
+    else:  # |x|: its slope is the sign of x, none at 0
+        slope = a.mul(value, a.inv(xv))
+    return value, a.mul(slope, xd)
 
 
 def exponential(ev: Evaluator, node: sp.exp) -> Dual:
@@ -373,6 +402,11 @@ def logistic(ev: Evaluator, node: sigmoid) -> Dual:
 
 
 HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
+    sp.sin: elementary,
+    sp.cos: elementary,
+    sp.tan: elementary,
+    sp.atan: elementary,
+    sp.Abs: elementary,
     sp.Add: add,
     sp.Mul: mul,
     sp.Pow: power,

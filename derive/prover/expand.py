@@ -258,6 +258,9 @@ def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     if shape is None:
         return None
     used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
+    for definition in doc.definitions.values():  # an index a definition leaves free
+        if not isinstance(definition.body, sp.MatrixExpr):
+            used |= {s.name for s in symbols.free_symbols(definition.body)}
     picked: list[sp.Basic] = []
     for dim in shape:
         if dim == 1:

@@ -9,7 +9,8 @@ The rules, applied bottom-up to ``left − right`` (see the spec, "What verified
                                       is an atom
 ``Σ_k (a + b)``                       ``Σ_k a + Σ_k b`` (linearity)
 ``Σ_k c g_k``                         ``c Σ_k g_k`` when ``c`` does not mention ``k``
-``Σ_k c``                             ``K c``
+``Σ_k c``                             ``K c``, for ``K ≥ 0`` (a bound ``K − 2 ≥ 0`` recorded)
+``Σ_{k=1}^{n} g_k``, ``n < 1``         ``0``: an empty sum
 ``Σ_k g_k δ_kx``                      ``g_x``, if ``x`` ranges over ``1..K`` (recorded)
 ``Σ_k g_k``                           an atom, its summand in canonical form
                                       (partial fractions in ``u_k``, ``k`` renamed)
@@ -20,8 +21,13 @@ a free ``δ_kj``                       two cases: ``k = j`` and ``k ≠ j`` (``w
 Then every atom becomes an independent variable and ``cancel`` decides whether the
 rational function left is zero. That is sound: an identity of rational functions in
 independent variables stays one when the variables are specialised to the sums and
-logarithms they stand for. It is not complete: a nonzero normal form is not a
-refutation, only a reason to check concrete sizes.
+logarithms they stand for (an empty sum included). It is not complete: a nonzero
+normal form is not a refutation, only a reason to check concrete sizes.
+
+A rule that holds only from some size on records that size (``Σ_{k=1}^{K-2} 1 = K − 2``
+needs ``K ≥ 2``; sifting ``δ_{k3}`` needs ``K ≥ 3``) in :attr:`IndexCalculus.bounds`: the
+proof covers those sizes, and the caller checks the smaller ones. A sum whose limit
+depends on another sum's variable, or that starts elsewhere than 1, is not normalised.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from derive.prover.exponentials import distribute, log_of, rewrite, split_log, t
 from derive.symbols import rebuild, sigmoid
 
 KD = sp.KroneckerDelta
+EXPONENTIAL = (sigmoid, sp.sinh, sp.cosh, sp.tanh)  # written with e^x before normalising
 
 
 class Unsupported(Exception):
@@ -83,6 +90,7 @@ class Outcome:
     side_conditions: tuple[str, ...] = ()
     steps: tuple[tuple[str, sp.Expr], ...] = ()
     used: tuple[str, ...] = ()  # assumptions that rewrote something
+    bounds: dict[sp.Symbol, int] = field(default_factory=dict)  # sizes the rules needed
 
 
 @dataclass
@@ -97,11 +105,13 @@ class IndexCalculus:
 
     ranges: dict[sp.Symbol, sp.Expr]
     rules: tuple[Rule, ...] = ()
+    sizes: frozenset[sp.Symbol] = frozenset()  # the size symbols (for bounds on them)
     distinct: frozenset[frozenset[sp.Basic]] = frozenset()
     conditions: list[str] = field(default_factory=list)
     steps: list[tuple[str, sp.Expr]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     sifted: int = 0  # deltas sifted so far, for the steps' justifications
+    bounds: dict[sp.Symbol, int] = field(default_factory=dict)  # size → least value used
 
     def __post_init__(self) -> None:
         """Copy the ranges so that bound variables can be added."""
@@ -128,13 +138,14 @@ class IndexCalculus:
             tuple(dict.fromkeys(self.conditions)),
             tuple(self.steps),
             tuple(sorted(self.used)),
+            dict(self.bounds),
         )
 
     def normal_form(self, expr: sp.Expr) -> sp.Expr:
         """Differentiate, change to ``u = e^z``, and reduce every sum."""
         expr = differentiate(expr)
         self.steps.append(("differentiate", expr))
-        expr = to_u(rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, sigmoid) else None))
+        expr = to_u(rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, EXPONENTIAL) else None))
         self.steps.append(("write e^{z_k} as u_k", expr))
         sifted, used = self.sifted, set(self.used)
         expr = self.reduce(expr)
@@ -151,9 +162,14 @@ class IndexCalculus:
         if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
             return expr
         if isinstance(expr, sp.Sum):
+            bound = {lim[0] for lim in expr.limits}
             for var, lo, hi in expr.limits:
                 if lo != 1:
                     raise Unsupported(f"a sum starting at {lo}, not 1")
+                if hi.free_symbols & bound:
+                    raise Unsupported("a sum whose limit depends on another sum's variable")
+                if hi.is_Integer and hi < 1:
+                    return sp.S.Zero  # an empty sum
                 self.ranges[var] = hi
             body = self.reduce(expr.function)
             for var, _, hi in expr.limits:  # SymPy lists the innermost limit first
@@ -170,6 +186,7 @@ class IndexCalculus:
         for term in sp.Add.make_args(distribute(body)):
             const, dep = split_factors(term, var)
             if dep == 1:
+                self.at_least(hi, 0)
                 total += const * hi
                 continue
             delta = next((f for f in sp.Mul.make_args(dep) if is_delta_on(f, var)), None)
@@ -192,6 +209,9 @@ class IndexCalculus:
         if isinstance(other, sp.Integer):
             if hi.is_Integer:
                 return other if 1 <= other <= hi else None
+            if other < 1:
+                return None
+            self.at_least(hi, int(other))
             if other != 1:
                 self.conditions.append(f"{hi} ≥ {other}")
             return other
@@ -199,6 +219,30 @@ class IndexCalculus:
             self.conditions.append(f"1 ≤ {other} ≤ {hi}")
             return other
         return None
+
+    def at_least(self, hi: sp.Expr, low: int) -> None:
+        """Record that the rule being applied needs ``hi ≥ low``.
+
+        ``hi`` is a size, an index or a sum's variable (each at least 1), a number, or a
+        size minus a number (``K − 2 ≥ 0`` is the bound ``K ≥ 2``).
+
+        Raises:
+            Unsupported: the need cannot be put as a bound on one size.
+        """
+        const, rest = hi.as_coeff_Add()
+        if rest == 0:
+            if const < low:
+                raise Unsupported(f"a rule that needs {hi} ≥ {low}")
+            return
+        if not (isinstance(rest, sp.Symbol) and rest.is_integer and rest.is_positive):
+            raise Unsupported(f"a sum up to {hi}")
+        need = low - int(const)
+        if need <= 1:
+            return
+        if rest in self.ranges.values() or rest in self.sizes:
+            self.bounds[rest] = max(self.bounds.get(rest, 1), need)
+            return
+        raise Unsupported(f"a rule that needs {rest} ≥ {need}")
 
     def atom(self, summand: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int) -> sp.Expr:
         """Return ``Σ_{var} summand`` as a canonical atom (or reduce a rewritten form)."""
@@ -275,7 +319,13 @@ def canonical_sum(body: sp.Expr, limits: list[tuple[sp.Symbol, sp.Expr]]) -> sp.
     (``Σ_r f_r Σ_k g_rk = Σ_{r,k} f_r g_rk``); its variables get the canonical names
     ``κ…`` in the order that makes the summand smallest, so that sums which differ only
     by the order of summation or the names of their variables are the same atom.
+
+    Raises:
+        Unsupported: a limit depends on another of the variables (the order matters).
     """
+    variables = {var for var, _ in limits}
+    if any(hi.free_symbols & variables for _, hi in limits):
+        raise Unsupported("a sum whose limit depends on another sum's variable")
     base = level_of(body, {var for var, _ in limits})
     best = None
     for order in itertools.permutations(range(len(limits))):

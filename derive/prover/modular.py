@@ -4,8 +4,17 @@ At concrete sizes every claim of the softmax family is a rational function of th
 inputs and of ``u_k = e^{z_k}``. If ``left − right`` is not identically zero, a random
 point of GF(p)^n is a root of its numerator with probability at most ``D/p`` (``D`` a
 bound on the numerator's degree, computed from the expression), so zeros at ``n``
-points leave an error probability of at most ``(D/p)^n``. A nonzero value is only a
-lead: a refutation is reported once a real counterexample confirms it.
+points leave an error probability of at most ``(D/p)^n`` for each assignment of the
+free indices. The prime is the smallest of :data:`~derive.prover.arithmetic.PRIMES`
+that divides none of the claim's literals and leaves ``D/p`` below ``2^-40``; the points
+come from the run's seed. A claim with a root, a non-integer power or a trigonometric
+function has no exact counterpart modulo p: it is evaluated with mpmath at random real
+points instead, and said to be so. A nonzero value is only a lead: a refutation is
+reported once a real counterexample confirms it.
+
+The free indices take every value at small sizes; beyond 64 assignments, each index
+takes 1, 2, 3, its size − 1 and its size, and each literal of the claim with its two
+neighbours, in every combination: no symmetry is assumed.
 """
 
 from __future__ import annotations
@@ -16,12 +25,16 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.prover.arithmetic import ModP, P, Undefined
+from derive.prover.arithmetic import PRIMES, ModP, NotExact, Real, Undefined
 from derive.prover.evaluate import Evaluator, impose
 
 POINTS = 4
-RESAMPLE = 3
+RESAMPLE = 4
 FAILING_SIZES = 2
+MAX_ASSIGNMENTS = 64
+SPARE_BITS = 40  # D/p must stay below 2^-40
+DIGITS = 50  # real arithmetic, where exact evaluation is impossible
+NOT_EXACT = (sp.sin, sp.cos, sp.tan, sp.atan, sp.Abs)
 
 Instance = tuple[sp.Expr, Mapping[sp.Symbol, int]]
 
@@ -41,13 +54,20 @@ class Problem:
 
 @dataclass
 class ModularResult:
-    """What the modular check found over a list of size assignments."""
+    """What the concrete check found over a list of size assignments.
+
+    ``prime`` is the modulus of an exact check, or ``None`` where the claim was
+    evaluated with mpmath at random real points (not exact, no error bound).
+    ``vacuous`` lists the sizes at which no index values meet the claim's conditions.
+    """
 
     checked: list[dict[sp.Symbol, int]] = field(default_factory=list)
     undefined: list[dict[sp.Symbol, int]] = field(default_factory=list)
+    vacuous: list[dict[sp.Symbol, int]] = field(default_factory=list)
     failures: list[tuple[dict[sp.Symbol, int], dict[sp.Symbol, int]]] = field(default_factory=list)
     error_bound: float = 0.0
     points: int = POINTS
+    prime: int | None = PRIMES[0]
 
 
 def check_sizes(
@@ -55,14 +75,29 @@ def check_sizes(
 ) -> ModularResult:
     """Test ``lhs − rhs`` for zero at each size assignment.
 
-    Stops after :data:`FAILING_SIZES` sizes with a nonzero value, keeping every index
-    assignment where it was nonzero: each is a place to look for a real counterexample.
+    Exact modulo a prime where the claim allows it, else with mpmath at random real
+    points. Stops after :data:`FAILING_SIZES` sizes with a nonzero value, keeping every
+    index assignment where it was nonzero: each is a place to look for a real
+    counterexample.
     """
-    result = ModularResult()
+    try:
+        return check_all(problem, size_list, seed, choose_prime(problem, size_list))
+    except NotExact:
+        return check_all(problem, size_list, seed, None)
+
+
+def check_all(
+    problem: Problem, size_list: Sequence[dict[sp.Symbol, int]], seed: int, prime: int | None
+) -> ModularResult:
+    """:func:`check_sizes` in one arithmetic."""
+    result = ModularResult(prime=prime)
     for sizes in size_list:
-        outcome = check_one(problem, sizes, seed)
+        outcome = check_one(problem, sizes, seed, prime)
         if outcome == "undefined":
             result.undefined.append(sizes)
+            continue
+        if outcome == "vacuous":
+            result.vacuous.append(sizes)
             continue
         result.checked.append(sizes)
         if isinstance(outcome, list):
@@ -74,28 +109,36 @@ def check_sizes(
     return result
 
 
+def arithmetic(prime: int | None, seed: int, attempt: int) -> ModP | Real:
+    """Exact arithmetic modulo ``prime``, or mpmath reals at random points."""
+    if prime is None:
+        return Real({}, DIGITS, seed=seed, positive=attempt % 2 == 1)
+    return ModP(seed, prime)
+
+
 def check_one(
-    problem: Problem, sizes: dict[sp.Symbol, int], seed: int
+    problem: Problem, sizes: dict[sp.Symbol, int], seed: int, prime: int | None
 ) -> float | list[dict[sp.Symbol, int]] | str:
-    """Return the error bound if zero, the failing index values if not, or ``"undefined"``."""
-    degree, bounded = 1, False
-    vary = indices_in_limits(problem)  # else one degree bound serves every index value
+    """The error bound if zero, the failing index values if not, ``"undefined"``, or
+    ``"vacuous"`` when no index values meet the claim's conditions."""
+    cases = list(assignments(problem, sizes))
+    if not cases:
+        return "vacuous"
+    degree = 1
+    if prime is not None:
+        degree = max(degree_bound(problem.lhs - problem.rhs, {**sizes, **c}) for c in cases)
     for point in range(POINTS):
         for attempt in range(RESAMPLE):
-            arith = ModP(seed * 1_000_003 + point * 101 + attempt)
+            arith = arithmetic(prime, seed * 1_000_003 + point * 101 + attempt, attempt)
             try:
                 impose(arith, sizes, instances(problem, sizes))
                 evaluator = Evaluator(arith, sizes)
                 failing = []
-                for indices in assignments(problem, sizes):
+                for indices in cases:
                     evaluator.env.update(indices)
                     left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
-                    if left != right:
+                    if not arith.equal(left, right):
                         failing.append(dict(indices))
-                    elif point == 0 and (vary or not bounded):
-                        bounded = True
-                        at = {**sizes, **indices}
-                        degree = max(degree, degree_bound(problem.lhs - problem.rhs, at))
                 if failing:
                     return failing
                 break
@@ -103,27 +146,63 @@ def check_one(
                 continue
         else:
             return "undefined"
-    return min(1.0, degree / P) ** POINTS
+    if prime is None:
+        return 0.0
+    return min(1.0, len(cases) * (degree / prime) ** POINTS)
 
 
-def defined_at(problem: Problem, sizes: dict[sp.Symbol, int], seed: int = 1) -> bool:
+def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> int:
+    """The smallest prime that divides no literal of the claim and leaves ``D/p < 2^-40``.
+
+    Raises:
+        NotExact: no prime qualifies (a literal such as ``2^{127} − 1``, or a degree
+            too high), or the claim has a construct with no exact counterpart.
+    """
+    exprs = [problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)]
+    for expr in exprs:
+        if expr.has(*NOT_EXACT) or any(
+            not x.exp.is_integer and (x.exp.is_Rational or isinstance(x.exp, sp.Float))
+            for x in expr.atoms(sp.Pow)
+        ):
+            raise NotExact("a root, a non-integer power or a trigonometric function")
+    literals = {abs(int(n)) for e in exprs for r in e.atoms(sp.Rational) for n in (r.p, r.q)}
+    degree = 1
+    for sizes in size_list[-1:]:  # the largest sizes come last (size 1 excepted)
+        largest = {s: max(v, *(other.get(s, 1) for other in size_list)) for s, v in sizes.items()}
+        at = {**largest, **{i: top(problem, largest, i) for i in problem.free}}
+        degree = degree_bound(problem.lhs - problem.rhs, at)
+    for prime in PRIMES:
+        if all(n % prime for n in literals if n) and degree < prime >> SPARE_BITS:
+            return prime
+    raise NotExact("no prime avoids the claim's literals and its degree")
+
+
+def defined_at(
+    problem: Problem, sizes: dict[sp.Symbol, int], seed: int = 1, prime: int | None = PRIMES[0]
+) -> bool:
     """True when both sides have a value at these sizes (some random point works).
 
     At ``K = 1`` the per-class cross-entropy divides by ``Σ_{s≠t} e^{z_s} = 0``: every
-    point is undefined, and this says so.
+    point is undefined, and this says so. False too where no index values meet the
+    claim's conditions.
     """
+    cases = list(assignments(problem, sizes))
+    if not cases:
+        return False
     for attempt in range(RESAMPLE):
-        arith = ModP(seed * 7919 + attempt)
+        arith = arithmetic(prime, seed * 7919 + attempt, attempt)
         try:
             impose(arith, sizes, instances(problem, sizes))
             evaluator = Evaluator(arith, sizes)
-            for indices in assignments(problem, sizes):
+            for indices in cases:
                 evaluator.env.update(indices)
                 evaluator.value(problem.lhs)
                 evaluator.value(problem.rhs)
             return True
         except Undefined:
             continue
+        except NotExact:
+            prime = None
     return False
 
 
@@ -138,39 +217,43 @@ def instances(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> list[Instance
 
 
 def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
-    """Values of the free indices to test.
+    """Values of the free indices to test: every combination at small sizes.
 
-    Without literal indices the claim is symmetric under relabelling, so one
-    representative per pattern of equal indices suffices (values 1, 2, …); with them,
-    every combination is tested.
+    Beyond :data:`MAX_ASSIGNMENTS` combinations, each index takes 1, 2, 3, its size − 1,
+    its size, and every literal of the claim with its neighbours, in every combination.
     """
     free = problem.free
-    if mentions_literal_index(problem):
-        candidates: Iterator[tuple[int, ...]] = itertools.product(
-            *[range(1, top(problem, sizes, i) + 1) for i in free]
-        )
+    tops = [top(problem, sizes, i) for i in free]
+    total = 1
+    for t in tops:
+        total *= t
+    values: list[Sequence[int]]
+    if total <= MAX_ASSIGNMENTS:
+        values = [range(1, t + 1) for t in tops]
     else:
-        candidates = (tuple(blocks) for blocks in patterns(len(free)))
-    for values in candidates:
-        chosen = dict(zip(free, values, strict=True))
-        if all(chosen[i] <= top(problem, sizes, i) for i in free) and satisfies(problem, chosen):
+        near = {n + d for n in literals(problem) for d in (-1, 0, 1)}
+        values = [sorted({v for v in {1, 2, 3, t - 1, t, *near} if 1 <= v <= t}) for t in tops]
+    for combo in itertools.product(*values):
+        chosen = dict(zip(free, combo, strict=True))
+        if satisfies(problem, chosen):
             yield chosen
 
 
-def patterns(n: int) -> Iterator[list[int]]:
-    """Restricted growth strings: each pattern of equalities among ``n`` items once."""
-    if n == 0:
-        yield []
-        return
-    for head in patterns(n - 1):
-        for value in range(1, max(head, default=0) + 2):
-            yield [*head, value]
+def literals(problem: Problem) -> set[int]:
+    """The positive integers written in the claim (indices, bounds, coefficients)."""
+    found: set[int] = set()
+    for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
+        found |= {int(n) for n in expr.atoms(sp.Integer) if 0 < n <= 10_000}
+    for a, b in (*problem.distinct, *problem.equal):
+        found |= {int(x) for x in (a, b) if isinstance(x, sp.Integer)}
+    return found
 
 
 def satisfies(problem: Problem, chosen: Mapping[sp.Symbol, int]) -> bool:
     """True when the values meet the claim's ``where`` conditions.
 
-    A condition on an index the claim does not have free says nothing about it.
+    A condition on an index the claim does not have free says nothing about it; one
+    between two literals holds or fails as it stands.
     """
 
     def known(*xs: sp.Basic) -> bool:
@@ -181,28 +264,6 @@ def satisfies(problem: Problem, chosen: Mapping[sp.Symbol, int]) -> bool:
 
     return all(value(a) != value(b) for a, b in problem.distinct if known(a, b)) and all(
         value(a) == value(b) for a, b in problem.equal if known(a, b)
-    )
-
-
-def mentions_literal_index(problem: Problem) -> bool:
-    """True when an index position holds a number (``z_1``, ``δ_{1j}``)."""
-    for expr in (problem.lhs, problem.rhs):
-        for element in expr.atoms(sp.Indexed):
-            if any(isinstance(i, sp.Integer) for i in element.indices):
-                return True
-        for delta in expr.atoms(sp.KroneckerDelta):
-            if any(isinstance(i, sp.Integer) for i in delta.args):
-                return True
-    return False
-
-
-def indices_in_limits(problem: Problem) -> bool:
-    """True when a sum's limits depend on a free index (then degrees differ by index)."""
-    free = set(problem.free)
-    return any(
-        free & set().union(*(lo.free_symbols | hi.free_symbols for _, lo, hi in s.limits))
-        for side in (problem.lhs, problem.rhs)
-        for s in side.atoms(sp.Sum)
     )
 
 
@@ -232,14 +293,17 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
         e = int(node.exp)
         return (e * n, e * d) if e >= 0 else (-e * d, -e * n)
     if isinstance(node, sp.Sum):
-        var, lo, hi = node.limits[0]
-        count = (
-            int(hi.xreplace({s: sp.Integer(v) for s, v in env.items()}))
-            - int(lo.xreplace({s: sp.Integer(v) for s, v in env.items()}))
-            + 1
-        )
-        n, d = degrees(node.function, {**env, var: 1})
-        return n + max(count - 1, 0) * d, max(count, 1) * d
+        count, inner = 1, dict(env)
+        for var, lo, hi in node.limits:  # a bound on the number of terms
+            values = {s: sp.Integer(v) for s, v in env.items()}
+            try:
+                span = int(hi.xreplace(values)) - int(lo.xreplace(values)) + 1
+            except TypeError:  # a limit bound by an outer sum: its largest value
+                span = max(env.values(), default=1)
+            count *= max(span, 1)
+            inner[var] = 1
+        n, d = degrees(node.function, inner)
+        return n + max(count - 1, 0) * d, count * d
     if isinstance(node, sp.Derivative):
         n, d = degrees(node.expr, env)
         return n + d, 2 * d
@@ -249,7 +313,7 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
     if isinstance(node, sp.KroneckerDelta):
         return 0, 0
     if node.args:
-        parts = [degrees(arg, env) for arg in node.args]
+        parts = [degrees(arg, env) for arg in node.args if isinstance(arg, sp.Basic)]
         return 1 + sum(p[0] + p[1] for p in parts), sum(p[1] for p in parts) + 1
     return 1, 0
 

@@ -29,6 +29,7 @@ MARKS = {
     "proved": r"$\checkmark$",
     "verified": r"$\checkmark$",
     "refuted": r"$\times$",
+    "vacuous": r"$\emptyset$",
     "undecided": "?",
     "unparsed": "?",
 }
@@ -142,6 +143,8 @@ def verdict_words(v: Verdict) -> str:
         return f"Verified for {v.sizes} by {v.method}{bound}."
     if v.status == "refuted":
         return f"Refuted ({v.method})."
+    if v.status == "vacuous":
+        return f"Vacuous: {v.message}."
     return f"Undecided: {v.message}."
 
 
@@ -207,7 +210,7 @@ def step(doc: Builder, result: StepResult) -> None:
         )
     if under and result.verdict is not None:
         doc.add(text(f" (under {', '.join(result.verdict.holds_under)})"))
-    if result.status in ("unparsed", "undecided"):
+    if result.status in ("unparsed", "vacuous", "undecided"):
         doc.add(Tex(r"\\ "), text(result.message))
     if result.status == "refuted" and result.verdict is not None:
         expected = " (a slip the document lists)" if result.expect == "refuted" else ""

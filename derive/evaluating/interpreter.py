@@ -1,0 +1,739 @@
+r"""The claim as written, evaluated at concrete sizes, indices and input values.
+
+This interpreter is derive's second opinion. It reads the trees the LaTeX reader built
+(the claim and the document's definitions as they stand) and evaluates them directly:
+
+- a defined name is evaluated from its definition, with its subscripts bound to their
+  values (an environment, never a substitution, so no bound index can be captured);
+- a sum or product is a loop over its range; an empty range gives 0 (or 1);
+- a derivative is exact, by forward mode (:mod:`derive.evaluating.jets`): the
+  variable gets an infinitesimal of its own; a derivative with respect to a *defined*
+  quantity (``∂E/∂y_k``) holds that quantity as the variable, as the chain rule means;
+- a matrix expression is evaluated as a matrix, entry by entry;
+- an unspecified function (``\text{act}``, a loss ``C(\mathbf{z})``) is given a
+  stand-in (:class:`StandIns`), the same on both sides.
+
+It shares no code with the normal form, the matrix lowering, the symbolic calculus or
+the modular evaluator: where those disagree with it, one of them has a bug.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Protocol
+
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from derive import symbols
+from derive.evaluating import functions as fn
+from derive.evaluating.jets import (
+    Undefined,
+    Value,
+    add,
+    infinitesimal,
+    integer_power,
+    inverse,
+    mul,
+    part,
+    real,
+    root_power,
+    scale,
+)
+from derive.model import Document, FunctionDecl
+
+Key = tuple[str, tuple[int, ...]]  # an input: its name and its indices (none for a scalar)
+Matrix = tuple[tuple[Any, ...], ...]  # rows of values
+
+
+class NotEvaluable(Exception):
+    """A construct this interpreter does not evaluate (so it cannot give its opinion)."""
+
+
+class NotReal(Undefined):
+    """The expression has a non-real value, such as ``\\sqrt{-1}``."""
+
+
+class OutOfRange(Undefined):
+    """An index outside its range: ``y_5`` where ``y`` has 3 entries."""
+
+
+@dataclass(frozen=True)
+class Vec:
+    """A whole vector passed to a function: ``label``'s entries ``prefix + (k,)``.
+
+    ``exclude`` are components left out (``\\mathbf{z}_{\\neq t}``): a sum over the
+    vector's components in the function's body skips them.
+    """
+
+    label: str
+    prefix: tuple[int, ...] = ()
+    exclude: frozenset[int] = frozenset()
+
+
+class StandIns(Protocol):
+    """Concrete functions standing for the document's unspecified ones."""
+
+    def scalar(self, name: str, interpreter: Interpreter, x: Value) -> Value:
+        """The stand-in for the scalar function ``name`` (no primes) at ``x``."""
+
+    def opaque(
+        self, decl: FunctionDecl, label: str, entries: list[tuple[tuple[int, ...], Value]], it: Any
+    ) -> Value:
+        """The stand-in for a function of every entry of ``label``, such as a loss."""
+
+
+class Point:
+    """The values of the inputs: those given, and the rest drawn when first needed."""
+
+    def __init__(
+        self, ctx: Any, given: Mapping[Key, Any], draw: Callable[[Key], Fraction] | None
+    ) -> None:
+        """``given`` maps keys to numbers (int, Fraction or decimal strings)."""
+        self.ctx = ctx
+        self.exact: dict[Key, Any] = dict(given)
+        self.values: dict[Key, Any] = {k: number(ctx, v) for k, v in given.items()}
+        self.draw = draw
+        self.touched: list[Key] = []
+
+    def value(self, key: Key) -> Any:
+        """The value of an input (drawn once if not given)."""
+        self.touched.append(key)
+        found = self.values.get(key)
+        if found is None:
+            if self.draw is None:
+                raise NotEvaluable(f"no value for {key[0]}{list(key[1]) if key[1] else ''}")
+            drawn = self.draw(key)
+            self.exact[key] = drawn
+            found = self.values[key] = number(self.ctx, drawn)
+        return found
+
+    def set(self, key: Key, value: Any) -> None:
+        """Fix an input's value (an assumption solved for it)."""
+        self.exact[key] = value
+        self.values[key] = number(self.ctx, value)
+
+
+def number(ctx: Any, value: Any) -> Any:
+    """An mpmath number in ``ctx`` from an int, a Fraction, a decimal string or an mpf."""
+    if isinstance(value, Fraction):
+        return ctx.mpf(value.numerator) / value.denominator
+    if isinstance(value, str):
+        if "/" in value:
+            num, den = value.split("/")
+            return ctx.mpf(int(num)) / int(den)
+        return ctx.mpf(value)
+    return ctx.mpf(value)
+
+
+Seed = tuple[str, tuple[int, ...], int]  # a variable being differentiated: name, indices, tag
+
+
+class Interpreter:
+    """Evaluate trees of one document at given sizes, inputs and stand-ins."""
+
+    def __init__(
+        self,
+        doc: Document,
+        sizes: Mapping[str, int],
+        point: Point,
+        stand_ins: StandIns,
+        ctx: Any,
+    ) -> None:
+        """``sizes`` gives every size of the document a value (fixed sizes included)."""
+        self.doc = doc
+        self.point = point
+        self.stand_ins = stand_ins
+        self.ctx = ctx
+        self.sizes = {**dict(sizes), **dict(doc.fixed)}
+        self.top: dict[sp.Basic, Any] = {}  # the claim's free indices, for definitions
+        self.base: dict[sp.Symbol, int] = {symbols.size(n): v for n, v in self.sizes.items()}
+        self.seeds: tuple[Seed, ...] = ()
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.frees: dict[sp.Basic, frozenset[sp.Symbol]] = {}
+        self.zero, self.one = ctx.mpf(0), ctx.mpf(1)
+
+    # -- the dispatch ---------------------------------------------------------------
+    def value(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
+        """The value of ``node`` (a number, a jet or a matrix) under ``env``."""
+        bound = tuple((s, env[s]) for s in self.free(node) if s in env)
+        key = (node, bound, self.seeds)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.compute(node, env)
+            self.memo[key] = found
+        return found
+
+    def compute(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
+        """Evaluate one node (not memoised)."""
+        if isinstance(node, sp.MatrixExpr):
+            return self.matrix(node, env)
+        if isinstance(node, symbols.NonReal):
+            raise NotReal(f"{node.written} is not a real number")
+        if node.is_Rational:
+            return self.ctx.mpf(int(node.p)) / int(node.q)
+        if isinstance(node, sp.Float):
+            return self.ctx.mpf(str(node))
+        if node is sp.E:
+            return self.ctx.e
+        if node is sp.pi:
+            return self.ctx.pi
+        if node is sp.I or (node.is_Number and not node.is_extended_real):
+            raise NotReal(f"{node} is not a real number")
+        if node.is_Number or isinstance(node, sp.NumberSymbol):
+            raise Undefined(f"{node} is not a real number derive evaluates")
+        handler = HANDLERS.get(type(node)) or next(
+            (h for t, h in HANDLERS.items() if isinstance(node, t)), None
+        )
+        if handler is not None:
+            return handler(self, node, env)
+        if isinstance(node, sp.core.function.AppliedUndef):
+            return self.application(node, env)
+        raise NotEvaluable(f"cannot evaluate {type(node).__name__}")
+
+    def free(self, node: sp.Basic) -> frozenset[sp.Symbol]:
+        """Symbols whose binding may change ``node``'s value (bound ones removed)."""
+        found = self.frees.get(node)
+        if found is not None:
+            return found
+        if isinstance(node, sp.Symbol):
+            found = frozenset({node})
+        elif isinstance(node, sp.IndexedBase):
+            found = frozenset({node.label})
+        elif isinstance(node, sp.Sum | sp.Product):
+            inner = self.free(node.function)
+            bound = {lim[0] for lim in node.limits}
+            found = frozenset(inner - bound).union(
+                *(self.free(lim[1]) | self.free(lim[2]) for lim in node.limits)
+            )
+        else:
+            found = frozenset().union(
+                *(self.free(a) for a in node.args if isinstance(a, sp.Basic))
+            )
+        self.frees[node] = found
+        return found
+
+    # -- indices ----------------------------------------------------------------------
+    def integer(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> int:
+        """The value of an index expression (``k``, ``K − 1``, ``3``) as an integer."""
+        if node.is_Integer:
+            return int(node)
+        if isinstance(node, sp.Symbol):
+            value = env.get(node, self.base.get(node))
+            if isinstance(value, int):
+                return value
+            raise NotEvaluable(f"the index {node} has no value here")
+        if isinstance(node, sp.Add):
+            return sum(self.integer(a, env) for a in node.args)
+        if isinstance(node, sp.Mul):
+            out = 1
+            for a in node.args:
+                out *= self.integer(a, env)
+            return out
+        raise NotEvaluable(f"{node} is not an integer expression")
+
+    def size_of_index(self, index: sp.Symbol) -> int:
+        """The number of values of a declared index (its size's value)."""
+        size = self.doc.indices.get(index.name)
+        if size is None or size not in self.sizes:
+            raise NotEvaluable(f"{index} is not a declared index")
+        return self.sizes[size]
+
+    # -- names ------------------------------------------------------------------------
+    def symbol(self, node: sp.Symbol, env: Mapping[sp.Basic, Any]) -> Any:
+        """A bound index or parameter, a size, a defined scalar, a loss, or an input."""
+        if node in env or node in self.base:
+            bound = env.get(node, self.base.get(node))
+            if isinstance(bound, int):
+                return self.ctx.mpf(bound)
+            if isinstance(bound, Vec):
+                raise NotEvaluable(f"the vector {node} is used as a number")
+            return bound
+        name = node.name
+        if node.is_integer:
+            raise NotEvaluable(f"the index {name} has no value here")
+        decl = self.doc.functions.get(name)
+        if decl is not None and decl.opaque and name not in self.doc.definitions:
+            return self.opaque(decl)
+        return self.element(name, ())
+
+    def indexed(self, node: sp.Indexed, env: Mapping[sp.Basic, Any]) -> Any:
+        """An element: of a vector passed to a function, of a defined name, or an input."""
+        ints = tuple(self.integer(i, env) for i in node.indices)
+        label = node.base.label
+        bound = env.get(label)
+        if isinstance(bound, Vec):
+            return self.element(bound.label, bound.prefix + ints)
+        return self.element(symbols.base_name(node) or str(label), ints)
+
+    def element(self, name: str, ints: tuple[int, ...]) -> Any:
+        """The value of ``name`` at ``ints``, with the infinitesimals of derivatives."""
+        if any(i < 1 for i in ints):
+            raise OutOfRange(f"{name}{list(ints)}: an index is below 1")
+        seeds = [tag for n, at, tag in self.seeds if n == name and at == ints]
+        if name in self.doc.definitions:
+            if any(n == name for n, _, _ in self.seeds):
+                with self.holding(name):
+                    value = self.defined(name, ints)
+            else:
+                value = self.defined(name, ints)
+        else:
+            value = self.point.value((name, ints))
+        for tag in seeds:
+            value = add(value, infinitesimal(tag, self.zero, self.one))
+        return value
+
+    @contextmanager
+    def holding(self, name: str) -> Iterator[None]:
+        """Evaluate a held name's own definition: its derivatives' seeds set aside."""
+        saved = self.seeds
+        self.seeds = tuple(s for s in saved if s[0] != name)
+        try:
+            yield
+        finally:
+            self.seeds = saved
+
+    def defined(self, name: str, ints: tuple[int, ...]) -> Any:
+        """A defined name at ``ints``: its body, with its subscripts bound."""
+        definition = self.doc.definitions[name]
+        body = definition.body
+        if isinstance(body, sp.MatrixExpr):
+            matrix = self.value(body, dict(self.top))
+            return entry_at(matrix, ints, name)
+        params = definition.params
+        if len(params) != len(ints) or not all(is_index(p) for p in params):
+            raise NotEvaluable(
+                f"`{name}` is defined with {len(params)} subscript(s), used with {len(ints)}"
+            )
+        env: dict[sp.Basic, Any] = dict(self.top)  # an index a definition does not bind
+        for param, at in zip(params, ints, strict=True):
+            if at > self.size_of_index(param):
+                raise OutOfRange(f"{name}{list(ints)}: {param} = {at} is out of its range")
+            env[param] = at
+        return self.value(body, env)
+
+    def opaque(self, decl: FunctionDecl) -> Any:
+        """``C`` declared as ``C(\\mathbf{z})``: its stand-in of every entry of ``z``."""
+        (argument,) = decl.params
+        label = symbols.base_name(argument) or ""
+        definition = self.doc.definitions.get(label)
+        if definition is None or not all(is_index(p) for p in definition.params):
+            raise NotEvaluable(f"`{decl.name}` is a function of `{label}`, which is not defined")
+        ranges = [range(1, self.size_of_index(p) + 1) for p in definition.params]
+        entries = [(combo, self.element(label, combo)) for combo in itertools.product(*ranges)]
+        return self.stand_ins.opaque(decl, label, entries, self)
+
+    # -- functions --------------------------------------------------------------------
+    def application(self, node: sp.Function, env: Mapping[sp.Basic, Any]) -> Any:
+        """A function defined under [definitions], or declared under [functions]."""
+        name = getattr(type(node), "derive_name", None) or node.func.__name__
+        definition = self.doc.definitions.get(name)
+        if definition is not None:
+            return self.call(name, node.args, env)
+        base = name.rstrip("'")
+        order = len(name) - len(base)
+        if len(node.args) != 1:
+            raise NotEvaluable(f"a function of several arguments, `{name}`")
+        x = self.value(node.args[0], env)
+        if base == r"\sigma" and base not in self.doc.functions:
+            return self.derivative_of(lambda v: fn.sigmoid(self.ctx, v), x, order)
+        if base not in self.doc.functions:
+            raise NotEvaluable(f"unknown function `{name}`")
+        return self.derivative_of(lambda v: self.stand_ins.scalar(base, self, v), x, order)
+
+    def derivative_of(self, f: Callable[[Value], Value], x: Value, order: int) -> Value:
+        """``f⁽ᵒʳᵈᵉʳ⁾(x)``: ``f`` at ``x + ε_1 + … + ε_n``, the coefficient of ``ε_1…ε_n``."""
+        first = len(self.seeds) + 64  # tags no derivative being taken uses
+        shifted = x
+        for n in range(order):
+            shifted = add(shifted, infinitesimal(first + n, self.zero, self.one))
+        out = f(shifted)
+        for n in range(order):
+            out = part(out, first + n, self.zero)
+        return out
+
+    def call(self, name: str, args: tuple[sp.Basic, ...], env: Mapping[sp.Basic, Any]) -> Any:
+        """Apply a function defined under [definitions] (``\\text{soft}(\\mathbf{z}, j)``)."""
+        definition = self.doc.definitions[name]
+        if len(args) != len(definition.params):
+            raise NotEvaluable(f"`{name}` takes {len(definition.params)} argument(s)")
+        local: dict[sp.Basic, Any] = dict(self.top)
+        for param, arg in zip(definition.params, args, strict=True):
+            if isinstance(param, sp.IndexedBase):
+                local[param.label] = self.vector(arg, env)
+            elif isinstance(param, sp.Indexed):
+                if not isinstance(arg, sp.Indexed) or arg.base != param.base:
+                    raise NotEvaluable(f"`{name}` takes an entry of `{param.base}`")
+                for p, a in zip(param.indices, arg.indices, strict=True):
+                    local[p] = self.integer(a, env)
+            elif is_index(param):
+                local[param] = self.integer(arg, env)
+                if not 1 <= local[param] <= self.size_of_index(param):
+                    raise OutOfRange(f"{name}: {param} = {local[param]} is out of its range")
+            else:
+                local[param] = self.value(arg, env)
+        return self.value(definition.body, local)
+
+    def vector(self, arg: sp.Basic, env: Mapping[sp.Basic, Any]) -> Vec:
+        """A whole vector argument: ``\\mathbf{z}``, ``{}^r \\mathbf{z}``, ``\\mathbf{z}_{≠t}``."""
+        if isinstance(arg, sp.IndexedBase):
+            bound = env.get(arg.label)
+            if isinstance(bound, Vec):
+                return bound
+            return Vec(symbols.base_name(arg) or str(arg.label))
+        if isinstance(arg, symbols.VectorView):
+            inner = self.vector(arg.base, env)
+            prefix = tuple(self.integer(p, env) for p in arg.prefix)
+            exclude = frozenset(self.integer(x, env) for x in arg.exclude)
+            return Vec(inner.label, inner.prefix + prefix, inner.exclude | exclude)
+        raise NotEvaluable(f"`{arg}` is not a whole vector")
+
+    # -- derivatives --------------------------------------------------------------------
+    def derivative(self, node: sp.Derivative, env: Mapping[sp.Basic, Any]) -> Any:
+        """``∂ⁿ f / ∂x…``: every variable seeded with its own infinitesimal."""
+        variables = [self.variable(v, env) for v, n in node.variable_count for _ in range(int(n))]
+        return self.differentiate(node.expr, variables, env)
+
+    def differentiate(
+        self, expr: sp.Basic, variables: list[tuple[str, tuple[int, ...]]], env: Mapping[sp.Basic, Any]
+    ) -> Any:
+        """The mixed derivative of ``expr`` by ``variables`` (an input or a held name each)."""
+        saved = self.seeds
+        tags = []
+        try:
+            for name, ints in variables:
+                tag = len(self.seeds)
+                self.seeds = (*self.seeds, (name, ints, tag))
+                tags.append(tag)
+            result = self.value(expr, env)
+        finally:
+            self.seeds = saved
+        for tag in reversed(tags):
+            result = map_values(result, lambda v, t=tag: part(v, t, self.zero))
+        return result
+
+    def variable(self, var: sp.Basic, env: Mapping[sp.Basic, Any]) -> tuple[str, tuple[int, ...]]:
+        """The name and indices of a variable of differentiation."""
+        if isinstance(var, sp.Indexed):
+            ints = tuple(self.integer(i, env) for i in var.indices)
+            bound = env.get(var.base.label)
+            if isinstance(bound, Vec):
+                return bound.label, bound.prefix + ints
+            return symbols.base_name(var) or str(var.base.label), ints
+        if isinstance(var, sp.Symbol) and not var.is_integer:
+            return var.name, ()
+        raise NotEvaluable(f"cannot differentiate with respect to {var}")
+
+    def matrix_derivative(self, node: symbols.MatrixDerivative, env: Mapping[sp.Basic, Any]) -> Matrix:
+        """``∂F/∂v`` in numerator layout: entry ``(a, b)`` is ``∂F_a/∂v_b``."""
+        top, var = node.args
+        if isinstance(var, sp.MatrixSymbol):
+            n = self.integer(var.shape[0], env)
+            variables = [(var.name, shaped(var, b, 1)) for b in range(1, n + 1)]
+        else:
+            variables = [self.variable(var, env)]
+        columns = []
+        for v in variables:
+            d = self.differentiate(top, [v], env)
+            columns.append([row[0] for row in d] if isinstance(d, tuple) else [d])
+        rows = len(columns[0])
+        return tuple(tuple(col[a] for col in columns) for a in range(rows))
+
+    # -- matrices -----------------------------------------------------------------------
+    def matrix(self, node: sp.MatrixExpr, env: Mapping[sp.Basic, Any]) -> Matrix:
+        """Evaluate a matrix expression to its rows of entries."""
+        if isinstance(node, sp.MatrixSymbol):
+            rows, cols = (self.integer(d, env) for d in node.shape)
+            return tuple(
+                tuple(self.element(node.name, shaped(node, a, b)) for b in range(1, cols + 1))
+                for a in range(1, rows + 1)
+            )
+        if isinstance(node, symbols.MatrixDerivative):
+            return self.matrix_derivative(node, env)
+        if isinstance(node, sp.Transpose):
+            m = self.value(node.arg, env)
+            return tuple(zip(*m, strict=True)) if m else m
+        if isinstance(node, sp.MatMul):
+            return self.product(node, env)
+        if isinstance(node, sp.MatAdd):
+            parts = [self.value(a, env) for a in node.args]
+            return combine(parts, add)
+        if isinstance(node, sp.HadamardProduct):
+            parts = [self.value(a, env) for a in node.args]
+            return combine(parts, mul)
+        if isinstance(node, DiagMatrix):
+            v = self.value(node.args[0], env)
+            n = len(v)
+            return tuple(
+                tuple(v[a][0] if a == b else self.zero for b in range(n)) for a in range(n)
+            )
+        if isinstance(node, sp.OneMatrix | sp.ZeroMatrix | sp.Identity):
+            rows, cols = (self.integer(d, env) for d in node.shape)
+            fill = self.one if isinstance(node, sp.OneMatrix) else self.zero
+            return tuple(
+                tuple(
+                    self.one if isinstance(node, sp.Identity) and a == b else fill
+                    for b in range(cols)
+                )
+                for a in range(rows)
+            )
+        if isinstance(node, symbols.Elementwise):
+            m = self.value(node.args[1], env)
+            function = node.function
+            return tuple(tuple(self.apply(function, x) for x in row) for row in m)
+        raise NotEvaluable(f"cannot evaluate the matrix {type(node).__name__}")
+
+    def product(self, node: sp.MatMul, env: Mapping[sp.Basic, Any]) -> Matrix:
+        """A matrix product, with its scalar factors."""
+        coeff: Any = self.one
+        result: Matrix | None = None
+        for factor in node.args:
+            if not isinstance(factor, sp.MatrixExpr):
+                coeff = mul(coeff, self.value(factor, env))
+                continue
+            m = self.value(factor, env)
+            result = m if result is None else matmul(result, m, self.zero)
+        assert result is not None
+        return tuple(tuple(mul(coeff, x) for x in row) for row in result)
+
+    def apply(self, function: Any, x: Value) -> Value:
+        """A scalar function applied to one value (an entry, for ``Elementwise``)."""
+        if function is symbols.sigmoid:
+            return fn.sigmoid(self.ctx, x)
+        unary = UNARY.get(function)
+        if unary is not None:
+            return unary(self.ctx, x)
+        name = getattr(function, "__name__", str(function))
+        base = name.rstrip("'")
+        order = len(name) - len(base)
+        if base == r"\sigma" and base not in self.doc.functions:
+            return self.derivative_of(lambda v: fn.sigmoid(self.ctx, v), x, order)
+        if base in self.doc.functions:
+            return self.derivative_of(lambda v: self.stand_ins.scalar(base, self, v), x, order)
+        raise NotEvaluable(f"cannot apply {name} entry by entry")
+
+
+def is_index(param: sp.Basic) -> bool:
+    """True for an index symbol (a definition's subscript)."""
+    return isinstance(param, sp.Symbol) and bool(param.is_integer)
+
+
+def shaped(node: sp.MatrixSymbol, row: int, col: int) -> tuple[int, ...]:
+    """The subscripts of entry ``(row, col)`` of a shaped name: one per dimension not 1."""
+    rows, cols = node.shape
+    return tuple(i for i, d in ((row, rows), (col, cols)) if d != 1)
+
+
+def entry_at(matrix: Matrix, ints: tuple[int, ...], name: str) -> Any:
+    """Entry ``ints`` of a matrix value: ``(a, b)``, ``(a)`` of a column or row, or ``()``."""
+    rows, cols = len(matrix), len(matrix[0]) if matrix else 0
+    if len(ints) == 2:
+        a, b = ints
+    elif len(ints) == 1:
+        a, b = (ints[0], 1) if cols == 1 else (1, ints[0])
+    elif not ints:
+        a, b = 1, 1
+    else:
+        raise NotEvaluable(f"`{name}` takes at most two subscripts")
+    if not (1 <= a <= rows and 1 <= b <= cols):
+        raise OutOfRange(f"{name}{list(ints)} is outside its {rows}×{cols} shape")
+    return matrix[a - 1][b - 1]
+
+
+def matmul(a: Matrix, b: Matrix, zero: Any) -> Matrix:
+    """The matrix product of two evaluated matrices."""
+    if len(a[0]) != len(b):
+        raise NotEvaluable("matrix shapes do not fit")
+    out = []
+    for row in a:
+        line = []
+        for col in zip(*b, strict=True):
+            total = zero
+            for x, y in zip(row, col, strict=True):
+                total = add(total, mul(x, y))
+            line.append(total)
+        out.append(tuple(line))
+    return tuple(out)
+
+
+def combine(parts: list[Any], op: Callable[[Any, Any], Any]) -> Matrix:
+    """Entry by entry ``op`` over matrices of one shape."""
+    first = parts[0]
+    out = [list(row) for row in first]
+    for m in parts[1:]:
+        if len(m) != len(out) or len(m[0]) != len(out[0]):
+            raise NotEvaluable("matrix shapes do not fit")
+        for a, row in enumerate(m):
+            for b, x in enumerate(row):
+                out[a][b] = op(out[a][b], x)
+    return tuple(tuple(row) for row in out)
+
+
+def map_values(value: Any, f: Callable[[Any], Any]) -> Any:
+    """``f`` on a value, or on every entry of a matrix."""
+    if isinstance(value, tuple):
+        return tuple(tuple(f(x) for x in row) for row in value)
+    return f(value)
+
+
+# -- the handlers, by SymPy class -------------------------------------------------------
+def _add(it: Interpreter, node: sp.Add, env: Mapping[sp.Basic, Any]) -> Any:
+    total: Any = it.zero
+    for arg in node.args:
+        total = add(total, it.value(arg, env))
+    return total
+
+
+def _mul(it: Interpreter, node: sp.Mul, env: Mapping[sp.Basic, Any]) -> Any:
+    total: Any = it.one
+    for arg in node.args:
+        total = mul(total, it.value(arg, env))
+    return total
+
+
+def _pow(it: Interpreter, node: sp.Pow, env: Mapping[sp.Basic, Any]) -> Any:
+    base, exponent = node.args
+    if exponent.is_Integer or (
+        exponent.free_symbols and all(s.is_integer for s in exponent.free_symbols)
+        and exponent.is_integer
+    ):
+        return integer_power(it.value(base, env), it.integer(exponent, env))
+    if exponent.is_Rational or isinstance(exponent, sp.Float):
+        r = it.value(exponent, env)
+        b = it.value(base, env)
+        if real(b) < 0:
+            raise NotReal(f"({base})^{exponent} of a negative number")
+        return root_power(b, r)
+    b = it.value(base, env)
+    if real(b) <= 0:
+        raise NotReal(f"({base})^{exponent} needs a positive base")
+    return fn.power(it.ctx, b, it.value(exponent, env))
+
+
+def _unary(f: Callable[[Any, Value], Value]) -> Callable[[Interpreter, sp.Basic, Any], Any]:
+    def handler(it: Interpreter, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
+        return f(it.ctx, it.value(node.args[0], env))
+
+    return handler
+
+
+def _log(it: Interpreter, node: sp.log, env: Mapping[sp.Basic, Any]) -> Any:
+    if len(node.args) != 1:
+        raise NotEvaluable("a logarithm with a base")
+    return fn.log(it.ctx, it.value(node.args[0], env))
+
+
+def _delta(it: Interpreter, node: sp.KroneckerDelta, env: Mapping[sp.Basic, Any]) -> Any:
+    a, b = (it.integer(x, env) for x in node.args[:2])
+    return it.one if a == b else it.zero
+
+
+def _loop(it: Interpreter, node: sp.Sum | sp.Product, env: Mapping[sp.Basic, Any]) -> Any:
+    product = isinstance(node, sp.Product)
+    return loop(it, node.function, list(node.limits), env, product)
+
+
+def loop(
+    it: Interpreter,
+    body: sp.Basic,
+    limits: list[tuple[sp.Basic, ...]],
+    env: Mapping[sp.Basic, Any],
+    product: bool,
+) -> Any:
+    """Sum (or multiply) ``body`` over ``limits``; the last limit is the outermost loop."""
+    if not limits:
+        return it.value(body, env)
+    var, lo, hi = limits[-1]
+    start, stop = it.integer(lo, env), it.integer(hi, env)
+    skip = skipped(it, body, var, env)
+    total: Any = it.one if product else it.zero
+    for n in range(start, stop + 1):
+        if n in skip:
+            continue
+        inner = {**env, var: n}
+        v = loop(it, body, limits[:-1], inner, product)
+        total = mul(total, v) if product else add(total, v)
+    return total
+
+
+def skipped(
+    it: Interpreter, body: sp.Basic, var: sp.Basic, env: Mapping[sp.Basic, Any]
+) -> frozenset[int]:
+    r"""Components a sum over a vector argument's components leaves out (``\mathbf{z}_{≠t}``)."""
+    if not any(isinstance(v, Vec) and v.exclude for v in env.values()):
+        return frozenset()
+    out: frozenset[int] = frozenset()
+    for element in body.atoms(sp.Indexed):
+        bound = env.get(element.base.label)
+        if isinstance(bound, Vec) and bound.exclude and element.indices == (var,):
+            out |= bound.exclude
+    return out
+
+
+def _derivative(it: Interpreter, node: sp.Derivative, env: Mapping[sp.Basic, Any]) -> Any:
+    return it.derivative(node, env)
+
+
+def _entry(it: Interpreter, node: symbols.Entry, env: Mapping[sp.Basic, Any]) -> Any:
+    matrix, row, col = node.args
+    m = it.value(matrix, env)
+    return entry_at(m, (it.integer(row, env), it.integer(col, env)), str(matrix))
+
+
+def _symbol(it: Interpreter, node: sp.Symbol, env: Mapping[sp.Basic, Any]) -> Any:
+    return it.symbol(node, env)
+
+
+def _indexed(it: Interpreter, node: sp.Indexed, env: Mapping[sp.Basic, Any]) -> Any:
+    return it.indexed(node, env)
+
+
+def _sigmoid(it: Interpreter, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
+    return fn.sigmoid(it.ctx, it.value(node.args[0], env))
+
+
+UNARY: dict[Any, Callable[[Any, Value], Value]] = {
+    sp.exp: fn.exp,
+    sp.sin: fn.sin,
+    sp.cos: fn.cos,
+    sp.tan: fn.tan,
+    sp.sinh: fn.sinh,
+    sp.cosh: fn.cosh,
+    sp.tanh: fn.tanh,
+    sp.atan: fn.atan,
+    sp.Abs: fn.absolute,
+    sp.log: fn.log,
+}
+
+HANDLERS: dict[type, Callable[[Interpreter, Any, Mapping[sp.Basic, Any]], Any]] = {
+    sp.Symbol: _symbol,
+    sp.Indexed: _indexed,
+    sp.Add: _add,
+    sp.Mul: _mul,
+    sp.Pow: _pow,
+    sp.log: _log,
+    sp.KroneckerDelta: _delta,
+    sp.Sum: _loop,
+    sp.Product: _loop,
+    sp.Derivative: _derivative,
+    symbols.Entry: _entry,
+    symbols.sigmoid: _sigmoid,
+    **{f: _unary(g) for f, g in UNARY.items() if f is not sp.log},
+}
+
+__all__ = [
+    "Interpreter",
+    "NotEvaluable",
+    "NotReal",
+    "OutOfRange",
+    "Point",
+    "StandIns",
+    "Undefined",
+    "Vec",
+    "inverse",
+    "scale",
+]

@@ -1,0 +1,220 @@
+r"""Every name's type: how many subscripts it takes and the size of each axis.
+
+A defined name gets its type from its definition's head (``y_k``: one axis, over
+``k``'s size); a name under ``[shapes]`` from its shape; any other name from its first
+use, in the order definitions, assumptions, claims. Every use must then agree:
+
+- the same number of subscripts each time, and a subscripted name never written bare
+  (a bare ``w`` beside ``w_i`` would be a second, unrelated variable);
+- each subscript an index over that axis's size (``t_{nk}`` with ``n`` over ``N`` makes
+  ``t``'s first axis ``N``, so ``t_{jk}`` with ``j`` over ``K`` is refused);
+- a sum over ``k`` runs at most to ``k``'s size (``K``, ``K − 1``, an index over ``K``
+  or a number), never to another size.
+
+A literal subscript (``z_3``) says nothing about the axis; where the claim holds only
+from a size on, the prover finds that out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive import symbols
+from derive.model import Document
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A use that contradicts a name's type: what to say, and the value to point at."""
+
+    message: str
+    at: sp.Basic  # the offending use (an element, a name, or Tuple(k, upper) for a sum)
+
+
+@dataclass
+class Type:
+    """A name's subscripts: one size name per axis (``None`` while unknown)."""
+
+    axes: list[str | None]
+    first: str  # how it was first written, for messages
+    fixed: bool = False  # from a definition or a shape: the uses must follow it
+
+
+@dataclass
+class Names:
+    """The types of a document's names, built up use by use."""
+
+    doc: Document
+    types: dict[str, Type] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Types fixed by ``[shapes]`` and by definitions' heads."""
+        doc = self.doc
+        for name, (rows, cols) in doc.shapes.items():
+            axes = [d for d in (rows, cols) if d != "1"]
+            self.types[name] = Type(list(axes), f"{name} ({rows} x {cols})", True)
+        for name, definition in doc.definitions.items():
+            params = definition.params
+            if not params or not all(is_index(p) for p in params):
+                continue  # a scalar, a matrix, or a function of vectors and scalars
+            axes = [doc.indices.get(str(p)) for p in params]
+            head = f"{name}_{{{''.join(str(p) for p in params)}}}"
+            known = self.types.get(name)
+            if known is not None and known.fixed and len(known.axes) != len(axes):
+                continue  # the shape and the head disagree: reported as a use
+            self.types[name] = Type(list(axes), head, True)
+
+    # -- walking an expression ---------------------------------------------------------
+    def check(self, expr: sp.Basic) -> Mistake | None:
+        """The first use in ``expr`` that contradicts the types (which it extends)."""
+        for mistake in self.walk(expr):
+            return mistake
+        return None
+
+    def walk(self, node: sp.Basic) -> Iterator[Mistake]:
+        """Check every use in ``node``, recording the types of new names."""
+        if isinstance(node, sp.Indexed):
+            yield from self.element(node)
+            return
+        if isinstance(node, sp.Symbol):
+            yield from self.bare(node)
+            return
+        if isinstance(node, symbols.VectorView):
+            yield from self.view(node)
+            return
+        if isinstance(node, sp.IndexedBase):
+            return  # a whole vector, as a function's argument
+        if isinstance(node, sp.Sum | sp.Product):
+            for var, _, upper in node.limits:
+                found = self.limit(var, upper)
+                if found is not None:
+                    yield found
+        if isinstance(node, sp.Derivative):
+            for var in node.variables:
+                yield from self.walk(var)
+        for arg in node.args:
+            if isinstance(arg, sp.Basic) and not isinstance(arg, type):
+                yield from self.walk(arg)
+
+    def element(self, node: sp.Indexed) -> Iterator[Mistake]:
+        """``t_{nk}``: as many subscripts as ``t`` takes, each over its axis's size."""
+        name = symbols.base_name(node) or str(node.base.label)
+        indices = list(node.indices)
+        written = shown(node)
+        known = self.types.get(name)
+        if known is None:
+            self.types[name] = Type([self.size_of(i) for i in indices], written)
+            return
+        if len(indices) != len(known.axes):
+            yield Mistake(
+                f"`{written}` has {count(len(indices))}, but `{name}` takes "
+                f"{count(len(known.axes))} (as in `{known.first}`)"
+                + (": write it as in its definition or shape" if known.fixed else ""),
+                node,
+            )
+            return
+        for n, index in enumerate(indices):
+            size = self.size_of(index)
+            if size is None:
+                continue  # a number: fine, if the size is large enough
+            axis = known.axes[n]
+            if axis is None:
+                known.axes[n] = size
+            elif axis != size:
+                yield Mistake(
+                    f"in `{written}`, `{index}` ranges over {size}, but subscript "
+                    f"{n + 1} of `{name}` ranges over {axis} (as in `{known.first}`): "
+                    f"use an index over {axis}",
+                    node,
+                )
+
+    def bare(self, node: sp.Symbol) -> Iterator[Mistake]:
+        """A name without subscripts: not one that has entries."""
+        name = node.name
+        if node.is_integer or name in self.doc.sizes:
+            return
+        known = self.types.get(name)
+        if known is None:
+            if name not in self.doc.definitions and name not in self.doc.functions:
+                self.types[name] = Type([], name)
+            return
+        if known.axes and name not in self.doc.shapes:
+            yield Mistake(
+                f"`{name}` has entries (as in `{known.first}`): a bare `{name}` would be "
+                f"another, unrelated variable; write an entry such as `{known.first}`, or "
+                f"declare `{name}` under [shapes] to use it whole",
+                node,
+            )
+
+    def view(self, node: symbols.VectorView) -> Iterator[Mistake]:
+        r"""``{}^r \mathbf{z}``: ``z`` takes the prefix's indices and one more."""
+        name = symbols.base_name(node.base) or ""
+        known = self.types.get(name)
+        wanted = len(node.prefix) + 1
+        if known is None:
+            self.types[name] = Type([*(self.size_of(i) for i in node.prefix), None], name)
+        elif len(known.axes) != wanted:
+            yield Mistake(
+                f"`{name}` is used with {count(wanted)} here, but takes "
+                f"{count(len(known.axes))} (as in `{known.first}`)",
+                node,
+            )
+
+    def limit(self, var: sp.Symbol, upper: sp.Expr) -> Mistake | None:
+        """A sum over ``k`` runs to ``k``'s size at most."""
+        size = self.doc.indices.get(var.name)
+        if size is None or size in self.doc.fixed:
+            return None
+        top = symbols.size(size)
+        const, rest = upper.as_coeff_Add()
+        within = (
+            upper.is_Integer
+            or (rest == top and const <= 0)
+            or (
+                isinstance(rest, sp.Symbol)
+                and rest.is_integer
+                and self.doc.indices.get(rest.name) == size
+                and const <= 0
+            )
+        )
+        if within:
+            return None
+        return Mistake(
+            f"the sum over `{var}` runs to `{upper}`, but `{var}` ranges over {size}: sum "
+            f"over an index of the right size (declare one under [indices])",
+            sp.Tuple(var, upper),
+        )
+
+    def size_of(self, index: sp.Basic) -> str | None:
+        """The size an index ranges over (a size written as an index is that size)."""
+        if isinstance(index, sp.Symbol):
+            if index.name in self.doc.indices:
+                return self.doc.indices[index.name]
+            if index.name in self.doc.sizes:
+                return index.name
+        return None
+
+
+def is_index(param: sp.Basic) -> bool:
+    """True for an index symbol."""
+    return isinstance(param, sp.Symbol) and bool(param.is_integer)
+
+
+def count(n: int) -> str:
+    """``no subscript``, ``one subscript``, ``2 subscripts``."""
+    return {0: "no subscript", 1: "one subscript"}.get(n, f"{n} subscripts")
+
+
+def shown(node: sp.Indexed) -> str:
+    """``t_{jk}`` as written, near enough."""
+    name = symbols.base_name(node) or str(node.base.label)
+    inside = "".join(str(i) for i in node.indices)
+    return f"{name}_{inside}" if len(inside) == 1 else f"{name}_{{{inside}}}"
+
+
+def as_mapping(names: Names) -> Mapping[str, tuple[str | None, ...]]:
+    """The axes of every name, for the evaluators' range checks."""
+    return {name: tuple(t.axes) for name, t in names.types.items()}
