@@ -21,7 +21,7 @@ from rich.table import Table
 
 from derive import __version__, diff_command, report_command, store
 from derive.catalog import find_document, list_documents
-from derive.defaults import DEFAULT_TIMEOUT
+from derive.defaults import DEFAULT_TIMEOUT, set_run_seed
 from derive.errors import DeriveError, UsageError
 
 if TYPE_CHECKING:
@@ -103,6 +103,14 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
+    )
+    check.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the seed of the random points (default: a fresh one each run, shown by "
+        "--json); give a run's seed to repeat it",
     )
     check.add_argument(
         "--jobs",
@@ -233,7 +241,8 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
         raise UsageError("name a document (derive check softmax-ce), a path, or --all")
     paths = [str(find_document(name)) for name in names]
     where = None if args.no_cache else store.directory()
-    records = [kept(where, path, sizes, args.timeout) for path in paths]
+    seed = set_run_seed(args.seed)
+    records = [kept(where, path, sizes, args.timeout, args.seed) for path in paths]
     todo = [n for n, found in enumerate(records) if found is None]
     if todo:
         checked = check_afresh(args, [paths[n] for n in todo], sizes, where, stderr)
@@ -241,7 +250,7 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
             records[n] = record
     done = [r for r in records if r is not None]
     if args.json:
-        summary = {"ok": all(r["ok"] for r in done), "documents": done}
+        summary = {"ok": all(r["ok"] for r in done), "seed": seed, "documents": done}
         print(json.dumps(summary, ensure_ascii=False), file=stdout)
     else:
         out = console(stdout)
@@ -250,7 +259,9 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     return exit_code(done)
 
 
-def kept(where: Path | None, path: str, sizes: list[int], timeout: float) -> Record | None:
+def kept(
+    where: Path | None, path: str, sizes: list[int], timeout: float, seed: int | None
+) -> Record | None:
     """The record kept for the document at ``path`` as it is now, marked as kept."""
     if where is None:
         return None
@@ -258,7 +269,7 @@ def kept(where: Path | None, path: str, sizes: list[int], timeout: float) -> Rec
         data = Path(path).read_bytes()
     except OSError:
         return None  # loading it says what is wrong
-    found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout))
+    found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout, seed))
     if found is None or not complete(found):
         return None  # not kept, or damaged: check it again
     return {**found, "cached": True}
@@ -306,7 +317,8 @@ def check_afresh(
         )
     for doc, found in zip(docs, records, strict=True):
         if doc.digest and not record.timed_out(found):
-            store.keep(where, store.key(doc.digest, doc.path, sizes, args.timeout), found)
+            key = store.key(doc.digest, doc.path, sizes, args.timeout, args.seed)
+            store.keep(where, key, found)
     return records
 
 

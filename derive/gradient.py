@@ -28,6 +28,7 @@ from derive.errors import DeriveError, Position, UsageError
 from derive.folding import Folder, canonical, distribute, into_sums, logistic, shapes_of, sigmoids
 from derive.latex import parse_expression
 from derive.latex.shapes import Operand, derivative
+from derive.meaning import check_expression
 from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, index_ranges, prove_claim, rule_for
 from derive.prover.expand import meaning
@@ -97,6 +98,9 @@ def differentiate(
     raw = derivative(
         Operand(body, expression, Position("EXPR")), Operand(var, wrt, Position("WRT"))
     )
+    mistake = check_expression(doc, raw)
+    if mistake is not None:
+        raise UsageError(mistake)
     claim = Claim("diff", raw, raw, f"d({expression})/d({wrt})", Position(), tuple(assume))
     offered = statements(doc, claim) if stated else {}
     if isinstance(raw, sp.MatrixExpr):

@@ -28,6 +28,7 @@ from derive import present, symbols
 from derive.api import explain
 from derive.errors import Position, UsageError
 from derive.latex import Scope
+from derive.meaning import check_expression
 from derive.model import Assumption, Claim, Condition, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.verdict import Verdict
@@ -82,6 +83,9 @@ def prove(
         tuple(doc.assumptions),
         where,
     )
+    mistake = check_expression(doc, claim.lhs, claim.rhs)
+    if mistake is not None:
+        raise UsageError(mistake)
     verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
     return explain(claim, verdict, doc)
 

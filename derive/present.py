@@ -35,7 +35,8 @@ from derive.verdict import Verdict
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
     """Return ``expr`` (a normal form) in the document's names."""
     for name, definition in doc.definitions.items():
-        expr = fold_definition(expr, doc, name, definition.params)
+        params = definition.params or implicit(doc, definition.body)
+        expr = fold_definition(expr, doc, name, params, bare=not definition.params)
     expr = rename_bound(expr, doc)
     return unfold_exponentials(expr)
 
@@ -53,10 +54,22 @@ def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda n: isinstance(n, exp_atom), lambda n: sp.exp(n.args[0]))
 
 
+def implicit(doc: Document, body: sp.Basic) -> tuple[sp.Basic, ...]:
+    """The indices a definition without subscripts leaves free (``y = e^{z_i}/Σ e^{z}``)."""
+    if isinstance(body, sp.MatrixExpr):
+        return ()
+    found = symbols.free_symbols(body)
+    return tuple(sorted((s for s in found if s.name in doc.indices), key=str))
+
+
 def fold_definition(
-    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...]
+    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...], bare: bool = False
 ) -> sp.Expr:
-    """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``."""
+    """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``.
+
+    A definition without subscripts (``bare``) whose body leaves ``params`` free folds
+    only where the same indices stand: ``y`` for ``u_i``.
+    """
     if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
         return expr
     present = {e.base for e in expr.atoms(sp.Indexed)}
@@ -65,7 +78,7 @@ def fold_definition(
         for e in expr.atoms(sp.Indexed, sp.Symbol)
         if isinstance(logged := log_of(e), sp.Indexed)
     }
-    normal = normal_of(doc, name, params, present)
+    normal = normal_of(doc, name, params, present, bare)
     if normal is None:
         return expr
     u = [e for e in normal.atoms(sp.Indexed) if e.indices == params and log_of(e) is not None]
@@ -77,10 +90,13 @@ def fold_definition(
     base = u[0].base
     inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
     mapping = {
-        e: symbols.tensor(name)[e.indices]
+        e: (symbols.scalar(name) if bare else symbols.tensor(name)[e.indices])
         / scale.xreplace(dict(zip(params, e.indices, strict=True)))
         for e in expr.atoms(sp.Indexed)
-        if e.base == base and e not in inside and len(e.indices) == len(params)
+        if e.base == base
+        and e not in inside
+        and len(e.indices) == len(params)
+        and (not bare or tuple(e.indices) == tuple(params))
     }
     if not mapping:
         return expr
@@ -89,7 +105,11 @@ def fold_definition(
 
 
 def normal_of(
-    doc: Document, name: str, params: tuple[sp.Basic, ...], present: set[sp.Basic]
+    doc: Document,
+    name: str,
+    params: tuple[sp.Basic, ...],
+    present: set[sp.Basic],
+    bare: bool = False,
 ) -> sp.Expr | None:
     """The normal form of the defined ``name_{params}``, if it can fold into ``present``.
 
@@ -99,7 +119,8 @@ def normal_of(
     key = (id(doc), name)
     found = NORMALS.get(key)
     if found is None or found[0] is not doc:
-        found = (doc, meaning(symbols.tensor(name)[params], doc), None, False)
+        written = symbols.scalar(name) if bare else symbols.tensor(name)[params]
+        found = (doc, meaning(written, doc), None, False)
     _, meant, normal, done = found
     if not done and {e.base for e in meant.atoms(sp.Indexed)} & present:
         ranges = {

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from derive.defaults import DEFAULT_TIMEOUT
+from derive.defaults import DEFAULT_TIMEOUT, run_seed, set_run_seed
 
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
     from derive.model import Claim, Document
@@ -40,6 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--derive", action="store_true", help="collect derivation documents (claims and steps)"
     )
+    group.addoption(
+        "--derive-seed",
+        type=int,
+        default=None,
+        help="the seed of derive's random points (default: a fresh one, shown in the header)",
+    )
     parser.addini("derive", "collect derivation documents", type="bool", default=False)
     parser.addini(
         "derive_paths", "folders of derivation documents", type="paths", default=["derivations"]
@@ -51,12 +57,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "derive(sizes=..., timeout=...): options of derive's checks in this test"
     )
+    seed = config.getoption("derive_seed", None)
+    if seed is not None:
+        set_run_seed(seed)
     if not enabled(config):
         return
     for folder in config.getini("derive_paths"):
         path = Path(folder)
         if path.is_dir() and str(path) not in config.args and not explicit_args(config):
             config.args.append(str(path))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The seed of derive's random points, to repeat a run with ``--derive-seed``."""
+    if not enabled(config):
+        return None
+    return f"derive: random points from seed {run_seed()} (--derive-seed to repeat)"
 
 
 def enabled(config: pytest.Config) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from derive import api, present, steps
+from derive.defaults import run_seed
 from derive.model import Document
 
 Record = dict[str, Any]
@@ -31,6 +32,7 @@ def assemble(doc: Document, claims: list[Record], body: list[Record]) -> Record:
         "path": doc.path,
         "ok": all(c["as_expected"] for c in claims) and wrong is None,
         "cached": False,
+        "seed": run_seed(),
         "claims": claims,
         "steps": body,
         "steps_summary": steps.summary_of(outcomes) if body else "",

@@ -57,10 +57,13 @@ def perform(
     return api.explain_step(doc, run_step(task.step, tuple(sizes), timeout))
 
 
-def stopped(task: Task, timeout: float | None) -> api.ClaimResult | StepResult:
-    """The result of a check that had to be stopped from outside."""
-    why = f"time limit of {timeout:g} s reached (the check was stopped)"
-    verdict = Verdict("undecided", message=why, timed_out=True)
+def stopped(
+    task: Task, timeout: float | None, why: str = ""
+) -> api.ClaimResult | StepResult:
+    """The result of a check that had to be stopped from outside, or that failed."""
+    timed_out = not why
+    why = why or f"time limit of {timeout:g} s reached (the check was stopped)"
+    verdict = Verdict("undecided", message=why, timed_out=timed_out)
     if task.claim is not None:
         return api.ClaimResult(task.claim, verdict)
     assert task.step is not None
@@ -76,7 +79,12 @@ def worker(
     """Check each document's tasks in turn; send one record per task, in order."""
     for doc, tasks in todo:
         for task in tasks:
-            out.send(record.entry(perform(doc, task, sizes, timeout)))
+            try:
+                result = perform(doc, task, sizes, timeout)
+            except Exception as err:  # a bug: record it, and go on with the next check
+                why = f"an internal error (a bug in derive): {type(err).__name__}: {err}"
+                result = stopped(task, timeout, why)
+            out.send(record.entry(result))
     out.close()
 
 
@@ -151,14 +159,16 @@ class Slot:
         try:
             entry = self.conn.recv()
         except (EOFError, OSError):
-            return self.expire()
+            why = "the check stopped its worker process (out of memory, or a bug in derive)"
+            return self.expire(why)
         return self.take(entry, restart=False)
 
-    def expire(self) -> DocumentRun:
+    def expire(self, why: str = "") -> DocumentRun:
         """The current task ran past its limit and grace (or the worker died): go on."""
         run = self.current
         assert run is not None
-        return self.take(record.entry(stopped(run.tasks[len(run.results)], self.timeout)), True)
+        task = run.tasks[len(run.results)]
+        return self.take(record.entry(stopped(task, self.timeout, why)), True)
 
     def take(self, entry: record.Record, restart: bool) -> DocumentRun:
         """Record ``entry`` for the current task; time the document; restart if asked."""

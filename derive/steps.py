@@ -17,6 +17,7 @@ from derive import symbols
 from derive.body import Side, chains
 from derive.errors import DeriveError, Position
 from derive.latex import parse_expression
+from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.verdict import Verdict
@@ -134,6 +135,9 @@ def check_step(
     except DeriveError as err:
         return StepResult(step, "unparsed", message=f"not understood: {err.message}")
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
+    mistake = check_expression(doc, lhs, rhs)
+    if mistake is not None:
+        return StepResult(step, "unparsed", message=f"not understood: {mistake}")
     if shape(lhs) != shape(rhs):
         return StepResult(
             step,

@@ -67,9 +67,15 @@ def text_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def key(digest: str, path: str, sizes: Sequence[int], timeout: float | None) -> str:
-    """The key of a document's results: its text's digest, path, options and the code."""
-    what = json.dumps([code_fingerprint(), digest, path, list(sizes), timeout])
+def key(
+    digest: str, path: str, sizes: Sequence[int], timeout: float | None, seed: int | None = None
+) -> str:
+    """The key of a document's results: its text's digest, path, options and the code.
+
+    A run without ``--seed`` may reuse any earlier run's results (each drew its own
+    points); with one, only those of that seed.
+    """
+    what = json.dumps([code_fingerprint(), digest, path, list(sizes), timeout, seed])
     return hashlib.sha256(what.encode()).hexdigest()
 
 

@@ -10,7 +10,7 @@ from derive.prover import prove_claim
 from derive.prover.arithmetic import ModP, Real
 from derive.prover.evaluate import Evaluator
 from derive.prover.index_calculus import IndexCalculus, kappa
-from derive.prover.modular import patterns
+from derive.prover.modular import Problem, assignments
 
 DATA = Path(__file__).parent / "data"
 K = symbols.size("K")
@@ -74,10 +74,13 @@ def test_modular_and_real_agree_on_values():
     assert abs(Evaluator(real, env).value(expr)) < 1e-40
 
 
-def test_equality_patterns():
-    """One representative per pattern of equal indices (Bell numbers)."""
-    assert list(patterns(2)) == [[1, 1], [1, 2]]
-    assert len(list(patterns(3))) == 5
+def test_index_assignments_assume_no_symmetry():
+    """Every value at small sizes; at large ones 1, 2, 3, the size − 1, the size and literals."""
+    problem = Problem(z[j], z[k] + 7, (j, k), {j: K, k: K})
+    assert len(list(assignments(problem, {K: 8}))) == 64
+    tried = {tuple(a.values()) for a in assignments(problem, {K: 20})}
+    values = {1, 2, 3, 6, 7, 8, 19, 20}  # 7 is written in the claim: 6, 7 and 8
+    assert tried == {(a, b) for a in values for b in values}
 
 
 def test_batch_assumption_with_a_free_index():

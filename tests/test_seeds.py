@@ -64,7 +64,7 @@ def test_seed_004_dropped_minus(seed_004):
     assert step.status == "refuted"
     assert step.step.right.line == line_of(lines, r"$$= \frac{t}{y^{(2)}} \cdot")
     assert step.step.right.col == 5
-    assert present.unicode(step.verdict.residual) == "2·t·(y_i − 1)"
+    assert present.unicode(step.verdict.residual) == "2·t·(y^{(2)} − 1)"
     example = step.verdict.counterexample
     assert example is not None and float(example.left) == -float(example.right) != 0
 

@@ -156,6 +156,7 @@ class Interpreter:
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.frees: dict[sp.Basic, frozenset[sp.Symbol]] = {}
         self.zero, self.one = ctx.mpf(0), ctx.mpf(1)
+        self._gradients: dict[str, tuple[str, str]] | None = None
 
     # -- the dispatch ---------------------------------------------------------------
     def value(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
@@ -191,7 +192,7 @@ class Interpreter:
         )
         if handler is not None:
             return handler(self, node, env)
-        if isinstance(node, sp.core.function.AppliedUndef):
+        if isinstance(node, sp.core.function.AppliedUndef) or symbols.is_undefined(node):
             return self.application(node, env)
         raise NotEvaluable(f"cannot evaluate {type(node).__name__}")
 
@@ -275,6 +276,10 @@ class Interpreter:
         if any(i < 1 for i in ints):
             raise OutOfRange(f"{name}{list(ints)}: an index is below 1")
         seeds = [tag for n, at, tag in self.seeds if n == name and at == ints]
+        gradient = self.gradients().get(name)
+        if gradient is not None:  # ∂C/∂z_{rk} of a loss C(z): the derivative itself
+            function, label = gradient
+            return self.differentiate(sp.Symbol(function), [(label, ints)], dict(self.top))
         if name in self.doc.definitions:
             if any(n == name for n, _, _ in self.seeds):
                 with self.holding(name):
@@ -286,6 +291,20 @@ class Interpreter:
         for tag in seeds:
             value = add(value, infinitesimal(tag, self.zero, self.one))
         return value
+
+    def gradients(self) -> dict[str, tuple[str, str]]:
+        """The names of the gradients of the document's losses: ``∂C/∂z`` → (C, z)."""
+        found = self._gradients
+        if found is None:
+            found = {}
+            for decl in self.doc.functions.values():
+                if decl.opaque:
+                    (argument,) = decl.params
+                    label = symbols.base_name(argument) or ""
+                    name = symbols.base_name(symbols.gradient_base(decl.name, label)) or ""
+                    found[name] = (decl.name, label)
+            self._gradients = found
+        return found
 
     @contextmanager
     def holding(self, name: str) -> Iterator[None]:

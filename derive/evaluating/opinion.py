@@ -204,6 +204,8 @@ def show(value: Any) -> str:
         rows = [show(row[0]) if len(row) == 1 else show(row) for row in value]
         return "(" + ", ".join(rows) + ")"
     x = real(value)
+    if not mpmath.mpf(10) ** -9 < abs(x) < mpmath.mpf(10) ** 12:
+        return "0" if x == 0 else str(mpmath.nstr(x, 6))
     simple = Fraction(str(mpmath.nstr(x, 30))).limit_denominator(1000)
     if abs(mpmath.mpf(simple.numerator) / simple.denominator - x) < mpmath.mpf(10) ** -25 * (
         1 + abs(x)

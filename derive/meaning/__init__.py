@@ -22,10 +22,10 @@ from derive import symbols
 from derive.document import Text
 from derive.errors import DocumentError, Position
 from derive.latex import Scope, locate_use
-from derive.meaning.names import Mistake, Names, is_index
+from derive.meaning.names import Mistake, Names, Type, is_index
 from derive.model import Definition, Document
 
-__all__ = ["Names", "check_document", "check_expression", "names_of"]
+__all__ = ["Names", "axes_of", "check_document", "check_expression", "names_of"]
 
 
 def check_document(doc: Document) -> None:
@@ -72,10 +72,44 @@ def names_of(doc: Document, *, claims: bool = False) -> Names:
     return names
 
 
-def check_expression(names: Names, expr: sp.Basic) -> str | None:
-    """The message of the first use in ``expr`` that ``names`` refuses, if any."""
-    found = names.check(expr)
-    return None if found is None else found.message
+def check_expression(doc: Document, *exprs: sp.Basic) -> str | None:
+    """The message of the first use in ``exprs`` that ``doc``'s types refuse, if any.
+
+    For the body's steps: the types come from the front matter (remembered per
+    document), and each step's own new names are its own.
+    """
+    names = Names(doc)
+    names.types = {n: Type(list(t.axes), t.first, t.fixed) for n, t in known_types(doc).items()}
+    for expr in exprs:
+        mistake = names.check(expr)
+        if mistake is not None:
+            return mistake.message
+    return None
+
+
+def axes_of(doc: Document) -> dict[str, tuple[str | None, ...]]:
+    """The size of each axis of every name (``None`` where no use says)."""
+    types = known_types(doc)
+    return {name: tuple(t.axes) for name, t in types.items()}
+
+
+def known_types(doc: Document) -> dict[str, Type]:
+    """The types the front matter gives ``doc``'s names (remembered per document)."""
+    key = id(doc)
+    found = TYPES.get(key)
+    if found is None or found[0] is not doc:
+        try:
+            known = names_of(doc, claims=True).types
+        except DocumentError:
+            known = {}
+        found = (doc, known)
+        if len(TYPES) >= 64:
+            TYPES.pop(next(iter(TYPES)))
+        TYPES[key] = found
+    return found[1]
+
+
+TYPES: dict[int, tuple[Document, dict[str, Type]]] = {}
 
 
 def first(names: Names, body: sp.Basic, local: set[sp.Basic]) -> Mistake | None:

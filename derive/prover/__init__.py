@@ -16,11 +16,12 @@ import sympy as sp
 
 from derive import symbols
 from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
-from derive.evaluating.opinion import confirm, second_opinion
+from derive.evaluating.opinion import confirm, reachable, second_opinion
 from derive.errors import DeriveError
 from derive.model import Claim, Document
 from derive.prover.arithmetic import NotSupported
-from derive.prover.counterexample import find_counterexample
+from derive.meaning import axes_of
+from derive.prover.counterexample import completed, find_counterexample, grouped
 from derive.prover.expand import claim_meaning, entry_of, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
@@ -339,18 +340,37 @@ def confirmed(
     ``(None, why)`` when that evaluation does not find the sides different there.
     """
     entry = entry_of(claim, doc)
-    check = confirm(
-        doc,
-        claim,
-        example.sizes,
-        example.indices,
-        [(name, ix, value) for name, ix, value in example.point],
-        entry=entry,
-    )
+    point = completed(example.point, axes_of(doc), {**example.sizes, **doc.fixed})
+    check = confirm(doc, claim, example.sizes, example.indices, point, entry=entry)
     if not check.differ:
         reason = check.reason or "the claim as written gives equal sides there"
         return None, f"at {example.describe()}: {reason}"
-    return replace(example, left=shown(check.left), right=shown(check.right)), ""
+    values = {**grouped(point), **stand_ins(doc, claim)}
+    return (
+        replace(
+            example, values=values, point=point, left=shown(check.left), right=shown(check.right)
+        ),
+        "",
+    )
+
+
+def stand_ins(doc: Document, claim: Claim) -> dict[str, str]:
+    """What stands for each unspecified function the claim uses, as the evaluation took it."""
+    used = reachable(doc, [claim.lhs, claim.rhs])
+    names = {n for n in doc.functions if n in str(claim.lhs) + str(claim.rhs)}
+    for name in used:
+        body = str(doc.definitions[name].body)
+        names |= {n for n in doc.functions if n in body}
+    out = {}
+    for name in sorted(names):
+        decl = doc.functions[name]
+        if decl.opaque:
+            (argument,) = decl.params
+            label = symbols.base_name(argument) or ""
+            out[name] = f"Σ_d ∂{name}/∂{label}_d·{label}_d"
+        else:
+            out[name] = "tanh"
+    return out
 
 
 def shown(value: object) -> str:
@@ -382,19 +402,18 @@ def describe_bounds(doc: Document, bounds: dict[sp.Symbol, int]) -> str:
 
 
 def opinion_sizes(bounds: dict[sp.Symbol, int]) -> list[dict[str, int]]:
-    """Small sizes from the lower bounds up, for the second opinion on a proof."""
-    names = [str(s) for s in bounds]
-    low = [bounds[s] for s in bounds]
+    """Small sizes from the lower bounds up, for the second opinion on a proof.
+
+    One size: its three smallest values. Several: all at their smallest, then all
+    different (the smallest + 1, + 2, …), so that no two axes can be confused.
+    """
+    names = sorted(str(s) for s in bounds)
+    low = {str(s): v for s, v in bounds.items()}
     if not names:
         return [{}]
     if len(names) == 1:
-        return [{names[0]: low[0] + n} for n in range(3)]
-    combos = [dict(zip(names, low, strict=True)), {n: v + 1 for n, v in zip(names, low, strict=True)}]
-    for n, name in enumerate(names):
-        bumped = dict(zip(names, low, strict=True))
-        bumped[name] += 1
-        combos.append(bumped)
-    return combos
+        return [{names[0]: low[names[0]] + n} for n in range(3)]
+    return [dict(low), {name: low[name] + 1 + n for n, name in enumerate(names)}]
 
 
 def all_k(
@@ -404,7 +423,7 @@ def all_k(
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
         sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
-        calc = IndexCalculus(index_ranges(doc), rules, distinct_pairs(claim), sizes)
+        calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
         equal = {}
         for a, op, b in conditions(claim):
             if op == "=" and isinstance(b, sp.Symbol):

@@ -8,6 +8,7 @@ the first point where they differ beyond rounding.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
@@ -149,6 +150,51 @@ def render(
     )
 
 
+def completed(
+    point: tuple[tuple[str, tuple[int, ...], str], ...],
+    axes: Mapping[str, tuple[str | None, ...]],
+    sizes: Mapping[str, int],
+) -> tuple[tuple[str, tuple[int, ...], str], ...]:
+    """The point with every entry of its vectors and matrices: those it leaves out are 0.
+
+    An entry the claim does not read does not change it (the second opinion checks
+    that); showing it makes each vector whole.
+    """
+    given = {(name, ix): value for name, ix, value in point}
+    out = list(point)
+    for name in dict.fromkeys(name for name, ix, _ in point if ix):
+        shape = axes.get(name)
+        if not shape or any(a is None or a not in sizes for a in shape):
+            continue
+        for ix in itertools.product(*[range(1, sizes[a] + 1) for a in shape if a]):
+            if (name, ix) not in given:
+                out.append((name, ix, "0"))
+    return tuple(out)
+
+
+def grouped(point: tuple[tuple[str, tuple[int, ...], str], ...]) -> dict[str, str]:
+    """The point's values by name, as :func:`render` shows them."""
+    groups: dict[str, dict[tuple[int, ...], str]] = {}
+    for name, ix, value in point:
+        groups.setdefault(name, {})[ix] = brief(value)
+    values: dict[str, str] = {}
+    for name, items in sorted(groups.items()):
+        heads = sorted({key[0] for key in items if key})
+        if () in items or (heads == list(range(1, len(heads) + 1)) and len(heads) > 1):
+            values[name] = nest(items)
+        else:
+            for key, value in sorted(items.items()):
+                values[f"{name}_{','.join(map(str, key))}"] = value
+    return values
+
+
+def brief(value: str) -> str:
+    """An exact value as shown: integers and fractions whole, decimals to 6 digits."""
+    if "." not in value and "e" not in value.lower():
+        return value
+    return f"{float(value):.6g}"
+
+
 def exact(arith: Real, value: Any) -> str:
     """A value as a fraction when it is one, else to 50 significant digits."""
     if isinstance(value, (int, Fraction)):
@@ -171,6 +217,8 @@ def number(arith: Real, value: Any) -> str:
     """Show a value exactly when it is a simple fraction, else to 6 significant digits."""
     if isinstance(value, (int, Fraction)):
         return str(value)
+    if not arith.mp.mpf(10) ** -9 < abs(value) < arith.mp.mpf(10) ** 12:
+        return str(arith.mp.nstr(value, SHOWN))  # far from a simple fraction
     exact = Fraction(str(arith.mp.nstr(value, 30))).limit_denominator(1000)
     if abs(arith.mp.mpf(exact.numerator) / exact.denominator - value) < arith.mp.mpf(10) ** -25:
         return str(exact)

@@ -136,7 +136,7 @@ def integer_symbols(node: sp.Basic) -> frozenset[sp.Symbol]:
         found = frozenset()
     else:
         found = frozenset().union(*(integer_symbols(a) for a in node.args))
-        if isinstance(node, sp.Sum | Opaque):
+        if isinstance(node, sp.Sum | sp.Product | Opaque):
             limits = node.limits
             found = (found - {lim[0] for lim in limits}).union(
                 *(integer_symbols(lim[1]) | integer_symbols(lim[2]) for lim in limits)
@@ -359,6 +359,32 @@ def nested_sum(ev: Evaluator, body: sp.Expr, limits: list[tuple[sp.Basic, ...]])
     return v, d
 
 
+def product(ev: Evaluator, node: sp.Product) -> Dual:
+    """A finite product at concrete bounds (1 when empty), by the product rule."""
+    return nested_product(ev, node.function, list(node.limits))
+
+
+def nested_product(ev: Evaluator, body: sp.Expr, limits: list[tuple[sp.Basic, ...]]) -> Dual:
+    """Multiply ``body`` over ``limits``; the last limit is the outermost loop."""
+    if not limits:
+        return ev.dual(body)
+    var, lo, hi = limits[-1]
+    a = ev.a
+    v, d = ev.one, ev.zero
+    saved = ev.env.get(var)
+    try:
+        for n in range(ev.integer(lo), ev.integer(hi) + 1):
+            ev.env[var] = n
+            bv, bd = nested_product(ev, body, limits[:-1])
+            v, d = a.mul(v, bv), a.add(a.mul(v, bd), a.mul(d, bv))
+    finally:
+        if saved is None:
+            ev.env.pop(var, None)
+        else:
+            ev.env[var] = saved
+    return v, d
+
+
 def unspecified(ev: Evaluator, node: sp.Function) -> Dual:
     """``act(x)``: the arithmetic's stand-in for it; the derivative uses ``act'``."""
     name = type(node).derive_name
@@ -414,6 +440,7 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
     sp.log: logarithm,
     sp.KroneckerDelta: delta,
     sp.Sum: summation,
+    sp.Product: product,
     sigmoid: logistic,
     Opaque: opaque,
     sp.Derivative: Evaluator.differentiate,

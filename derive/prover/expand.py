@@ -20,17 +20,18 @@ MAX_DEPTH = 64  # definitions nest far less deeply; more means a cycle
 
 
 def fresh_bound(expr: sp.Basic) -> sp.Basic:
-    """Rename every summation variable to a fresh dummy, so substitution cannot capture."""
+    """Rename every sum's and product's variable to a fresh dummy, so that substitution
+    cannot capture it."""
     if not expr.args:
         return expr
-    if isinstance(expr, sp.Sum):
+    if isinstance(expr, sp.Sum | sp.Product):
         body = fresh_bound(expr.function)
         limits = []
         for var, lo, hi in expr.limits:
             new = sp.Dummy(var.name, integer=True, positive=True)
             body = body.xreplace({var: new})
             limits.append((new, fresh_bound(lo), fresh_bound(hi)))
-        return sp.Sum(body, *limits)
+        return type(expr)(body, *limits)
     return rebuild(expr, [fresh_bound(a) for a in expr.args])
 
 
@@ -260,7 +261,8 @@ def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
     for definition in doc.definitions.values():  # an index a definition leaves free
         if not isinstance(definition.body, sp.MatrixExpr):
-            used |= {s.name for s in symbols.free_symbols(definition.body)}
+            own = {p.name for p in definition.params if isinstance(p, sp.Symbol)}
+            used |= {s.name for s in symbols.free_symbols(definition.body)} - own
     picked: list[sp.Basic] = []
     for dim in shape:
         if dim == 1:

@@ -105,8 +105,8 @@ class IndexCalculus:
 
     ranges: dict[sp.Symbol, sp.Expr]
     rules: tuple[Rule, ...] = ()
-    sizes: frozenset[sp.Symbol] = frozenset()  # the size symbols (for bounds on them)
     distinct: frozenset[frozenset[sp.Basic]] = frozenset()
+    sizes: frozenset[sp.Symbol] = frozenset()  # the size symbols (for bounds on them)
     conditions: list[str] = field(default_factory=list)
     steps: list[tuple[str, sp.Expr]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
@@ -175,10 +175,26 @@ class IndexCalculus:
             for var, _, hi in expr.limits:  # SymPy lists the innermost limit first
                 body = self.sum_rule(body, var, hi)
             return body
+        if isinstance(expr, sp.Product):
+            return self.product(expr)
         expr = rebuild(expr, [self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
         return expr
+
+    def product(self, expr: sp.Product) -> sp.Expr:
+        """A product is an atom: its body reduced, its variables given canonical names."""
+        body = self.reduce(expr.function)
+        limits = []
+        for var, lo, hi in expr.limits:
+            if lo != 1 or hi.free_symbols & {lim[0] for lim in expr.limits}:
+                raise Unsupported("a product that does not start at 1, or with dependent limits")
+            if hi.is_Integer and hi < 1:
+                return sp.S.One  # an empty product
+            limits.append((var, hi))
+        base = level_of(body, {var for var, _ in limits})
+        mapping = {var: kappa(base + 1 + n) for n, (var, _) in enumerate(limits)}
+        return sp.Product(body.xreplace(mapping), *[(mapping[v], 1, hi) for v, hi in limits])
 
     def sum_rule(self, body: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int = 0) -> sp.Expr:
         """Reduce ``Σ_{var=1}^{hi} body`` whose body is already reduced."""
@@ -409,7 +425,9 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
 
     Otherwise the cancelled, factored residual with the atoms put back.
     """
-    atoms = [a for a in expr.atoms(sp.Sum, sp.Indexed, sp.Function) if not isinstance(a, KD)]
+    atoms = [
+        a for a in expr.atoms(sp.Sum, sp.Product, sp.Indexed, sp.Function) if not isinstance(a, KD)
+    ]
     # xreplace meets an outer atom before the atoms inside it, so nesting is harmless
     mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
     plain = sp.cancel(expr.xreplace(mapping))

@@ -292,7 +292,7 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
         n, d = degrees(node.base, env)
         e = int(node.exp)
         return (e * n, e * d) if e >= 0 else (-e * d, -e * n)
-    if isinstance(node, sp.Sum):
+    if isinstance(node, sp.Sum | sp.Product):
         count, inner = 1, dict(env)
         for var, lo, hi in node.limits:  # a bound on the number of terms
             values = {s: sp.Integer(v) for s, v in env.items()}
@@ -303,6 +303,8 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
             count *= max(span, 1)
             inner[var] = 1
         n, d = degrees(node.function, inner)
+        if isinstance(node, sp.Product):
+            return count * n, count * d
         return n + max(count - 1, 0) * d, count * d
     if isinstance(node, sp.Derivative):
         n, d = degrees(node.expr, env)
