@@ -405,7 +405,7 @@ def opinion_sizes(bounds: dict[sp.Symbol, int]) -> list[dict[str, int]]:
     """Small sizes from the lower bounds up, for the second opinion on a proof.
 
     One size: its three smallest values. Several: all at their smallest, then all
-    different (the smallest + 1, + 2, …), so that no two axes can be confused.
+    different (1, 2, 3, … where the bounds allow), so that no two axes can be confused.
     """
     names = sorted(str(s) for s in bounds)
     low = {str(s): v for s, v in bounds.items()}
@@ -413,7 +413,8 @@ def opinion_sizes(bounds: dict[sp.Symbol, int]) -> list[dict[str, int]]:
         return [{}]
     if len(names) == 1:
         return [{names[0]: low[names[0]] + n} for n in range(3)]
-    return [dict(low), {name: low[name] + 1 + n for n, name in enumerate(names)}]
+    spread = {name: max(low[name], n + 1) for n, name in enumerate(names)}
+    return [dict(low), spread] if spread != low else [dict(low)]
 
 
 def all_k(
@@ -567,7 +568,7 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
     declared = {symbols.size(s) for s in doc.sizes}
     found = set()
     for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
-        found |= expr.free_symbols & declared
+        found |= expr.atoms(sp.Symbol) & declared  # a size is never bound
     found |= {problem.ranges[i] for i in problem.free}
     found |= {problem.ranges[i] for _, free in problem.assumptions for i in free}
     return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size

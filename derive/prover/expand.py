@@ -249,6 +249,25 @@ def entries(expr: sp.Basic) -> sp.Basic:
     return rebuild(expr, [entries(a) for a in expr.args])
 
 
+def left_free(doc: Document) -> set[str]:
+    """The indices some definition leaves free (not among its subscripts); remembered."""
+    found = LEFT_FREE.get(id(doc))
+    if found is not None and found[0] is doc:
+        return found[1]
+    names: set[str] = set()
+    for definition in doc.definitions.values():
+        if not isinstance(definition.body, sp.MatrixExpr):
+            own = {p.name for p in definition.params if isinstance(p, sp.Symbol)}
+            names |= {s.name for s in symbols.free_symbols(definition.body)} - own
+    if len(LEFT_FREE) >= MAX_MEANINGS:
+        LEFT_FREE.pop(next(iter(LEFT_FREE)))
+    LEFT_FREE[id(doc)] = (doc, names)
+    return names
+
+
+LEFT_FREE: dict[int, tuple[Document, set[str]]] = {}
+
+
 def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     """The entry ``(row, col)`` at which a matrix claim is checked (``None`` for scalars).
 
@@ -259,10 +278,7 @@ def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     if shape is None:
         return None
     used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
-    for definition in doc.definitions.values():  # an index a definition leaves free
-        if not isinstance(definition.body, sp.MatrixExpr):
-            own = {p.name for p in definition.params if isinstance(p, sp.Symbol)}
-            used |= {s.name for s in symbols.free_symbols(definition.body)} - own
+    used |= left_free(doc)  # an index a definition leaves free
     picked: list[sp.Basic] = []
     for dim in shape:
         if dim == 1:
