@@ -57,9 +57,7 @@ def perform(
     return api.explain_step(doc, run_step(task.step, tuple(sizes), timeout))
 
 
-def stopped(
-    task: Task, timeout: float | None, why: str = ""
-) -> api.ClaimResult | StepResult:
+def stopped(task: Task, timeout: float | None, why: str = "") -> api.ClaimResult | StepResult:
     """The result of a check that had to be stopped from outside, or that failed."""
     timed_out = not why
     why = why or f"time limit of {timeout:g} s reached (the check was stopped)"

@@ -104,7 +104,11 @@ def test_a_false_claim_is_kept_as_refuted(where, doc, monkeypatch):
     assert again[1]["seed"] != first["seed"]  # a new run, with its own seed...
     assert again == (  # ...shows the kept results, with the seed of their run
         code,
-        {**first, "seed": again[1]["seed"], "documents": [{**first["documents"][0], "cached": True}]},
+        {
+            **first,
+            "seed": again[1]["seed"],
+            "documents": [{**first["documents"][0], "cached": True}],
+        },
     )
     assert code == 1
 

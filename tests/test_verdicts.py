@@ -149,7 +149,7 @@ def test_a_sum_past_its_index_range_is_refused(tmp_path):
 
 # 3. A bare name and its entries were two unrelated variables.
 def test_a_bare_name_beside_its_entries_is_refused(tmp_path):
-    """z = Σ w_i x_i + b, then ∂L/∂w: refused at the bare w, in check and in diff."""
+    """Z = Σ w_i x_i + b, then ∂L/∂w: refused at the bare w, in check and in diff."""
     front = """
 [sizes]
 N = "inputs"
@@ -192,7 +192,7 @@ def test_every_index_value_that_matters_is_tried(tmp_path, statement, extra):
 
 
 def test_a_top_level_where_does_not_hide_a_wrong_step(tmp_path):
-    """Under `where = ['j \\neq 1']`, the step z_j = 0 is wrong."""
+    r"""Under `where = ['j \\neq 1']`, the step z_j = 0 is wrong."""
     path = write(tmp_path, "where = ['j \\neq 1']\n" + SIZES, "\n$$z_j = 0$$\n")
     [step] = api.check(api.load(path)).steps
     assert step.status == "refuted"
@@ -247,7 +247,8 @@ def test_a_definition_of_one_element_is_refused(tmp_path):
     """`p_{2} = x^2` is refused where it is written."""
     path = write(
         tmp_path,
-        SIZES + "[definitions]\n\"p_{2}\" = 'x^2'\n[[claims]]\nname = 'c'\nstatement = 'p_3 = x^3'\n",
+        SIZES
+        + "[definitions]\n\"p_{2}\" = 'x^2'\n[[claims]]\nname = 'c'\nstatement = 'p_3 = x^3'\n",
     )
     with pytest.raises(DeriveError, match=r"`p` is defined for the element 2 only"):
         api.load(path)
@@ -374,7 +375,7 @@ statement = '\\ln(-1) \\ln(-1) = -\\pi^2'
     [
         ("a = 'b + 1'\nb = 'a + 1'", "a = b", "cycle: `a` → `b` → `a`"),
         ("a = 'a + 1'", "a = 1", "`a` is defined in terms of itself"),
-        ('"y_k" = \'e^{z_k}\'', "y_{kj} = e^{z_k}", "`y_{kj}` has 2 subscripts"),
+        ("\"y_k\" = 'e^{z_k}'", "y_{kj} = e^{z_k}", "`y_{kj}` has 2 subscripts"),
     ],
 )
 def test_meaning_errors_are_one_line(tmp_path, definitions, claim, message):

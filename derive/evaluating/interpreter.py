@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import Any, Protocol
 
 import sympy as sp
@@ -55,7 +56,7 @@ class NotEvaluable(Exception):
 
 
 class NotReal(Undefined):
-    """The expression has a non-real value, such as ``\\sqrt{-1}``."""
+    r"""The expression has a non-real value, such as ``\\sqrt{-1}``."""
 
 
 class OutOfRange(Undefined):
@@ -64,7 +65,7 @@ class OutOfRange(Undefined):
 
 @dataclass(frozen=True)
 class Vec:
-    """A whole vector passed to a function: ``label``'s entries ``prefix + (k,)``.
+    r"""A whole vector passed to a function: ``label``'s entries ``prefix + (k,)``.
 
     ``exclude`` are components left out (``\\mathbf{z}_{\\neq t}``): a sum over the
     vector's components in the function's body skips them.
@@ -212,9 +213,7 @@ class Interpreter:
                 *(self.free(lim[1]) | self.free(lim[2]) for lim in node.limits)
             )
         else:
-            found = frozenset().union(
-                *(self.free(a) for a in node.args if isinstance(a, sp.Basic))
-            )
+            found = frozenset().union(*(self.free(a) for a in node.args if isinstance(a, sp.Basic)))
         self.frees[node] = found
         return found
 
@@ -336,7 +335,7 @@ class Interpreter:
         return self.value(body, env)
 
     def opaque(self, decl: FunctionDecl) -> Any:
-        """``C`` declared as ``C(\\mathbf{z})``: its stand-in of every entry of ``z``."""
+        r"""``C`` declared as ``C(\\mathbf{z})``: its stand-in of every entry of ``z``."""
         (argument,) = decl.params
         label = symbols.base_name(argument) or ""
         definition = self.doc.definitions.get(label)
@@ -376,7 +375,7 @@ class Interpreter:
         return out
 
     def call(self, name: str, args: tuple[sp.Basic, ...], env: Mapping[sp.Basic, Any]) -> Any:
-        """Apply a function defined under [definitions] (``\\text{soft}(\\mathbf{z}, j)``)."""
+        r"""Apply a function defined under [definitions] (``\\text{soft}(\\mathbf{z}, j)``)."""
         definition = self.doc.definitions[name]
         if len(args) != len(definition.params):
             raise NotEvaluable(f"`{name}` takes {len(definition.params)} argument(s)")
@@ -398,7 +397,7 @@ class Interpreter:
         return self.value(definition.body, local)
 
     def vector(self, arg: sp.Basic, env: Mapping[sp.Basic, Any]) -> Vec:
-        """A whole vector argument: ``\\mathbf{z}``, ``{}^r \\mathbf{z}``, ``\\mathbf{z}_{≠t}``."""
+        r"""A whole vector argument: ``\\mathbf{z}``, ``{}^r \\mathbf{z}``, ``\\mathbf{z}_{≠t}``."""
         if isinstance(arg, sp.IndexedBase):
             bound = env.get(arg.label)
             if isinstance(bound, Vec):
@@ -418,7 +417,10 @@ class Interpreter:
         return self.differentiate(node.expr, variables, env)
 
     def differentiate(
-        self, expr: sp.Basic, variables: list[tuple[str, tuple[int, ...]]], env: Mapping[sp.Basic, Any]
+        self,
+        expr: sp.Basic,
+        variables: list[tuple[str, tuple[int, ...]]],
+        env: Mapping[sp.Basic, Any],
     ) -> Any:
         """The mixed derivative of ``expr`` by ``variables`` (an input or a held name each)."""
         saved = self.seeds
@@ -432,7 +434,7 @@ class Interpreter:
         finally:
             self.seeds = saved
         for tag in reversed(tags):
-            result = map_values(result, lambda v, t=tag: part(v, t, self.zero))
+            result = map_values(result, partial(part, tag=tag, zero=self.zero))
         return result
 
     def variable(self, var: sp.Basic, env: Mapping[sp.Basic, Any]) -> tuple[str, tuple[int, ...]]:
@@ -447,7 +449,9 @@ class Interpreter:
             return var.name, ()
         raise NotEvaluable(f"cannot differentiate with respect to {var}")
 
-    def matrix_derivative(self, node: symbols.MatrixDerivative, env: Mapping[sp.Basic, Any]) -> Matrix:
+    def matrix_derivative(
+        self, node: symbols.MatrixDerivative, env: Mapping[sp.Basic, Any]
+    ) -> Matrix:
         """``∂F/∂v`` in numerator layout: entry ``(a, b)`` is ``∂F_a/∂v_b``."""
         top, var = node.args
         if isinstance(var, sp.MatrixSymbol):
@@ -617,7 +621,8 @@ def _mul(it: Interpreter, node: sp.Mul, env: Mapping[sp.Basic, Any]) -> Any:
 def _pow(it: Interpreter, node: sp.Pow, env: Mapping[sp.Basic, Any]) -> Any:
     base, exponent = node.args
     if exponent.is_Integer or (
-        exponent.free_symbols and all(s.is_integer for s in exponent.free_symbols)
+        exponent.free_symbols
+        and all(s.is_integer for s in exponent.free_symbols)
         and exponent.is_integer
     ):
         return integer_power(it.value(base, env), it.integer(exponent, env))

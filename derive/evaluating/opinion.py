@@ -183,7 +183,9 @@ def close(left: Any, right: Any, digits: int) -> bool:
     if isinstance(left, tuple) or isinstance(right, tuple):
         if not (isinstance(left, tuple) and isinstance(right, tuple)):
             return False
-        if len(left) != len(right) or any(len(a) != len(b) for a, b in zip(left, right)):
+        if len(left) != len(right):
+            return False
+        if any(len(a) != len(b) for a, b in zip(left, right, strict=True)):
             return False
         return all(
             close(a, b, digits)
@@ -259,7 +261,7 @@ def reachable(doc: Document, exprs: Iterable[sp.Basic]) -> set[str]:
         if decl is not None and decl.opaque:
             for param in decl.params:
                 label = symbols.base_name(param)
-                if label in doc.definitions and label not in seen:
+                if label is not None and label in doc.definitions and label not in seen:
                     seen.add(label)
                     todo.append(doc.definitions[label].body)
         todo.extend(node.args)
@@ -301,7 +303,7 @@ def assignments(
     every = [dict(zip(free, combo, strict=True)) for combo in itertools.product(*ranges)]
     every = [env for env in every if meets(conditions, env)]
     if len(every) <= MAX_ASSIGNMENTS:
-        return every  # type: ignore[return-value]
+        return every
 
     def edge(env: Mapping[sp.Basic, int]) -> bool:
         return all(
@@ -313,7 +315,7 @@ def assignments(
     edges = [env for env in every if edge(env)]
     rest = [env for env in every if not edge(env)]
     random.Random(seed).shuffle(rest)
-    return (edges + rest)[:MAX_ASSIGNMENTS]  # type: ignore[return-value]
+    return (edges + rest)[:MAX_ASSIGNMENTS]
 
 
 def meets(conditions: Sequence[Condition], env: Mapping[sp.Basic, int]) -> bool:

@@ -81,8 +81,7 @@ class Drawn:
         total: Value = it.zero
         for combo, value in entries:
             g, h, *_ = (
-                it.ctx.mpf(q.numerator) / q.denominator
-                for q in self.coefficients(decl.name, combo)
+                it.ctx.mpf(q.numerator) / q.denominator for q in self.coefficients(decl.name, combo)
             )
             total = add(total, add(mul(g, value), mul(h, mul(value, value))))
         if len(entries) >= 2:

@@ -86,10 +86,10 @@ def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
 
 
 def locate_use(text: str, scope: Scope, target: sp.Basic) -> Position | None:
-    r"""Where ``text`` first writes ``target`` (a name's value, or ``Tuple(k, upper)`` for
-    the range of a sum over ``k``); ``None`` when it cannot be found.
+    r"""Where ``text`` first writes ``target``; ``None`` when it cannot be found.
 
-    The text is read again with the names recorded as they are met: meaning errors
+    ``target`` is a name's value, or ``Tuple(k, upper)`` for the range of a sum over
+    ``k``. The text is read again with the names recorded as they are met: meaning errors
     are found on the values, and placed with this.
     """
     for start in ("expression", "relation"):
@@ -104,7 +104,7 @@ def locate_use(text: str, scope: Scope, target: sp.Basic) -> Position | None:
             else:
                 assert isinstance(tree, Tree)
                 reader.value(tree.children[0])
-        except Exception:  # noqa: BLE001 - any failure: try the other reading
+        except Exception:
             pass
         for value, where in reader.uses:
             if value == target:

@@ -176,7 +176,7 @@ def references(doc: Document, body: sp.Basic) -> set[str]:
         if decl is not None and decl.opaque:
             for param in decl.params:
                 label = symbols.base_name(param)
-                if label in doc.definitions:
+                if label is not None and label in doc.definitions:
                     found.add(label)
     return found
 

@@ -60,12 +60,12 @@ class Names:
             params = definition.params
             if not params or not all(is_index(p) for p in params):
                 continue  # a scalar, a matrix, or a function of vectors and scalars
-            axes = [doc.indices.get(str(p)) for p in params]
+            sizes: list[str | None] = [doc.indices.get(str(p)) for p in params]
             head = f"{name}_{{{''.join(str(p) for p in params)}}}"
             known = self.types.get(name)
-            if known is not None and known.fixed and len(known.axes) != len(axes):
+            if known is not None and known.fixed and len(known.axes) != len(sizes):
                 continue  # the shape and the head disagree: reported as a use
-            self.types[name] = Type(list(axes), head, True)
+            self.types[name] = Type(sizes, head, True)
 
     # -- walking an expression ---------------------------------------------------------
     def check(self, expr: sp.Basic) -> Mistake | None:

@@ -16,16 +16,16 @@ import sympy as sp
 
 from derive import symbols
 from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
-from derive.evaluating.opinion import confirm, reachable, second_opinion
 from derive.errors import DeriveError
-from derive.model import Claim, Document
-from derive.prover.arithmetic import NotSupported
+from derive.evaluating.opinion import confirm, reachable, second_opinion
 from derive.meaning import axes_of
+from derive.model import Claim, Document
+from derive.prover import domain
+from derive.prover.arithmetic import NotSupported
 from derive.prover.counterexample import completed, find_counterexample, grouped
 from derive.prover.expand import claim_meaning, entry_of, meaning
 from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.prover.limits import TimeLimit, time_limit
-from derive.prover import domain
 from derive.prover.modular import (
     DIGITS,
     ModularResult,
@@ -241,8 +241,7 @@ def concrete_method(found: ModularResult) -> str:
     """How the concrete check decided: exactly modulo a prime, or numerically."""
     if found.prime is None:
         return (
-            f"evaluation with mpmath at {DIGITS} digits at {found.points} random points "
-            "(not exact)"
+            f"evaluation with mpmath at {DIGITS} digits at {found.points} random points (not exact)"
         )
     exponent = found.prime.bit_length()
     return f"exact evaluation mod 2^{exponent}-1 at {found.points} random points"
@@ -315,7 +314,8 @@ def seconded(
     if opinion.agrees:
         return verdict
     if opinion.agrees is False:
-        at = ", ".join(f"{k}={v}" for k, v in {**opinion.sizes, **opinion.indices}.items())
+        where = {**(opinion.sizes or {}), **(opinion.indices or {})}
+        at = ", ".join(f"{k}={v}" for k, v in where.items())
         return Verdict(
             "undecided",
             message=(

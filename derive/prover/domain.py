@@ -162,9 +162,11 @@ def add_signs(e: sp.Add, bounds: Bounds) -> Signs:
         return skipping
     if one_minus_delta(e):
         return NONNEG
-    if any(isinstance(f, sp.Pow) and f.exp.is_negative for t in e.args for f in sp.Mul.make_args(t)):
+    if any(
+        isinstance(f, sp.Pow) and f.exp.is_negative for t in e.args for f in sp.Mul.make_args(t)
+    ):
         num, den = sp.fraction(sp.together(e))
-        if den != 1 and not isinstance(num, sp.Add) or num != e:
+        if (den != 1 and not isinstance(num, sp.Add)) or num != e:
             top, bottom = signs(num, bounds), signs(den, bounds) - {0}
             if bottom:
                 return frozenset(a * b for a in top for b in bottom)
@@ -201,6 +203,8 @@ def skips_one_term(e: sp.Add, bounds: Bounds) -> Signs | None:
 
 def one_minus_delta(e: sp.Add) -> bool:
     """``1 − δ_{ij}``."""
-    return len(e.args) == 2 and sp.S.One in e.args and any(
-        isinstance(-t, sp.KroneckerDelta) for t in e.args
+    return (
+        len(e.args) == 2
+        and sp.S.One in e.args
+        and any(isinstance(-t, sp.KroneckerDelta) for t in e.args)
     )

@@ -166,8 +166,10 @@ def mul(ev: Evaluator, node: sp.Mul) -> Dual:
 
 
 def power(ev: Evaluator, node: sp.Pow) -> Dual:
-    """Integer powers exactly; a constant non-integer power as a root (real arithmetic
-    only); a variable exponent as ``e^{n ln b}``."""
+    """Integer powers exactly; other constant powers as roots; variable ones as ``e^{y ln b}``.
+
+    A root has no exact counterpart modulo p: the arithmetic refuses it there.
+    """
     a = ev.a
     base, exponent = node.args
     if not (exponent.free_symbols - set(ev.env)) and exponent.is_integer:

@@ -20,8 +20,7 @@ MAX_DEPTH = 64  # definitions nest far less deeply; more means a cycle
 
 
 def fresh_bound(expr: sp.Basic) -> sp.Basic:
-    """Rename every sum's and product's variable to a fresh dummy, so that substitution
-    cannot capture it."""
+    """Rename every sum's and product's variable to a fresh dummy (no capture then)."""
     if not expr.args:
         return expr
     if isinstance(expr, sp.Sum | sp.Product):

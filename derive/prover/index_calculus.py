@@ -145,7 +145,9 @@ class IndexCalculus:
         """Differentiate, change to ``u = e^z``, and reduce every sum."""
         expr = differentiate(expr)
         self.steps.append(("differentiate", expr))
-        expr = to_u(rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, EXPONENTIAL) else None))
+        expr = to_u(
+            rewrite(expr, lambda n: n.rewrite(sp.exp) if isinstance(n, EXPONENTIAL) else None)
+        )
         self.steps.append(("write e^{z_k} as u_k", expr))
         sifted, used = self.sifted, set(self.used)
         expr = self.reduce(expr)

@@ -119,8 +119,11 @@ def arithmetic(prime: int | None, seed: int, attempt: int) -> ModP | Real:
 def check_one(
     problem: Problem, sizes: dict[sp.Symbol, int], seed: int, prime: int | None
 ) -> float | list[dict[sp.Symbol, int]] | str:
-    """The error bound if zero, the failing index values if not, ``"undefined"``, or
-    ``"vacuous"`` when no index values meet the claim's conditions."""
+    """The error bound if zero, else the failing index values, or a word for no check.
+
+    The word is ``"undefined"`` (no point where both sides have a value), or
+    ``"vacuous"`` (no index values meet the claim's conditions).
+    """
     cases = list(assignments(problem, sizes))
     if not cases:
         return "vacuous"

@@ -1,0 +1,1080 @@
+r"""The soundness test's own expressions: an AST, its LaTeX, and an oracle apart from derive.
+
+Nothing here imports derive. A claim is built as a small tree of the nodes below; it is
+written (a) as LaTeX in derive's subset, for derive to read, and (b) evaluated directly
+at concrete sizes, index values and rational points, for the oracle:
+
+- sums are Python loops over the written-out range (``hi < lo``: the empty sum, 0);
+- indices are integers, an entry outside its vector's range ``1..K`` does not exist
+  (the claim is undefined there);
+- a derivative is ``sympy.diff`` of the written-out body at those sizes and indices,
+  with respect to the concrete entry's symbol, evaluated at the point;
+- every value is an mpmath real at 50 digits; ``ln`` of a non-positive number, a root
+  (or fractional power) of a negative number and division by zero are undefined, and
+  an undefined side is never part of a counterexample.
+
+The oracle never calls ``simplify``: it only evaluates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any, Union
+
+import mpmath
+import sympy as sp
+
+DIGITS = 50
+mpmath.mp.dps = DIGITS
+EPS = mpmath.mpf("1e-40")  # below this a value is zero (a pole, ln 0, ...)
+TOLERANCE = mpmath.mpf("1e-30")  # relative difference that counts as "the sides differ"
+
+# The document's declarations (the test writes them into every document's front matter).
+INDEX_RANGE = {"i": "K", "j": "K", "k": "K", "l": "K", "n": "N", "m": "N"}
+VECTORS = {"z": ("K",), "t": ("K",), "w": ("N", "K")}
+SCALARS = ("x", "a")
+SIZES = ("K", "N")
+
+Sub = Union[str, int]  # noqa: UP007  (a runtime alias: an index letter or a literal index)
+
+
+class Undefined(Exception):
+    """The expression has no real value here."""
+
+
+# --------------------------------------------------------------------------- the AST
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A sum's limit: ``base + offset`` where base is a size, an index letter or None."""
+
+    base: str | None
+    offset: int = 0
+
+    def value(self, env: Mapping[str, int]) -> int:
+        """The bound's integer value under ``env`` (sizes and indices)."""
+        return (env[self.base] if self.base is not None else 0) + self.offset
+
+    def tex(self) -> str:
+        """The bound as written: ``K-1``, ``j``, ``3``."""
+        if self.base is None:
+            return str(self.offset)
+        if self.offset == 0:
+            return self.base
+        sign = "+" if self.offset > 0 else "-"
+        return f"{self.base}{sign}{abs(self.offset)}"
+
+
+class Node:
+    """Base class of the AST's nodes (frozen dataclasses, compared by value)."""
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    """A rational constant."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class BigInt(Node):
+    """``2^{e} + delta``, written so (the modular check's prime is 2^61 − 1)."""
+
+    exponent: int
+    delta: int
+
+    @property
+    def value(self) -> int:
+        """The integer."""
+        return 2**self.exponent + self.delta
+
+
+@dataclass(frozen=True)
+class Var(Node):
+    """A free real scalar: x, a."""
+
+    name: str  # a free real scalar: x, a
+
+
+@dataclass(frozen=True)
+class SizeVal(Node):
+    """A size used as a number: K y_j."""
+
+    name: str  # K or N used as a number
+
+
+@dataclass(frozen=True)
+class IndexVal(Node):
+    """An index used as a number: j z_j."""
+
+    name: str  # an index used as a number: j z_j
+
+
+@dataclass(frozen=True)
+class Entry(Node):
+    """An entry of an input vector or matrix: z_k, t_2, w_{nk}."""
+
+    vec: str
+    subs: tuple[Sub, ...]
+    comma: bool = False  # w_{n,k} rather than w_{nk}
+
+
+@dataclass(frozen=True)
+class Y(Node):
+    """The document's softmax ``y_k = e^{z_k} / Σ_i e^{z_i}``."""
+
+    sub: Sub
+
+
+@dataclass(frozen=True)
+class Loss(Node):
+    """The document's cross-entropy ``E = −Σ_k t_k ln y_k``."""
+
+
+@dataclass(frozen=True)
+class Delta(Node):
+    """The Kronecker delta of two indices (letters or literals)."""
+
+    a: Sub
+    b: Sub
+
+
+@dataclass(frozen=True)
+class Add(Node):
+    """A sum of terms."""
+
+    terms: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Mul(Node):
+    """A product of factors."""
+
+    factors: tuple[Node, ...]
+    dot: bool = False  # write \cdot between factors
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    """Minus its argument."""
+
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Frac(Node):
+    r"""A quotient, written with \frac."""
+
+    num: Node
+    den: Node
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    """A power with a rational exponent."""
+
+    base: Node
+    exp: Fraction
+    style: str = "slash"  # how a fractional exponent is written: slash 1/2, frac \frac{1}{2}
+
+
+@dataclass(frozen=True)
+class Exp(Node):
+    r"""The exponential, written e^{...} or \exp(...)."""
+
+    arg: Node
+    style: str = "e"  # e^{...} or \exp
+
+
+@dataclass(frozen=True)
+class Fn(Node):
+    """A function of one argument: ln, sin, cos, tanh, sqrt, root3 (the cube root)."""
+
+    name: str  # ln, sin, cos, tanh, sqrt, root3
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Sum(Node):
+    r"""``\\sum_{var=lo}^{hi}``, ``\\sum_var`` (lo = hi = None) or ``\\sum_{var \\neq neq}``."""
+
+    var: str
+    body: Node
+    lo: Bound | None = None
+    hi: Bound | None = None
+    neq: Sub | None = None
+
+
+@dataclass(frozen=True)
+class Deriv(Node):
+    """The derivative of ``body`` with respect to an input (an entry or a scalar)."""
+
+    body: Node
+    wrt: Entry | Var
+    style: str = "op"  # op: \frac{\partial}{\partial z_j} (...); frac: \frac{\partial E}{...}; d
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``lhs = rhs`` with the assumptions and where-conditions it lists."""
+
+    lhs: Node
+    rhs: Node
+    assume: tuple[str, ...] = ()
+    where: tuple[tuple[Sub, Sub], ...] = ()  # pairs (a, b): a \neq b
+    family: str = ""
+    true: bool | None = True  # the generator's intent: True when built by valid rewrites only
+    mutation: str = ""
+
+    def statement(self) -> str:
+        """The claim as written in the document."""
+        return f"{tex(self.lhs)} = {tex(self.rhs)}"
+
+    def where_tex(self) -> list[str]:
+        """The where-conditions as written."""
+        return [f"{sub_tex(a)} \\neq {sub_tex(b)}" for a, b in self.where]
+
+
+# --------------------------------------------------------------------------- traversal
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Add):
+        return node.terms
+    if isinstance(node, Mul):
+        return node.factors
+    if isinstance(node, (Neg, Exp, Fn)):
+        return (node.arg,)
+    if isinstance(node, Frac):
+        return (node.num, node.den)
+    if isinstance(node, Pow):
+        return (node.base,)
+    if isinstance(node, (Sum, Deriv)):
+        return (node.body,)
+    return ()
+
+
+def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
+    if isinstance(node, Add):
+        return replace(node, terms=kids)
+    if isinstance(node, Mul):
+        return replace(node, factors=kids)
+    if isinstance(node, (Neg, Exp, Fn)):
+        return replace(node, arg=kids[0])
+    if isinstance(node, Frac):
+        return replace(node, num=kids[0], den=kids[1])
+    if isinstance(node, Pow):
+        return replace(node, base=kids[0])
+    if isinstance(node, (Sum, Deriv)):
+        return replace(node, body=kids[0])
+    return node
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def letters_of(node: Node) -> set[str]:
+    """Index letters a node mentions directly (not in its children)."""
+    out: set[str] = set()
+
+    def add(s: Sub | None) -> None:
+        if isinstance(s, str):
+            out.add(s)
+
+    if isinstance(node, Entry):
+        for s in node.subs:
+            add(s)
+    elif isinstance(node, Y):
+        add(node.sub)
+    elif isinstance(node, Delta):
+        add(node.a)
+        add(node.b)
+    elif isinstance(node, IndexVal):
+        out.add(node.name)
+    elif isinstance(node, Sum):
+        for b in (node.lo, node.hi):
+            if b is not None and b.base in INDEX_RANGE:
+                out.add(b.base)
+        add(node.neq)
+    elif isinstance(node, Deriv):
+        out |= letters_of(node.wrt)
+    return out
+
+
+def free_indices(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
+    """Index letters free in ``node``."""
+    out = letters_of(node) - bound
+    if isinstance(node, Sum):
+        inner = bound | {node.var}
+        return out | free_indices(node.body, inner)
+    for child in children(node):
+        out |= free_indices(child, bound)
+    return out
+
+
+def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
+    """Replace free index letters (not those bound by a sum inside)."""
+
+    def s(x: Sub | None) -> Sub | None:
+        return mapping.get(x, x) if isinstance(x, str) else x
+
+    def b(x: Bound | None) -> Bound | None:
+        if x is None or x.base not in mapping:
+            return x
+        new = mapping[x.base]
+        if isinstance(new, int):
+            return Bound(None, new + x.offset)
+        return Bound(new, x.offset)
+
+    if isinstance(node, Entry):
+        return replace(node, subs=tuple(s(x) for x in node.subs))
+    if isinstance(node, Y):
+        return Y(s(node.sub))
+    if isinstance(node, Delta):
+        return Delta(s(node.a), s(node.b))
+    if isinstance(node, IndexVal):
+        new = mapping.get(node.name, node.name)
+        return Num(Fraction(new)) if isinstance(new, int) else IndexVal(new)
+    if isinstance(node, Sum):
+        inner = {k: v for k, v in mapping.items() if k != node.var}
+        return replace(
+            node, lo=b(node.lo), hi=b(node.hi), neq=s(node.neq), body=substitute(node.body, inner)
+        )
+    if isinstance(node, Deriv):
+        return replace(node, wrt=substitute(node.wrt, mapping), body=substitute(node.body, mapping))
+    kids = children(node)
+    if not kids:
+        return node
+    return with_children(node, tuple(substitute(k, mapping) for k in kids))
+
+
+def sizes_touched(claim: Claim) -> list[str]:
+    """The sizes the claim depends on, as the oracle reads it (K before N)."""
+    found: set[str] = set()
+    for side in (claim.lhs, claim.rhs):
+        for node in walk(side):
+            if isinstance(node, Entry):
+                found.update(VECTORS[node.vec])
+            elif isinstance(node, (Y, Loss)):
+                found.add("K")
+            elif isinstance(node, SizeVal):
+                found.add(node.name)
+            elif isinstance(node, Sum):
+                found.add(INDEX_RANGE[node.var])
+                for bd in (node.lo, node.hi):
+                    if bd is not None and bd.base in SIZES:
+                        found.add(bd.base)
+            elif isinstance(node, Deriv) and isinstance(node.wrt, Entry):
+                found.update(VECTORS[node.wrt.vec])
+            for letter in letters_of(node):
+                found.add(INDEX_RANGE[letter])
+    for a, b in claim.where:
+        for s in (a, b):
+            if isinstance(s, str):
+                found.add(INDEX_RANGE[s])
+    if {"targets", "first"} & set(claim.assume):
+        found.add("K")
+    return [s for s in SIZES if s in found]
+
+
+def claim_free(claim: Claim) -> list[str]:
+    free = free_indices(claim.lhs) | free_indices(claim.rhs)
+    for a, b in claim.where:
+        free |= {s for s in (a, b) if isinstance(s, str)}
+    return sorted(free)
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+
+def sub_tex(s: Sub) -> str:
+    return str(s)
+
+
+def subs_tex(subs: tuple[Sub, ...], comma: bool) -> str:
+    if len(subs) == 1:
+        (s,) = subs
+        text = sub_tex(s)
+        return text if len(text) == 1 else "{" + text + "}"
+    if comma or any(isinstance(s, int) for s in subs):
+        return "{" + ",".join(sub_tex(s) for s in subs) + "}"
+    return "{" + "".join(sub_tex(s) for s in subs) + "}"
+
+
+def entry_tex(node: Entry) -> str:
+    return f"{node.vec}_{subs_tex(node.subs, node.comma)}"
+
+
+def is_bigop(node: Node) -> bool:
+    """Nodes that take the rest of a product as their body when written bare."""
+    return isinstance(node, Sum) or (isinstance(node, Deriv) and node.style in ("op", "d"))
+
+
+def paren(text: str) -> str:
+    return r"\left(" + text + r"\right)"
+
+
+def is_atom(node: Node) -> bool:
+    if isinstance(node, Num):
+        return node.value.denominator == 1 and node.value >= 0
+    return isinstance(node, (Var, SizeVal, IndexVal, Entry, Y, Loss, Delta, BigInt)) or (
+        isinstance(node, Deriv) and node.style == "frac"
+    )
+
+
+def tex(node: Node) -> str:
+    """The LaTeX of a whole expression (one side of a claim)."""
+    if isinstance(node, Add):
+        parts = []
+        for n, term in enumerate(node.terms):
+            if n > 0 and isinstance(term, Neg):
+                parts.append(" - " + tex_negated(term.arg))
+            elif n > 0 and isinstance(term, Num) and term.value < 0:
+                parts.append(" - " + tex(Num(-term.value)))
+            else:
+                parts.append((" + " if n > 0 else "") + tex_term(term, n == len(node.terms) - 1))
+        return "".join(parts)
+    return tex_term(node, True)
+
+
+def tex_term(node: Node, last_in_add: bool) -> str:
+    """A term of a sum (no leading sign handled here except Neg)."""
+    del last_in_add  # a bare big operator's body is a term: it stops at + and -
+    if isinstance(node, Add):
+        return paren(tex(node))
+    if isinstance(node, Neg):
+        return "-" + tex_negated(node.arg)
+    if isinstance(node, Mul):
+        return tex_product(node)
+    if isinstance(node, Num) and node.value < 0:
+        return "-" + tex_factor(Num(-node.value), True)
+    return tex_factor(node, last=True)
+
+
+def tex_negated(inner: Node) -> str:
+    """What follows a minus sign."""
+    if isinstance(inner, (Add, Neg)) or (isinstance(inner, Num) and inner.value < 0):
+        return paren(tex(inner))
+    return tex_term(inner, True)
+
+
+def tex_product(node: Mul) -> str:
+    out = []
+    factors = node.factors
+    for n, f in enumerate(factors):
+        last = n == len(factors) - 1
+        text = tex_factor(f, last)
+        if n > 0:
+            prev = out[-1]
+            needs_dot = (
+                node.dot
+                or text[0].isdigit()
+                or text.startswith(r"\left(")
+                or text.startswith(r"\frac")
+                or prev.endswith(r"\right)")
+                or isinstance(factors[n - 1], (Fn, Exp))
+                or isinstance(f, (Num, BigInt))
+            )
+            out.append(r" \cdot " if needs_dot else " ")
+        out.append(text)
+    return "".join(out)
+
+
+def tex_factor(node: Node, last: bool) -> str:
+    """A factor of a product; bigops not last in the product are wrapped."""
+    if isinstance(node, Num):
+        v = node.value
+        if v < 0:
+            return paren("-" + tex_factor(Num(-v), True))
+        if v.denominator == 1:
+            return str(v.numerator)
+        return rf"\frac{{{v.numerator}}}{{{v.denominator}}}"
+    if isinstance(node, BigInt):
+        sign = "+" if node.delta > 0 else "-"
+        inner = f"2^{{{node.exponent}}}" + (f" {sign} {abs(node.delta)}" if node.delta else "")
+        return paren(inner)
+    if isinstance(node, (Var, SizeVal, IndexVal)):
+        return node.name
+    if isinstance(node, Entry):
+        return entry_tex(node)
+    if isinstance(node, Y):
+        return f"y_{subs_tex((node.sub,), False)}"
+    if isinstance(node, Loss):
+        return "E"
+    if isinstance(node, Delta):
+        if isinstance(node.a, int) and isinstance(node.b, int):
+            return rf"\delta_{{{node.a},{node.b}}}"
+        return rf"\delta_{{{sub_tex(node.a)}{sub_tex(node.b)}}}"
+    if isinstance(node, (Add, Neg, Mul)):
+        return paren(tex(node))
+    if isinstance(node, Frac):
+        return rf"\frac{{{tex(node.num)}}}{{{tex(node.den)}}}"
+    if isinstance(node, Pow):
+        return tex_pow(node)
+    if isinstance(node, Exp):
+        if node.style == "exp":
+            return r"\exp" + paren(tex(node.arg))
+        return "e^{" + tex(node.arg) + "}"
+    if isinstance(node, Fn):
+        if node.name == "sqrt":
+            return r"\sqrt{" + tex(node.arg) + "}"
+        if node.name == "root3":
+            return r"\sqrt[3]{" + tex(node.arg) + "}"
+        return "\\" + node.name + paren(tex(node.arg))
+    if isinstance(node, Sum):
+        text = tex_sum(node)
+        return text if last else paren(text)
+    if isinstance(node, Deriv):
+        text = tex_deriv(node)
+        return text if (last or node.style == "frac") else paren(text)
+    raise TypeError(node)
+
+
+def tex_pow(node: Pow) -> str:
+    base = node.base
+    if isinstance(base, (Var, Entry, Y, SizeVal, IndexVal)) or (
+        isinstance(base, Num) and base.value.denominator == 1 and base.value > 0
+    ):
+        b = tex_factor(base, True)
+    else:
+        b = paren(tex(base))
+    e = node.exp
+    if e.denominator == 1:
+        ex = str(e.numerator)
+    elif node.style == "frac":
+        ex = ("-" if e < 0 else "") + rf"\frac{{{abs(e.numerator)}}}{{{e.denominator}}}"
+    else:
+        ex = f"{e.numerator}/{e.denominator}"
+    return f"{b}^{{{ex}}}"
+
+
+def tex_sum(node: Sum) -> str:
+    if node.neq is not None:
+        head = rf"\sum_{{{node.var} \neq {sub_tex(node.neq)}}}"
+    elif node.lo is None:
+        head = rf"\sum_{node.var}"
+    else:
+        assert node.hi is not None
+        head = rf"\sum_{{{node.var}={node.lo.tex()}}}^{{{node.hi.tex()}}}"
+    body = node.body
+    if isinstance(body, (Add, Neg)) or (isinstance(body, Num) and body.value < 0):
+        return head + " " + paren(tex(body))
+    return head + " " + tex_term(body, True)
+
+
+def tex_deriv(node: Deriv) -> str:
+    wrt = node.wrt
+    var = entry_tex(wrt) if isinstance(wrt, Entry) else wrt.name
+    body = node.body
+    if node.style == "frac":
+        inner = tex(body)
+        if not (is_atom(body) or isinstance(body, Fn)):
+            inner = paren(inner)
+        return rf"\frac{{\partial {inner}}}{{\partial {var}}}"
+    if node.style == "d":
+        head = rf"\frac{{d}}{{d{var}}}"
+    else:
+        head = rf"\frac{{\partial}}{{\partial {var}}}"
+    return head + " " + paren(tex(body))
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+def point_name(vec: str, idx: tuple[int, ...]) -> str:
+    return vec + "_" + "_".join(map(str, idx)) if idx else vec
+
+
+def in_range(vec: str, idx: tuple[int, ...], env: Mapping[str, int]) -> bool:
+    sizes = VECTORS[vec]
+    if len(idx) != len(sizes):
+        return False
+    return all(1 <= i <= env[s] for i, s in zip(idx, sizes, strict=True))
+
+
+def sub_value(s: Sub, env: Mapping[str, int]) -> int:
+    return env[s] if isinstance(s, str) else s
+
+
+def zero(v: Any) -> bool:
+    return abs(v) <= EPS
+
+
+def real_pow(b: Any, e: Fraction) -> Any:
+    """``b^e`` over the reals: a root or fractional power of a negative is undefined."""
+    if e.denominator == 1:
+        if e < 0 and zero(b):
+            raise Undefined("division by zero")
+        return b ** int(e)
+    if b < -EPS:
+        raise Undefined("root of a negative number")
+    if zero(b):
+        if e > 0:
+            return mpmath.mpf(0)
+        raise Undefined("division by zero")
+    return mpmath.power(b, mpmath.mpf(e.numerator) / e.denominator)
+
+
+def real_ln(v: Any) -> Any:
+    if v <= EPS:
+        raise Undefined("ln of a non-positive number")
+    return mpmath.log(v)
+
+
+@dataclass
+class Context:
+    """One evaluation context: the sizes and a cache of written-out derivatives."""
+
+    derivatives: dict[tuple[int, tuple[tuple[str, int], ...]], Any] = field(default_factory=dict)
+
+
+def evaluate(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    """The value of ``node`` (an mpf), or :class:`Undefined`."""
+    return EVAL[type(node)](node, env, point, ctx)
+
+
+def _num(node: Num, env, point, ctx):
+    return mpmath.mpf(node.value.numerator) / node.value.denominator
+
+
+def _big(node: BigInt, env, point, ctx):
+    return mpmath.mpf(node.value)
+
+
+def _var(node: Var, env, point, ctx):
+    return point[node.name]
+
+
+def _size(node: SizeVal | IndexVal, env, point, ctx):
+    return mpmath.mpf(env[node.name])
+
+
+def _entry(node: Entry, env, point, ctx):
+    idx = tuple(sub_value(s, env) for s in node.subs)
+    if not in_range(node.vec, idx, env):
+        raise Undefined(f"{node.vec}{idx} is outside its range")
+    return point[point_name(node.vec, idx)]
+
+
+def _y(node: Y, env, point, ctx):
+    s = sub_value(node.sub, env)
+    if not 1 <= s <= env["K"]:
+        raise Undefined(f"y_{s} is outside its range")
+    total = mpmath.fsum(mpmath.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
+    return mpmath.exp(point[f"z_{s}"]) / total
+
+
+def _loss(node: Loss, env, point, ctx):
+    total = mpmath.fsum(mpmath.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
+    out = mpmath.mpf(0)
+    for k in range(1, env["K"] + 1):
+        out -= point[f"t_{k}"] * mpmath.log(mpmath.exp(point[f"z_{k}"]) / total)
+    return out
+
+
+def _delta(node: Delta, env, point, ctx):
+    return mpmath.mpf(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
+
+
+def _add(node: Add, env, point, ctx):
+    return mpmath.fsum(evaluate(t, env, point, ctx) for t in node.terms)
+
+
+def _mul(node: Mul, env, point, ctx):
+    out = mpmath.mpf(1)
+    for f in node.factors:
+        out *= evaluate(f, env, point, ctx)
+    return out
+
+
+def _neg(node: Neg, env, point, ctx):
+    return -evaluate(node.arg, env, point, ctx)
+
+
+def _frac(node: Frac, env, point, ctx):
+    num = evaluate(node.num, env, point, ctx)
+    den = evaluate(node.den, env, point, ctx)
+    if zero(den):
+        raise Undefined("division by zero")
+    return num / den
+
+
+def _pow(node: Pow, env, point, ctx):
+    return real_pow(evaluate(node.base, env, point, ctx), node.exp)
+
+
+def _exp(node: Exp, env, point, ctx):
+    return mpmath.exp(evaluate(node.arg, env, point, ctx))
+
+
+def _fn(node: Fn, env, point, ctx):
+    v = evaluate(node.arg, env, point, ctx)
+    if node.name == "ln":
+        return real_ln(v)
+    if node.name == "sqrt":
+        return real_pow(v, Fraction(1, 2))
+    if node.name == "root3":
+        return real_pow(v, Fraction(1, 3))
+    return getattr(mpmath, node.name)(v)
+
+
+def sum_range(node: Sum, env: Mapping[str, int]) -> list[int]:
+    if node.lo is None or node.hi is None:
+        values = range(1, env[INDEX_RANGE[node.var]] + 1)
+    else:
+        values = range(node.lo.value(env), node.hi.value(env) + 1)  # empty when hi < lo
+    skip = sub_value(node.neq, env) if node.neq is not None else None
+    return [v for v in values if v != skip]
+
+
+def _sum(node: Sum, env, point, ctx):
+    out = []
+    inner = dict(env)
+    for v in sum_range(node, env):
+        inner[node.var] = v
+        out.append(evaluate(node.body, inner, point, ctx))
+    return mpmath.fsum(out) if out else mpmath.mpf(0)
+
+
+def _deriv(node: Deriv, env, point, ctx):
+    evaluate(node.body, env, point, ctx)  # the function must be defined at the point
+    key = (id(node), tuple(sorted(env.items())))
+    if key not in ctx.derivatives:
+        try:
+            ctx.derivatives[key] = written_derivative(node, env)
+        except Undefined as err:
+            ctx.derivatives[key] = err
+    found = ctx.derivatives[key]
+    if isinstance(found, Undefined):
+        raise found
+    return sympy_value(found, point)
+
+
+EVAL: dict[type, Callable[..., Any]] = {
+    Num: _num,
+    BigInt: _big,
+    Var: _var,
+    SizeVal: _size,
+    IndexVal: _size,
+    Entry: _entry,
+    Y: _y,
+    Loss: _loss,
+    Delta: _delta,
+    Add: _add,
+    Mul: _mul,
+    Neg: _neg,
+    Frac: _frac,
+    Pow: _pow,
+    Exp: _exp,
+    Fn: _fn,
+    Sum: _sum,
+    Deriv: _deriv,
+}
+
+# ---- written out in SymPy, for derivatives
+
+
+def written_derivative(node: Deriv, env: Mapping[str, int]) -> sp.Expr:
+    """``sympy.diff`` of the body written out at these sizes and indices."""
+    wrt = node.wrt
+    if isinstance(wrt, Entry):
+        idx = tuple(sub_value(s, env) for s in wrt.subs)
+        if not in_range(wrt.vec, idx, env):
+            raise Undefined("the derivative's variable is outside its range")
+        var = sp.Symbol(point_name(wrt.vec, idx))
+    else:
+        var = sp.Symbol(wrt.name)
+    expr = sp.diff(written(node.body, env), var)
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise Undefined("division by zero")
+    return expr
+
+
+def softmax_denominator(env: Mapping[str, int]) -> sp.Expr:
+    return sp.Add(*[sp.exp(sp.Symbol(f"z_{i}")) for i in range(1, env["K"] + 1)])
+
+
+def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
+    """The node as a SymPy expression at concrete sizes and indices, sums written out."""
+    if isinstance(node, Num):
+        return sp.Rational(node.value.numerator, node.value.denominator)
+    if isinstance(node, BigInt):
+        return sp.Integer(node.value)
+    if isinstance(node, Var):
+        return sp.Symbol(node.name)
+    if isinstance(node, (SizeVal, IndexVal)):
+        return sp.Integer(env[node.name])
+    if isinstance(node, Entry):
+        idx = tuple(sub_value(s, env) for s in node.subs)
+        if not in_range(node.vec, idx, env):
+            raise Undefined(f"{node.vec}{idx} is outside its range")
+        return sp.Symbol(point_name(node.vec, idx))
+    if isinstance(node, Y):
+        s = sub_value(node.sub, env)
+        if not 1 <= s <= env["K"]:
+            raise Undefined("y outside its range")
+        return sp.exp(sp.Symbol(f"z_{s}")) / softmax_denominator(env)
+    if isinstance(node, Loss):
+        den = softmax_denominator(env)
+        return -sp.Add(
+            *[
+                sp.Symbol(f"t_{k}") * sp.log(sp.exp(sp.Symbol(f"z_{k}")) / den)
+                for k in range(1, env["K"] + 1)
+            ]
+        )
+    if isinstance(node, Delta):
+        return sp.Integer(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
+    if isinstance(node, Add):
+        return sp.Add(*[written(t, env) for t in node.terms])
+    if isinstance(node, Mul):
+        return sp.Mul(*[written(f, env) for f in node.factors])
+    if isinstance(node, Neg):
+        return -written(node.arg, env)
+    if isinstance(node, Frac):
+        return written(node.num, env) * sp.Pow(written(node.den, env), -1)
+    if isinstance(node, Pow):
+        return sp.Pow(
+            written(node.base, env), sp.Rational(node.exp.numerator, node.exp.denominator)
+        )
+    if isinstance(node, Exp):
+        return sp.exp(written(node.arg, env))
+    if isinstance(node, Fn):
+        arg = written(node.arg, env)
+        if node.name == "sqrt":
+            return sp.Pow(arg, sp.Rational(1, 2))
+        if node.name == "root3":
+            return sp.Pow(arg, sp.Rational(1, 3))
+        return {"ln": sp.log, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh}[node.name](arg)
+    if isinstance(node, Sum):
+        inner = dict(env)
+        terms = []
+        for v in sum_range(node, env):
+            inner[node.var] = v
+            terms.append(written(node.body, inner))
+        return sp.Add(*terms)
+    if isinstance(node, Deriv):
+        return written_derivative(node, env)
+    raise TypeError(node)
+
+
+def sympy_value(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
+    """Evaluate a SymPy expression at the point with mpmath, undefined as in the AST."""
+    if expr.is_Symbol:
+        return point[expr.name]
+    if expr.is_Rational:
+        return mpmath.mpf(expr.p) / expr.q
+    if expr.is_Add:
+        return mpmath.fsum(sympy_value(a, point) for a in expr.args)
+    if expr.is_Mul:
+        out = mpmath.mpf(1)
+        for a in expr.args:
+            out *= sympy_value(a, point)
+        return out
+    if expr.is_Pow:
+        base, e = expr.args
+        if e.is_Rational:
+            return real_pow(sympy_value(base, point), Fraction(int(e.p), int(e.q)))
+        if base == sp.E:
+            return mpmath.exp(sympy_value(e, point))
+        raise TypeError(f"cannot evaluate {expr}")
+    if isinstance(expr, sp.exp):
+        return mpmath.exp(sympy_value(expr.args[0], point))
+    if isinstance(expr, sp.log):
+        return real_ln(sympy_value(expr.args[0], point))
+    if isinstance(expr, sp.sin):
+        return mpmath.sin(sympy_value(expr.args[0], point))
+    if isinstance(expr, sp.cos):
+        return mpmath.cos(sympy_value(expr.args[0], point))
+    if isinstance(expr, sp.tanh):
+        return mpmath.tanh(sympy_value(expr.args[0], point))
+    if expr is sp.E:
+        return mpmath.e
+    if expr is sp.pi:
+        return mpmath.pi
+    if expr is sp.I:
+        raise Undefined("not real")
+    if expr in (sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise Undefined("division by zero")
+    raise TypeError(f"cannot evaluate {expr!r}")
+
+
+# ---- points, assumptions, the search
+
+
+def random_value(rng: random.Random, lo: int = -3, hi: int = 3) -> Fraction:
+    q = rng.choice((1, 1, 2, 3, 4, 5, 7))
+    return Fraction(rng.randint(lo * q, hi * q), q)
+
+
+def input_names(env: Mapping[str, int]) -> list[tuple[str, tuple[int, ...]]]:
+    out: list[tuple[str, tuple[int, ...]]] = [(s, ()) for s in SCALARS]
+    for vec, sizes in VECTORS.items():
+        for idx in itertools.product(*(range(1, env[s] + 1) for s in sizes)):
+            out.append((vec, idx))
+    return out
+
+
+def random_point(rng: random.Random, env: Mapping[str, int]) -> dict[str, Fraction]:
+    return {point_name(v, i): random_value(rng) for v, i in input_names(env)}
+
+
+def impose(assume: tuple[str, ...], point: dict[str, Any], env: Mapping[str, int]) -> None:
+    """Make the document's assumptions hold at the point (see HEADER in soundness_gen)."""
+    if "first" in assume:
+        point["t_1"] = Fraction(1)
+    if "scale" in assume:
+        point["a"] = Fraction(2)
+    if "targets" in assume:
+        last = env["K"]
+        rest = sum((point[f"t_{k}"] for k in range(1, last)), Fraction(0))
+        if "first" in assume and last == 1:
+            point["t_1"] = Fraction(1)  # both say t_1 = 1
+        else:
+            point[f"t_{last}"] = 1 - rest
+
+
+def assumptions_hold(
+    assume: tuple[str, ...], point: Mapping[str, Any], env: Mapping[str, int]
+) -> str | None:
+    """Which listed assumption fails at the point (None when all hold)."""
+
+    def close(u: Any, v: Any) -> bool:
+        return abs(mpmath.mpf(u) - mpmath.mpf(v)) <= TOLERANCE
+
+    def get(name: str) -> Any:
+        v = point.get(name)
+        return None if v is None else to_mpf(v)
+
+    if "first" in assume and (get("t_1") is None or not close(get("t_1"), 1)):
+        return "first"
+    if "scale" in assume and (get("a") is None or not close(get("a"), 2)):
+        return "scale"
+    if "targets" in assume:
+        values = [get(f"t_{k}") for k in range(1, env["K"] + 1)]
+        if any(v is None for v in values) or not close(mpmath.fsum(values), 1):
+            return "targets"
+    return None
+
+
+def to_mpf(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return mpmath.mpf(v.numerator) / v.denominator
+    return v
+
+
+def differ(left: Any, right: Any) -> bool:
+    scale = max(mpmath.mpf(1), abs(left), abs(right))
+    return abs(left - right) > TOLERANCE * scale
+
+
+@dataclass
+class Finding:
+    """What the oracle found for a claim."""
+
+    status: str  # "counterexample", "holds", "undefined" (nowhere defined)
+    sizes: dict[str, int] = field(default_factory=dict)
+    indices: dict[str, int] = field(default_factory=dict)
+    point: dict[str, Any] = field(default_factory=dict)
+    left: Any = None
+    right: Any = None
+    defined: int = 0
+
+    def describe(self) -> str:
+        """One line for a report."""
+        if self.status != "counterexample":
+            return f"{self.status} ({self.defined} defined points)"
+        used = ", ".join(f"{k}={v}" for k, v in {**self.sizes, **self.indices}.items())
+        pt = ", ".join(f"{k}={v}" for k, v in self.point.items())
+        return (
+            f"at {used}; {pt}: left {mpmath.nstr(self.left, 12)}, "
+            f"right {mpmath.nstr(self.right, 12)}"
+        )
+
+
+def where_ok(claim: Claim, indices: Mapping[str, int]) -> bool:
+    return all(sub_value(a, indices) != sub_value(b, indices) for a, b in claim.where)
+
+
+def sides_at(
+    claim: Claim, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context
+) -> tuple[Any, Any]:
+    """Both sides' values at the point (raises Undefined when either is undefined)."""
+    values = {k: to_mpf(v) for k, v in point.items()}
+    return (evaluate(claim.lhs, env, values, ctx), evaluate(claim.rhs, env, values, ctx))
+
+
+def search(claim: Claim, rng: random.Random, max_size: int = 4, points: int = 12) -> Finding:
+    """Look for a counterexample at sizes 1..max_size, every index assignment, random points.
+
+    ``points`` is the number of points tried in all at a combination-less claim; each
+    combination of sizes and indices gets at least two.
+    """
+    sizes = sizes_touched(claim)
+    free = claim_free(claim)
+    combos = []
+    for values in itertools.product(range(1, max_size + 1), repeat=len(sizes)):
+        env = dict.fromkeys(SIZES, 1)
+        env.update(zip(sizes, values, strict=True))
+        ranges = [range(1, env[INDEX_RANGE[f]] + 1) for f in free]
+        for idx in itertools.product(*ranges):
+            indices = dict(zip(free, idx, strict=True))
+            if where_ok(claim, indices):
+                combos.append((env, indices))
+    per = max(2, -(-points // max(1, len(combos))))
+    ctx = Context()
+    defined = 0
+    for env, indices in combos:
+        full = {**env, **indices}
+        for _ in range(per):
+            point = random_point(rng, env)
+            impose(claim.assume, point, env)
+            try:
+                left, right = sides_at(claim, full, point, ctx)
+            except Undefined:
+                continue
+            defined += 1
+            if differ(left, right):
+                shown = {k: v for k, v in point.items() if k in used_inputs(claim, full)}
+                return Finding(
+                    "counterexample",
+                    {s: env[s] for s in sizes},
+                    indices,
+                    shown,
+                    left,
+                    right,
+                    defined,
+                )
+    return Finding("holds" if defined else "undefined", defined=defined)
+
+
+def used_inputs(claim: Claim, env: Mapping[str, int]) -> set[str]:
+    """Input names at these sizes the claim could touch (for showing a point)."""
+    names = set(SCALARS)
+    for v, i in input_names(env):
+        names.add(point_name(v, i))
+    mentioned = set()
+    for side in (claim.lhs, claim.rhs):
+        for node in walk(side):
+            if isinstance(node, Var):
+                mentioned.add(node.name)
+            elif isinstance(node, (Entry,)):
+                mentioned.add(node.vec)
+            elif isinstance(node, Deriv) and isinstance(node.wrt, Entry):
+                mentioned.add(node.wrt.vec)
+            elif isinstance(node, Deriv):
+                mentioned.add(node.wrt.name)
+            elif isinstance(node, (Y, Loss)):
+                mentioned.add("z")
+                if isinstance(node, Loss):
+                    mentioned.add("t")
+    if "targets" in claim.assume or "first" in claim.assume:
+        mentioned.add("t")
+    return {n for n in names if n.split("_")[0] in mentioned}
