@@ -360,7 +360,8 @@ def print_report(out: Console, record: Record) -> None:
     if record["claims"]:
         out.print(table)
     for c in record["claims"]:
-        if c["status"] in ("refuted", "vacuous", "undecided") or not c["as_expected"]:
+        shown = c["status"] in ("refuted", "vacuous", "undecided") or not c["as_expected"]
+        if shown or any(domain(s) for s in c.get("side_conditions", [])):
             out.print(f"  [bold]{escape(c['name'])}[/]: {escape(c['message'])}", soft_wrap=True)
     if record["steps"]:
         print_steps(out, record["steps"])
@@ -403,6 +404,11 @@ def print_steps(out: Console, steps: list[Record]) -> None:
                 " [dim](expected)[/]" if r["as_expected"] else " [bold red](expected wrong)[/]"
             ) + note
         out.print(f"  {where:>7} {STEP_MARKS[r['status']]} {escape(said)}{note}", soft_wrap=True)
+
+
+def domain(condition: str) -> bool:
+    """True for a condition on values (``x > 0``), not on indices (``1 ≤ j ≤ K``)."""
+    return condition.endswith(("> 0", "≥ 0", "≠ 0"))
 
 
 def short(text: str, width: int = 90) -> str:

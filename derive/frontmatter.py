@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import sympy as sp
+
 from derive.document import RawDocument, header_lines, read_document
 from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
@@ -89,7 +91,14 @@ def parse_claims(
         statement = raw.text(
             need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
         )
-        lhs, op, rhs = parse_at(raw, statement.value, statement.position, scope, parse_relation)
+        written: list[tuple[sp.Expr, str]] = []
+        lhs, op, rhs = parse_at(
+            raw,
+            statement.value,
+            statement.position,
+            scope,
+            lambda text, scope: parse_relation(text, scope, written),
+        )
         if op != "=":
             raise DocumentError(
                 f"claim `{name}` must be an equation `a = b`, not `{op}`", statement.position
@@ -113,7 +122,17 @@ def parse_claims(
                 raw.text(str(expect), after=start).position,
             )
         claims.append(
-            Claim(name, lhs, rhs, statement.value, statement.position, assume, where, expect)
+            Claim(
+                name,
+                lhs,
+                rhs,
+                statement.value,
+                statement.position,
+                assume,
+                where,
+                expect,
+                tuple(written),
+            )
         )
     return tuple(claims)
 

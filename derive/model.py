@@ -25,6 +25,7 @@ class Definition:
     body: sp.Expr
     text: str
     position: Position
+    domain: tuple[tuple[sp.Expr, str], ...] = ()  # what the body needs, as written
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class Claim:
     assume: tuple[str, ...] = ()
     where: tuple[Condition, ...] = ()
     expect: str = "proved"
+    # what the sides need to be real as written (a radicand ≥ 0, a divisor ≠ 0, …):
+    # SymPy may have simplified the condition away, as (x^{1/3})^3 to x
+    domain: tuple[tuple[sp.Expr, str], ...] = ()
 
 
 @dataclass(frozen=True)

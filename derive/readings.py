@@ -23,7 +23,7 @@ from derive.fields import (
     string_list,
     string_table,
 )
-from derive.latex import Scope, parse_head, parse_relation
+from derive.latex import Scope, parse_expression, parse_head, parse_relation
 from derive.model import Assumption, Definition, Document, FunctionDecl, Part
 
 TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
@@ -78,12 +78,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
             **{d.name: len(d.params) for d in definitions.values() if is_function(d)},
         },
     )
-    definitions = {
-        key: Definition(
-            d.name, d.params, parse_at(raw, d.text, d.position, scope), d.text, d.position
-        )
-        for key, d in definitions.items()
-    }
+    definitions = {key: with_body(raw, d, scope) for key, d in definitions.items()}
     assumptions = parse_assumptions(
         raw, string_table(raw, front, "assumptions", tables), scope, tables
     )
@@ -111,6 +106,15 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         where=where,
         macros=macros,
     )
+
+
+def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:
+    """The definition with its body read, and what the body needs to be real."""
+    written: list[tuple[sp.Expr, str]] = []
+    body = parse_at(
+        raw, head.text, head.position, scope, lambda text, s: parse_expression(text, s, written)
+    )
+    return Definition(head.name, head.params, body, head.text, head.position, tuple(written))
 
 
 def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tuple[Part, ...]:

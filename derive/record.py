@@ -62,6 +62,7 @@ def claim_record(result: api.ClaimResult) -> Record:
         "residual": None if v.residual is None else present.latex(v.residual),
         "counterexample": v.counterexample.as_json() if v.counterexample else None,
         "holds_under": list(v.holds_under),
+        "side_conditions": list(v.side_conditions),
         "message": v.message,
         "timed_out": v.timed_out,
     }

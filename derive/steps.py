@@ -129,9 +129,10 @@ def check_step(
     """One step: parse both sides, then prove, then try the declared assumptions."""
     if not step.left.text or not step.right.text:
         return one_sided(doc, step)
+    written: list[tuple[sp.Expr, str]] = []
     try:
-        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope)
-        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope)
+        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written)
+        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written)
     except DeriveError as err:
         return StepResult(step, "unparsed", message=f"not understood: {err.message}")
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
@@ -152,6 +153,7 @@ def check_step(
         f"{step.left.text} = {step.right.text}",
         Position(doc.path, step.right.line, step.right.col),
         where=where,
+        domain=tuple(written),
     )
     verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
     if verdict.status == "refuted" and verdict.holds_under:

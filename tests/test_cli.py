@@ -21,6 +21,7 @@ CLAIM_KEYS = {
     "residual",
     "counterexample",
     "holds_under",
+    "side_conditions",
     "message",
     "as_expected",
     "timed_out",

@@ -45,6 +45,7 @@ from derive.evaluating.jets import (
     root_power,
     scale,
 )
+from derive.meaning import axes_of
 from derive.model import Document, FunctionDecl
 
 Key = tuple[str, tuple[int, ...]]  # an input: its name and its indices (none for a scalar)
@@ -158,6 +159,7 @@ class Interpreter:
         self.frees: dict[sp.Basic, frozenset[sp.Symbol]] = {}
         self.zero, self.one = ctx.mpf(0), ctx.mpf(1)
         self._gradients: dict[str, tuple[str, str]] | None = None
+        self.axes = axes_of(doc)  # the size of each axis of the inputs
 
     # -- the dispatch ---------------------------------------------------------------
     def value(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
@@ -286,6 +288,9 @@ class Interpreter:
             else:
                 value = self.defined(name, ints)
         else:
+            for at, axis in zip(ints, self.axes.get(name, ()), strict=False):
+                if axis is not None and axis in self.sizes and at > self.sizes[axis]:
+                    raise OutOfRange(f"{name}{list(ints)}: {at} is past its size {axis}")
             value = self.point.value((name, ints))
         for tag in seeds:
             value = add(value, infinitesimal(tag, self.zero, self.one))
@@ -332,7 +337,32 @@ class Interpreter:
             if at > self.size_of_index(param):
                 raise OutOfRange(f"{name}{list(ints)}: {param} = {at} is out of its range")
             env[param] = at
+        self.require(definition.domain, env)
         return self.value(body, env)
+
+    def require(self, domain: tuple[tuple[sp.Expr, str], ...], env: Mapping[sp.Basic, Any]) -> None:
+        """Check what an expression needs to be real as written (a radicand ≥ 0, …).
+
+        A condition inside a sum, whose index has no value here, is left to the sum.
+
+        Raises:
+            Undefined: a condition fails here.
+        """
+        tolerance = self.ctx.mpf(10) ** (10 - self.ctx.dps)
+        for expr, relation in domain:
+            try:
+                value = real(self.value(expr, env))
+            except NotEvaluable:
+                continue
+            if isinstance(value, tuple):
+                continue
+            small = abs(value) <= tolerance * (1 + abs(value))
+            if (
+                (relation == "≠ 0" and small)
+                or (relation == "> 0" and (value < 0 or small))
+                or (relation == "≥ 0" and value < 0 and not small)
+            ):
+                raise Undefined(f"{expr} {relation} fails here")
 
     def opaque(self, decl: FunctionDecl) -> Any:
         r"""``C`` declared as ``C(\\mathbf{z})``: its stand-in of every entry of ``z``."""
@@ -394,6 +424,7 @@ class Interpreter:
                     raise OutOfRange(f"{name}: {param} = {local[param]} is out of its range")
             else:
                 local[param] = self.value(arg, env)
+        self.require(definition.domain, local)
         return self.value(definition.body, local)
 
     def vector(self, arg: sp.Basic, env: Mapping[sp.Basic, Any]) -> Vec:

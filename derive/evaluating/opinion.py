@@ -104,6 +104,7 @@ def second_opinion(
                 for env in pending:
                     it.top = dict(env)
                     try:
+                        it.require(claim.domain, env)
                         left, right = it.value(claim.lhs, env), it.value(claim.rhs, env)
                     except Undefined:
                         still.append(env)
@@ -159,6 +160,7 @@ def confirm(
                 residual = real(it.value(expr, at))
                 if abs(residual) > ctx.mpf(10) ** (5 - digits):
                     return Confirmation(False, reason="the point does not satisfy the assumptions")
+            it.require(claim.domain, env)
             left, right = it.value(claim.lhs, env), it.value(claim.rhs, env)
         except Undefined as why:
             return Confirmation(False, reason=f"a side is undefined there ({why})")
@@ -217,12 +219,12 @@ def show(value: Any) -> str:
 
 
 def drawing(seed: int, attempt: int) -> Any:
-    """Random rational inputs: any sign on even attempts, positive on odd ones."""
+    """Random rational inputs: of any sign, positive, negative, positive, in turn."""
 
     def draw(key: Key) -> Fraction:
         rng = random.Random(repr((seed, attempt, key)))
-        top = rng.randint(-30, 30) if attempt % 2 == 0 else rng.randint(1, 30)
-        return Fraction(top, rng.choice((7, 11, 13)))
+        low, high = ((-30, 30), (1, 30), (-30, -1), (1, 30))[attempt % 4]
+        return Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
 
     return draw
 

@@ -14,6 +14,7 @@ from derive.latex.nodes import Node
 from derive.latex.parser import parse_tree
 from derive.latex.samples import sample_prefixes
 from derive.latex.scope import Scope
+from derive.latex.shapes import Requirement, requirements
 from derive.latex.transform import Reader
 
 T = TypeVar("T")
@@ -34,7 +35,9 @@ RELATIONS = {
 }
 
 
-def parse_expression(text: str, scope: Scope) -> sp.Expr:
+def parse_expression(
+    text: str, scope: Scope, written: list[Requirement] | None = None
+) -> sp.Expr:
     r"""Read a LaTeX expression into SymPy.
 
     Names in ``scope.shapes`` make matrix expressions (``MatMul``, ``MatAdd``,
@@ -57,10 +60,12 @@ def parse_expression(text: str, scope: Scope) -> sp.Expr:
     >>> parse_expression(r"\sum_k t_k", Scope({"k": "K"}, frozenset({"K"})))
     Sum(t[k], (k, 1, K))
     """
-    return _guard(lambda: Reader(text, scope).value(_expression(text, scope)))
+    return _guard(lambda: Reader(text, scope).value(_expression(text, scope)), written)
 
 
-def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
+def parse_relation(
+    text: str, scope: Scope, written: list[Requirement] | None = None
+) -> tuple[sp.Expr, str, sp.Expr]:
     r"""Read ``left op right`` where op is ``=``, ``\neq``, ``<``, ``\leq``, ``>`` or ``\geq``.
 
     Returns:
@@ -82,7 +87,7 @@ def parse_relation(text: str, scope: Scope) -> tuple[sp.Expr, str, sp.Expr]:
         a, b = Reader(text, scope).relation(left, relation, right)
         return a, op, b
 
-    return _guard(build)
+    return _guard(build, written)
 
 
 def locate_use(text: str, scope: Scope, target: sp.Basic) -> Position | None:
@@ -131,10 +136,19 @@ def _expression(text: str, scope: Scope) -> Node:
     return sample_prefixes(parse_tree(text, "expression").children[0], scope)
 
 
-def _guard(build: Callable[[], T]) -> T:
-    """Run ``build``; any failure that is not already a DeriveError becomes a LatexError."""
+def _guard(build: Callable[[], T], written: list[Requirement] | None = None) -> T:
+    """Run ``build``; any failure that is not already a DeriveError becomes a LatexError.
+
+    ``written``, when given, receives what the expression needs to be real as written
+    (each root's radicand ≥ 0, each logarithm's argument > 0, each divisor ≠ 0).
+    """
     try:
-        return build()
+        if written is None:
+            return build()
+        with requirements() as found:
+            value = build()
+        written.extend(found)
+        return value
     except DeriveError:
         raise
     except RecursionError:

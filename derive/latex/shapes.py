@@ -15,6 +15,9 @@ scalar factors gathered, what ``W * x`` and ``y - t`` give), and unevaluated for
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,29 @@ from derive.errors import LatexError, Position
 from derive.latex.scope import Scope
 
 Shape = tuple[sp.Expr, sp.Expr]
+Requirement = tuple[sp.Expr, str]  # an expression and "> 0", "≥ 0" or "≠ 0"
+POSITIVE, NONNEGATIVE, NONZERO = "> 0", "≥ 0", "≠ 0"
+# What the expression being read needs to be real, as written: SymPy simplifies
+# (x^{1/3})^3 to x and x/x to 1, and the condition would be lost.
+_WRITTEN: ContextVar[list[Requirement] | None] = ContextVar("written", default=None)
+
+
+@contextmanager
+def requirements() -> Iterator[list[Requirement]]:
+    """Collect, while reading, what each root, logarithm and quotient needs."""
+    found: list[Requirement] = []
+    token = _WRITTEN.set(found)
+    try:
+        yield found
+    finally:
+        _WRITTEN.reset(token)
+
+
+def require(expr: Any, relation: str) -> None:
+    """Note that ``expr`` must be ``relation`` (not for a number: that is checked as read)."""
+    found = _WRITTEN.get()
+    if found is not None and isinstance(expr, sp.Expr) and not expr.is_number:
+        found.append((expr, relation))
 TRANSPOSE = symbols.scalar(r"\top")  # the exponent of `^\top`
 VIEW_HINT = r"use it as the argument of a function, e.g. `\text{soft}(…, j)`"
 # SymPy computes powers of plain numbers exactly; beyond this many bits the number is
@@ -168,6 +194,7 @@ def _divide(left: Operand, right: Operand) -> Any:
         raise LatexError(
             f"cannot divide by the matrix `{right.written}` ({describe(b)})", right.where
         )
+    require(b, NONZERO)
     if shape_of(a) is None:
         return a / b
     return sp.MatMul(1 / b, a, evaluate=True)
@@ -199,6 +226,12 @@ def power(base: Operand, exponent: Operand) -> Any:
         raise LatexError(
             f"`^\\top` transposes a matrix, but `{base.written}` is a scalar", exponent.where
         )
+    if exp.is_number and not exp.is_integer:
+        require(value, NONNEGATIVE if exp.is_positive else POSITIVE)
+    elif exp.is_number and exp.is_negative:
+        require(value, NONZERO)
+    elif not exp.is_number and not exp.is_integer:
+        require(value, POSITIVE)
     if isinstance(value, sp.Rational) and isinstance(exp, sp.Integer):
         bits = max(abs(value.p).bit_length(), abs(value.q).bit_length(), 1)
         if bits * abs(int(exp)) > MAX_BITS:
@@ -224,6 +257,8 @@ def entrywise(function: Any, argument: Operand) -> Any:
         value = plain(argument)
     if shape_of(value) is not None:
         return symbols.Elementwise(function, value)
+    if function is sp.log:
+        require(value, POSITIVE)
     return symbols.real_or_marker(function(value), f"{function}({argument.written})")
 
 

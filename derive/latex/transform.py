@@ -234,11 +234,14 @@ class Reader:
             return self.number(tokens(primary)[0])
         written = source(self.text, primary)
         if kind == "sqrt":
-            value = sp.sqrt(self.scalar(parts[0], r"`\sqrt` takes a scalar"))
-            return symbols.real_or_marker(value, written)
+            radicand = self.scalar(parts[0], r"`\sqrt` takes a scalar")
+            shapes.require(radicand, shapes.NONNEGATIVE)
+            return symbols.real_or_marker(sp.sqrt(radicand), written)
         if kind == "root":
             context = r"`\sqrt[n]` takes scalars"
-            value = sp.root(self.scalar(parts[1], context), self.scalar(parts[0], context))
+            radicand = self.scalar(parts[1], context)
+            shapes.require(radicand, shapes.NONNEGATIVE)
+            value = sp.root(radicand, self.scalar(parts[0], context))
             return symbols.real_or_marker(value, written)
         if kind == "pderiv":
             return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
@@ -294,6 +297,8 @@ class Reader:
         label = source(self.text, item)
 
         def log_base(x: sp.Expr) -> sp.Expr:
+            shapes.require(x, shapes.POSITIVE)
+            shapes.require(base, shapes.POSITIVE)
             return sp.log(x) / sp.log(base)
 
         return Prefix(label, lambda arg: shapes.scalar_function(log_base, label, arg), item)

@@ -186,7 +186,7 @@ def proof(
     text = describe_bounds(doc, needed)
     if extra:
         text += f"; verified for {describe_sizes(extra, [])}"
-    side = (*outcome.side_conditions, *domain_conditions(outcome, needed))
+    side = (*outcome.side_conditions, *domain_conditions(outcome, needed, problem.domain))
     proved = Verdict(
         "proved",
         sizes=text,
@@ -213,17 +213,25 @@ def refutation(
     steps = outcome.steps if outcome is not None else ()
     example = None
     failing_sizes: dict[sp.Symbol, int] = {}
-    unconfirmed = ""
+    turned_down: list[str] = []
+
+    def accept(candidate: Counterexample) -> Counterexample | None:
+        shown, why = confirmed(doc, stated, candidate)
+        if shown is None:
+            turned_down.append(why)
+        return shown
+
     for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
-        example = find_counterexample(problem, failing_sizes, failing_indices)
+        example = find_counterexample(problem, failing_sizes, failing_indices, accept)
         if example is not None:
-            example, unconfirmed = confirmed(doc, stated, example)
-            if example is not None:
-                break
+            break
     if example is None:
         why = "the sides differ at concrete sizes but no real counterexample was found"
-        if unconfirmed:
-            why = f"the prover and the evaluator disagree (a bug in derive): {unconfirmed}"
+        equal = [t for t in turned_down if "gives equal sides" in t]
+        if equal:
+            why = f"the prover and the evaluator disagree (a bug in derive): {equal[0]}"
+        elif turned_down:
+            why += f" where both sides are defined (e.g. {turned_down[0]})"
         return Verdict("undecided", residual=residual, residual_case=case, message=why)
     return Verdict(
         "refuted",
@@ -273,13 +281,21 @@ def below_bounds(
     return out
 
 
-def domain_conditions(outcome: Outcome, bounds: dict[sp.Symbol, int]) -> tuple[str, ...]:
-    """The proof's conditions for its sides to be real, in the document's notation."""
+def domain_conditions(
+    outcome: Outcome,
+    bounds: dict[sp.Symbol, int],
+    written: tuple[tuple[sp.Expr, str], ...] = (),
+) -> tuple[str, ...]:
+    """The proof's conditions for its sides to be real, in the document's notation.
+
+    Those of the sides as they are, and those the sides had as written (``(√x)² = x``
+    needs ``x ≥ 0``, though SymPy reads ``(√x)²`` as ``x``).
+    """
     from derive import present
 
     exprs = [e for label, e in outcome.steps if label in ("left − right", "differentiate")]
     out = []
-    for cond in domain.conditions(*exprs, bounds=bounds):
+    for cond in domain.conditions(*exprs, bounds=bounds, written=written):
         out.append(f"{present.unicode(cond.expr)} {cond.relation}")
     return tuple(out)
 
@@ -480,15 +496,46 @@ def concrete_problem(
         difference = split_logs(as_exponentials(meaning(a.lhs - a.rhs, doc)))
         assumptions.append((difference, free_indices(doc, difference)))
     conds = conditions(claim)
+    free = free_indices(doc, lhs - rhs)
     return Problem(
         split_logs(as_exponentials(lhs)),
         split_logs(as_exponentials(rhs)),
-        free_indices(doc, lhs - rhs),
+        free,
         index_ranges(doc),
         distinct=tuple((a, b) for a, op, b in conds if op == "!="),
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
+        axes=input_axes(doc),
+        domain=tuple(
+            (split_logs(as_exponentials(meaning(e, doc))), r)
+            for e, r in claim.domain
+            if within_reach(e, free, doc)
+        ),
     )
+
+
+def within_reach(expr: sp.Basic, free: Sequence[sp.Symbol], doc: Document) -> bool:
+    """True when every index of ``expr`` is a free index of the claim.
+
+    A condition written inside a sum holds for each value of its index; it is left to
+    the evaluation of the sum.
+    """
+    sizes = {symbols.size(s) for s in doc.sizes}
+    found = {s for s in symbols.free_symbols(expr) if isinstance(s, sp.Symbol) and s.is_integer}
+    return found <= set(free) | sizes
+
+
+def input_axes(doc: Document) -> dict[str, tuple[sp.Expr | None, ...]]:
+    """The size of each axis of each name (a number where the document fixes it)."""
+    out = {}
+    for name, axes in axes_of(doc).items():
+        out[name] = tuple(
+            None
+            if a is None
+            else (sp.Integer(doc.fixed[a]) if a in doc.fixed else symbols.size(a))
+            for a in axes
+        )
+    return out
 
 
 def as_exponentials(expr: sp.Expr) -> sp.Expr:

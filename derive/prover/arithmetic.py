@@ -125,15 +125,16 @@ class ModP:
 class Real:
     """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``.
 
-    With ``seed``, an input not in ``values`` gets a random rational value (of any sign,
-    or positive when ``positive``), drawn once.
+    With ``seed``, an input not in ``values`` gets a random rational value, drawn once:
+    of any sign (``mode`` ``"signed"``), positive, negative, or of any sign and large
+    (``"wide"``).
     """
 
     values: dict[Key, Any]
     digits: int = 50
     touched: list[Key] = field(default_factory=list)
     seed: int | None = None
-    positive: bool = False
+    mode: str = "signed"
 
     def __post_init__(self) -> None:
         """Use a private mpmath context at the requested precision."""
@@ -150,9 +151,11 @@ class Real:
         if key not in self.values:
             if self.seed is None:
                 raise NotSupported(f"no value for {key}")
-            rng = random.Random(repr((self.seed, self.positive, key)))
-            top = rng.randint(1, 30) if self.positive else rng.randint(-30, 30)
-            self.values[key] = Fraction(top, rng.choice((7, 11, 13)))
+            rng = random.Random(repr((self.seed, self.mode, key)))
+            low, high = {"positive": (1, 30), "negative": (-30, -1), "wide": (-300, 300)}.get(
+                self.mode, (-30, 30)
+            )
+            self.values[key] = Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
         value = self.values[key]
         if isinstance(value, Fraction):
             return self.mp.mpf(value.numerator) / value.denominator

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -26,26 +26,52 @@ SHOWN = 6  # significant digits shown
 
 
 def find_counterexample(
-    problem: Problem, sizes: dict[sp.Symbol, int], indices: dict[sp.Symbol, int]
+    problem: Problem,
+    sizes: dict[sp.Symbol, int],
+    indices: dict[sp.Symbol, int],
+    accept: Callable[[Counterexample], Counterexample | None] = lambda found: found,
 ) -> Counterexample | None:
-    """Return a confirmed real counterexample at these sizes and indices, if one is found."""
+    """Return a real counterexample at these sizes and indices, if one is found.
+
+    A point where a side needs what it does not have (a radicand ≥ 0, …) is passed
+    over; ``accept`` confirms a candidate (returning it as it is to be shown) or turns
+    it down.
+    """
     kinds = leaf_kinds(problem, sizes, indices)
     fallback = None
     for values in candidates(kinds):
         arith = Real(dict(values))
         try:
             impose(arith, sizes, instances(problem, sizes))
-            evaluator = Evaluator(arith, {**sizes, **indices})
+            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+            if not within(evaluator, arith, problem.domain):
+                continue
             left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
         except (Undefined, NotSupported, ZeroDivisionError):
             continue
         if arith.equal(left, right):
             continue
-        found = render(sizes, indices, arith, left, right)
+        found = accept(render(sizes, indices, arith, left, right))
+        if found is None:
+            continue
         if in_unit_interval(arith, kinds):
             return found
         fallback = fallback or found
     return fallback
+
+
+def within(evaluator: Evaluator, arith: Real, domain: tuple[tuple[sp.Expr, str], ...]) -> bool:
+    """True when the point meets what the claim needs as written (``x ≥ 0`` for ``√x``)."""
+    for expr, relation in domain:
+        value = evaluator.value(expr)
+        zero = arith.equal(value, arith.number(sp.S.Zero))
+        if (
+            (relation == "≠ 0" and zero)
+            or (relation == "> 0" and (value < 0 or zero))
+            or (relation == "≥ 0" and value < 0 and not zero)
+        ):
+            return False
+    return True
 
 
 def leaf_kinds(
@@ -57,14 +83,14 @@ def leaf_kinds(
         impose(arith, sizes, instances(problem, sizes))
     except (Undefined, NotSupported):
         pass
-    evaluator = Evaluator(arith, {**sizes, **indices})
+    evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
     for side in (problem.lhs, problem.rhs):
         try:
             evaluator.value(side)
         except NotExact:  # a root or a sine: which inputs are read, in real arithmetic
             arith.touched = []
-            arith = Real({}, seed=7, positive=True)
-            evaluator = Evaluator(arith, {**sizes, **indices})
+            arith = Real({}, seed=7, mode="positive")
+            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
             for again in (problem.lhs, problem.rhs):
                 try:
                     evaluator.value(again)

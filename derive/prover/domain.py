@@ -36,13 +36,22 @@ class Condition:
     relation: str
 
 
-def conditions(*exprs: sp.Basic, bounds: Bounds | None = None) -> list[Condition]:
+def conditions(
+    *exprs: sp.Basic,
+    bounds: Bounds | None = None,
+    written: Iterable[tuple[sp.Expr, str]] = (),
+) -> list[Condition]:
     """The conditions for every ``ln``, root and quotient in ``exprs`` to be real.
 
     Those that always hold (at sizes from ``bounds`` on) are left out; the rest come
     once each, in order.
     """
     found: dict[tuple[sp.Expr, str], None] = {}
+    given = [Condition(e, r) for e, r in written]
+    for cond in given:
+        cond = simpler(cond)
+        if not holds(cond, bounds or {}):
+            found[(cond.expr, cond.relation)] = None
     for expr in exprs:
         for cond in collect(expr):
             cond = simpler(cond)

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from derive.prover.arithmetic import Key, ModP, NotSupported
+from derive.prover.arithmetic import Key, ModP, NotSupported, Undefined
 from derive.symbols import Opaque, base_name, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]
@@ -22,10 +22,20 @@ Dual = tuple[Any, Any]
 class Evaluator:
     """Evaluate SymPy trees at integer sizes and indices in one arithmetic."""
 
-    def __init__(self, arith: Any, env: Mapping[sp.Symbol, int]) -> None:
-        """``env`` gives every size and free index an integer."""
+    def __init__(
+        self,
+        arith: Any,
+        env: Mapping[sp.Symbol, int],
+        axes: Mapping[str, tuple[sp.Expr | None, ...]] | None = None,
+    ) -> None:
+        """``env`` gives every size and free index an integer.
+
+        ``axes`` gives the size of each axis of the inputs: an entry outside them has no
+        value (``z_3`` at ``K = 2``).
+        """
         self.a = arith
         self.env = dict(env)
+        self.axes = axes or {}
         self.memo: dict[tuple[Any, ...], Dual] = {}
         self.seed: Key | None = None
         self.zero = arith.number(sp.S.Zero)
@@ -79,7 +89,12 @@ class Evaluator:
     def key(self, node: sp.Basic) -> Key:
         """Return the leaf key of an input under the current bindings."""
         if isinstance(node, sp.Indexed):
-            return (base_name(node), tuple(self.integer(i) for i in node.indices))
+            name = base_name(node)
+            at = tuple(self.integer(i) for i in node.indices)
+            for value, size in zip(at, self.axes.get(name or "", ()), strict=False):
+                if size is not None and not 1 <= value <= self.integer(size):
+                    raise Undefined(f"{name}{list(at)} is outside its range")
+            return (name, at)
         return (base_name(node),)
 
     def integer(self, expr: sp.Basic) -> int:

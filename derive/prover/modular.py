@@ -29,6 +29,8 @@ from derive.prover.arithmetic import PRIMES, ModP, NotExact, Real, Undefined
 from derive.prover.evaluate import Evaluator, impose
 
 POINTS = 4
+REAL_POINTS = 12  # numeric checks: more points, of every sign (|x| is not analytic)
+MODES = ("signed", "positive", "negative", "wide")
 RESAMPLE = 4
 FAILING_SIZES = 2
 MAX_ASSIGNMENTS = 64
@@ -50,6 +52,8 @@ class Problem:
     distinct: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
     equal: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
     assumptions: tuple[tuple[sp.Expr, tuple[sp.Symbol, ...]], ...] = ()
+    axes: Mapping[str, tuple[sp.Expr | None, ...]] = field(default_factory=dict)  # inputs' sizes
+    domain: tuple[tuple[sp.Expr, str], ...] = ()  # what the sides need as written
 
 
 @dataclass
@@ -106,13 +110,19 @@ def check_all(
                 return result
             continue
         result.error_bound = max(result.error_bound, float(outcome))
+    result.points = points_of(prime)
     return result
 
 
-def arithmetic(prime: int | None, seed: int, attempt: int) -> ModP | Real:
-    """Exact arithmetic modulo ``prime``, or mpmath reals at random points."""
+def arithmetic(prime: int | None, seed: int, attempt: int, point: int = 0) -> ModP | Real:
+    """Exact arithmetic modulo ``prime``, or mpmath reals at random points.
+
+    Real points take turns being of any sign, positive, negative and large; a point
+    drawn again (a side was undefined) is positive.
+    """
     if prime is None:
-        return Real({}, DIGITS, seed=seed, positive=attempt % 2 == 1)
+        mode = "positive" if attempt % 2 else MODES[point % len(MODES)]
+        return Real({}, DIGITS, seed=seed, mode=mode)
     return ModP(seed, prime)
 
 
@@ -130,12 +140,12 @@ def check_one(
     degree = 1
     if prime is not None:
         degree = max(degree_bound(problem.lhs - problem.rhs, {**sizes, **c}) for c in cases)
-    for point in range(POINTS):
+    for point in range(POINTS if prime is not None else REAL_POINTS):
         for attempt in range(RESAMPLE):
-            arith = arithmetic(prime, seed * 1_000_003 + point * 101 + attempt, attempt)
+            arith = arithmetic(prime, seed * 1_000_003 + point * 101 + attempt, attempt, point)
             try:
                 impose(arith, sizes, instances(problem, sizes))
-                evaluator = Evaluator(arith, sizes)
+                evaluator = Evaluator(arith, sizes, problem.axes)
                 failing = []
                 for indices in cases:
                     evaluator.env.update(indices)
@@ -152,6 +162,11 @@ def check_one(
     if prime is None:
         return 0.0
     return min(1.0, len(cases) * (degree / prime) ** POINTS)
+
+
+def points_of(prime: int | None) -> int:
+    """How many random points the check takes in this arithmetic."""
+    return POINTS if prime is not None else REAL_POINTS
 
 
 def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> int:
@@ -196,7 +211,7 @@ def defined_at(
         arith = arithmetic(prime, seed * 7919 + attempt, attempt)
         try:
             impose(arith, sizes, instances(problem, sizes))
-            evaluator = Evaluator(arith, sizes)
+            evaluator = Evaluator(arith, sizes, problem.axes)
             for indices in cases:
                 evaluator.env.update(indices)
                 evaluator.value(problem.lhs)
