@@ -16,6 +16,7 @@ from derive.catalog import find_document
 from derive.frontmatter import load_document
 from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.prover.expand import entry_of
 from derive.steps import StepResult, check_steps
 from derive.verdict import Verdict
 
@@ -62,7 +63,10 @@ def load(name_or_path: str) -> Document:
     Raises:
         DeriveError: not found, or malformed (with ``file:line:col``).
     """
-    return load_document(str(find_document(name_or_path)))
+    doc = load_document(str(find_document(name_or_path)))
+    for claim in doc.claims:
+        entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
+    return doc
 
 
 def check(

@@ -97,7 +97,7 @@ def parse_claims(
             statement.value,
             statement.position,
             scope,
-            lambda text, scope: parse_relation(text, scope, written),
+            lambda text, scope, written=written: parse_relation(text, scope, written),
         )
         if op != "=":
             raise DocumentError(

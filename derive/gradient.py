@@ -95,6 +95,13 @@ def differentiate(
             raise UsageError(f"`{name}` is not an assumption of {doc.name} ({known})")
     body = read(expression, "EXPR", doc)
     var = read(wrt, "WRT", doc)
+    if not isinstance(var, sp.Symbol | sp.Indexed | sp.MatrixSymbol) or (
+        isinstance(var, sp.Symbol) and var.is_integer
+    ):
+        raise UsageError(
+            f"cannot differentiate by `{wrt}`: give a variable, such as `x`, `z_j` or "
+            "`W^{(1)}_{uv}`"
+        )
     raw = derivative(
         Operand(body, expression, Position("EXPR")), Operand(var, wrt, Position("WRT"))
     )

@@ -17,8 +17,9 @@ The CI run checks 2,000 distinct claims (the same ones each run);
 draws other claims. Every false verdict found is counted and listed, and the test fails
 on any; a claim derive cannot read, or that makes ``api.check`` raise, fails it too.
 ``REGRESSIONS`` keeps a minimal document of every kind of false verdict found so far.
-A status other than proved, verified and refuted (undecided, or a later ``vacuous``)
-claims nothing and is not judged.
+A status other than proved, verified and refuted (undecided, vacuous) claims nothing and
+is not judged, but an undecided verdict that says "a bug in derive" (the prover and the
+second opinion disagree, or an internal error) fails the test.
 
 Modes for finding and shrinking (not for CI): ``DERIVE_SOUNDNESS_MINIMIZE=1`` shrinks one
 claim of each kind found (greedily, on the test's own claim trees, re-checking with
@@ -345,6 +346,9 @@ def judge(claim: Claim, result: Any, rng: random.Random, tally: Tally) -> None:
     tally.slowest.append((verdict.ms, claim.statement()))
     tally.slowest = sorted(tally.slowest, reverse=True)[:10]
     said = verdict.message or status
+    if status == "undecided" and "(a bug in derive)" in said:
+        # the prover and the second opinion disagreed, or an internal error: a bug
+        tally.false.append(FalseVerdict("a bug in derive", claim, said, "(not judged)"))
     if status in ("proved", "verified"):
         finding = search(claim, rng)
         if finding.status == "counterexample":

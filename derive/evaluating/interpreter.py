@@ -751,8 +751,16 @@ def _sigmoid(it: Interpreter, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> An
     return fn.sigmoid(it.ctx, it.value(node.args[0], env))
 
 
+def _exp(ctx: Any, x: Value) -> Value:
+    """``e^x``; a value past ``10^{digits}`` would drown the terms beside it, so no point."""
+    value = fn.exp(ctx, x)
+    if abs(real(value)) > ctx.mpf(10) ** ctx.dps:
+        raise Undefined(f"e^x is too large to compare at {ctx.dps} digits here")
+    return value
+
+
 UNARY: dict[Any, Callable[[Any, Value], Value]] = {
-    sp.exp: fn.exp,
+    sp.exp: _exp,
     sp.sin: fn.sin,
     sp.cos: fn.cos,
     sp.tan: fn.tan,

@@ -58,8 +58,11 @@ def real(x: Value) -> Number:
 
 
 def jet(terms: dict[int, Number]) -> Value:
-    """A jet, or a plain number when it has no infinitesimal part left."""
-    terms = {m: c for m, c in terms.items() if c != 0 or m == 0}
+    """A jet, or a plain number when it has no infinitesimal part.
+
+    A part whose coefficient is 0 is kept: the value still depends on the variable
+    (``(x + 3)²`` at ``x = −3``), and a root of it has no derivative there.
+    """
     if set(terms) <= {0}:
         return terms.get(0, 0)
     return Jet(terms)

@@ -82,19 +82,27 @@ def second_opinion(
     where: Sequence[Condition] | None = None,
     digits: int = DIGITS,
 ) -> Opinion:
-    """Evaluate the claim at each size assignment of ``size_list`` (see the module)."""
+    """Evaluate the claim at each size assignment of ``size_list`` (see the module).
+
+    The precision grows with the longest number the claim or its definitions write, so
+    that ``10^{40} + 1`` and ``10^{40}`` stay apart.
+    """
+    longest = longest_number(doc, claim)
+    agree = digits + 3 * longest // 2  # close() agrees to two thirds of these digits
+    digits += 3 * longest
     ctx = context(digits)
     conditions = claim.where if where is None else where
     stand_ins = Drawn(seed)
     checked = 0
     try:
-        for sizes in size_list:
+        for number, sizes in enumerate(size_list):
             full = {**dict.fromkeys(doc.sizes, 2), **sizes, **doc.fixed}
             pending = list(assignments(doc, claim, full, conditions, seed))
             for attempt in range(ATTEMPTS):
                 if not pending:
                     break
-                point = Point(ctx, {}, drawing(seed, attempt))
+                # sizes take turns starting with small points and with large ones
+                point = Point(ctx, {}, drawing(seed, attempt + 2 * (number % 2)))
                 try:
                     impose(doc, claim.assume, full, point, stand_ins, ctx)
                 except Undefined:
@@ -109,7 +117,7 @@ def second_opinion(
                     except Undefined:
                         still.append(env)
                         continue
-                    if not close(left, right, digits):
+                    if not close(left, right, agree):
                         return Opinion(
                             False,
                             checked,
@@ -143,7 +151,55 @@ def confirm(
     decimal). An input it leaves out must not matter: it is drawn twice, and the two
     evaluations must agree. The assumptions the claim lists must hold there and its
     ``where`` must be met; for a matrix claim, ``entry`` names the entry compared.
+
+    Each side is evaluated at ``digits`` (more where the claim writes long numbers) and
+    at twice as many, and must come out the same both times to half the digits: a value
+    lost to cancellation is computed again at a higher precision, up to 1,600 digits,
+    or the point is not confirmed. The sides then differ when they differ by more than
+    that.
     """
+    given = list(values)
+    digits += 3 * longest_number(doc, claim)
+    while True:
+        low = evaluate_at(doc, claim, sizes, indices, given, entry, digits)
+        if low.reason:
+            return low
+        high = evaluate_at(doc, claim, sizes, indices, given, entry, 2 * digits)
+        if high.reason:
+            return high
+        if stable(low.left, high.left, digits // 2) and stable(low.right, high.right, digits // 2):
+            break
+        if digits >= 800:
+            return Confirmation(False, reason="its sides cannot be computed accurately there")
+        digits *= 2
+    differ = not stable(high.left, high.right, digits // 2 - 2)
+    return Confirmation(differ, high.left, high.right)
+
+
+def stable(a: Any, b: Any, digits: int) -> bool:
+    """The same value to ``digits`` digits (relative, or absolute near 0; matrices entrywise)."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        if not (isinstance(a, tuple) and isinstance(b, tuple)) or len(a) != len(b):
+            return False
+        return all(
+            len(row_a) == len(row_b)
+            and all(stable(x, y, digits) for x, y in zip(row_a, row_b, strict=True))
+            for row_a, row_b in zip(a, b, strict=True)
+        )
+    x, y = real(a), real(b)
+    return bool(abs(x - y) <= mpmath.mpf(10) ** -digits * (1 + abs(x) + abs(y)))
+
+
+def evaluate_at(
+    doc: Document,
+    claim: Claim,
+    sizes: Mapping[str, int],
+    indices: Mapping[str, int],
+    values: list[tuple[str, tuple[int, ...], str]],
+    entry: tuple[sp.Basic, sp.Basic] | None,
+    digits: int,
+) -> Confirmation:
+    """Both sides at the point, at ``digits`` digits (``reason`` says why not)."""
     full = {**dict.fromkeys(doc.sizes, 2), **sizes, **doc.fixed}
     given: dict[Key, Any] = {(name, tuple(ix)): value for name, ix, value in values}
     env: dict[sp.Basic, Any] = {symbols.index(n): v for n, v in indices.items()}
@@ -177,7 +233,23 @@ def confirm(
     ):
         return Confirmation(False, reason="the point leaves out an input that matters")
     left, right = found[0]
-    return Confirmation(not close(left, right, digits), left, right)
+    return Confirmation(True, left, right)
+
+
+def longest_number(doc: Document, claim: Claim) -> int:
+    """The digits of the longest integer (numerator or denominator) the claim depends on."""
+    exprs = [
+        claim.lhs,
+        claim.rhs,
+        *(doc.definitions[n].body for n in reachable(doc, [claim.lhs, claim.rhs])),
+    ]
+    longest = 0
+    for expr in exprs:
+        for r in expr.atoms(sp.Rational):
+            for n in (abs(int(r.p)), int(r.q)):
+                if n > 10**6:
+                    longest = max(longest, len(str(n)))
+    return min(longest, 2000)
 
 
 def close(left: Any, right: Any, digits: int) -> bool:
@@ -219,11 +291,11 @@ def show(value: Any) -> str:
 
 
 def drawing(seed: int, attempt: int) -> Any:
-    """Random rational inputs: of any sign, positive, negative, positive, in turn."""
+    """Random rational inputs: of any sign, positive, of any sign and large, positive."""
 
     def draw(key: Key) -> Fraction:
         rng = random.Random(repr((seed, attempt, key)))
-        low, high = ((-30, 30), (1, 30), (-30, -1), (1, 30))[attempt % 4]
+        low, high = ((-30, 30), (1, 30), (-300, 300), (1, 30))[attempt % 4]
         return Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
 
     return draw
@@ -240,7 +312,7 @@ def free_indices(doc: Document, claim: Claim) -> list[sp.Symbol]:
         found |= indices_in(doc, side, frozenset())
     for name in reachable(doc, [claim.lhs, claim.rhs]):
         definition = doc.definitions[name]
-        params = {p for p in definition.params if isinstance(p, sp.Symbol)}
+        params = {s for p in definition.params for s in p.free_symbols}
         found |= indices_in(doc, definition.body, frozenset(params))
     return sorted(found, key=lambda s: s.name)
 

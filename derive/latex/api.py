@@ -35,9 +35,7 @@ RELATIONS = {
 }
 
 
-def parse_expression(
-    text: str, scope: Scope, written: list[Requirement] | None = None
-) -> sp.Expr:
+def parse_expression(text: str, scope: Scope, written: list[Requirement] | None = None) -> sp.Expr:
     r"""Read a LaTeX expression into SymPy.
 
     Names in ``scope.shapes`` make matrix expressions (``MatMul``, ``MatAdd``,
@@ -47,6 +45,7 @@ def parse_expression(
     Args:
         text: LaTeX without ``$`` delimiters, e.g. ``r"\frac{e^{z_k}}{\sum_i e^{z_i}}"``.
         scope: The indices, sizes, names and functions the expression may use.
+        written: If given, receives what the expression needs to be real as written.
 
     Returns:
         The expression, built with :mod:`derive.symbols`.

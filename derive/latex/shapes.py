@@ -52,11 +52,14 @@ def require(expr: Any, relation: str) -> None:
     found = _WRITTEN.get()
     if found is not None and isinstance(expr, sp.Expr) and not expr.is_number:
         found.append((expr, relation))
+
+
 TRANSPOSE = symbols.scalar(r"\top")  # the exponent of `^\top`
 VIEW_HINT = r"use it as the argument of a function, e.g. `\text{soft}(…, j)`"
-# SymPy computes powers of plain numbers exactly; beyond this many bits the number is
-# surely a typo and computing it would hang.
-MAX_BITS = 100_000
+# SymPy computes powers of plain numbers exactly; beyond this many bits (about 3,000
+# digits) the number is surely a typo, computing it could hang, and Python would not
+# print it.
+MAX_BITS = 10_000
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,7 @@ class Reader:
         def log_base(x: sp.Expr) -> sp.Expr:
             shapes.require(x, shapes.POSITIVE)
             shapes.require(base, shapes.POSITIVE)
+            shapes.require(base - 1, shapes.NONZERO)
             return sp.log(x) / sp.log(base)
 
         return Prefix(label, lambda arg: shapes.scalar_function(log_base, label, arg), item)

@@ -49,6 +49,8 @@ class Names:
 
     doc: Document
     types: dict[str, Type] = field(default_factory=dict)
+    bound: tuple[sp.Basic, ...] = ()  # the indices the sums around a use bind
+    free_in: dict[str, frozenset[sp.Symbol]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Types fixed by ``[shapes]`` and by definitions' heads."""
@@ -76,6 +78,25 @@ class Names:
 
     def walk(self, node: sp.Basic) -> Iterator[Mistake]:
         """Check every use in ``node``, recording the types of new names."""
+        found = self.implicit(node)
+        if found is not None:
+            yield found
+            return
+        if isinstance(node, sp.Sum | sp.Product):
+            saved = self.bound
+            for var, _, upper in node.limits:
+                mistake = self.limit(var, upper)
+                if mistake is not None:
+                    yield mistake
+            self.bound = (*saved, *(lim[0] for lim in node.limits))
+            try:
+                yield from self.walk(node.function)
+            finally:
+                self.bound = saved
+            for _, lower, upper in node.limits:
+                yield from self.walk(lower)
+                yield from self.walk(upper)
+            return
         if isinstance(node, sp.Indexed):
             yield from self.element(node)
             return
@@ -87,17 +108,57 @@ class Names:
             return
         if isinstance(node, sp.IndexedBase):
             return  # a whole vector, as a function's argument
-        if isinstance(node, sp.Sum | sp.Product):
-            for var, _, upper in node.limits:
-                found = self.limit(var, upper)
-                if found is not None:
-                    yield found
         if isinstance(node, sp.Derivative):
             for var in node.variables:
                 yield from self.walk(var)
         for arg in node.args:
             if isinstance(arg, sp.Basic) and not isinstance(arg, type):
                 yield from self.walk(arg)
+
+    def implicit(self, node: sp.Basic) -> Mistake | None:
+        """A defined name that leaves an index free, used inside a sum over that index.
+
+        ``p = e^{z_i}/Σ_k e^{z_k}`` means the entry of the claim's free ``i``; inside
+        ``Σ_i`` it is not clear whether the sum's ``i`` is meant.
+        """
+        if not self.bound:
+            return None
+        name = symbols.base_name(node) if not isinstance(node, sp.Derivative) else None
+        if name is None or name not in self.doc.definitions:
+            return None
+        clash = sorted(str(i) for i in self.leaves_free(name) if i in self.bound)
+        if not clash:
+            return None
+        i = clash[0]
+        return Mistake(
+            f"`{name}` leaves the index `{i}` free (its definition uses `{i}`, which is not "
+            f"among its subscripts), and here a sum binds `{i}`: give `{name}` the "
+            f"subscript `{i}` in its definition, or sum over another index",
+            node,
+        )
+
+    def leaves_free(self, name: str, seen: frozenset[str] = frozenset()) -> frozenset[sp.Symbol]:
+        """The indices a definition uses but does not bind, through other definitions too."""
+        found = self.free_in.get(name)
+        if found is not None:
+            return found
+        definition = self.doc.definitions[name]
+        own: set[sp.Basic] = set()
+        for param in definition.params:  # `s(z_i)` binds `i`, as `y_k` binds `k`
+            own |= param.free_symbols if isinstance(param, sp.Basic) else set()
+        body = definition.body
+        out: set[sp.Symbol] = set()
+        if not isinstance(body, sp.MatrixExpr):
+            out = {
+                s
+                for s in body.free_symbols
+                if isinstance(s, sp.Symbol) and s.is_integer and s.name in self.doc.indices
+            }
+        for other in uses(body):
+            if other in self.doc.definitions and other not in seen and other != name:
+                out |= self.leaves_free(other, seen | {name})
+        self.free_in[name] = frozenset(out - own)
+        return self.free_in[name]
 
     def element(self, node: sp.Indexed) -> Iterator[Mistake]:
         """``t_{nk}``: as many subscripts as ``t`` takes, each over its axis's size."""
@@ -119,6 +180,9 @@ class Names:
         for n, index in enumerate(indices):
             size = self.size_of(index)
             if size is None:
+                found = self.literal(node, written, n, index, known.axes[n])
+                if found is not None:
+                    yield found
                 continue  # a number: fine, if the size is large enough
             axis = known.axes[n]
             if axis is None:
@@ -130,6 +194,22 @@ class Names:
                     f"use an index over {axis}",
                     node,
                 )
+
+    def literal(
+        self, node: sp.Indexed, written: str, n: int, index: sp.Basic, axis: str | None
+    ) -> Mistake | None:
+        """A number as a subscript: from 1, and within a size the document fixes."""
+        if not isinstance(index, sp.Integer):
+            return None
+        if index < 1:
+            return Mistake(f"in `{written}`, subscripts count from 1, not {index}", node)
+        if axis is not None and axis in self.doc.fixed and index > self.doc.fixed[axis]:
+            return Mistake(
+                f"in `{written}`, subscript {n + 1} is {index}, but it ranges over {axis} "
+                f"= {self.doc.fixed[axis]}",
+                node,
+            )
+        return None
 
     def bare(self, node: sp.Symbol) -> Iterator[Mistake]:
         """A name without subscripts: not one that has entries."""
@@ -166,8 +246,17 @@ class Names:
     def limit(self, var: sp.Symbol, upper: sp.Expr) -> Mistake | None:
         """A sum over ``k`` runs to ``k``'s size at most."""
         size = self.doc.indices.get(var.name)
-        if size is None or size in self.doc.fixed:
+        if size is None:
             return None
+        if size in self.doc.fixed:
+            fixed = self.doc.fixed[size]
+            if not upper.is_Integer or upper <= fixed:
+                return None
+            return Mistake(
+                f"the sum over `{var}` runs to {upper}, but `{var}` ranges over {size} = "
+                f"{fixed}: sum to {size} at most",
+                sp.Tuple(var, upper),
+            )
         top = symbols.size(size)
         const, rest = upper.as_coeff_Add()
         within = (
@@ -196,6 +285,23 @@ class Names:
             if index.name in self.doc.sizes:
                 return index.name
         return None
+
+
+def uses(node: sp.Basic) -> set[str]:
+    """The names written in ``node``."""
+    found: set[str] = set()
+    todo = [node]
+    while todo:
+        here = todo.pop()
+        if isinstance(here, type) or not isinstance(here, sp.Basic):
+            continue
+        name = symbols.base_name(here) if not isinstance(here, sp.Derivative) else None
+        if name is not None:
+            found.add(name.rstrip("'"))
+        if isinstance(here, sp.MatrixSymbol):
+            found.add(str(here.name))
+        todo.extend(here.args)
+    return found
 
 
 def is_index(param: sp.Basic) -> bool:

@@ -17,7 +17,7 @@ import sympy as sp
 from derive import symbols
 from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
 from derive.errors import DeriveError
-from derive.evaluating.opinion import confirm, reachable, second_opinion
+from derive.evaluating.opinion import confirm, longest_number, reachable, second_opinion
 from derive.meaning import axes_of
 from derive.model import Claim, Document
 from derive.prover import domain
@@ -28,6 +28,7 @@ from derive.prover.index_calculus import IndexCalculus, Outcome, Rule, Unsupport
 from derive.prover.limits import TimeLimit, time_limit
 from derive.prover.modular import (
     DIGITS,
+    POINTS,
     ModularResult,
     Problem,
     assignments,
@@ -65,8 +66,10 @@ def prove_claim(
         timeout: seconds before the answer becomes ``undecided``.
     """
     start = time.perf_counter()
+    form = ""
     try:
         with time_limit(timeout):
+            form = checked_form(doc, claim)
             verdict = decide(doc, claim, sizes, claim.assume)
     except TimeLimit as limit:
         verdict = Verdict("undecided", message=str(limit), timed_out=True)
@@ -83,7 +86,6 @@ def prove_claim(
         verdict = Verdict(
             "undecided", message=f"an internal error (a bug in derive): {type(err).__name__}: {err}"
         )
-    form = checked_form(doc, claim)
     if form and verdict.method:
         verdict = replace(verdict, method=f"{verdict.method}, {form}")
     return replace(verdict, ms=(time.perf_counter() - start) * 1000, form=form)
@@ -145,6 +147,12 @@ def decide_afresh(
             )
         residual = outcome.residual if outcome is not None else None
         return Verdict("undecided", message="undefined at every size tried", residual=residual)
+    if len(found.checked) == 1 and found.undefined:
+        return Verdict(
+            "undecided",
+            message=f"it holds at {describe_sizes(found.checked, [])}, but no point where "
+            f"both sides are defined was found at {describe_sizes(found.undefined, [])}",
+        )
     verified = Verdict(
         "verified",
         sizes=describe_sizes(found.checked, found.undefined),
@@ -249,10 +257,11 @@ def concrete_method(found: ModularResult) -> str:
     """How the concrete check decided: exactly modulo a prime, or numerically."""
     if found.prime is None:
         return (
-            f"evaluation with mpmath at {DIGITS} digits at {found.points} random points (not exact)"
+            f"evaluation with mpmath at {DIGITS} digits at random points of every sign "
+            f"({found.points} at the first two sizes, {POINTS} at the others; not exact)"
         )
-    exponent = found.prime.bit_length()
-    return f"exact evaluation mod 2^{exponent}-1 at {found.points} random points"
+    bits = found.prime.bit_length()
+    return f"exact evaluation modulo a random {bits}-bit prime at {found.points} random points"
 
 
 def never_met(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> bool:
@@ -362,12 +371,23 @@ def confirmed(
         reason = check.reason or "the claim as written gives equal sides there"
         return None, f"at {example.describe()}: {reason}"
     values = {**grouped(point), **stand_ins(doc, claim)}
-    return (
-        replace(
-            example, values=values, point=point, left=shown(check.left), right=shown(check.right)
-        ),
-        "",
-    )
+    left, right = shown(check.left), shown(check.right)
+    digits = 6
+    while left == right and digits < 80:  # they differ: show enough digits to see it
+        digits *= 2
+        left, right = precise(check.left, digits), precise(check.right, digits)
+    return replace(example, values=values, point=point, left=left, right=right), ""
+
+
+def precise(value: object, digits: int) -> str:
+    """A value to ``digits`` significant digits (a matrix's entries too)."""
+    import mpmath
+
+    from derive.evaluating.jets import real
+
+    if isinstance(value, tuple):
+        return "(" + ", ".join(precise(v, digits) for row in value for v in row) + ")"
+    return str(mpmath.nstr(real(value), digits))
 
 
 def stand_ins(doc: Document, claim: Claim) -> dict[str, str]:
@@ -506,6 +526,7 @@ def concrete_problem(
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
         axes=input_axes(doc),
+        digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
             (split_logs(as_exponentials(meaning(e, doc))), r)
             for e, r in claim.domain
@@ -530,9 +551,7 @@ def input_axes(doc: Document) -> dict[str, tuple[sp.Expr | None, ...]]:
     out = {}
     for name, axes in axes_of(doc).items():
         out[name] = tuple(
-            None
-            if a is None
-            else (sp.Integer(doc.fixed[a]) if a in doc.fixed else symbols.size(a))
+            None if a is None else (sp.Integer(doc.fixed[a]) if a in doc.fixed else symbols.size(a))
             for a in axes
         )
     return out
@@ -639,5 +658,5 @@ def describe_sizes(
 
     out = text(checked) if checked and checked[0] else ""
     if undefined:
-        out += f" (undefined at {text(undefined)})"
+        out += f" (no point found where both sides are defined at {text(undefined)})"
     return out.strip()

@@ -21,8 +21,26 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-P = 2**61 - 1
-PRIMES = (P, 2**127 - 1, 2**521 - 1)  # Mersenne primes; a claim's literals choose among them
+P = 2**61 - 1  # a default modulus (tests); checks draw theirs with :func:`primes`
+BITS = (127, 521)  # the sizes of the primes a run draws
+
+
+def primes(seed: int) -> tuple[int, ...]:
+    """The run's moduli: a random prime of each size in :data:`BITS`, fixed by ``seed``.
+
+    Drawn afresh with each run's seed, so that no literal can be written to vanish
+    modulo them, as ``2^{61} − 1`` or ``2^{61} − 1 ≡ 0`` would for a fixed prime.
+    """
+    found = _PRIMES.get(seed)
+    if found is None:
+        rng = random.Random(f"primes {seed}")
+        found = tuple(sp.nextprime(rng.getrandbits(bits) | 1 << (bits - 1)) for bits in BITS)
+        _PRIMES.clear()  # one run, one seed
+        _PRIMES[seed] = found
+    return found
+
+
+_PRIMES: dict[int, tuple[int, ...]] = {}
 Key = tuple[Any, ...]  # a leaf: (name,) for a scalar, (name, (i, j)) for an element
 
 
@@ -135,6 +153,7 @@ class Real:
     touched: list[Key] = field(default_factory=list)
     seed: int | None = None
     mode: str = "signed"
+    agree: int = 0  # digits two values must share to be equal (0: two thirds of ``digits``)
 
     def __post_init__(self) -> None:
         """Use a private mpmath context at the requested precision."""
@@ -221,6 +240,6 @@ class Real:
         return self.mp.mpf(str(sp.N(c, self.digits + 5)))
 
     def equal(self, a: Any, b: Any) -> bool:
-        """Equal up to rounding at this precision."""
-        tol = self.mp.mpf(10) ** (-(self.digits * 2 // 3))
+        """Equal up to rounding: to ``agree`` digits (the extra ones absorb cancellation)."""
+        tol = self.mp.mpf(10) ** (-(self.agree or self.digits * 2 // 3))
         return bool(abs(a - b) <= tol * (1 + abs(a) + abs(b)))

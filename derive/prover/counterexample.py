@@ -40,7 +40,8 @@ def find_counterexample(
     kinds = leaf_kinds(problem, sizes, indices)
     fallback = None
     for values in candidates(kinds):
-        arith = Real(dict(values))
+        extra = (problem.digits - 50) // 3  # the digits of the claim's longest number
+        arith = Real(dict(values), problem.digits, agree=33 + 2 * extra)
         try:
             impose(arith, sizes, instances(problem, sizes))
             evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
@@ -126,7 +127,15 @@ def candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:
     yield point(lambda k: 0, lambda k: 1, lambda k: 2)
     yield point(lambda k: rank(k) % 2, lambda k: int(rank(k) == 0), lambda k: 3)
     rng = random.Random(11)
-    for _ in range(TRIES):
+    for n in range(TRIES):
+        if n % 2:  # wider: a scalar may need to be negative, or large, to tell
+            scalars = (-10, -3, -2, -1, Fraction(-1, 2), 0, Fraction(1, 2), 1, 6, 10)
+            yield point(
+                lambda k: rng.randint(-4, 4),
+                lambda k: rng.choice((Fraction(-1), Fraction(0), Fraction(1, 2), 2)),
+                lambda k, values=scalars: rng.choice(values),
+            )
+            continue
         yield point(
             lambda k: rng.randint(-2, 2),
             lambda k: rng.choice((Fraction(0), Fraction(1, 2), Fraction(1))),

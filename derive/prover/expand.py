@@ -25,10 +25,11 @@ def fresh_bound(expr: sp.Basic) -> sp.Basic:
         return expr
     if isinstance(expr, sp.Sum | sp.Product):
         body = fresh_bound(expr.function)
-        limits = []
-        for var, lo, hi in expr.limits:
+        limits: list[tuple[sp.Basic, sp.Basic, sp.Basic]] = []
+        for var, lo, hi in expr.limits:  # innermost first: an outer variable may bound it
             new = sp.Dummy(var.name, integer=True, positive=True)
             body = body.xreplace({var: new})
+            limits = [(v, a.xreplace({var: new}), b.xreplace({var: new})) for v, a, b in limits]
             limits.append((new, fresh_bound(lo), fresh_bound(hi)))
         return type(expr)(body, *limits)
     return rebuild(expr, [fresh_bound(a) for a in expr.args])
@@ -256,7 +257,7 @@ def left_free(doc: Document) -> set[str]:
     names: set[str] = set()
     for definition in doc.definitions.values():
         if not isinstance(definition.body, sp.MatrixExpr):
-            own = {p.name for p in definition.params if isinstance(p, sp.Symbol)}
+            own = {s.name for p in definition.params for s in p.free_symbols}
             names |= {s.name for s in symbols.free_symbols(definition.body)} - own
     if len(LEFT_FREE) >= MAX_MEANINGS:
         LEFT_FREE.pop(next(iter(LEFT_FREE)))

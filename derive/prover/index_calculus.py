@@ -242,7 +242,8 @@ class IndexCalculus:
         """Record that the rule being applied needs ``hi ≥ low``.
 
         ``hi`` is a size, an index or a sum's variable (each at least 1), a number, or a
-        size minus a number (``K − 2 ≥ 0`` is the bound ``K ≥ 2``).
+        size minus a number (``K − 2 ≥ 0`` is the bound ``K ≥ 2``). A bound on an index
+        (``j − 2 ≥ 0``) would hold the proof to some of its values: it is refused.
 
         Raises:
             Unsupported: the need cannot be put as a bound on one size.
@@ -257,7 +258,7 @@ class IndexCalculus:
         need = low - int(const)
         if need <= 1:
             return
-        if rest in self.ranges.values() or rest in self.sizes:
+        if rest in self.sizes:  # a bound on a size; one on an index has no place
             self.bounds[rest] = max(self.bounds.get(rest, 1), need)
             return
         raise Unsupported(f"a rule that needs {rest} ≥ {need}")

@@ -5,9 +5,10 @@ inputs and of ``u_k = e^{z_k}``. If ``left − right`` is not identically zero, 
 point of GF(p)^n is a root of its numerator with probability at most ``D/p`` (``D`` a
 bound on the numerator's degree, computed from the expression), so zeros at ``n``
 points leave an error probability of at most ``(D/p)^n`` for each assignment of the
-free indices. The prime is the smallest of :data:`~derive.prover.arithmetic.PRIMES`
-that divides none of the claim's literals and leaves ``D/p`` below ``2^-40``; the points
-come from the run's seed. A claim with a root, a non-integer power or a trigonometric
+free indices. The prime is drawn at random for each run (127 bits; 521 where the
+degree needs it), so that no literal can be made to vanish modulo it; it must divide
+none of the claim's literals and leave ``D/p`` below ``2^-40``. The points come from the
+run's seed too. A claim with a root, a non-integer power or a trigonometric
 function has no exact counterpart modulo p: it is evaluated with mpmath at random real
 points instead, and said to be so. A nonzero value is only a lead: a refutation is
 reported once a real counterexample confirms it.
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.prover.arithmetic import PRIMES, ModP, NotExact, Real, Undefined
+from derive.defaults import run_seed
+from derive.prover.arithmetic import ModP, NotExact, P, Real, Undefined, primes
 from derive.prover.evaluate import Evaluator, impose
 
 POINTS = 4
-REAL_POINTS = 12  # numeric checks: more points, of every sign (|x| is not analytic)
+REAL_POINTS = 12  # numeric checks, at their first two sizes: points of every sign
 MODES = ("signed", "positive", "negative", "wide")
 RESAMPLE = 4
 FAILING_SIZES = 2
@@ -54,6 +56,7 @@ class Problem:
     assumptions: tuple[tuple[sp.Expr, tuple[sp.Symbol, ...]], ...] = ()
     axes: Mapping[str, tuple[sp.Expr | None, ...]] = field(default_factory=dict)  # inputs' sizes
     domain: tuple[tuple[sp.Expr, str], ...] = ()  # what the sides need as written
+    digits: int = 50  # real arithmetic's precision: more where the claim writes long numbers
 
 
 @dataclass
@@ -71,7 +74,7 @@ class ModularResult:
     failures: list[tuple[dict[sp.Symbol, int], dict[sp.Symbol, int]]] = field(default_factory=list)
     error_bound: float = 0.0
     points: int = POINTS
-    prime: int | None = PRIMES[0]
+    prime: int | None = P
 
 
 def check_sizes(
@@ -96,7 +99,8 @@ def check_all(
     """:func:`check_sizes` in one arithmetic."""
     result = ModularResult(prime=prime)
     for sizes in size_list:
-        outcome = check_one(problem, sizes, seed, prime)
+        many = prime is None and len(result.checked) < 2  # numerically: more at first
+        outcome = check_one(problem, sizes, seed, prime, REAL_POINTS if many else POINTS)
         if outcome == "undefined":
             result.undefined.append(sizes)
             continue
@@ -110,24 +114,31 @@ def check_all(
                 return result
             continue
         result.error_bound = max(result.error_bound, float(outcome))
-    result.points = points_of(prime)
+    result.points = POINTS if prime is not None else REAL_POINTS
     return result
 
 
-def arithmetic(prime: int | None, seed: int, attempt: int, point: int = 0) -> ModP | Real:
+def arithmetic(
+    prime: int | None, seed: int, attempt: int, point: int = 0, digits: int = DIGITS
+) -> ModP | Real:
     """Exact arithmetic modulo ``prime``, or mpmath reals at random points.
 
     Real points take turns being of any sign, positive, negative and large; a point
-    drawn again (a side was undefined) is positive.
+    drawn again (a side was undefined) takes the next kind.
     """
     if prime is None:
-        mode = "positive" if attempt % 2 else MODES[point % len(MODES)]
-        return Real({}, DIGITS, seed=seed, mode=mode)
+        mode = MODES[(point + attempt) % len(MODES)]
+        extra = (digits - DIGITS) // 3  # the digits of the claim's longest number
+        return Real({}, digits, seed=seed, mode=mode, agree=DIGITS * 2 // 3 + 2 * extra)
     return ModP(seed, prime)
 
 
 def check_one(
-    problem: Problem, sizes: dict[sp.Symbol, int], seed: int, prime: int | None
+    problem: Problem,
+    sizes: dict[sp.Symbol, int],
+    seed: int,
+    prime: int | None,
+    points: int = POINTS,
 ) -> float | list[dict[sp.Symbol, int]] | str:
     """The error bound if zero, else the failing index values, or a word for no check.
 
@@ -140,9 +151,10 @@ def check_one(
     degree = 1
     if prime is not None:
         degree = max(degree_bound(problem.lhs - problem.rhs, {**sizes, **c}) for c in cases)
-    for point in range(POINTS if prime is not None else REAL_POINTS):
+    for point in range(points):
         for attempt in range(RESAMPLE):
-            arith = arithmetic(prime, seed * 1_000_003 + point * 101 + attempt, attempt, point)
+            where = seed * 1_000_003 + point * 101 + attempt
+            arith = arithmetic(prime, where, attempt, point, problem.digits)
             try:
                 impose(arith, sizes, instances(problem, sizes))
                 evaluator = Evaluator(arith, sizes, problem.axes)
@@ -162,11 +174,6 @@ def check_one(
     if prime is None:
         return 0.0
     return min(1.0, len(cases) * (degree / prime) ** POINTS)
-
-
-def points_of(prime: int | None) -> int:
-    """How many random points the check takes in this arithmetic."""
-    return POINTS if prime is not None else REAL_POINTS
 
 
 def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> int:
@@ -189,14 +196,14 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
         largest = {s: max(v, *(other.get(s, 1) for other in size_list)) for s, v in sizes.items()}
         at = {**largest, **{i: top(problem, largest, i) for i in problem.free}}
         degree = degree_bound(problem.lhs - problem.rhs, at)
-    for prime in PRIMES:
+    for prime in primes(run_seed()):
         if all(n % prime for n in literals if n) and degree < prime >> SPARE_BITS:
             return prime
     raise NotExact("no prime avoids the claim's literals and its degree")
 
 
 def defined_at(
-    problem: Problem, sizes: dict[sp.Symbol, int], seed: int = 1, prime: int | None = PRIMES[0]
+    problem: Problem, sizes: dict[sp.Symbol, int], seed: int = 1, prime: int | None = P
 ) -> bool:
     """True when both sides have a value at these sizes (some random point works).
 
@@ -208,7 +215,7 @@ def defined_at(
     if not cases:
         return False
     for attempt in range(RESAMPLE):
-        arith = arithmetic(prime, seed * 7919 + attempt, attempt)
+        arith = arithmetic(prime, seed * 7919 + attempt, attempt, digits=problem.digits)
         try:
             impose(arith, sizes, instances(problem, sizes))
             evaluator = Evaluator(arith, sizes, problem.axes)
