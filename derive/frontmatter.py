@@ -7,6 +7,7 @@ error is placed at its ``file:line:col``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from dataclasses import replace
 from typing import Any
 
@@ -97,7 +98,7 @@ def parse_claims(
             statement.value,
             statement.position,
             scope,
-            lambda text, scope, written=written: parse_relation(text, scope, written),
+            partial(parse_relation, written=written),
         )
         if op != "=":
             raise DocumentError(

@@ -8,6 +8,7 @@ are merged over the top-level ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from dataclasses import replace
 from typing import Any
 
@@ -112,7 +113,7 @@ def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:
     """The definition with its body read, and what the body needs to be real."""
     written: list[tuple[sp.Expr, str]] = []
     body = parse_at(
-        raw, head.text, head.position, scope, lambda text, s: parse_expression(text, s, written)
+        raw, head.text, head.position, scope, partial(parse_expression, written=written)
     )
     return Definition(head.name, head.params, body, head.text, head.position, tuple(written))
 
