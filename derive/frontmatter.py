@@ -7,8 +7,8 @@ error is placed at its ``file:line:col``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import sympy as sp

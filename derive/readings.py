@@ -8,8 +8,8 @@ are merged over the top-level ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import sympy as sp
