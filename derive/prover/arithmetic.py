@@ -171,7 +171,7 @@ class Real:
             if self.seed is None:
                 raise NotSupported(f"no value for {key}")
             rng = random.Random(repr((self.seed, self.mode, key)))
-            low, high = {"positive": (1, 30), "negative": (-30, -1), "wide": (-300, 300)}.get(
+            low, high = {"positive": (1, 30), "negative": (-30, -1), "wide": (-100, 100)}.get(
                 self.mode, (-30, 30)
             )
             self.values[key] = Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
