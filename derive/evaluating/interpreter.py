@@ -22,115 +22,29 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from fractions import Fraction
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 import sympy as sp
-from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive import symbols
 from derive.evaluating import functions as fn
-from derive.evaluating.jets import (
-    Undefined,
-    Value,
-    add,
-    infinitesimal,
-    integer_power,
-    inverse,
-    mul,
-    part,
-    real,
-    root_power,
-    scale,
+from derive.evaluating import matrices
+from derive.evaluating.handlers import HANDLERS, UNARY
+from derive.evaluating.jets import Undefined as Undefined  # re-exported
+from derive.evaluating.jets import Value, add, infinitesimal, part, real
+from derive.evaluating.matrices import entry_at, map_values
+from derive.evaluating.points import (
+    Key,
+    NotEvaluable,
+    NotReal,
+    OutOfRange,
+    Point,
+    StandIns,
+    Vec,
 )
 from derive.meaning import axes_of
 from derive.model import Document, FunctionDecl
-
-Key = tuple[str, tuple[int, ...]]  # an input: its name and its indices (none for a scalar)
-Matrix = tuple[tuple[Any, ...], ...]  # rows of values
-
-
-class NotEvaluable(Exception):
-    """A construct this interpreter does not evaluate (so it cannot give its opinion)."""
-
-
-class NotReal(Undefined):
-    r"""The expression has a non-real value, such as ``\\sqrt{-1}``."""
-
-
-class OutOfRange(Undefined):
-    """An index outside its range: ``y_5`` where ``y`` has 3 entries."""
-
-
-@dataclass(frozen=True)
-class Vec:
-    r"""A whole vector passed to a function: ``label``'s entries ``prefix + (k,)``.
-
-    ``exclude`` are components left out (``\\mathbf{z}_{\\neq t}``): a sum over the
-    vector's components in the function's body skips them.
-    """
-
-    label: str
-    prefix: tuple[int, ...] = ()
-    exclude: frozenset[int] = frozenset()
-
-
-class StandIns(Protocol):
-    """Concrete functions standing for the document's unspecified ones."""
-
-    def scalar(self, name: str, interpreter: Interpreter, x: Value) -> Value:
-        """The stand-in for the scalar function ``name`` (no primes) at ``x``."""
-
-    def opaque(
-        self, decl: FunctionDecl, label: str, entries: list[tuple[tuple[int, ...], Value]], it: Any
-    ) -> Value:
-        """The stand-in for a function of every entry of ``label``, such as a loss."""
-
-
-class Point:
-    """The values of the inputs: those given, and the rest drawn when first needed."""
-
-    def __init__(
-        self, ctx: Any, given: Mapping[Key, Any], draw: Callable[[Key], Fraction] | None
-    ) -> None:
-        """``given`` maps keys to numbers (int, Fraction or decimal strings)."""
-        self.ctx = ctx
-        self.exact: dict[Key, Any] = dict(given)
-        self.values: dict[Key, Any] = {k: number(ctx, v) for k, v in given.items()}
-        self.draw = draw
-        self.touched: list[Key] = []
-
-    def value(self, key: Key) -> Any:
-        """The value of an input (drawn once if not given)."""
-        self.touched.append(key)
-        found = self.values.get(key)
-        if found is None:
-            if self.draw is None:
-                raise NotEvaluable(f"no value for {key[0]}{list(key[1]) if key[1] else ''}")
-            drawn = self.draw(key)
-            self.exact[key] = drawn
-            found = self.values[key] = number(self.ctx, drawn)
-        return found
-
-    def set(self, key: Key, value: Any) -> None:
-        """Fix an input's value (an assumption solved for it)."""
-        self.exact[key] = value
-        self.values[key] = number(self.ctx, value)
-
-
-def number(ctx: Any, value: Any) -> Any:
-    """An mpmath number in ``ctx`` from an int, a Fraction, a decimal string or an mpf."""
-    if isinstance(value, Fraction):
-        return ctx.mpf(value.numerator) / value.denominator
-    if isinstance(value, str):
-        if "/" in value:
-            num, den = value.split("/")
-            return ctx.mpf(int(num)) / int(den)
-        return ctx.mpf(value)
-    return ctx.mpf(value)
-
 
 Seed = tuple[str, tuple[int, ...], int]  # a variable being differentiated: name, indices, tag
 
@@ -175,7 +89,7 @@ class Interpreter:
     def compute(self, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
         """Evaluate one node (not memoised)."""
         if isinstance(node, sp.MatrixExpr):
-            return self.matrix(node, env)
+            return matrices.matrix(self, node, env)
         if isinstance(node, symbols.NonReal):
             raise NotReal(f"{node.written} is not a real number")
         if node.is_Rational:
@@ -480,80 +394,6 @@ class Interpreter:
             return var.name, ()
         raise NotEvaluable(f"cannot differentiate with respect to {var}")
 
-    def matrix_derivative(
-        self, node: symbols.MatrixDerivative, env: Mapping[sp.Basic, Any]
-    ) -> Matrix:
-        """``∂F/∂v`` in numerator layout: entry ``(a, b)`` is ``∂F_a/∂v_b``."""
-        top, var = node.args
-        if isinstance(var, sp.MatrixSymbol):
-            n = self.integer(var.shape[0], env)
-            variables = [(var.name, shaped(var, b, 1)) for b in range(1, n + 1)]
-        else:
-            variables = [self.variable(var, env)]
-        columns = []
-        for v in variables:
-            d = self.differentiate(top, [v], env)
-            columns.append([row[0] for row in d] if isinstance(d, tuple) else [d])
-        rows = len(columns[0])
-        return tuple(tuple(col[a] for col in columns) for a in range(rows))
-
-    # -- matrices -----------------------------------------------------------------------
-    def matrix(self, node: sp.MatrixExpr, env: Mapping[sp.Basic, Any]) -> Matrix:
-        """Evaluate a matrix expression to its rows of entries."""
-        if isinstance(node, sp.MatrixSymbol):
-            rows, cols = (self.integer(d, env) for d in node.shape)
-            return tuple(
-                tuple(self.element(node.name, shaped(node, a, b)) for b in range(1, cols + 1))
-                for a in range(1, rows + 1)
-            )
-        if isinstance(node, symbols.MatrixDerivative):
-            return self.matrix_derivative(node, env)
-        if isinstance(node, sp.Transpose):
-            m = self.value(node.arg, env)
-            return tuple(zip(*m, strict=True)) if m else m
-        if isinstance(node, sp.MatMul):
-            return self.product(node, env)
-        if isinstance(node, sp.MatAdd):
-            parts = [self.value(a, env) for a in node.args]
-            return combine(parts, add)
-        if isinstance(node, sp.HadamardProduct):
-            parts = [self.value(a, env) for a in node.args]
-            return combine(parts, mul)
-        if isinstance(node, DiagMatrix):
-            v = self.value(node.args[0], env)
-            n = len(v)
-            return tuple(
-                tuple(v[a][0] if a == b else self.zero for b in range(n)) for a in range(n)
-            )
-        if isinstance(node, sp.OneMatrix | sp.ZeroMatrix | sp.Identity):
-            rows, cols = (self.integer(d, env) for d in node.shape)
-            fill = self.one if isinstance(node, sp.OneMatrix) else self.zero
-            return tuple(
-                tuple(
-                    self.one if isinstance(node, sp.Identity) and a == b else fill
-                    for b in range(cols)
-                )
-                for a in range(rows)
-            )
-        if isinstance(node, symbols.Elementwise):
-            m = self.value(node.args[1], env)
-            function = node.function
-            return tuple(tuple(self.apply(function, x) for x in row) for row in m)
-        raise NotEvaluable(f"cannot evaluate the matrix {type(node).__name__}")
-
-    def product(self, node: sp.MatMul, env: Mapping[sp.Basic, Any]) -> Matrix:
-        """A matrix product, with its scalar factors."""
-        coeff: Any = self.one
-        result: Matrix | None = None
-        for factor in node.args:
-            if not isinstance(factor, sp.MatrixExpr):
-                coeff = mul(coeff, self.value(factor, env))
-                continue
-            m = self.value(factor, env)
-            result = m if result is None else matmul(result, m, self.zero)
-        assert result is not None
-        return tuple(tuple(mul(coeff, x) for x in row) for row in result)
-
     def apply(self, function: Any, x: Value) -> Value:
         """A scalar function applied to one value (an entry, for ``Elementwise``)."""
         if function is symbols.sigmoid:
@@ -576,227 +416,13 @@ def is_index(param: sp.Basic) -> bool:
     return isinstance(param, sp.Symbol) and bool(param.is_integer)
 
 
-def shaped(node: sp.MatrixSymbol, row: int, col: int) -> tuple[int, ...]:
-    """The subscripts of entry ``(row, col)`` of a shaped name: one per dimension not 1."""
-    rows, cols = node.shape
-    return tuple(i for i, d in ((row, rows), (col, cols)) if d != 1)
-
-
-def entry_at(matrix: Matrix, ints: tuple[int, ...], name: str) -> Any:
-    """Entry ``ints`` of a matrix value: ``(a, b)``, ``(a)`` of a column or row, or ``()``."""
-    rows, cols = len(matrix), len(matrix[0]) if matrix else 0
-    if len(ints) == 2:
-        a, b = ints
-    elif len(ints) == 1:
-        a, b = (ints[0], 1) if cols == 1 else (1, ints[0])
-    elif not ints:
-        a, b = 1, 1
-    else:
-        raise NotEvaluable(f"`{name}` takes at most two subscripts")
-    if not (1 <= a <= rows and 1 <= b <= cols):
-        raise OutOfRange(f"{name}{list(ints)} is outside its {rows}×{cols} shape")
-    return matrix[a - 1][b - 1]
-
-
-def matmul(a: Matrix, b: Matrix, zero: Any) -> Matrix:
-    """The matrix product of two evaluated matrices."""
-    if len(a[0]) != len(b):
-        raise NotEvaluable("matrix shapes do not fit")
-    out = []
-    for row in a:
-        line = []
-        for col in zip(*b, strict=True):
-            total = zero
-            for x, y in zip(row, col, strict=True):
-                total = add(total, mul(x, y))
-            line.append(total)
-        out.append(tuple(line))
-    return tuple(out)
-
-
-def combine(parts: list[Any], op: Callable[[Any, Any], Any]) -> Matrix:
-    """Entry by entry ``op`` over matrices of one shape."""
-    first = parts[0]
-    out = [list(row) for row in first]
-    for m in parts[1:]:
-        if len(m) != len(out) or len(m[0]) != len(out[0]):
-            raise NotEvaluable("matrix shapes do not fit")
-        for a, row in enumerate(m):
-            for b, x in enumerate(row):
-                out[a][b] = op(out[a][b], x)
-    return tuple(tuple(row) for row in out)
-
-
-def map_values(value: Any, f: Callable[[Any], Any]) -> Any:
-    """``f`` on a value, or on every entry of a matrix."""
-    if isinstance(value, tuple):
-        return tuple(tuple(f(x) for x in row) for row in value)
-    return f(value)
-
-
-# -- the handlers, by SymPy class -------------------------------------------------------
-def _add(it: Interpreter, node: sp.Add, env: Mapping[sp.Basic, Any]) -> Any:
-    total: Any = it.zero
-    for arg in node.args:
-        total = add(total, it.value(arg, env))
-    return total
-
-
-def _mul(it: Interpreter, node: sp.Mul, env: Mapping[sp.Basic, Any]) -> Any:
-    total: Any = it.one
-    for arg in node.args:
-        total = mul(total, it.value(arg, env))
-    return total
-
-
-def _pow(it: Interpreter, node: sp.Pow, env: Mapping[sp.Basic, Any]) -> Any:
-    base, exponent = node.args
-    if exponent.is_Integer or (
-        exponent.free_symbols
-        and all(s.is_integer for s in exponent.free_symbols)
-        and exponent.is_integer
-    ):
-        return integer_power(it.value(base, env), it.integer(exponent, env))
-    if exponent.is_Rational or isinstance(exponent, sp.Float):
-        r = it.value(exponent, env)
-        b = it.value(base, env)
-        if real(b) < 0:
-            raise NotReal(f"({base})^{exponent} of a negative number")
-        return root_power(b, r)
-    b = it.value(base, env)
-    if real(b) <= 0:
-        raise NotReal(f"({base})^{exponent} needs a positive base")
-    return fn.power(it.ctx, b, it.value(exponent, env))
-
-
-def _unary(f: Callable[[Any, Value], Value]) -> Callable[[Interpreter, sp.Basic, Any], Any]:
-    def handler(it: Interpreter, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
-        return f(it.ctx, it.value(node.args[0], env))
-
-    return handler
-
-
-def _log(it: Interpreter, node: sp.log, env: Mapping[sp.Basic, Any]) -> Any:
-    if len(node.args) != 1:
-        raise NotEvaluable("a logarithm with a base")
-    return fn.log(it.ctx, it.value(node.args[0], env))
-
-
-def _delta(it: Interpreter, node: sp.KroneckerDelta, env: Mapping[sp.Basic, Any]) -> Any:
-    a, b = (it.integer(x, env) for x in node.args[:2])
-    return it.one if a == b else it.zero
-
-
-def _loop(it: Interpreter, node: sp.Sum | sp.Product, env: Mapping[sp.Basic, Any]) -> Any:
-    product = isinstance(node, sp.Product)
-    return loop(it, node.function, list(node.limits), env, product)
-
-
-def loop(
-    it: Interpreter,
-    body: sp.Basic,
-    limits: list[tuple[sp.Basic, ...]],
-    env: Mapping[sp.Basic, Any],
-    product: bool,
-) -> Any:
-    """Sum (or multiply) ``body`` over ``limits``; the last limit is the outermost loop."""
-    if not limits:
-        return it.value(body, env)
-    var, lo, hi = limits[-1]
-    start, stop = it.integer(lo, env), it.integer(hi, env)
-    skip = skipped(it, body, var, env)
-    total: Any = it.one if product else it.zero
-    for n in range(start, stop + 1):
-        if n in skip:
-            continue
-        inner = {**env, var: n}
-        v = loop(it, body, limits[:-1], inner, product)
-        total = mul(total, v) if product else add(total, v)
-    return total
-
-
-def skipped(
-    it: Interpreter, body: sp.Basic, var: sp.Basic, env: Mapping[sp.Basic, Any]
-) -> frozenset[int]:
-    r"""Components a sum over a vector argument's components leaves out (``\mathbf{z}_{≠t}``)."""
-    if not any(isinstance(v, Vec) and v.exclude for v in env.values()):
-        return frozenset()
-    out: frozenset[int] = frozenset()
-    for element in body.atoms(sp.Indexed):
-        bound = env.get(element.base.label)
-        if isinstance(bound, Vec) and bound.exclude and element.indices == (var,):
-            out |= bound.exclude
-    return out
-
-
-def _derivative(it: Interpreter, node: sp.Derivative, env: Mapping[sp.Basic, Any]) -> Any:
-    return it.derivative(node, env)
-
-
-def _entry(it: Interpreter, node: symbols.Entry, env: Mapping[sp.Basic, Any]) -> Any:
-    matrix, row, col = node.args
-    m = it.value(matrix, env)
-    return entry_at(m, (it.integer(row, env), it.integer(col, env)), str(matrix))
-
-
-def _symbol(it: Interpreter, node: sp.Symbol, env: Mapping[sp.Basic, Any]) -> Any:
-    return it.symbol(node, env)
-
-
-def _indexed(it: Interpreter, node: sp.Indexed, env: Mapping[sp.Basic, Any]) -> Any:
-    return it.indexed(node, env)
-
-
-def _sigmoid(it: Interpreter, node: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
-    return fn.sigmoid(it.ctx, it.value(node.args[0], env))
-
-
-def _exp(ctx: Any, x: Value) -> Value:
-    """``e^x``; a value past ``10^{digits}`` would drown the terms beside it, so no point."""
-    value = fn.exp(ctx, x)
-    if abs(real(value)) > ctx.mpf(10) ** ctx.dps:
-        raise Undefined(f"e^x is too large to compare at {ctx.dps} digits here")
-    return value
-
-
-UNARY: dict[Any, Callable[[Any, Value], Value]] = {
-    sp.exp: _exp,
-    sp.sin: fn.sin,
-    sp.cos: fn.cos,
-    sp.tan: fn.tan,
-    sp.sinh: fn.sinh,
-    sp.cosh: fn.cosh,
-    sp.tanh: fn.tanh,
-    sp.atan: fn.atan,
-    sp.Abs: fn.absolute,
-    sp.log: fn.log,
-}
-
-HANDLERS: dict[type, Callable[[Interpreter, Any, Mapping[sp.Basic, Any]], Any]] = {
-    sp.Symbol: _symbol,
-    sp.Indexed: _indexed,
-    sp.Add: _add,
-    sp.Mul: _mul,
-    sp.Pow: _pow,
-    sp.log: _log,
-    sp.KroneckerDelta: _delta,
-    sp.Sum: _loop,
-    sp.Product: _loop,
-    sp.Derivative: _derivative,
-    symbols.Entry: _entry,
-    symbols.sigmoid: _sigmoid,
-    **{f: _unary(g) for f, g in UNARY.items() if f is not sp.log},
-}
-
 __all__ = [
     "Interpreter",
+    "Key",
     "NotEvaluable",
     "NotReal",
     "OutOfRange",
     "Point",
     "StandIns",
-    "Undefined",
     "Vec",
-    "inverse",
-    "scale",
 ]

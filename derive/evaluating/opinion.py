@@ -265,7 +265,25 @@ def again_close(
 
 
 def longest_number(doc: Document, claim: Claim) -> int:
-    """The digits of the longest integer (numerator or denominator) the claim depends on."""
+    """The digits of the longest integer (numerator or denominator) the claim depends on.
+
+    Remembered for the last claims seen.
+    """
+    key = (id(doc), claim.lhs, claim.rhs)
+    found = LONGEST.get(key)
+    if found is not None and found[0] is doc:
+        return found[1]
+    if len(LONGEST) >= 256:
+        LONGEST.pop(next(iter(LONGEST)))
+    LONGEST[key] = (doc, digits_of(doc, claim))
+    return LONGEST[key][1]
+
+
+LONGEST: dict[tuple[object, ...], tuple[Document, int]] = {}
+
+
+def digits_of(doc: Document, claim: Claim) -> int:
+    """:func:`longest_number`, worked out."""
     exprs = [
         claim.lhs,
         claim.rhs,

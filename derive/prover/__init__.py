@@ -203,7 +203,7 @@ def proof(
         side_conditions=side,
         steps=outcome.steps,
     )
-    return seconded(doc, stated, proved, opinion_sizes(defined), seed)
+    return seconded(doc, stated, proved, opinion_sizes(defined, len(problem.free)), seed)
 
 
 def refutation(
@@ -313,17 +313,17 @@ def not_real(expr: sp.Basic) -> sp.Basic | None:
     """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
     if not isinstance(expr, sp.Basic):
         return None
-    marked = next(iter(expr.atoms(symbols.NonReal)), None)
-    if marked is not None:
-        return marked
-    if expr.has(sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo):
-        for node in sp.preorder_traversal(expr):
-            if node.is_number and node.has(sp.I, sp.zoo, sp.nan, sp.oo):
+    strange: tuple[type, ...] = (
+        symbols.NonReal,
+        *(type(c) for c in (sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo)),
+    )
+    for node in sp.preorder_traversal(expr):  # one walk
+        if isinstance(node, strange):
+            return node
+        if isinstance(node, sp.Pow):
+            base, exponent = node.args
+            if base.is_Number and base < 0 and exponent.is_Rational and not exponent.is_Integer:
                 return node
-    for power in expr.atoms(sp.Pow):
-        base, exponent = power.args
-        if base.is_number and base.is_negative and exponent.is_Rational and not exponent.is_Integer:
-            return power
     return None
 
 
@@ -437,18 +437,20 @@ def describe_bounds(doc: Document, bounds: dict[sp.Symbol, int]) -> str:
     return "all " + ", ".join(f"{size} ≥ {low}" for size, low in bounds.items())
 
 
-def opinion_sizes(bounds: dict[sp.Symbol, int]) -> list[dict[str, int]]:
+def opinion_sizes(bounds: dict[sp.Symbol, int], free: int = 2) -> list[dict[str, int]]:
     """Small sizes from the lower bounds up, for the second opinion on a proof.
 
-    One size: its three smallest values. Several: all at their smallest, then all
-    different (1, 2, 3, … where the bounds allow), so that no two axes can be confused.
+    One size: its two smallest values, three for a claim with two free indices or more
+    (so that a third index can differ from both). Several: all at their smallest, then
+    all different (1, 2, 3, … where the bounds allow), so that no two axes can be
+    confused.
     """
     names = sorted(str(s) for s in bounds)
     low = {str(s): v for s, v in bounds.items()}
     if not names:
         return [{}]
     if len(names) == 1:
-        return [{names[0]: low[names[0]] + n} for n in range(3)]
+        return [{names[0]: low[names[0]] + n} for n in range(3 if free >= 2 else 2)]
     spread = {name: max(low[name], n + 1) for n, name in enumerate(names)}
     return [dict(low), spread] if spread != low else [dict(low)]
 

@@ -13,9 +13,9 @@ function has no exact counterpart modulo p: it is evaluated with mpmath at rando
 points instead, and said to be so. A nonzero value is only a lead: a refutation is
 reported once a real counterexample confirms it.
 
-The free indices take every value at small sizes; beyond 64 assignments, each index
-takes 1, 2, 3, its size − 1 and its size, and each literal of the claim with its two
-neighbours, in every combination: no symmetry is assumed.
+The free indices take every value at small sizes (up to 8, and 64 assignments); beyond,
+each index takes 1, 2, 3, its size − 1 and its size, and each literal of the claim with
+its two neighbours, in every combination: no symmetry is assumed.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ MODES = ("signed", "positive", "negative", "wide")
 RESAMPLE = 4
 FAILING_SIZES = 2
 MAX_ASSIGNMENTS = 64
+FULL = 8  # up to this size, every value of every index is tried
 SPARE_BITS = 40  # D/p must stay below 2^-40
 DIGITS = 50  # real arithmetic, where exact evaluation is impossible
 NOT_EXACT = (sp.sin, sp.cos, sp.tan, sp.atan, sp.Abs)
@@ -149,8 +150,9 @@ def check_one(
     if not cases:
         return "vacuous"
     degree = 1
-    if prime is not None:
-        degree = max(degree_bound(problem.lhs - problem.rhs, {**sizes, **c}) for c in cases)
+    if prime is not None:  # the largest index values make the longest sums
+        top_values = {i: top(problem, sizes, i) for i in problem.free}
+        degree = degree_bound(problem.lhs - problem.rhs, {**sizes, **top_values})
     for point in range(points):
         for attempt in range(RESAMPLE):
             where = seed * 1_000_003 + point * 101 + attempt
@@ -244,8 +246,9 @@ def instances(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> list[Instance
 def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
     """Values of the free indices to test: every combination at small sizes.
 
-    Beyond :data:`MAX_ASSIGNMENTS` combinations, each index takes 1, 2, 3, its size − 1,
-    its size, and every literal of the claim with its neighbours, in every combination.
+    Past size 8 or :data:`MAX_ASSIGNMENTS` combinations, each index takes 1, 2, 3, its
+    size − 1, its size, and every literal of the claim with its neighbours, in every
+    combination.
     """
     free = problem.free
     tops = [top(problem, sizes, i) for i in free]
@@ -253,7 +256,7 @@ def assignments(problem: Problem, sizes: Mapping[sp.Symbol, int]) -> Iterator[di
     for t in tops:
         total *= t
     values: list[Sequence[int]]
-    if total <= MAX_ASSIGNMENTS:
+    if total <= MAX_ASSIGNMENTS and max(tops, default=0) <= FULL:
         values = [range(1, t + 1) for t in tops]
     else:
         near = {n + d for n in literals(problem) for d in (-1, 0, 1)}
