@@ -11,12 +11,11 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-import sympy as sp
-
 from derive.document import RawDocument, header_lines, read_document
 from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.latex import Scope, parse_relation
+from derive.latex.shapes import Requirement
 from derive.meaning import check_document
 from derive.model import Assumption, Claim, Document
 from derive.readings import TABLE_KEYS, build_reading, parse_parts
@@ -92,7 +91,7 @@ def parse_claims(
         statement = raw.text(
             need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
         )
-        written: list[tuple[sp.Expr, str]] = []
+        written: list[Requirement] = []
         lhs, op, rhs = parse_at(
             raw,
             statement.value,

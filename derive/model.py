@@ -14,6 +14,7 @@ import sympy as sp
 from derive import symbols
 from derive.errors import Position
 from derive.latex import Scope
+from derive.latex.shapes import Requirement
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Definition:
     body: sp.Expr
     text: str
     position: Position
-    domain: tuple[tuple[sp.Expr, str], ...] = ()  # what the body needs, as written
+    domain: tuple[Requirement, ...] = ()  # what the body needs, as written
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Claim:
     expect: str = "proved"
     # what the sides need to be real as written (a radicand ≥ 0, a divisor ≠ 0, …):
     # SymPy may have simplified the condition away, as (x^{1/3})^3 to x
-    domain: tuple[tuple[sp.Expr, str], ...] = ()
+    domain: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True)

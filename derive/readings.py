@@ -25,6 +25,7 @@ from derive.fields import (
     string_table,
 )
 from derive.latex import Scope, parse_expression, parse_head, parse_relation
+from derive.latex.shapes import Requirement
 from derive.model import Assumption, Definition, Document, FunctionDecl, Part
 
 TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
@@ -111,7 +112,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
 
 def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:
     """The definition with its body read, and what the body needs to be real."""
-    written: list[tuple[sp.Expr, str]] = []
+    written: list[Requirement] = []
     body = parse_at(
         raw, head.text, head.position, scope, partial(parse_expression, written=written)
     )

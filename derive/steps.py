@@ -17,6 +17,7 @@ from derive import symbols
 from derive.body import Side, chains
 from derive.errors import DeriveError, Position
 from derive.latex import parse_expression
+from derive.latex.shapes import Requirement
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
@@ -129,7 +130,7 @@ def check_step(
     """One step: parse both sides, then prove, then try the declared assumptions."""
     if not step.left.text or not step.right.text:
         return one_sided(doc, step)
-    written: list[tuple[sp.Expr, str]] = []
+    written: list[Requirement] = []
     try:
         lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written)
         rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written)

@@ -775,6 +775,25 @@ REGRESSIONS = [
         r"\sum_{k=3}^{K} x + t_2 = x \cdot \left(K - 2\right) + t_2",
         "refuted at K = 1 with t_2 = 1, but t has no entry 2 at K = 1; at K ≥ 2 it holds",
     ),
+    # ---- found in a 20,000-claim run: a requirement written inside a sum
+    Regression(
+        "division-by-zero-inside-a-sum",
+        Claim(
+            Sum("k", mul(Delta("k", "j"), Frac(Delta("j", "k"), Delta("k", "j"))), neq="j"),
+            num(-1),
+        ),
+        r"\sum_{k \neq j} \delta_{kj} \cdot \frac{\delta_{jk}}{\delta_{kj}} = -1",
+        "refuted at K = 2, where each term divides by δ_kj = 0 (SymPy cancels the quotient)",
+    ),
+    Regression(
+        "root-squared-inside-a-sum",
+        Claim(
+            Sum("k", Pow(Fn("sqrt", add(num(-1), Entry("z", ("k",)))), Fraction(2))),
+            Sum("k", add(num(-1), Entry("z", ("k",))), Bound(None, 1), Bound("K", -1)),
+        ),
+        r"\sum_k \left(\sqrt{-1 + z_k}\right)^{2} = \sum_{k=1}^{K-1} \left(-1 + z_k\right)",
+        "refuted at z = (1, 0), where √(z_2 − 1) is not real (SymPy writes the square as z − 1)",
+    ),
 ]
 
 

@@ -39,7 +39,9 @@ from derive.evaluating.points import (
     NotEvaluable,
     NotReal,
     OutOfRange,
+    Over,
     Point,
+    Requirement,
     StandIns,
     Vec,
 )
@@ -254,29 +256,50 @@ class Interpreter:
         self.require(definition.domain, env)
         return self.value(body, env)
 
-    def require(self, domain: tuple[tuple[sp.Expr, str], ...], env: Mapping[sp.Basic, Any]) -> None:
-        """Check what an expression needs to be real as written (a radicand ≥ 0, …).
+    def require(self, domain: tuple[Requirement, ...], env: Mapping[sp.Basic, Any]) -> None:
+        r"""Check what an expression needs to be real as written (a radicand ≥ 0, …).
 
-        A condition inside a sum, whose index has no value here, is left to the sum.
+        A condition written inside a sum must hold for each value of its index (but
+        those its ``\neq`` leaves out).
 
         Raises:
             Undefined: a condition fails here.
         """
-        tolerance = self.ctx.mpf(10) ** (10 - self.ctx.dps)
-        for expr, relation in domain:
+        for expr, relation, over in domain:
+            self.holds(expr, relation, over, env)
+
+    def holds(
+        self, expr: sp.Expr, relation: str, over: tuple[Over, ...], env: Mapping[sp.Basic, Any]
+    ) -> None:
+        """Check one requirement, for each value of the sums it sits in."""
+        if over:
+            (var, lo, hi, excluded), *inner = over
             try:
-                value = real(self.value(expr, env))
+                start, stop = self.integer(lo, env), self.integer(hi, env)
             except NotEvaluable:
-                continue
-            if isinstance(value, tuple):
-                continue
-            small = abs(value) <= tolerance * (1 + abs(value))
-            if (
-                (relation == "≠ 0" and small)
-                or (relation == "> 0" and (value < 0 or small))
-                or (relation == "≥ 0" and value < 0 and not small)
-            ):
-                raise Undefined(f"{expr} {relation} fails here")
+                return
+            for n in range(start, stop + 1):
+                here = {**env, var: n}
+                if any(
+                    self.integer(d.args[0], here) == self.integer(d.args[1], here) for d in excluded
+                ):
+                    continue  # a value `k \neq j` leaves out
+                self.holds(expr, relation, tuple(inner), here)
+            return
+        try:
+            value = real(self.value(expr, env))
+        except NotEvaluable:
+            return
+        if isinstance(value, tuple):
+            return
+        tolerance = self.ctx.mpf(10) ** (10 - self.ctx.dps)
+        small = abs(value) <= tolerance * (1 + abs(value))
+        if (
+            (relation == "≠ 0" and small)
+            or (relation == "> 0" and (value < 0 or small))
+            or (relation == "≥ 0" and value < 0 and not small)
+        ):
+            raise Undefined(f"{expr} {relation} fails here")
 
     def opaque(self, decl: FunctionDecl) -> Any:
         r"""``C`` declared as ``C(\\mathbf{z})``: its stand-in of every entry of ``z``."""

@@ -356,6 +356,8 @@ def free_indices(doc: Document, claim: Claim) -> list[sp.Symbol]:
     found: set[sp.Symbol] = set()
     for side in (claim.lhs, claim.rhs):
         found |= indices_in(doc, side, frozenset())
+    for expr, _, over in claim.domain:  # as written: SymPy may have simplified one away
+        found |= indices_in(doc, expr, frozenset(v for v, *_ in over))
     for name in reachable(doc, [claim.lhs, claim.rhs]):
         definition = doc.definitions[name]
         params = {s for p in definition.params for s in p.free_symbols}

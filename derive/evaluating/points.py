@@ -8,10 +8,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
 from derive.evaluating.jets import Undefined, Value
+from derive.latex.shapes import Over, Requirement
 from derive.model import FunctionDecl
 
 if TYPE_CHECKING:
     from derive.evaluating.interpreter import Interpreter
+
+__all__ = ["Over", "Requirement"]  # what the reader notes a claim needs, as written
 
 Key = tuple[str, tuple[int, ...]]  # an input: its name and its indices (none for a scalar)
 Matrix = tuple[tuple[Any, ...], ...]  # rows of values

@@ -29,7 +29,11 @@ from derive.errors import LatexError, Position
 from derive.latex.scope import Scope
 
 Shape = tuple[sp.Expr, sp.Expr]
-Requirement = tuple[sp.Expr, str]  # an expression and "> 0", "≥ 0" or "≠ 0"
+# A sum around a requirement: its variable, bounds, and the deltas its `\neq` leaves out.
+Over = tuple[sp.Basic, sp.Basic, sp.Basic, tuple[sp.Basic, ...]]
+# An expression, "> 0", "≥ 0" or "≠ 0", and the sums it sits in (outermost first): it
+# must hold for each value of their variables.
+Requirement = tuple[sp.Expr, str, tuple[Over, ...]]
 POSITIVE, NONNEGATIVE, NONZERO = "> 0", "≥ 0", "≠ 0"
 # What the expression being read needs to be real, as written: SymPy simplifies
 # (x^{1/3})^3 to x and x/x to 1, and the condition would be lost.
@@ -51,7 +55,22 @@ def require(expr: Any, relation: str) -> None:
     """Note that ``expr`` must be ``relation`` (not for a number: that is checked as read)."""
     found = _WRITTEN.get()
     if found is not None and isinstance(expr, sp.Expr) and not expr.is_number:
-        found.append((expr, relation))
+        found.append((expr, relation, ()))
+
+
+def mark() -> int:
+    """Where the requirements read from here on start (for :func:`inside`)."""
+    found = _WRITTEN.get()
+    return 0 if found is None else len(found)
+
+
+def inside(start: int, ranges: Any, excluded: Any) -> None:
+    """The requirements read since ``start`` sit in a sum over ``ranges``."""
+    found = _WRITTEN.get()
+    if found is None:
+        return
+    over = tuple((var, lo, hi, tuple(excluded)) for var, lo, hi in ranges)
+    found[start:] = [(e, r, (*over, *s)) for e, r, s in found[start:]]
 
 
 TRANSPOSE = symbols.scalar(r"\top")  # the exponent of `^\top`

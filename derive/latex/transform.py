@@ -364,7 +364,9 @@ class Reader:
         limits = read_limits(self, node)
         for var, _, hi in limits.ranges:
             self.uses.append((sp.Tuple(var, hi), position(node)))
+        start = shapes.mark()
         body = self.scalar(node.children[-1], "a sum or product takes a scalar body")
+        shapes.inside(start, limits.ranges, limits.excluded)
         if node.data == "sum":
             for excluded in limits.excluded:
                 body = body * (1 - excluded)

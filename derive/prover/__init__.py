@@ -518,7 +518,13 @@ def concrete_problem(
         difference = split_logs(as_exponentials(meaning(a.lhs - a.rhs, doc)))
         assumptions.append((difference, free_indices(doc, difference)))
     conds = conditions(claim)
-    free = free_indices(doc, lhs - rhs)
+    written = {  # an index the sides had as written, before SymPy simplified it away
+        s
+        for e, _, over in claim.domain
+        for s in symbols.free_symbols(e) - {v for v, *_ in over}
+        if isinstance(s, sp.Symbol) and s.name in doc.indices
+    }
+    free = tuple(sorted(set(free_indices(doc, lhs - rhs)) | written, key=str))
     return Problem(
         split_logs(as_exponentials(lhs)),
         split_logs(as_exponentials(rhs)),
@@ -531,8 +537,8 @@ def concrete_problem(
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
             (split_logs(as_exponentials(meaning(e, doc))), r)
-            for e, r in claim.domain
-            if within_reach(e, free, doc)
+            for e, r, over in claim.domain
+            if not over and within_reach(e, free, doc)  # inside a sum: the evaluator's
         ),
     )
 
