@@ -130,7 +130,8 @@ def message(claim: Claim, verdict: Verdict) -> str:
         return f"proved for {verdict.sizes}{conditions}: {said}"
     if verdict.status == "verified":
         bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
-        return f"verified for {verdict.sizes} by {verdict.method}{bound}: {said}"
+        sizes = f" for {verdict.sizes}" if verdict.sizes else ""
+        return f"verified{sizes} by {verdict.method}{bound}: {said}"
     if verdict.status == "refuted":
         text = f"refuted: {said}"
         if verdict.counterexample is not None:
