@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, diff_command, report_command, store
+from derive import __version__, diff_command, options, report_command, store
 from derive.catalog import find_document, list_documents
 from derive.defaults import DEFAULT_TIMEOUT, set_run_seed
 from derive.errors import DeriveError, UsageError
@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 # and a check that finds every document unchanged (derive.store) start at once.
 Record = dict[str, Any]  # a document's results as plain data (derive.record)
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
-MAX_SIZE = 200
 
 EPILOG = """\
 exit codes:
   0  every claim came out as expected
   1  a claim was refuted or is vacuous (or proved where the document expects "refuted")
-  2  bad input or usage (the message says file:line:col and what to do)
+  2  bad input or usage (the message says file:line:col and what to do); with
+     several documents, the others are still checked
   3  a claim is undecided (time limit or unsupported construct) and none was refuted
 
 examples:
@@ -60,7 +60,7 @@ COLOURS = {
 
 def parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
-    top = argparse.ArgumentParser(
+    top = options.Parser(
         prog="derive",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
@@ -90,23 +90,26 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--all", action="store_true", help="check every document found")
     check.add_argument(
         "--sizes",
+        type=options.sizes,
         default="1..8",
         metavar="RANGE",
-        help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5 (default 1..8)",
+        help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5, each from 1 to "
+        f"{options.MAX_SIZE} (default 1..8)",
     )
     check.add_argument(
         "--timeout",
-        type=float,
+        type=options.seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
-        help=f"seconds per claim before it is undecided (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds per claim before it is undecided, above 0 and at most "
+        f"{options.MAX_TIMEOUT:g} (default {DEFAULT_TIMEOUT:g})",
     )
     check.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
     )
     check.add_argument(
         "--seed",
-        type=int,
+        type=options.seed,
         default=None,
         metavar="N",
         help="the seed of the random points (default: a fresh one each run, shown by "
@@ -114,12 +117,12 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
+        type=options.jobs,
+        default=min(os.cpu_count() or 1, options.MAX_JOBS),
         metavar="N",
-        help="check with N worker processes, each taking its share of the documents "
-        "(default: the number of CPUs, here %(default)s); the output order and verdicts "
-        "do not change",
+        help="check with N worker processes (1 to 64), each taking its share of the "
+        "documents (default: the number of CPUs, here %(default)s); the output order and "
+        "verdicts do not change",
     )
     check.add_argument(
         "--no-cache",
@@ -146,7 +149,7 @@ def main(
         return int(leave.code or 0)
     try:
         if args.command == "list":
-            return list_command(stdout)
+            return list_command(stdout, stderr)
         if args.command == "show":
             return show_command(args.document, stdout)
         if args.command == "diff":
@@ -157,25 +160,57 @@ def main(
     except DeriveError as err:
         print(f"derive: {err}", file=stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader closed the pipe (`derive show … | head`)
+        closed(stdout)
+        return EXIT_OK
+
+
+def closed(stdout: TextIO) -> None:
+    """Stop writing to a pipe its reader closed, without a message at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a file (a test's buffer): nothing is flushed at exit
+
+
+class PipedConsole(Console):
+    """A rich console that, when its reader closes the pipe, lets the command end."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop printing and raise :class:`BrokenPipeError` (rich itself exits with 1)."""
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def console(stream: TextIO) -> Console:
     """A rich console on ``stream`` (plain when it is not a terminal)."""
-    return Console(
+    return PipedConsole(
         file=stream, highlight=False, soft_wrap=False, width=120 if not stream.isatty() else None
     )
 
 
-def list_command(stdout: TextIO) -> int:
-    """``derive list``."""
+def list_command(stdout: TextIO, stderr: TextIO) -> int:
+    """``derive list``: every document found; one that cannot be read, with its error."""
     from derive import api
 
     table = Table("name", "title", "claims", "path", box=None)
+    errors: list[str] = []
     for path in list_documents():
-        doc = api.load(str(path))
+        try:
+            doc = api.load(str(path))
+        except DeriveError as err:
+            errors.append(str(err))
+            table.add_row(path.stem, "[red]cannot be read[/] (below)", "–", str(path))
+            continue
         table.add_row(doc.name, escape(doc.title), str(len(doc.claims)), str(path))
-    console(stdout).print(table)
-    return EXIT_OK
+    try:
+        console(stdout).print(table)
+    except BrokenPipeError:
+        closed(stdout)
+    for error in errors:
+        print(f"derive: {error}", file=stderr)
+    return EXIT_USAGE if errors else EXIT_OK
 
 
 def show_command(name: str, stdout: TextIO) -> int:
@@ -208,55 +243,55 @@ def show_command(name: str, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def parse_sizes(text: str) -> list[int]:
-    """Parse ``1..8`` or ``2,3,5``.
-
-    Raises:
-        UsageError: not a range of positive sizes.
-    """
-    try:
-        if ".." in text:
-            lo, hi = (int(x) for x in text.split("..", 1))
-            values = list(range(lo, hi + 1))
-        else:
-            values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise UsageError(
-            f"--sizes takes a range like 1..8 or a list like 2,3,5, not {text!r}"
-        ) from None
-    if not values or min(values) < 1 or max(values) > MAX_SIZE:
-        raise UsageError(f"--sizes must name sizes between 1 and {MAX_SIZE}, not {text!r}")
-    return values
-
-
 def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """``derive check``: records kept from an unchanged document's last check, else a check."""
-    sizes = parse_sizes(args.sizes)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    """``derive check``: records kept from an unchanged document's last check, else a check.
+
+    A document that cannot be found or read is reported (``derive: file:line:col: …`` on
+    stderr, or in the JSON's ``errors``) and the others are still checked; the exit code
+    is then 2.
+    """
     names = [str(p) for p in list_documents()] if args.all else list(args.documents)
     if not names:
         raise UsageError("name a document (derive check softmax-ce), a path, or --all")
-    paths = [str(find_document(name)) for name in names]
+    errors: list[Record] = []
+    paths: list[str] = []
+    order: dict[str, int] = {}  # each name's and path's place, for the errors' order
+    for n, name in enumerate(names):
+        order[name] = n
+        try:
+            paths.append(str(find_document(name)))
+            order[paths[-1]] = n
+        except DeriveError as err:
+            errors.append(error_record(name, err))
     where = None if args.no_cache else store.directory()
     seed = set_run_seed(args.seed)
-    records = [kept(where, path, sizes, args.timeout, args.seed) for path in paths]
-    todo = [n for n, found in enumerate(records) if found is None]
+    found = [kept(where, path, args.sizes, args.timeout, args.seed) for path in paths]
+    todo = [n for n, record in enumerate(found) if record is None]
     if todo:
-        checked = check_afresh(args, [paths[n] for n in todo], sizes, where, stderr)
+        checked = check_afresh(args, [paths[n] for n in todo], where, stderr, errors)
         for n, record in zip(todo, checked, strict=True):
-            records[n] = record
-    done = [r for r in records if r is not None]
-    if args.json:
-        summary = {"ok": all(r["ok"] for r in done), "seed": seed, "documents": done}
-        print(json.dumps(summary, ensure_ascii=False), file=stdout)
-    else:
-        out = console(stdout)
-        for record in done:
-            print_report(out, record)
-    return exit_code(done)
+            found[n] = record
+    done = [r for r in found if r is not None]
+    errors.sort(key=lambda error: order[error["path"]])
+    code = EXIT_USAGE if errors else exit_code(done)
+    try:
+        if args.json:
+            summary = {"ok": code == EXIT_OK, "seed": seed, "documents": done, "errors": errors}
+            print(json.dumps(summary, ensure_ascii=False), file=stdout)
+        else:
+            for error in errors:
+                print(f"derive: {error['message']}", file=stderr)
+            out = console(stdout)
+            for record in done:
+                print_report(out, record)
+    except BrokenPipeError:
+        closed(stdout)
+    return code
+
+
+def error_record(name: str, err: DeriveError) -> Record:
+    """The JSON entry for a document that could not be found or read."""
+    return {"path": name, "message": str(err)}
 
 
 def kept(
@@ -291,14 +326,21 @@ def complete(record: Record) -> bool:
 def check_afresh(
     args: argparse.Namespace,
     paths: list[str],
-    sizes: list[int],
     where: Path | None,
     stderr: TextIO,
-) -> list[Record]:
-    """Load and check documents (every input error before any output); keep the records."""
+    errors: list[Record],
+) -> list[Record | None]:
+    """Load and check documents; keep the records. One that cannot be read is None."""
     from derive import api, record, runner  # SymPy and the prover: only when checking
 
-    docs = [api.load(path) for path in paths]
+    docs: list[Document | None] = []
+    for path in paths:
+        try:
+            docs.append(api.load(path))
+        except DeriveError as err:
+            errors.append(error_record(path, err))
+            docs.append(None)
+    readable = [doc for doc in docs if doc is not None]
     err = console(stderr)
     show_progress = stderr.isatty() and not args.json
     with err.status("checking…") if show_progress else nullcontext() as status:
@@ -307,19 +349,24 @@ def check_afresh(
             if status is not None:
                 status.update(f"checking {d.name}: {n}/{total} claims and steps")
 
-        records = runner.check_documents(
-            docs,
-            sizes=sizes,
-            timeout=args.timeout,
-            jobs=args.jobs,
-            progress=progress,
-            where=where,
+        records = iter(
+            runner.check_documents(
+                readable,
+                sizes=args.sizes,
+                timeout=args.timeout,
+                jobs=args.jobs,
+                progress=progress,
+                where=where,
+            )
         )
-    for doc, found in zip(docs, records, strict=True):
-        if doc.digest and not record.timed_out(found):
-            key = store.key(doc.digest, doc.path, sizes, args.timeout, args.seed)
+    results: list[Record | None] = []
+    for doc in docs:
+        found = None if doc is None else next(records)
+        if doc is not None and found is not None and doc.digest and not record.timed_out(found):
+            key = store.key(doc.digest, doc.path, args.sizes, args.timeout, args.seed)
             store.keep(where, key, found)
-    return records
+        results.append(found)
+    return results
 
 
 def exit_code(records: Sequence[Record]) -> int:

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, TextIO
 
+from derive import options
 from derive.defaults import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:  # imported when the command runs: `derive --help` stays light
@@ -53,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     form.add_argument("--json", action="store_true", help="print one JSON object")
     diff.add_argument(
         "--timeout",
-        type=float,
+        type=options.seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds for the equality check (default {DEFAULT_TIMEOUT:g})",

@@ -7,6 +7,7 @@ import datetime
 import os
 from typing import TextIO
 
+from derive import options
 from derive.catalog import list_documents
 from derive.defaults import DEFAULT_TIMEOUT
 from derive.errors import UsageError
@@ -50,7 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     report.add_argument(
         "--timeout",
-        type=float,
+        type=options.seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds per claim (default {DEFAULT_TIMEOUT:g})",

@@ -1,0 +1,221 @@
+"""Bad input on the command line: one line, exit 2, and the rest of the work still done."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derive import api, options
+from derive.cli import main
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
+BROKEN = '+++\ntitle = "No name"\n+++\n$$ x = x $$\n'
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_line(err):
+    """The error output is one line that starts with the command's name."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("derive"), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--sizes", "1..99999999999999999999"),
+        ("--sizes", "1..100000000"),
+        ("--sizes", "5..2"),
+        ("--sizes", "0,3"),
+        ("--sizes", "two"),
+        ("--timeout", "inf"),
+        ("--timeout", "nan"),
+        ("--timeout", "-1"),
+        ("--timeout", "1e400"),
+        ("--jobs", "0"),
+        ("--jobs", "100000"),
+        ("--seed", "-1"),
+        ("--seed", "1.5"),
+    ],
+)
+def test_bad_flag_values(flag, value, tmp_path):
+    """Each bad value is refused as the flags are read: one line naming the flag, exit 2."""
+    code, out, err = run("check", "softmax", f"{flag}={value}")
+    assert code == 2 and out == ""
+    one_line(err)
+    assert flag in err
+
+
+def test_sizes_within_the_documented_maximum():
+    """--sizes takes 1 to MAX_SIZE, as a range or a list, and builds no list past it."""
+    assert options.sizes("1..3") == [1, 2, 3]
+    assert options.sizes("5,2,5") == [2, 5]
+    assert options.sizes(f"1..{options.MAX_SIZE}")[-1] == options.MAX_SIZE
+    with pytest.raises(Exception, match="between 1 and"):
+        options.sizes(f"1..{options.MAX_SIZE + 1}")
+
+
+@pytest.mark.parametrize("wrt", [r"\frac{a}{b}", "K", "y_k + 1", "2"])
+def test_diff_by_an_expression_or_a_size(wrt):
+    """The variable of `derive diff` is a name or an entry, never an expression or a size."""
+    code, out, err = run("diff", "softmax", "y_k", wrt)
+    assert code == 2 and out == ""
+    one_line(err)
+
+
+def test_diff_timeout_is_checked():
+    """The --timeout of `derive diff` is checked like that of `derive check`."""
+    code, _, err = run("diff", "softmax", "y_k", "z_j", "--timeout", "nan")
+    assert code == 2
+    one_line(err)
+
+
+def test_closed_pipe_ends_quietly():
+    """A reader that closes the pipe (`| head`) ends derive without a traceback."""
+    read, write = os.pipe()
+    os.close(read)  # every write fails at once: the reader is gone
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "derive", "list"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr
+    assert done.returncode == 0
+
+
+def test_one_broken_document_does_not_stop_the_others(tmp_path):
+    """bad.md is reported at its place; softmax is still checked; exit 2."""
+    bad = tmp_path / "bad.md"
+    bad.write_text(BROKEN, encoding="utf-8")
+    code, out, err = run("check", str(bad), "softmax", str(tmp_path / "missing.md"), "--no-cache")
+    assert code == 2
+    assert "Softmax and its Jacobian" in out and "jacobian" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in err
+    assert lines[0].startswith(f"derive: {bad}:1:1: ") or lines[0].startswith(f"derive: {bad}:2:")
+    assert "missing.md" in lines[1]
+
+
+def test_json_lists_the_errors_beside_the_documents(tmp_path):
+    """--json still prints its one object: the checked documents and an `errors` list."""
+    bad = tmp_path / "bad.md"
+    bad.write_text(BROKEN, encoding="utf-8")
+    code, out, err = run("check", str(bad), "softmax", "--json", "--no-cache")
+    data = json.loads(out)
+    assert code == 2 and err == ""
+    assert data["ok"] is False
+    assert [d["name"] for d in data["documents"]] == ["softmax"]
+    assert data["documents"][0]["ok"] is True
+    assert len(data["errors"]) == 1
+    assert data["errors"][0]["path"] == str(bad)
+    assert data["errors"][0]["message"].startswith(f"{bad}:")
+
+
+def test_all_and_list_with_a_malformed_document(tmp_path, monkeypatch):
+    """A malformed document in ./derivations breaks neither `check --all` nor `list`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "derivations").mkdir()
+    (tmp_path / "derivations" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    code, out, err = run("list")
+    assert code == 2
+    assert "broken" in out and "cannot be read" in out and "softmax-ce" in out
+    one_line(err)
+    assert "broken.md:" in err
+    code, out, err = run("check", "--all", "--json")
+    data = json.loads(out)
+    assert code == 2 and data["ok"] is False
+    assert len(data["documents"]) == len(list(CATALOGUE.glob("*.md")))
+    assert [Path(e["path"]).name for e in data["errors"]] == ["broken.md"]
+
+
+def test_ok_agrees_with_the_exit_code():
+    """A document whose listed slips are refuted is ok: JSON, the API and exit code 0 agree."""
+    code, out, _ = run("check", "seed-004", "--json", "--no-cache")
+    data = json.loads(out)
+    steps = data["documents"][0]["steps"]
+    assert any(s["expect"] == "refuted" and s["status"] == "refuted" for s in steps)
+    assert code == 0
+    assert data["ok"] is True and data["documents"][0]["ok"] is True
+    assert api.check(api.load("seed-004")).ok is True
+
+
+FLAGS = ["--sizes", "--timeout", "--jobs", "--seed"]
+VALUES = st.one_of(
+    st.text(max_size=12),
+    st.integers(-(10**25), 10**25).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.tuples(st.integers(-(10**20), 10**20), st.integers(-(10**20), 10**20)).map(
+        lambda r: f"{r[0]}..{r[1]}"
+    ),
+    st.sampled_from(["inf", "-inf", "nan", "1e999", "0", "-0", "1..", "..3", ",", "3,,4"]),
+)
+
+
+def valid(flag, value):
+    """Whether ``value`` is a good value for ``flag``: an oracle apart from derive's parser."""
+    text = value.strip()
+    try:
+        if flag == "--timeout":
+            number = float(text)
+            return 0 < number <= options.MAX_TIMEOUT
+        if flag in ("--jobs", "--seed"):
+            number = int(text)
+            lo, hi = (1, options.MAX_JOBS) if flag == "--jobs" else (0, options.MAX_SEED)
+            return lo <= number <= hi
+        if ".." in text:
+            lo, hi = (int(part) for part in text.split("..", 1))
+            return 1 <= lo <= hi <= options.MAX_SIZE
+        parts = [int(part) for part in text.split(",") if part.strip()]
+        return bool(parts) and all(1 <= p <= options.MAX_SIZE for p in parts)
+    except ValueError:
+        return False
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.sampled_from(FLAGS), VALUES), min_size=1, max_size=3),
+    st.lists(st.sampled_from(["--all", "--json", "--bogus", "-x", "--"]), max_size=2),
+)
+def test_fuzz_flags(flags, extra):
+    """Any flag values on a missing document: no traceback, exit 2, one line that says why.
+
+    A bad value is named by its flag; with good values the message is about the missing
+    document. The document is missing so that nothing is checked.
+    """
+    argv = ["check"]
+    for flag, value in flags:
+        argv.append(f"{flag}={value}")
+    argv += [a for a in extra if a != "--all"]  # --all would check the catalogue
+    argv.append("/nonexistent/missing.md")
+    code, out, err = run(*argv)
+    assert code == 2, (argv, out, err)
+    assert "Traceback" not in err
+    bad = [flag for flag, value in flags if not valid(flag, value)]
+    unknown = "--bogus" in extra or "-x" in extra
+    if not bad and not unknown and "--json" in extra:
+        assert err == "", err  # the missing document is in the JSON's errors
+        assert "missing.md" in json.loads(out)["errors"][0]["message"]
+        return
+    assert len(err.strip().splitlines()) == 1, err
+    if bad:
+        assert any(flag in err for flag in bad) or unknown, (argv, err)
+    elif not unknown:
+        assert "missing.md" in err, (argv, err)
