@@ -337,8 +337,8 @@ def check_afresh(
     for path in paths:
         try:
             docs.append(api.load(path))
-        except DeriveError as err:
-            errors.append(error_record(path, err))
+        except DeriveError as unreadable:
+            errors.append(error_record(path, unreadable))
             docs.append(None)
     readable = [doc for doc in docs if doc is not None]
     err = console(stderr)

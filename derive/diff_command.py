@@ -28,7 +28,7 @@ examples:
 """
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
     """Add the ``diff`` command to the top-level parser."""
     diff = sub.add_parser(
         "diff",

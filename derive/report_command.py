@@ -27,7 +27,7 @@ examples:
 """
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
     """Add the ``report`` command to the top-level parser."""
     report = sub.add_parser(
         "report",
