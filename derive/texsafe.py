@@ -51,6 +51,12 @@ UNICODE = {
     "✗": r"$\times$",
     "ᵀ": r"$^T$",
     "⊙": r"$\odot$",
+    "«": r"$\ll$",  # Latin-1, but not in LaTeX's default font encoding (OT1)
+    "»": r"$\gg$",
+    "Ð": "?",
+    "ð": "?",
+    "Þ": "?",
+    "þ": "?",
 }
 
 GREEK = (
