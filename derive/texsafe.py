@@ -69,8 +69,10 @@ TAKES_ARGUMENT = frozenset(
     "underline mathbf mathrm mathit mathcal mathsf mathtt boldsymbol operatorname sqrt "
     "frac".split()
 )
-COMMANDS = frozenset(GREEK.split()) | TAKES_ARGUMENT | frozenset(
-    "partial ell prime infty nabla ast star cdot dagger ln log exp".split()
+COMMANDS = (
+    frozenset(GREEK.split())
+    | TAKES_ARGUMENT
+    | frozenset("partial ell prime infty nabla ast star cdot dagger ln log exp".split())
 )
 TEXT_GROUP = r"\\(?:text|textrm|textit|textnormal)\s*\{[A-Za-z0-9 ]*\}"
 PIECE = re.compile(
@@ -84,13 +86,13 @@ TAG = "^{("
 
 
 def escape(value: str) -> str:
-    """User text as LaTeX text: special characters as commands, other scripts spelled out.
+    r"""User text as LaTeX text: special characters as commands, other scripts spelled out.
 
     Characters outside Latin-1 that have no spelling here, and control characters,
     become ``?``.
 
     >>> escape(r"50% of ^^5cinput{x}")
-    '50\\\\% of \\\\textasciicircum{}\\\\textasciicircum{}5cinput\\\\{x\\\\}'
+    '50\\% of \\textasciicircum{}\\textasciicircum{}5cinput\\{x\\}'
     """
     out = []
     for char in value:

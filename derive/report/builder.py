@@ -18,6 +18,7 @@ import sympy as sp
 from derive import present
 from derive.texsafe import escape
 
+
 class Tex(str):
     """LaTeX that is safe to emit as it is."""
 
