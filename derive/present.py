@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from derive import symbols
+from derive import symbols, texsafe
 from derive.model import Document
 from derive.prover.expand import meaning
 from derive.prover.exponentials import exp_atom, log_of
@@ -331,7 +331,11 @@ def unicode(expr: sp.Basic) -> str:
 
 
 class DeriveLatexPrinter(LatexPrinter):
-    r"""SymPy's LaTeX printer with derive's conventions: ``z_{k}``, ``w_{ij}``, ``\ln``."""
+    r"""SymPy's LaTeX printer with derive's conventions: ``z_{k}``, ``w_{ij}``, ``\ln``.
+
+    Every name (symbol, tensor, function, a non-real constant as written) is the author's
+    text and goes through :func:`derive.texsafe.math_name`: an unusual one prints as text.
+    """
 
     printmethod = "_derive_latex"  # not ``_latex``, which Indexed defines
 
@@ -339,15 +343,17 @@ class DeriveLatexPrinter(LatexPrinter):
         name = expr.name.lstrip("_") or "x"  # a bound variable's `_i` prints as `i`
         if name.isascii():
             plain = expr if name == expr.name else sp.Symbol(name)
-            return str(super()._print_Symbol(plain, style))
-        return latex_name(name)
+            return texsafe.math_name(name, str(super()._print_Symbol(plain, style)))
+        return texsafe.math_name(name, latex_name(name))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = [self._print(i) for i in expr.indices]
         sep = "" if all(len(i) == 1 for i in indices) else ","
         label = str(expr.base.label)
         if label.startswith("e^{") and label.endswith("}"):  # the normaliser's u = e^{z}
-            return f"\\left(e^{{{label[3:-1]}_{{{sep.join(indices)}}}}}\\right)"
+            inner = texsafe.math_name(label[3:-1])
+            return f"\\left(e^{{{inner}_{{{sep.join(indices)}}}}}\\right)"
+        label = texsafe.math_name(label)
         label = f"{{{label}}}" if "^" in label else label  # `{z^{(2)}}_{k}^{2}` is valid
         return f"{label}_{{{sep.join(indices)}}}"
 
@@ -363,7 +369,8 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_VectorView(self, expr: VectorView) -> str:
         label = str(expr.base.label)
-        text = f"\\mathbf{{{label}}}" if "^" not in label else f"\\mathbf{{{label[0]}}}{label[1:]}"
+        base, tag, rest = label.partition("^")
+        text = texsafe.math_name(label, f"\\mathbf{{{base}}}{tag}{rest}")
         if expr.exclude:
             text += "_{" + ", ".join(f"\\neq {self._print(i)}" for i in expr.exclude) + "}"
         if expr.prefix:
@@ -375,10 +382,22 @@ class DeriveLatexPrinter(LatexPrinter):
         return f"\\frac{{\\partial {self._print(top)}}}{{\\partial {self._print(var)}}}"
 
     def _print_Elementwise(self, expr: Elementwise) -> str:
-        return str(self._print(expr.function(sp.Symbol(self._print(expr.args[1])))))
+        marker = sp.Symbol("ELEMENTWISEARGUMENT")  # printed, then the argument put in
+        return str(self._print(expr.function(marker))).replace(
+            str(marker), self._print(expr.args[1])
+        )
 
     def _print_Opaque(self, expr: Opaque) -> str:
-        return str(expr.args[0].name)
+        return texsafe.math_name(str(expr.args[0].name))
+
+    def _print_NonReal(self, expr: NonReal) -> str:
+        return texsafe.math_name(expr.written)
+
+    def _print_Str(self, expr: sp.core.symbol.Str) -> str:
+        return texsafe.math_name(str(expr.name))
+
+    def _hprint_Function(self, func: str) -> str:
+        return texsafe.math_name(func, str(super()._hprint_Function(func)))
 
     def _print_sigmoid(self, expr: sigmoid) -> str:
         return f"\\sigma\\left({self._print(expr.args[0])}\\right)"

@@ -5,7 +5,14 @@ import importlib
 
 import pytest
 
-MODULES = ["derive", "derive.api", "derive.gradient", "derive.identity", "derive.latex.api"]
+MODULES = [
+    "derive",
+    "derive.api",
+    "derive.gradient",
+    "derive.identity",
+    "derive.latex.api",
+    "derive.texsafe",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

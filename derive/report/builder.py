@@ -1,9 +1,11 @@
 r"""A small typed LaTeX builder: escaped text, math, environments, tables.
 
 A :class:`Tex` is LaTeX that is safe to emit. User text (titles, prose, names) only
-becomes :class:`Tex` through :func:`text`, which escapes every special character and
-writes characters outside Latin-1 as LaTeX, so ``100% of the \input{/etc/passwd}``
-prints as itself and reads no file. Math comes from SymPy through :func:`math`.
+becomes :class:`Tex` through :func:`text`, which escapes every special character with
+:func:`derive.texsafe.escape` (the one escaping function), so
+``100% of the \input{/etc/passwd}`` prints as itself and reads no file. Math comes from
+SymPy through :func:`math`, whose printer passes every name through
+:func:`derive.texsafe.math_name`.
 """
 
 from __future__ import annotations
@@ -14,40 +16,7 @@ from contextlib import contextmanager
 import sympy as sp
 
 from derive import present
-
-SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "^": r"\textasciicircum{}",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "%": r"\%",
-}
-UNICODE = {
-    "−": "-",
-    "·": r"\textperiodcentered{}",
-    "×": r"$\times$",
-    "Σ": r"$\Sigma$",
-    "σ": r"$\sigma$",
-    "δ": r"$\delta$",
-    "γ": r"$\gamma$",
-    "∂": r"$\partial$",
-    "≠": r"$\neq$",
-    "≤": r"$\leq$",
-    "≥": r"$\geq$",
-    "→": r"$\to$",
-    "…": r"\ldots{}",
-    "–": "--",
-    "—": "---",
-    "✓": r"$\checkmark$",
-    "✗": r"$\times$",
-    "ᵀ": r"$^T$",
-    "⊙": r"$\odot$",
-}
+from derive.texsafe import escape
 
 
 class Tex(str):
@@ -58,17 +27,7 @@ class Tex(str):
 
 def text(value: str) -> Tex:
     """User text as LaTeX: special characters escaped, other scripts spelled out."""
-    out = []
-    for char in value:
-        if char in SPECIAL:
-            out.append(SPECIAL[char])
-        elif char in UNICODE:
-            out.append(UNICODE[char])
-        elif ord(char) < 256 and (char.isprintable() or char in "\n\t"):
-            out.append(char)
-        else:
-            out.append("?")
-    return Tex("".join(out))
+    return Tex(escape(value))
 
 
 def math(expr: sp.Basic) -> Tex:

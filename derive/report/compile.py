@@ -1,4 +1,12 @@
-"""Write a report's ``.tex`` whole or not at all, and compile it with a TeX engine."""
+"""Write a report's ``.tex`` whole or not at all, and compile it with a TeX engine.
+
+TeX runs locked down: shell escape off (``-no-shell-escape``, and ``shell_escape=f``
+for kpathsea), and ``openin_any=p``, ``openout_any=p`` (paranoid) so that even a report
+that slipped past escaping can neither read a file outside its scratch directory (an
+absolute path, a parent directory, a dotfile) nor write one. latexmk reads no rc file
+(``-norc``), so none can turn shell escape back on, and runs pdflatex with the same
+options.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,8 @@ INSTALL_HINT = (
     "latexmk (about 150 MB)"
 )
 TEX_TIMEOUT = 180  # seconds for the TeX engine
+LOCKED_DOWN = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}  # for kpathsea
+ENGINE_OPTIONS = ("-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape")
 
 
 class ReportError(DeriveError):
@@ -72,30 +82,16 @@ def compile_pdf(tex: Path, engine: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as scratch:
         source = Path(scratch) / "report.tex"
         shutil.copyfile(tex, source)
-        if Path(engine).name == "latexmk":
-            runs = [
-                [
-                    engine,
-                    "-pdf",
-                    "-interaction=nonstopmode",
-                    "-halt-on-error",
-                    "-no-shell-escape",
-                    source.name,
-                ]
-            ]
-        else:
-            once = [
-                engine,
-                "-interaction=nonstopmode",
-                "-halt-on-error",
-                "-no-shell-escape",
-                source.name,
-            ]
-            runs = [once, once]
-        for command in runs:
+        environment = tex_environment()
+        for command in tex_commands(engine, source.name):
             try:
                 done = subprocess.run(
-                    command, cwd=scratch, capture_output=True, timeout=TEX_TIMEOUT, check=False
+                    command,
+                    cwd=scratch,
+                    env=environment,
+                    capture_output=True,
+                    timeout=TEX_TIMEOUT,
+                    check=False,
                 )
             except subprocess.TimeoutExpired:
                 raise ReportError(f"LaTeX took over {TEX_TIMEOUT} s on {tex}") from None
@@ -105,6 +101,20 @@ def compile_pdf(tex: Path, engine: str) -> Path:
         target = tex.with_suffix(".pdf")
         atomic_write(target, made.read_bytes())
         return target
+
+
+def tex_commands(engine: str, source: str) -> list[list[str]]:
+    """The runs that compile ``source``: latexmk once, or pdflatex twice, locked down."""
+    if Path(engine).name == "latexmk":
+        pdflatex = " ".join(["pdflatex", "-no-shell-escape", "%O", "%S"])
+        return [[engine, "-norc", "-pdf", f"-pdflatex={pdflatex}", *ENGINE_OPTIONS, source]]
+    once = [engine, *ENGINE_OPTIONS, source]
+    return [once, once]
+
+
+def tex_environment() -> dict[str, str]:
+    """The environment for TeX: this one, with kpathsea's paranoid settings on top."""
+    return {**os.environ, **LOCKED_DOWN}
 
 
 def log_excerpt(scratch: Path) -> str:

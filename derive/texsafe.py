@@ -1,0 +1,157 @@
+r"""User text made safe for LaTeX: one escaping function, and a check for names in math.
+
+Every piece of user text that reaches a report (titles, claim names, messages, steps
+not understood) goes through :func:`escape`, which writes each TeX special character
+as a command: ``\`` as ``\textbackslash{}``, ``^`` as ``\textasciicircum{}``, so no
+``^^5c`` reaches TeX as a backslash and ``100% of the \input{/etc/passwd}`` prints as
+itself and reads no file.
+
+Names inside math (``z^{(L-1)}``, ``\hat{y}``, ``\text{soft}``) are LaTeX the author
+wrote. :func:`math_name` keeps a name only when it is made of a short allowlist of
+harmless pieces; otherwise its layer tag (or the whole name) is written as escaped text
+in ``\text{...}``.
+"""
+
+from __future__ import annotations
+
+import re
+
+SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "%": r"\%",
+    "\n": " ",  # a blank line would end the paragraph inside `\section{...}`
+    "\r": " ",
+    "\t": " ",
+}
+UNICODE = {
+    "−": "-",
+    "·": r"\textperiodcentered{}",
+    "×": r"$\times$",
+    "Σ": r"$\Sigma$",
+    "σ": r"$\sigma$",
+    "δ": r"$\delta$",
+    "γ": r"$\gamma$",
+    "∂": r"$\partial$",
+    "≠": r"$\neq$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "→": r"$\to$",
+    "…": r"\ldots{}",
+    "–": "--",
+    "—": "---",
+    "✓": r"$\checkmark$",
+    "✗": r"$\times$",
+    "ᵀ": r"$^T$",
+    "⊙": r"$\odot$",
+    "«": r"$\ll$",  # Latin-1, but not in LaTeX's default font encoding (OT1)
+    "»": r"$\gg$",
+    "Ð": "?",
+    "ð": "?",
+    "Þ": "?",
+    "þ": "?",
+}
+
+GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda "
+    "mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+)
+TAKES_ARGUMENT = frozenset(
+    "hat bar tilde vec dot ddot check breve acute grave widehat widetilde overline "
+    "underline mathbf mathrm mathit mathcal mathsf mathtt boldsymbol operatorname sqrt "
+    "frac".split()
+)
+COMMANDS = (
+    frozenset(GREEK.split())
+    | TAKES_ARGUMENT
+    | frozenset("partial ell prime infty nabla ast star cdot dagger ln log exp".split())
+)
+TEXT_GROUP = r"\\(?:text|textrm|textit|textnormal)\s*\{[A-Za-z0-9 ]*\}"
+PIECE = re.compile(
+    rf"(?P<text>{TEXT_GROUP})"
+    r"|(?P<command>\\[A-Za-z]+)\s*"
+    r"|(?P<script>[\^_](?=[{A-Za-z0-9]))"
+    r"|(?P<brace>[{}])"
+    r"|[A-Za-z0-9 '+\-*/,.()\[\]|=<>:;!]"
+)
+TAG = "^{("
+
+
+def escape(value: str) -> str:
+    r"""User text as LaTeX text: special characters as commands, other scripts spelled out.
+
+    Characters outside Latin-1 that have no spelling here, and control characters,
+    become ``?``.
+
+    >>> escape(r"50% of ^^5cinput{x}")
+    '50\\% of \\textasciicircum{}\\textasciicircum{}5cinput\\{x\\}'
+    """
+    out = []
+    for char in value:
+        if char in SPECIAL:
+            out.append(SPECIAL[char])
+        elif char in UNICODE:
+            out.append(UNICODE[char])
+        elif ord(char) < 256 and char.isprintable():
+            out.append(char)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def is_plain_math(written: str) -> bool:
+    r"""Tell whether ``written`` is math made only of allowlisted pieces.
+
+    Letters, digits, spaces, ``'+-*/,.()[]|=<>:;!``, balanced braces, ``^`` and ``_``
+    before a brace or a letter (never ``^^``), Greek letters and a few commands
+    (``\hat``, ``\mathbf``, ``\partial`` ...), and ``\text{...}`` of letters and digits.
+
+    >>> is_plain_math(r"\gamma^{(L-1)}"), is_plain_math(r"z^{(\text{^^5cinput})}")
+    (True, False)
+    """
+    depth, at = 0, 0
+    while at < len(written):
+        piece = PIECE.match(written, at)
+        if piece is None:
+            return False
+        command = piece.group("command")
+        if command is not None:
+            if command[1:] not in COMMANDS:
+                return False
+            follows = written[piece.end() : piece.end() + 1]
+            if command[1:] in TAKES_ARGUMENT and not (follows == "{" or follows.isalpha()):
+                return False
+        if piece.group("brace") is not None:
+            depth += 1 if piece.group("brace") == "{" else -1
+            if depth < 0:
+                return False
+        at = piece.end()
+    return depth == 0
+
+
+def math_name(written: str, printed: str | None = None) -> str:
+    r"""A name for math: ``printed`` (LaTeX of ``written``) if it is plain, else escaped.
+
+    A plain base keeps its place and only an unusual layer tag becomes text; any other
+    name is text as a whole.
+
+    >>> math_name(r"z^{(2)}")
+    'z^{(2)}'
+    >>> math_name("z^{(50%)}")
+    'z^{(\\text{50\\%})}'
+    """
+    printed = written if printed is None else printed
+    if is_plain_math(printed):
+        return printed
+    base, tag, rest = written.partition(TAG)
+    if tag and base and rest.endswith(")}") and is_plain_math(base):
+        return f"{base}^{{(\\text{{{escape(rest[:-2])}}})}}"
+    return f"\\text{{{escape(written)}}}"
