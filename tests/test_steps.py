@@ -284,3 +284,37 @@ def test_substack_is_not_a_row_break(tmp_path):
     body = "$$\\sum_{k=1}^{K} t_k = t_j + \\sum_{\\substack{k=1 \\\\ k \\neq j}}^{K} t_k$$\n"
     steps = api.check(document(tmp_path, body)).steps
     assert [s.status for s in steps] == ["proved"]
+
+
+def test_steps_are_placed_where_they_are_written(tmp_path):
+    """Math inside a paragraph, identical blocks, a quote: each at its own line:col."""
+    lines = [
+        "Some text before",
+        "the step → é $$y_j = y_j + 0$$ and $$t_j = t_j$$.",
+        "",
+        "$$y_j = y_j$$",
+        "",
+        "$$y_j = y_j$$",
+        "",
+        "> quoted",
+        "> $$t_j = t_j$$",
+        "",
+        "\\[",
+        "y_j = y_j",
+        "\\]",
+        "",
+        "\\[",
+        "y_j = y_j",
+        "\\]",
+    ]
+    doc = document(tmp_path, "\n".join(lines) + "\n")
+    found = [(s.step.right.line - doc.body_line, s.step.right.col) for s in api.check(doc).steps]
+    assert found == [
+        (1, lines[1].index("y_j + 0") + 1),
+        (1, lines[1].rindex("t_j") + 1),
+        (3, 9),
+        (5, 9),
+        (8, 11),
+        (11, 7),
+        (15, 7),
+    ]
