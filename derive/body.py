@@ -11,9 +11,10 @@ annotations such as ``\tag{…}``, ``\text{(shown)}``, ``\therefore`` and a lead
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
@@ -168,6 +169,27 @@ def chains(doc: Document) -> list[list[Side]]:
                 if count > MAX_STEPS:
                     raise too_many(doc, sides[-1])
     return out
+
+
+def check_count(doc: Document) -> None:
+    """Refuse a body of more than :data:`MAX_STEPS` steps while reading it.
+
+    Each step needs an ``=``; when the body has more than that many, the beginning up to
+    the line of its ``2·(MAX_STEPS + 1)``-th ``=`` is read first, so that a huge body is
+    refused without parsing all of it.
+
+    Raises:
+        DocumentError: more than :data:`MAX_STEPS` steps, at the first one too many.
+    """
+    text = doc.body
+    if text.count("=") <= MAX_STEPS:
+        return
+    signs = itertools.islice(re.finditer("=", text), 2 * (MAX_STEPS + 1) - 1, None)
+    sign = next(signs, None)
+    cut = text.find("\n", sign.end()) if sign else -1
+    if cut >= 0:
+        chains(replace(doc, body=text[: cut + 1]))
+    chains(doc)
 
 
 def too_many(doc: Document, side: Side) -> DocumentError:
