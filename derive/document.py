@@ -8,7 +8,6 @@ error inside a claim can be reported at its ``file:line:col``.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -26,14 +25,28 @@ class Text:
 
     value: str
     position: Position
-    escaped: bool = False  # a TOML basic string: columns after an escape are approximate
 
     def locate(self, line: int, col: int) -> Position:
         """Map a 1-based ``line:col`` inside ``value`` to its place in the file."""
         start = self.position
         if line == 1:
-            return Position(start.path, start.line, start.col + col - 1)
+            return Position(start.path, start.line, start.col + written_column(start, col) - 1)
         return Position(start.path, start.line + line - 1, col)
+
+
+def written_column(start: Position, col: int) -> int:
+    r"""The column, in the string as written, of the value's character at ``col``.
+
+    In a basic string an escape (``\\``, ``\u00e9``) is several characters for one.
+    """
+    written = start.written
+    if not written:
+        return col
+    at = 0
+    for _ in range(col - 1):
+        escape = at + 1 < len(written) and written[at] == "\\"
+        at += {"u": 6, "U": 10}.get(written[at + 1], 2) if escape else 1
+    return at + 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,10 @@ def split_document(source: str, path: str = "") -> RawDocument:
     return RawDocument(path, front, first + 2, front_text, body, close + 2, digest)
 
 
+BACKSLASH = (
+    "in a double-quoted string a backslash starts a TOML escape, and LaTeX is not one; "
+    r"write LaTeX in single quotes, '\frac{a}{b}' (or '''\text{it's}''' when it contains ')"
+)
 _TOML_AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 
 
@@ -125,6 +142,13 @@ def toml_error(
         what, line, col = text[: -len(" (at end of document)")], len(lines), len(lines[-1]) + 1
     else:
         return DocumentError(f"invalid TOML: {text}", Position(path, offset_line, 1))
+    written = front_text.split("\n")[line - 1] if line <= front_text.count("\n") + 1 else ""
+    backslash = written.rfind("\\", 0, col)
+    if backslash >= 0 and ("Unescaped '\\'" in what or what.startswith("Invalid hex value")):
+        return DocumentError(
+            f"invalid TOML in the front matter: {BACKSLASH}",
+            Position(path, offset_line + line - 1, backslash + 1),
+        )
     return DocumentError(
         f"invalid TOML in the front matter: {what[0].lower()}{what[1:]}",
         Position(path, offset_line + line - 1, col),
@@ -135,22 +159,33 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
     """Find where the TOML string ``value`` is written, from front line ``after`` (else before).
 
     tomllib keeps no positions, so the written form is searched for: a literal string
-    ``'...'`` verbatim, else a basic string ``"..."`` with JSON-like escapes.
+    ``'...'`` verbatim, else a basic string ``"..."`` whose value is ``value``.
     """
     lines = doc.front_text.split("\n")
-    written = [
-        ("'''" + value + "'''", False),
-        ("'" + value + "'", False),
-        ('"' + json.dumps(value)[1:-1] + '"', True),
-    ]
+    literal = ["'''" + value + "'''", "'" + value + "'"]
     for number in [*range(after, len(lines)), *range(after)]:  # then above, for merged tables
-        for form, escaped in written:
+        for form in literal:
             col = lines[number].find(form)
             if col >= 0:
                 quotes = 3 if form.startswith("'''") else 1
-                pos = doc.position(doc.front_line + number, col + 1 + quotes)
-                return Text(value, pos, escaped)
+                return Text(value, doc.position(doc.front_line + number, col + 1 + quotes))
+        for match in BASIC.finditer(lines[number]):
+            if basic_value(match.group(0)) == value:
+                line, col = doc.front_line + number, match.start() + 2
+                return Text(value, Position(doc.path, line, col, match.group(1)))
     return Text(value, doc.position(doc.front_line + after, 1))
+
+
+BASIC = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def basic_value(written: str) -> str | None:
+    """The value of the TOML basic string ``written`` (quotes included), if it is one."""
+    try:
+        value = tomllib.loads(f"v = {written}")["v"]
+    except tomllib.TOMLDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def header_lines(doc: RawDocument, header: str) -> list[int]:

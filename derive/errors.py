@@ -8,16 +8,21 @@ line (``file:line:col: message``) and exits 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Position:
-    """A place in a file: 1-based line and column; ``path`` may be empty."""
+    """A place in a file: 1-based line and column (in characters); ``path`` may be empty.
+
+    ``written`` is, for the start of a TOML basic string (``"…"``), the string as written
+    between its quotes, so that a column inside its value is placed past its escapes.
+    """
 
     path: str = ""
     line: int = 1
     col: int = 1
+    written: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         """Render as ``path:line:col`` (or ``line:col`` without a path)."""

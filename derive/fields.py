@@ -6,18 +6,21 @@ tomllib keeps no positions, so each string is found again in the front matter's 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sympy as sp
 
-from derive.document import RawDocument, Text, header_lines
+from derive.document import BACKSLASH, RawDocument, Text, header_lines
 from derive.errors import DeriveError, DocumentError, Position
 from derive.latex import Scope, parse_expression, parse_relation
 from derive.model import Condition
 
 T = TypeVar("T")
+# in a basic string, an escape that is a control character before a letter: ``\frac``
+TOML_ESCAPE = re.compile(r"\\([btnfr](?=[A-Za-z]))|\\.")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ def parse_at(
 ) -> T:
     """Parse ``text`` with ``parse``, moving any error to its place in the file."""
     located = Text(text, position)
+    for escape in TOML_ESCAPE.finditer(position.written):
+        if escape.group(1):
+            raise DocumentError(
+                f"`\\{escape.group(1)}` is a TOML escape (a control character), not LaTeX: "
+                f"{BACKSLASH}",
+                Position(position.path, position.line, position.col + escape.start()),
+            )
     try:
         return parse(text, scope)
     except DeriveError as err:

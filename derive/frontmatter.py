@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from derive.body import check_count
 from derive.document import RawDocument, header_lines, read_document
 from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
@@ -63,6 +64,7 @@ def build_document(raw: RawDocument) -> Document:
         digest=raw.digest,
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
+    check_count(doc)
     check_document(doc)
     return doc
 

@@ -7,11 +7,14 @@ that merely installed derive sees no change. Enabled, it collects:
   other ``*.md`` pytest walks whose front matter has a ``name``;
 - one item per claim (``path::claim-name``) and one per step of the body
   (``path::line-N``). A claim passes when its verdict is what the document expects; a
-  step passes unless it is wrong and not listed under ``[[steps]]``.
+  step passes when it holds, fails when it is wrong and not listed under ``[[steps]]``,
+  and is skipped with its reason when it is not understood or undecided (it fails
+  instead under ``--derive-strict`` or ``derive_strict = true``).
 
 A failing item reports the statement, the verdict, the counterexample and the residual,
-not a traceback. ``@pytest.mark.derive(sizes=..., timeout=...)`` sets the check's
-options for a test module, class or function; the ``derive_identity`` fixture is
+not a traceback; a document derive refuses is one failing item, ``file:line:col: what``.
+``@pytest.mark.derive(sizes=..., timeout=...)`` sets the check's options for a test
+module, class or function; the ``derive_identity`` fixture is
 :func:`derive.assert_identity` with them.
 """
 
@@ -46,7 +49,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="the seed of derive's random points (default: a fresh one, shown in the header)",
     )
+    group.addoption(
+        "--derive-strict",
+        action="store_true",
+        help="fail the steps derive does not understand or cannot decide (default: skip them)",
+    )
     parser.addini("derive", "collect derivation documents", type="bool", default=False)
+    parser.addini(
+        "derive_strict",
+        "fail the steps derive does not understand or cannot decide",
+        type="bool",
+        default=False,
+    )
     parser.addini(
         "derive_paths", "folders of derivation documents", type="paths", default=["derivations"]
     )
@@ -78,6 +92,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def enabled(config: pytest.Config) -> bool:
     """True with ``--derive`` or the ini option ``derive``."""
     return bool(config.getoption("derive", False) or config.getini("derive"))
+
+
+def strict(config: pytest.Config) -> bool:
+    """True with ``--derive-strict`` or the ini option ``derive_strict``."""
+    return bool(config.getoption("derive_strict", False) or config.getini("derive_strict"))
 
 
 def explicit_args(config: pytest.Config) -> bool:
@@ -123,13 +142,14 @@ class DocumentFile(pytest.File):
 
         try:
             doc = api.load(str(self.path))
+            results = steps_of(doc)
         except DeriveError as err:
             yield BrokenItem.from_parent(self, name="document", error=str(err))
             return
         for claim in doc.claims:
             yield ClaimItem.from_parent(self, name=claim.name, doc=doc, claim=claim)
         seen: dict[int, int] = {}
-        for number, result in enumerate(steps_of(doc)):
+        for number, result in enumerate(results):
             line = result.step.right.line
             seen[line] = seen.get(line, 0) + 1
             suffix = "" if seen[line] == 1 else f".{seen[line]}"
@@ -149,6 +169,9 @@ class DeriveFailure(Exception):
     """A claim or step that did not come out as expected, with its report."""
 
 
+UNSETTLED = {"unparsed": "a step not understood", "undecided": "an undecided step"}
+
+
 class ClaimItem(pytest.Item):
     """One claim of a document."""
 
@@ -160,18 +183,23 @@ class ClaimItem(pytest.Item):
     def runtest(self) -> None:
         """Check the claim; fail with its report unless the verdict is as expected."""
         from derive import api
+        from derive.errors import DeriveError
         from derive.prover import prove_claim
 
         sizes, timeout = options(self)
-        verdict = api.explain(
-            self.claim, prove_claim(self.doc, self.claim, sizes=sizes, timeout=timeout), self.doc
-        )
+        try:
+            verdict = prove_claim(self.doc, self.claim, sizes=sizes, timeout=timeout)
+        except DeriveError as err:
+            raise DeriveFailure(str(err)) from None
+        verdict = api.explain(self.claim, verdict, self.doc)
         if not verdict.meets(self.claim.expect):
             raise DeriveFailure(claim_report(self.claim, verdict))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        """The report, not a traceback."""
-        if isinstance(excinfo.value, DeriveFailure):
+        """The report, not a traceback (one line for an error of derive's)."""
+        from derive.errors import DeriveError
+
+        if isinstance(excinfo.value, DeriveFailure | DeriveError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
@@ -189,8 +217,17 @@ class StepItem(pytest.Item):
         self.doc, self.number = doc, number
 
     def runtest(self) -> None:
-        """Fail with the step's evidence when it is wrong and not a listed slip."""
+        """Fail with the step's evidence when it is wrong and not a listed slip.
+
+        A step not understood or undecided is skipped with its reason (failed when
+        strict).
+        """
         result = steps_of(self.doc)[self.number]
+        if result.status in UNSETTLED:
+            if strict(self.config):
+                raise DeriveFailure(step_report(result))
+            where = result.step.right
+            pytest.skip(f"line {where.line}, column {where.col}: {result.message}")
         if not result.as_expected:
             raise DeriveFailure(step_report(result))
 
@@ -242,12 +279,12 @@ def claim_report(claim: Claim, verdict: Verdict) -> str:
 
 
 def step_report(result: StepResult) -> str:
-    """A wrong step's position, text and evidence."""
+    """A wrong (or, when strict, unsettled) step's position, text and evidence."""
     from derive import present
 
     where = result.step.right
     lines = [
-        f"line {where.line}, column {where.col}: a wrong step",
+        f"line {where.line}, column {where.col}: {UNSETTLED.get(result.status, 'a wrong step')}",
         f"  {result.step.left.text} = {result.step.right.text}",
         f"  {result.message}",
     ]

@@ -61,3 +61,55 @@ def test_missing_file(tmp_path):
     """A missing file is a DocumentError, not an OSError."""
     with pytest.raises(DocumentError, match="cannot read the file"):
         read_document(tmp_path / "nope.md")
+
+
+def error_of(tmp_path, front):
+    """The one-line error of loading a document with ``front`` as its front matter."""
+    from derive.errors import DeriveError
+    from derive.frontmatter import load_document
+
+    path = tmp_path / "d.md"
+    path.write_text(f"+++\n{front}+++\n", encoding="utf-8")
+    with pytest.raises(DeriveError) as info:
+        load_document(str(path))
+    return str(info.value).removeprefix(str(path))
+
+
+@pytest.mark.parametrize(
+    ("line", "target"),
+    [
+        ('"E" = "\\\\text{é → ü} + \\\\foo z"', "\\\\foo"),
+        ('"E" = "\\\\alpha + \\\\foo z"', "\\\\foo"),
+        ('"E" = "\\\\text{\\u00e9} + \\\\foo z"', "\\\\foo"),
+    ],
+)
+def test_columns_in_double_quoted_strings(tmp_path, line, target):
+    """Non-ASCII characters and escapes before an error do not shift its column."""
+    message = error_of(tmp_path, f'name = "x"\n[definitions]\n{line}\n')
+    assert message.startswith(f":4:{line.index(target) + 1}: "), message
+
+
+def test_claim_with_non_ascii_in_double_quotes(tmp_path):
+    """A double-quoted statement with `é` is found at its line, the error at its column."""
+    front = 'name = "x"\n[[claims]]\nname = "c"\nstatement = "x_{é} = 1"\n'
+    assert error_of(tmp_path, front).startswith(":5:17: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "col"),
+    [('"E" = "\\sum_k z_k"', 8), ('"E" = "\\uparrow"', 8), ('"E" = """a + \\sum"""', 14)],
+)
+def test_backslash_in_double_quotes_says_single_quotes(line, col):
+    """The TOML backslash trap: the message says to write LaTeX in single quotes."""
+    with pytest.raises(DocumentError) as info:
+        split_document(f'+++\nname = "x"\n[definitions]\n{line}\n+++\n', "d.md")
+    message = str(info.value)
+    assert message.startswith(f"d.md:4:{col}: invalid TOML"), message
+    assert "single quotes" in message and "'''" in message
+
+
+def test_toml_escape_that_reads_as_latex_is_refused(tmp_path):
+    r"""`"\frac{a}{b}"` is valid TOML (a form feed, then `rac`): refused, not misread."""
+    message = error_of(tmp_path, 'name = "x"\n[definitions]\n"E" = "\\frac{a}{b}"\n')
+    assert message.startswith(":4:8: `\\f` is a TOML escape"), message
+    assert "single quotes" in message

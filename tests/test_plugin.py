@@ -158,3 +158,75 @@ def test_documents_join_testpaths_whatever_the_option_values(project, options, e
     (project.path / "tests" / "test_plain.py").write_text("def test_one():\n    pass\n")
     result = project.runpytest(*options, "-p", "no:cacheprovider")
     result.assert_outcomes(**expected)
+
+
+UNSETTLED = r"""+++
+name = "unsettled"
+
+[sizes]
+N = "length"
+
+[shapes]
+x = "N"
++++
+
+$$1 - \tanh^2 = 1 + \tanh^2$$
+
+$$x = x$$
+
+$$N = N$$
+"""
+
+
+@pytest.fixture
+def unsettled(pytester):
+    """A document with a step not understood, an undecided step and one that holds."""
+    pytester.mkdir("derivations")
+    path = pytester.path / "derivations" / "unsettled.md"
+    path.write_text(UNSETTLED, encoding="utf-8")
+    return pytester
+
+
+def test_unsettled_steps_are_skipped_with_their_reason(unsettled):
+    """A step not understood or undecided is skipped, not passed, with its reason."""
+    result = unsettled.runpytest("--derive", "-v", "-rs", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*unsettled.md::line-11 SKIPPED*",
+            "*unsettled.md::line-13 SKIPPED*",
+            "*unsettled.md::line-15 PASSED*",
+            "SKIPPED*line 11, column 17: not understood: ambiguous power on `\\tanh`*",
+            "SKIPPED*line 13, column 7: undecided:*",
+        ]
+    )
+
+
+@pytest.mark.parametrize("how", ["option", "ini"])
+def test_strict_fails_unsettled_steps(unsettled, how):
+    """--derive-strict (or derive_strict = true) fails those steps, with a report."""
+    if how == "ini":
+        unsettled.makeini("[pytest]\nderive = true\nderive_strict = true\n")
+    args = ["--derive", "--derive-strict"] if how == "option" else []
+    result = unsettled.runpytest(*args, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    text = result.stdout.str()
+    assert "line 11, column 17: a step not understood" in text
+    assert "line 13, column 7: an undecided step" in text
+    assert "Traceback" not in text and "runtest" not in text
+
+
+def test_refused_document_is_one_line_failure(pytester):
+    """A meaning error, or a body over the step limit: one failing item, file:line:col."""
+    pytester.mkdir("derivations")
+    typed = '+++\nname = "t"\n[sizes]\nK = "c"\n[indices]\nk = "K"\n'
+    typed += "[definitions]\n\"E\" = 'z_k + z'\n+++\n"
+    (pytester.path / "derivations" / "typed.md").write_text(typed, encoding="utf-8")
+    big = '+++\nname = "big"\n+++\n' + "$$ x = x $$\n" * 1001
+    (pytester.path / "derivations" / "big.md").write_text(big, encoding="utf-8")
+    result = pytester.runpytest("--derive", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    text = result.stdout.str()
+    assert re.search(r"typed\.md:8:\d+: `z_k` has one subscript", text), text
+    assert re.search(r"big\.md:1004:8: the body has more than 1000 steps", text), text
+    assert "Traceback" not in text and "runtest" not in text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from derive import api
-from derive.body import chains
+from derive.body import MAX_STEPS, chains
 from derive.cli import main
 from derive.steps import summary
 from tests.numeric import holds_numerically
@@ -284,3 +284,66 @@ def test_substack_is_not_a_row_break(tmp_path):
     body = "$$\\sum_{k=1}^{K} t_k = t_j + \\sum_{\\substack{k=1 \\\\ k \\neq j}}^{K} t_k$$\n"
     steps = api.check(document(tmp_path, body)).steps
     assert [s.status for s in steps] == ["proved"]
+
+
+def test_steps_are_placed_where_they_are_written(tmp_path):
+    """Math inside a paragraph, identical blocks, a quote: each at its own line:col."""
+    lines = [
+        "Some text before",
+        "the step → é $$y_j = y_j + 0$$ and $$t_j = t_j$$.",
+        "",
+        "$$y_j = y_j$$",
+        "",
+        "$$y_j = y_j$$",
+        "",
+        "> quoted",
+        "> $$t_j = t_j$$",
+        "",
+        "\\[",
+        "y_j = y_j",
+        "\\]",
+        "",
+        "\\[",
+        "y_j = y_j",
+        "\\]",
+    ]
+    doc = document(tmp_path, "\n".join(lines) + "\n")
+    found = [(s.step.right.line - doc.body_line, s.step.right.col) for s in api.check(doc).steps]
+    assert found == [
+        (1, lines[1].index("y_j + 0") + 1),
+        (1, lines[1].rindex("t_j") + 1),
+        (3, 9),
+        (5, 9),
+        (8, 11),
+        (11, 7),
+        (15, 7),
+    ]
+
+
+@pytest.mark.parametrize("shape", ["blocks", "aligned"])
+def test_step_limit(tmp_path, shape):
+    """At most MAX_STEPS steps per document; 200,000 are refused while reading.
+
+    The refusal is one line at the first step too many, with exit 2.
+    """
+    front = '+++\nname = "big"\n+++\n'
+
+    def body(count):
+        if shape == "blocks":
+            return "$$ x = x $$\n" * count
+        return "$$\\begin{aligned}\nx " + "&= x \\\\\n" * (count - 1) + "&= x\n\\end{aligned}$$\n"
+
+    path = tmp_path / "limit.md"
+    path.write_text(front + body(MAX_STEPS), encoding="utf-8")
+    assert sum(len(chain) - 1 for chain in chains(api.load(str(path)))) == MAX_STEPS
+    path = tmp_path / "big.md"
+    path.write_text(front + body(200_000), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", str(path)], stdout=out, stderr=err) == 2
+    line = 4 + MAX_STEPS if shape == "blocks" else 5 + MAX_STEPS
+    col = 8 if shape == "blocks" else 4
+    assert err.getvalue() == (
+        f"derive: {path}:{line}:{col}: the body has more than {MAX_STEPS} steps (derive "
+        f"checks at most {MAX_STEPS} per document); split the document\n"
+    )
+    assert out.getvalue() == ""
