@@ -32,6 +32,10 @@ ANNOTATIONS = [
 ENVIRONMENT = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gathered|split)\}")
 SEPARATOR = re.compile(r"\\q?quad")
 NUMBERING = re.compile(r"^\s*(\\text\{[^{}]*\}\s*)?\d+\.\s")
+# What may follow a row break `\\`: a star, and spacing such as `[1em]` or `[-3mm]`.
+ROW_SPACING = re.compile(
+    r"^\*?(\s*\[\s*[-+]?(\d+\.?\d*|\.\d+)\s*(pt|em|ex|mm|cm|in|bp|pc|mu|sp|dd|cc)\s*\])?"
+)
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,15 @@ def same_part(doc: Document, first: Side, then: Side) -> bool:
 
 
 def rows(content: str, line: int) -> Iterator[tuple[str, int]]:
-    r"""The rows of a block (``\\`` separates rows in aligned environments)."""
+    r"""The rows of a block (``\\`` separates rows in aligned environments).
+
+    Spacing after a row break, ``\\[1em]``, is set aside: it is layout, not mathematics.
+    """
     text = ENVIRONMENT.sub(" ", content)
     offset = 0
-    for row in outside_braces(text, "\\\\"):
+    for number, row in enumerate(outside_braces(text, "\\\\")):
+        if number:
+            row = ROW_SPACING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), row)
         lead = len(row) - len(row.lstrip())
         yield row.replace("&", " ").strip(), line + offset + row[:lead].count("\n")
         offset += row.count("\n")

@@ -92,12 +92,13 @@ def parse_claims(
             need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
         )
         written: list[Requirement] = []
+        notes: list[str] = []
         lhs, op, rhs = parse_at(
             raw,
             statement.value,
             statement.position,
             scope,
-            partial(parse_relation, written=written),
+            partial(parse_relation, written=written, notes=notes),
         )
         if op != "=":
             raise DocumentError(
@@ -132,6 +133,7 @@ def parse_claims(
                 where,
                 expect,
                 tuple(written),
+                tuple(notes),
             )
         )
     return tuple(claims)
