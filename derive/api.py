@@ -17,7 +17,7 @@ from derive.frontmatter import load_document
 from derive.model import Claim, Document
 from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.prover.expand import entry_of
-from derive.steps import StepResult, check_steps
+from derive.steps import StepResult, check_steps, noted
 from derive.verdict import Verdict
 
 Progress = Callable[[Document, Claim, int, int], None]
@@ -123,6 +123,11 @@ def explain(claim: Claim, verdict: Verdict, doc: Document) -> Verdict:
 
 
 def message(claim: Claim, verdict: Verdict) -> str:
+    """One line that names the claim and the numbers, then how its text was read."""
+    return noted(verdict_message(claim, verdict), claim.notes)
+
+
+def verdict_message(claim: Claim, verdict: Verdict) -> str:
     """One line that names the claim and the numbers."""
     said = present.statement(claim.lhs, claim.rhs)
     conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""

@@ -36,6 +36,10 @@ ENVIRONMENT = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gathered
 SEPARATOR = re.compile(r"\\q?quad")
 NUMBERING = re.compile(r"^\s*(\\text\{[^{}]*\}\s*)?\d+\.\s")
 MAX_STEPS = 1000  # per document: real notes have a few hundred at most
+# What may follow a row break `\\`: a star, and spacing such as `[1em]` or `[-3mm]`.
+ROW_SPACING = re.compile(
+    r"^\*?(\s*\[\s*[-+]?(\d+\.?\d*|\.\d+)\s*(pt|em|ex|mm|cm|in|bp|pc|mu|sp|dd|cc)\s*\])?"
+)
 
 
 @dataclass(frozen=True)
@@ -216,10 +220,15 @@ def same_part(doc: Document, first: Side, then: Side) -> bool:
 
 
 def rows(content: str) -> Iterator[tuple[str, int]]:
-    r"""The rows of a block (``\\`` separates rows), each with its offset in the block."""
+    r"""The rows of a block (``\\`` separates rows), each with its offset in the block.
+
+    Spacing after a row break, ``\\[1em]``, is set aside: it is layout, not mathematics.
+    """
     text = ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), content).replace("&", " ")
     offset = 0
-    for row in outside_braces(text, "\\\\"):
+    for number, row in enumerate(outside_braces(text, "\\\\")):
+        if number:
+            row = ROW_SPACING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), row)
         lead = len(row) - len(row.lstrip())
         yield row.strip(), offset + lead
         offset += len(row) + 2

@@ -94,12 +94,13 @@ def parse_claims(
             need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
         )
         written: list[Requirement] = []
+        notes: list[str] = []
         lhs, op, rhs = parse_at(
             raw,
             statement.value,
             statement.position,
             scope,
-            partial(parse_relation, written=written),
+            partial(parse_relation, written=written, notes=notes),
         )
         if op != "=":
             raise DocumentError(
@@ -134,6 +135,7 @@ def parse_claims(
                 where,
                 expect,
                 tuple(written),
+                tuple(notes),
             )
         )
     return tuple(claims)

@@ -84,6 +84,8 @@ class Claim:
     # what the sides need to be real as written (a radicand ≥ 0, a divisor ≠ 0, …):
     # SymPy may have simplified the condition away, as (x^{1/3})^3 to x
     domain: tuple[Requirement, ...] = ()
+    # how the statement was read where it was not as written: "read `log` as `\log`"
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -131,9 +131,10 @@ def check_step(
     if not step.left.text or not step.right.text:
         return one_sided(doc, step)
     written: list[Requirement] = []
+    notes: list[str] = []
     try:
-        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written)
-        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written)
+        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written, notes)
+        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written, notes)
     except DeriveError as err:
         return StepResult(step, "unparsed", message=f"not understood: {err.message}")
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
@@ -155,6 +156,7 @@ def check_step(
         Position(doc.path, step.right.line, step.right.col),
         where=where,
         domain=tuple(written),
+        notes=tuple(notes),
     )
     verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
     if verdict.status == "refuted" and verdict.holds_under:
@@ -162,10 +164,14 @@ def check_step(
         under = prove_claim(doc, assumed, sizes=sizes, timeout=timeout)
         if under.status in ("proved", "verified"):
             held = replace(under, holds_under=verdict.holds_under)
-            return StepResult(
-                step, under.status, held, f"holds under {', '.join(verdict.holds_under)}", claim
-            )
+            said = noted(f"holds under {', '.join(verdict.holds_under)}", claim.notes)
+            return StepResult(step, under.status, held, said, claim)
     return StepResult(step, verdict.status, verdict, verdict.message, claim)
+
+
+def noted(message: str, notes: tuple[str, ...]) -> str:
+    r"""``message``, then how its text was read: ``"…; read `log` as `\log`"``."""
+    return "; ".join((message, *notes))
 
 
 def shape(expr: sp.Expr) -> str:

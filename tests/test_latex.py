@@ -1046,3 +1046,104 @@ def test_generated_expressions_read_or_fail_cleanly(text: str) -> None:
         except (LatexError, UnknownNameError) as err:
             assert err.position is not None
             assert not err.message.startswith("cannot build"), (text, err.message)
+
+
+# Words: function names written without a backslash, runs of letters, row spacing.
+
+
+def noted(text: str, scope: Scope = SCOPE) -> tuple[sp.Basic, list[str]]:
+    """Parse ``text`` and return its value with the notes on how it was read."""
+    notes: list[str] = []
+    return parse_expression(text, scope, notes=notes), notes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("log x", sp.log(x), r"read `log` as `\log`"),
+        ("ln(1 - y_j)", sp.log(1 - y[j]), r"read `ln` as `\ln`"),
+        ("exp(-x)", sp.exp(-x), r"read `exp` as `\exp`"),
+        ("sin x", sp.sin(x), r"read `sin` as `\sin`"),
+        ("cos(a b)", sp.cos(a * b), r"read `cos` as `\cos`"),
+        ("tanh x", sp.tanh(x), r"read `tanh` as `\tanh`"),
+        ("sigmoid(x)", sigmoid(x), r"read `sigmoid` as `\sigma`"),
+        ("sigmoid x", sigmoid(x), r"read `sigmoid` as `\sigma`"),
+        ("log_2 x", sp.log(x) / sp.log(2), r"read `log` as `\log`"),
+        ("x log x", x * sp.log(x), r"read `log` as `\log`"),
+        (r"ln \sum_k e^{z_k}", sp.log(S(sp.exp(z[k]), (k, 1, K))), r"read `ln` as `\ln`"),
+    ],
+)
+def test_bare_function_names_are_functions(text: str, expected: sp.Expr, note: str) -> None:
+    """A function's name without its backslash is that function, and the reading is noted."""
+    value, notes = noted(text)
+    assert value == expected
+    assert notes == [note]
+
+
+def test_bare_function_names_noted_once_and_only_when_written() -> None:
+    """Each bare name is noted once; the commands themselves need no note."""
+    assert noted("log x + log y_k") == (sp.log(x) + sp.log(y[k]), [r"read `log` as `\log`"])
+    assert noted(r"\log x + \exp x + \sin x")[1] == []
+    notes: list[str] = []
+    assert parse_relation("exp(log x) = x", SCOPE, notes=notes) == (sp.exp(sp.log(x)), "=", x)
+    assert notes == [r"read `exp` as `\exp`", r"read `log` as `\log`"]
+
+
+def test_bare_names_of_functions_the_reader_lacks() -> None:
+    """max, min and an undeclared softmax are not understood, never a product of letters."""
+    assert fails("max(a, b)")[2].startswith("`max` is not supported")
+    assert fails("min_k z_k")[2].startswith("`min` is not supported")
+    assert fails("softmax(z)") == (
+        1,
+        1,
+        r"`softmax` is not a function derive knows: declare `\text{softmax}` under "
+        "[functions] or [definitions] and it is read as that",
+    )
+    declared = Scope({}, frozenset(), functions={r"\text{softmax}": 1})
+    value, notes = noted("softmax(z)", declared)
+    assert value == sp.Function(r"\text{softmax}")(scalar("z"))
+    assert notes == [r"read `softmax` as `\text{softmax}`"]
+    assert fails("sin^2 x") == (1, 4, "ambiguous power on `sin`: write `(sin x)^{2}`")
+
+
+def test_a_run_of_letters_in_a_longer_word_is_not_a_function() -> None:
+    r"""`logx` and `xlog` are runs of letters, not `\log`: refused, not multiplied."""
+    assert "`logx` would be the product l·o·g·x" in fails("logx")[2]
+    assert "`xlog` would be the product x·l·o·g" in fails("2 xlog y_k")[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "col", "word"),
+    [
+        ("net_j", 1, "`net_j` would be the product n·e·t_j of single letters"),
+        ("2 out - t_k", 3, "`out` would be the product o·u·t of single letters"),
+        (r"\frac{loss}{N}", 7, "`loss` would be the product l·o·s·s of single letters"),
+        ("sum_k y_k", 1, "`sum_k` would be the product s·u·m_k of single letters"),
+        ("xyz", 1, "`xyz` would be the product x·y·z of single letters"),
+    ],
+)
+def test_undeclared_words_are_not_products(text: str, col: int, word: str) -> None:
+    """A run of three letters none of which is declared, or a word, is refused."""
+    line, column, message = fails(text)
+    assert (line, column) == (1, col) and message.startswith(word)
+    assert r"\text{" in message and "with spaces for a product" in message
+
+
+def test_products_of_letters_stay_products() -> None:
+    """Spaced letters, declared letters, two letters, scripts and e^{…} multiply as before."""
+    assert ex("x y z") == x * scalar("y") * scalar("z")
+    assert ex("t_k y_k") == T[k] * y[k] and ex("2 a b") == 2 * a * b and ex("2ab") == 2 * a * b
+    assert ex("Kab") == K * a * b and ex("kij") == k * i * j  # a size, indices
+    assert ex("x_i y_j z_k") == tensor("x")[i] * y[j] * z[k]
+    assert ex("abe^{x}") == a * b * sp.exp(x)
+    assert ex("E x y") == E * x * scalar("y")
+    declared = Scope({}, frozenset(), names=frozenset({r"\text{net}"}))
+    with pytest.raises(LatexError, match=r"write `\\text\{net\}`, which the document declares"):
+        parse_expression("net", declared)
+
+
+@pytest.mark.parametrize("spacing", [r"\\[2pt]", r"\\ [1em]", r"\\[-3mm]", r"\\*[0.5ex]"])
+def test_row_spacing_in_substack(spacing: str) -> None:
+    r"""`\\[2pt]` in a `\substack` is a row break; its spacing changes nothing."""
+    written = rf"\sum_{{\substack{{t=1 {spacing} t \neq j}}}}^{{m}} t_t"
+    assert ex(written) == S(T[t] * (1 - D(t, j)), (t, 1, m))

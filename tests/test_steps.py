@@ -347,3 +347,59 @@ def test_step_limit(tmp_path, shape):
         f"checks at most {MAX_STEPS} per document); split the document\n"
     )
     assert out.getvalue() == ""
+
+
+def test_an_undeclared_word_is_not_understood(tmp_path):
+    """`out_j` is not silently o·u·t_j: the step is not understood, and says why."""
+    doc = document(tmp_path, START + "$$= out_j - t_j$$\n")
+    step = api.check(doc).steps[1]
+    assert step.status == "unparsed"
+    assert step.message.startswith("not understood: `out_j` would be the product o·u·t_j")
+
+
+def test_a_bare_function_name_is_noted_in_the_message(tmp_path):
+    r"""`ln` without its backslash is `\ln`, and the step's message says so."""
+    doc = document(tmp_path, "$$E = -\\sum_{k=1}^{K} t_k ln y_k$$\n")
+    (step,) = api.check(doc).steps
+    assert step.status == "proved"
+    assert step.message.endswith("; read `ln` as `\\ln`")
+
+
+@pytest.mark.parametrize("spacing", ["[1em]", "[2pt]", " [-3mm]", "*[0.5ex]", "*"])
+def test_row_spacing_is_layout(tmp_path, spacing):
+    r"""`\\[1em]` after a row break is spacing: the next row continues the chain."""
+    body = (
+        "$$\\begin{aligned}\n\\frac{\\partial E}{\\partial y_k} &= -\\frac{t_k}{y_k} "
+        f"\\\\{spacing}\n&= -t_k y_k^{{-1}}\n\\end{{aligned}}$$\n"
+    )
+    doc = document(tmp_path, body)
+    (chain,) = chains(doc)
+    assert [side.text for side in chain] == [
+        "\\frac{\\partial E}{\\partial y_k}",
+        "-\\frac{t_k}{y_k}",
+        "-t_k y_k^{-1}",
+    ]
+    assert chain[2].line == doc.body_line + 2 and chain[2].col == 4
+    assert statuses(doc) == [(doc.body_line + 1, "proved"), (doc.body_line + 2, "proved")]
+
+
+def test_textbook_sigmoid_derivation():
+    r"""A textbook sigmoid derivative: no false "wrong" from `\[1em]` or bare names.
+
+    One chain in `aligned` rows spaced by `\[1em]`, one with `log`, `ln`, `exp` and
+    `sigmoid` written without backslashes: every step and claim holds, each name noted.
+    """
+    report = api.check(api.load(str(DATA / "sigmoid-notes.md")))
+    assert [r.verdict.status for r in report.results] == ["proved", "proved"]
+    assert report.results[0].verdict.message.endswith("; read `sigmoid` as `\\sigma`")
+    assert len(report.steps) == 11 and all(s.status == "proved" for s in report.steps)
+    assert report.ok and report.first_wrong_step is None
+    assert [s.step.right.line for s in report.steps[1:8]] == list(range(25, 32))  # one a row
+    assert "read `ln` as `\\ln`" in report.steps[8].message
+    out = io.StringIO()
+    assert main(["check", str(DATA / "sigmoid-notes.md"), "--json"], stdout=out) == 0
+    record = json.loads(out.getvalue())["documents"][0]
+    assert record["steps"][-1]["message"].endswith(
+        "; read `exp` as `\\exp`; read `sigmoid` as `\\sigma`"
+    )
+    assert record["claims"][1]["message"].endswith("; read `log` as `\\log`; read `exp` as `\\exp`")

@@ -35,7 +35,12 @@ RELATIONS = {
 }
 
 
-def parse_expression(text: str, scope: Scope, written: list[Requirement] | None = None) -> sp.Expr:
+def parse_expression(
+    text: str,
+    scope: Scope,
+    written: list[Requirement] | None = None,
+    notes: list[str] | None = None,
+) -> sp.Expr:
     r"""Read a LaTeX expression into SymPy.
 
     Names in ``scope.shapes`` make matrix expressions (``MatMul``, ``MatAdd``,
@@ -46,6 +51,8 @@ def parse_expression(text: str, scope: Scope, written: list[Requirement] | None 
         text: LaTeX without ``$`` delimiters, e.g. ``r"\frac{e^{z_k}}{\sum_i e^{z_i}}"``.
         scope: The indices, sizes, names and functions the expression may use.
         written: If given, receives what the expression needs to be real as written.
+        notes: If given, receives how the text was read where it was not as written,
+            e.g. ``"read `log` as `\log`"`` for a name written without its backslash.
 
     Returns:
         The expression, built with :mod:`derive.symbols`.
@@ -59,13 +66,18 @@ def parse_expression(text: str, scope: Scope, written: list[Requirement] | None 
     >>> parse_expression(r"\sum_k t_k", Scope({"k": "K"}, frozenset({"K"})))
     Sum(t[k], (k, 1, K))
     """
-    return _guard(lambda: Reader(text, scope).value(_expression(text, scope)), written)
+    return _guard(lambda: Reader(text, scope, notes).value(_expression(text, scope)), written)
 
 
 def parse_relation(
-    text: str, scope: Scope, written: list[Requirement] | None = None
+    text: str,
+    scope: Scope,
+    written: list[Requirement] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[sp.Expr, str, sp.Expr]:
     r"""Read ``left op right`` where op is ``=``, ``\neq``, ``<``, ``\leq``, ``>`` or ``\geq``.
+
+    ``written`` and ``notes`` are as for :func:`parse_expression`.
 
     Returns:
         ``(left, op, right)`` with op one of ``"="``, ``"!="``, ``"<"``, ``"<="``,
@@ -83,7 +95,7 @@ def parse_relation(
         left, relation, right = tree.children
         assert isinstance(relation, Token)
         op = RELATIONS.get(str(relation), "!=")  # the rest are spellings of `\not=`
-        a, b = Reader(text, scope).relation(left, relation, right)
+        a, b = Reader(text, scope, notes).relation(left, relation, right)
         return a, op, b
 
     return _guard(build, written)

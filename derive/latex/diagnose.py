@@ -27,6 +27,7 @@ TERMINALS = {
     "ONE": "`\\mathbb{1}`",
     "FUNC": "a function such as `\\ln`",
     "LOG": "`\\log`",
+    "WORD": "a function such as `log`",
     "SUM": "`\\sum`",
     "PROD": "`\\prod`",
     "_FRAC": "`\\frac`",
@@ -51,7 +52,7 @@ ORDER = list(TERMINALS)
 
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
-    "LETTER NUMBER GREEK ACCENT BOLD TEXT ONE FUNC LOG SUM PROD _FRAC _SQRT "
+    "LETTER NUMBER GREEK ACCENT BOLD TEXT ONE FUNC LOG WORD SUM PROD _FRAC _SQRT "
     "_LPAR _LSQB _LCURLY _LBRACE".split()
 )
 # Acceptable right after a complete factor: we say "an operator".

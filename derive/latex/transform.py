@@ -15,9 +15,9 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError, Position
-from derive.latex import factors, shapes
+from derive.latex import factors, shapes, words
 from derive.latex.bounds import read_limits
-from derive.latex.factors import Args, DiffOp, Element, Indicator, One, Op, Prefix, Value
+from derive.latex.factors import Args, Callee, DiffOp, Element, Indicator, One, Op, Prefix, Value
 from derive.latex.functions import PREFIXES, function_callee
 from derive.latex.names import TEXT, is_name, name_value, read_indices, read_name, simple_value
 from derive.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
@@ -31,11 +31,18 @@ MAX_DIGITS = 1000
 class Reader:
     """Evaluate the trees of one text against one scope."""
 
-    def __init__(self, text: str, scope: Scope) -> None:
-        """Remember the source (for messages) and the declared names."""
+    def __init__(self, text: str, scope: Scope, notes: list[str] | None = None) -> None:
+        """Remember the source (for messages), the declared names, and where notes go."""
         self.text = text
         self.scope = scope
         self.uses: list[tuple[Any, Position]] = []  # each name's value where it is written
+        # how the text was read where it was not as written: "read `log` as `\log`"
+        self.notes: list[str] = [] if notes is None else notes
+
+    def note(self, text: str) -> None:
+        """Say once how something was read, for the step's or claim's message."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
         """Return the values of the two sides of a relation, which must have one shape."""
@@ -81,6 +88,7 @@ class Reader:
         if kind == "pos":
             return self.value(node.children[1])
         if kind == "product":
+            words.check_runs(node.children, self.text, self.scope)
             return factors.fold([self.element(child) for child in node.children], self.text)
         if kind in ("sum", "prod"):
             return self.big(node)
@@ -131,6 +139,8 @@ class Reader:
         assert isinstance(primary, Tree)
         if primary.data == "log":
             return self.log(node, primary, scripts)
+        if primary.data == "word":
+            return self.word(node, primary, scripts)
         subscripted = any(isinstance(s, Tree) and s.data == "sub" for s in scripts)
         if primary.data == "paren" and subscripted:
             return self.entry(node, primary, scripts)
@@ -303,6 +313,26 @@ class Reader:
             return sp.log(x) / sp.log(base)
 
         return Prefix(label, lambda arg: shapes.scalar_function(log_base, label, arg), item)
+
+    def word(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
+        r"""A function's name written without its backslash: ``log x`` is ``\log x``, noted."""
+        spelled = tokens(primary)[0]
+        key = words.function_key(spelled, self.scope)
+        self.note(f"read `{spelled.value}` as `{key}`")
+        if key == r"\log":
+            return self.log(item, primary, scripts)
+        power = self.power(item, scripts)
+        if key in PREFIXES and power is not None:
+            raise LatexError(
+                f"ambiguous power on `{spelled.value}`: write `({spelled.value} x)^{{2}}`",
+                position(item.children[1]),
+            )
+        if key in PREFIXES:
+            function = PREFIXES[key]
+            return Prefix(key, lambda arg: shapes.entrywise(function, arg), item)
+        callee = function_callee(self.scope, key, power, item)
+        assert callee is not None  # a built-in or a declared function
+        return Callee(key, callee.arity, callee.apply, None, power, item, prefix=callee.arity == 1)
 
     def frac(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         r"""Return a quotient, or a derivative written with ``d``.
