@@ -408,7 +408,7 @@ def print_report(out: Console, record: Record) -> None:
         out.print(table)
     for c in record["claims"]:
         shown = c["status"] in ("refuted", "vacuous", "undecided") or not c["as_expected"]
-        if shown or any(domain(s) for s in c.get("side_conditions", [])):
+        if shown or any(domain(s) for s in c.get("side_conditions", [])) or readings(c["message"]):
             out.print(f"  [bold]{escape(c['name'])}[/]: {escape(c['message'])}", soft_wrap=True)
     if record["steps"]:
         print_steps(out, record["steps"])
@@ -446,11 +446,18 @@ def print_steps(out: Console, steps: list[Record]) -> None:
             note = f"\n      {escape(r['message'])}"
         elif r["holds_under"]:
             note = f"  [dim](holds under {', '.join(r['holds_under'])})[/]"
+        if r["status"] in ("proved", "verified") and readings(r["message"]):
+            note += f"  [dim]({escape(readings(r['message']))})[/]"
         if r["expect"] == "refuted":
             note = (
                 " [dim](expected)[/]" if r["as_expected"] else " [bold red](expected wrong)[/]"
             ) + note
         out.print(f"  {where:>7} {STEP_MARKS[r['status']]} {escape(said)}{note}", soft_wrap=True)
+
+
+def readings(message: str) -> str:
+    r"""How a verdict's text was read, as its message notes it: ``read `log` as `\log```."""
+    return "; ".join(part for part in message.split("; ") if part.startswith("read `"))
 
 
 def domain(condition: str) -> bool:
