@@ -250,6 +250,8 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     stderr, or in the JSON's ``errors``) and the others are still checked; the exit code
     is then 2.
     """
+    if args.all and args.documents:
+        raise UsageError("give --all or documents, not both: --all checks every document found")
     names = [str(p) for p in list_documents()] if args.all else list(args.documents)
     if not names:
         raise UsageError("name a document (derive check softmax-ce), a path, or --all")

@@ -89,7 +89,7 @@ def read_document(path: str | Path) -> RawDocument:
         raise DocumentError(
             "the file is not UTF-8 text: save it as UTF-8", Position(name, line, col)
         ) from None
-    return split_document(source, name)
+    return split_document(source.removeprefix("\ufeff"), name)  # a byte-order mark is not text
 
 
 def split_document(source: str, path: str = "") -> RawDocument:
@@ -117,6 +117,12 @@ def split_document(source: str, path: str = "") -> RawDocument:
         front = tomllib.loads(front_text)
     except tomllib.TOMLDecodeError as err:
         raise toml_error(err, path, first + 2, front_text) from None
+    except RecursionError:
+        raise DocumentError(
+            "the front matter is nested too deeply for TOML to be read: a derivation needs "
+            "tables and lists a few levels deep at most",
+            Position(path, first + 2, 1),
+        ) from None
     body = "\n".join(lines[close + 1 :])
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     return RawDocument(path, front, first + 2, front_text, body, close + 2, digest)

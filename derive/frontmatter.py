@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from derive.body import check_count
+from derive.body import chains, check_count
 from derive.document import RawDocument, header_lines, read_document
 from derive.errors import DocumentError
 from derive.fields import Tables, need, parse_at, parse_condition, string_list
@@ -65,8 +65,29 @@ def build_document(raw: RawDocument) -> Document:
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)
+    check_known_steps(raw, doc)
     check_document(doc)
     return doc
+
+
+def check_known_steps(raw: RawDocument, doc: Document) -> None:
+    """Refuse a ``[[steps]]`` table whose ``to`` starts no step's right side.
+
+    Raises:
+        DocumentError: at that table, so that a stale entry is corrected, not ignored.
+    """
+    if not doc.known_wrong:
+        return
+    written = [" ".join(right.text.split()) for sides in chains(doc) for right in sides[1:]]
+    starts = header_lines(raw, "[[steps]]")
+    for number, slip in enumerate(doc.known_wrong):
+        if not any(text.startswith(slip) for text in written):
+            line = raw.front_line + (starts[number] if number < len(starts) else 0)
+            raise DocumentError(
+                f"no step of the body has a right side that starts with `{slip}`: correct "
+                "`to`, or remove this [[steps]] table",
+                raw.position(line),
+            )
 
 
 def parse_claims(

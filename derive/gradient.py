@@ -99,9 +99,13 @@ def differentiate(
         isinstance(var, sp.Symbol) and var.is_integer
     ):
         raise UsageError(
-            f"cannot differentiate by `{wrt}`: give a variable, such as `x`, `z_j` or "
-            "`W^{(1)}_{uv}`"
+            f"WRT:1:1: cannot differentiate by `{wrt}`: give a variable, such as `x`, `z_j` "
+            "or `W^{(1)}_{uv}`"
         )
+    for operand, place in ((var, "WRT"), (body, "EXPR")):
+        mistake = check_expression(doc, operand)
+        if mistake is not None:
+            raise UsageError(f"{place}:1:1: {mistake}")
     raw = derivative(
         Operand(body, expression, Position("EXPR")), Operand(var, wrt, Position("WRT"))
     )

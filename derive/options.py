@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from typing import NoReturn
 
@@ -32,6 +33,20 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(status)
 
 
+DIGITS = re.compile(r"\s*[0-9]+\s*")
+
+
+def number(text: str) -> int:
+    """A whole number written in the digits 0 to 9, nothing else (no ``1_000``, no ``١``).
+
+    Raises:
+        ValueError: anything else.
+    """
+    if not DIGITS.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
 def sizes(text: str) -> list[int]:
     """``1..8`` or ``2,3,5``: concrete sizes between 1 and :data:`MAX_SIZE`.
 
@@ -40,14 +55,14 @@ def sizes(text: str) -> list[int]:
     """
     try:
         if ".." in text:
-            lo, hi = (int(part) for part in text.split("..", 1))
+            lo, hi = (number(part) for part in text.split("..", 1))
             if lo > hi:
                 raise argparse.ArgumentTypeError(
                     f"the range {text!r} is empty: write the smaller size first, as in 1..8"
                 )
             bounds = [lo, hi]
         else:
-            bounds = [int(part) for part in text.split(",") if part.strip()]
+            bounds = [number(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"takes a range like 1..8 or a list like 2,3,5, not {text!r}"
@@ -66,6 +81,8 @@ def seconds(text: str) -> float:
     2.5
     """
     try:
+        if not text.isascii() or "_" in text:
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"takes a number of seconds, not {text!r}") from None
@@ -89,9 +106,11 @@ def seed(text: str) -> int:
 def whole(text: str, lo: int, hi: int, what: str) -> int:
     """An integer between ``lo`` and ``hi``."""
     try:
-        value = int(text)
+        value = number(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"takes a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"takes a whole number in the digits 0 to 9, not {text!r}"
+        ) from None
     if not lo <= value <= hi:
         raise argparse.ArgumentTypeError(f"takes {what} from {lo} to {hi}, not {text!r}")
     return value

@@ -63,6 +63,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     from derive import api  # imported when the command runs: `derive --help` stays light
     from derive.report import render, write_report
 
+    if args.all and args.documents:
+        raise UsageError("give --all or documents, not both: --all reports on every document found")
     names = [str(p) for p in list_documents()] if args.all else list(args.documents)
     if not names:
         raise UsageError("name a document (derive report softmax-ce), a path, or --all")

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ def one_line(err):
         ("--jobs", "100000"),
         ("--seed", "-1"),
         ("--seed", "1.5"),
+        ("--seed", "1_000"),
+        ("--jobs", "\u0661"),
+        ("--sizes", "1,,2"),
     ],
 )
 def test_bad_flag_values(flag, value, tmp_path):
@@ -172,19 +176,27 @@ VALUES = st.one_of(
 def valid(flag, value):
     """Whether ``value`` is a good value for ``flag``: an oracle apart from derive's parser."""
     text = value.strip()
+
+    def whole(part):
+        if not re.fullmatch(r"\s*[0-9]+\s*", part):
+            raise ValueError(part)
+        return int(part)
+
     try:
         if flag == "--timeout":
+            if not text.isascii() or "_" in text:
+                return False
             number = float(text)
             return 0 < number <= options.MAX_TIMEOUT
         if flag in ("--jobs", "--seed"):
-            number = int(text)
+            number = whole(text)
             lo, hi = (1, options.MAX_JOBS) if flag == "--jobs" else (0, options.MAX_SEED)
             return lo <= number <= hi
         if ".." in text:
-            lo, hi = (int(part) for part in text.split("..", 1))
+            lo, hi = (whole(part) for part in text.split("..", 1))
             return 1 <= lo <= hi <= options.MAX_SIZE
-        parts = [int(part) for part in text.split(",") if part.strip()]
-        return bool(parts) and all(1 <= p <= options.MAX_SIZE for p in parts)
+        parts = [whole(part) for part in text.split(",")]
+        return all(1 <= p <= options.MAX_SIZE for p in parts)
     except ValueError:
         return False
 
@@ -219,3 +231,116 @@ def test_fuzz_flags(flags, extra):
         assert any(flag in err for flag in bad) or unknown, (argv, err)
     elif not unknown:
         assert "missing.md" in err, (argv, err)
+
+
+HEAD = """+++
+name = "notes"
+
+[sizes]
+K = "classes"
+
+[indices]
+i = "K"
+j = "K"
+k = "K"
++++
+
+"""
+
+
+def step_results(tmp_path, *steps):
+    """Check a document whose body is ``steps``, one display block each."""
+    path = tmp_path / "notes.md"
+    path.write_text(HEAD + "".join(f"$${s}$$\n\n" for s in steps), encoding="utf-8")
+    return api.check(api.load(str(path))).steps
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        r"\ln 2x = \ln 2 + \ln x",
+        r"\sin 2x = 2 \sin x \cos x",
+        r"\log_2 8x = 3 + \log_2 x",
+        r"\frac{d}{dz_j} \ln 2 z_j = \frac{1}{z_j}",
+        r"sinx = \sin x",
+        r"kin = k i n",
+        r"\frac{d}{dx} f(x) = f'(x)",
+        r"\frac{d}{dx} g(x^2) = 2 x g'(x^2)",
+    ],
+)
+def test_no_verdict_on_an_unsure_reading(tmp_path, step):
+    """An unsure argument, a word of letters, an undeclared f(x): not understood, never wrong."""
+    (result,) = step_results(tmp_path, step)
+    assert result.status == "unparsed", result.message
+    assert result.message.startswith("not understood: ")
+
+
+def test_readings_that_are_sure_still_hold(tmp_path):
+    """A function's value starts a new factor; a letter before parentheses is a product."""
+    found = step_results(
+        tmp_path,
+        r"\sin x \cos x = \cos x \sin x",
+        r"y_k(1 - y_k) = y_k - y_k^2",
+        r"\ln(2x) = \ln 2 + \ln x",
+    )
+    assert [r.status for r in found] == ["proved", "proved", "proved"], [r.message for r in found]
+
+
+def test_deeply_nested_front_matter(tmp_path):
+    """TOML nested 5,000 deep: one line at the front matter, the other documents checked."""
+    deep = tmp_path / "deep.md"
+    deep.write_text("+++\nname = 'x'\nfoo = " + "[" * 5000 + "]" * 5000 + "\n+++\n")
+    code, out, _ = run("check", str(deep), "softmax", "--json", "--no-cache")
+    data = json.loads(out)
+    assert code == 2 and [d["name"] for d in data["documents"]] == ["softmax"]
+    assert data["errors"][0]["message"].startswith(f"{deep}:2:1: the front matter is nested")
+
+
+def test_all_and_documents_together_is_a_usage_error(tmp_path):
+    """--all with a named document would silently drop it: refused."""
+    code, out, err = run("check", "--all", "softmax")
+    assert code == 2 and out == ""
+    one_line(err)
+    assert "--all" in err
+
+
+def test_byte_order_mark(tmp_path):
+    """A document saved with a byte-order mark reads as without it."""
+    path = tmp_path / "bom.md"
+    text = (CATALOGUE / "softmax.md").read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert api.load(str(path)).name == "softmax"
+
+
+@pytest.mark.parametrize("wrt", ["K", "z", "z_{jk}", "z_0", r"\ln z_j"])
+def test_diff_errors_say_where(wrt):
+    """Every refusal of derive diff's variable is placed at WRT:line:col."""
+    code, _, err = run("diff", "softmax-ce", "E", wrt)
+    assert code == 2
+    assert err.startswith("derive: WRT:1:"), err
+
+
+def test_a_listed_slip_that_matches_no_step(tmp_path):
+    """A [[steps]] table whose `to` starts no right side is refused at that table."""
+    path = tmp_path / "stale.md"
+    path.write_text(
+        HEAD.replace("+++\n\n", "[[steps]]\nto = 'nothing - here'\nexpect = \"refuted\"\n+++\n\n")
+        + "$$x = 2 x$$\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("check", str(path))
+    assert code == 2
+    one_line(err)
+    assert err.startswith(f"derive: {path}:11:1: no step of the body") and "nothing - here" in err
+
+
+def test_report_files_are_ordinary_files(tmp_path):
+    """The report is written with the umask's permissions, not a temporary file's 0600."""
+    from derive.report.compile import atomic_write
+
+    mask = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "r.tex", b"x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "r.tex").stat().st_mode & 0o777 == 0o644

@@ -39,6 +39,7 @@ class Value:
     expr: Any
     node: Node
     end: Node | None = None
+    applied: bool = False  # a function's value (`\ln x`, `\sigma(z)`): it starts a new factor
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,19 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
         here = elements[i]
         after = elements[i + 1] if i + 1 < len(elements) else None
         if isinstance(here, Callee) and isinstance(after, Args):
-            out.append(Value(call(here, after, text), here.node, after.node))
+            out.append(Value(call(here, after, text), here.node, after.node, applied=True))
             i += 2
         elif isinstance(here, Callee):
             out.append(_uncalled(here))
             i += 1
+        elif isinstance(here, Value) and isinstance(after, Args) and _looks_called(here.expr):
+            name = _written(text, [here])
+            raise LatexError(
+                f"`{name}( … )` would be a product, but `{name}` looks like a function: "
+                "declare it under [functions], or write "
+                f"`{name} \\cdot ( … )` for a product",
+                position(here.node),
+            )
         elif isinstance(here, One) and isinstance(after, Indicator):
             if not after.condition:
                 raise LatexError(
@@ -164,6 +173,17 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
             out.append(here)
             i += 1
     return out
+
+
+FUNCTION_LETTERS = frozenset({"f", "g"})
+
+
+def _looks_called(expr: Any) -> bool:
+    """True for an undeclared ``f``, ``g`` or primed name: ``f(x)`` is then no product."""
+    if not isinstance(expr, sp.Symbol):
+        return False
+    name = expr.name
+    return name in FUNCTION_LETTERS or name.endswith("'")
 
 
 def call(callee: Callee, args: Args, text: str) -> Any:
@@ -223,15 +243,39 @@ def _apply_prefixes(elements: list[Element], text: str) -> list[Element]:
                 )
             argument = _argument(here, after, text)
             assert after is not None
-            items[i : i + 2] = [Value(here.apply(argument), here.node, _end(after))]
+            _one_argument(here, after, items[i + 2] if i + 2 < len(items) else None, text)
+            value = Value(here.apply(argument), here.node, _end(after), applied=True)
+            items[i : i + 2] = [value]
         elif isinstance(here, DiffOp):
             if i + 1 == len(items):
                 raise LatexError("expected an expression to differentiate", position(here.node))
             rest = items[i + 1 :]
             body = Operand(multiply(rest, text), _written(text, rest), position(rest[0].node))
             value = shapes.derivative(body, here.var)
-            items[i:] = [Value(value, here.node, _end(rest[-1]))]
+            items[i:] = [Value(value, here.node, _end(rest[-1]), applied=True)]
     return items
+
+
+def _one_argument(prefix: Prefix, after: Element, then: Element | None, text: str) -> None:
+    r"""Refuse ``\sin 2x``: an argument without parentheses followed by another factor.
+
+    Notes mean ``\sin 2x`` as sin(2x) and ``\sin x \cos x`` as sin(x)·cos(x); rather
+    than guess where an argument written without parentheses ends, derive asks, unless
+    the next factor is itself a function's value (``\cos x``, ``\sigma(z)``).
+
+    Raises:
+        LatexError: The argument is followed by a factor that is not a function's value.
+    """
+    if not isinstance(after, Value) or then is None:
+        return
+    if (isinstance(then, Value) and then.applied) or not isinstance(then, Value | Args):
+        return
+    argument, rest = _written(text, [after]), _written(text, [then])
+    raise LatexError(
+        f"ambiguous argument of `{prefix.label}`: write `{prefix.label}({argument} {rest})` "
+        f"or `({prefix.label} {argument}) {rest}`",
+        position(after.node),
+    )
 
 
 def _alone(label: str, value: Any, power: Operand | None, node: Node) -> Any:

@@ -9,8 +9,9 @@ than a product, so that no verdict rests on that misreading.
 - A run is three or more letters written with nothing between them (``net``, ``abc``);
   the last may carry scripts (``net_j``), the others none. ``n e t`` with spaces, or
   ``t_k y_k``, is a product as written.
-- It is refused when none of its letters is declared in the document (an index, a size,
-  a shape, a defined or declared name), or when it spells a common word (:data:`WORDS`).
+- It is refused unless every one of its letters is declared in the document (an index,
+  a size, a shape, a defined or declared name); and always when it spells a common word
+  (:data:`WORDS`) or starts with a function's name (``sinx``, ``logy``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ WORDS = frozenset(
     weight target label logit logits score true false and for all the with where""".split()
 )
 MIN_RUN = 3
+FUNCTIONS = tuple(sorted(BUILTIN, key=len, reverse=True))  # `sinx` is never s·i·n·x
 
 
 def function_key(word: Token, scope: Scope) -> str:
@@ -87,13 +89,16 @@ def check_runs(children: Sequence[Node], text: str, scope: Scope) -> None:
     for run in _runs(children):
         letters = [_letter(item) for item in run]
         spelled = "".join(letters)
-        declared = [letter for letter in letters if _declared(letter, scope)]
-        if declared and spelled.lower() not in WORDS:
+        everyone = all(_declared(letter, scope) for letter in letters)
+        if everyone and spelled.lower() not in WORDS and not spelled.startswith(FUNCTIONS):
             continue
         written = text[run[0].meta.start_pos : run[-1].meta.end_pos]
         factors = [text[item.meta.start_pos : item.meta.end_pos] for item in run]
         name = rf"\text{{{spelled}}}"
-        if name in scope.names or name in scope.functions:
+        function = next((f for f in FUNCTIONS if spelled.startswith(f)), None)
+        if function is not None:
+            advice = f"write `{BUILTIN[function]} {spelled[len(function) :]}` for the function"
+        elif name in scope.names or name in scope.functions:
             advice = f"write `{name}`, which the document declares"
         else:
             advice = f"write `{name}` and define it under [definitions] for a name"
