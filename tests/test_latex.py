@@ -173,7 +173,9 @@ def test_prefix_functions() -> None:
     assert ex(r"\ln y_k") == sp.log(y[k]) == ex(r"\log y_k")
     assert ex(r"\ln \frac{a}{b}") == sp.log(a / b)
     assert ex(r"\ln \sum_s e^{z_s}") == sp.log(S(sp.exp(z[s]), (s, 1, K)))
-    assert ex(r"\ln y_i (1 - y_i)") == sp.log(y[i]) * (1 - y[i])
+    with pytest.raises(LatexError, match="ambiguous argument of `\\\\ln`"):
+        ex(r"\ln y_i (1 - y_i)")  # ln(y_i)·(1 − y_i) or ln(y_i (1 − y_i)): derive asks
+    assert ex(r"\ln y_i \cdot (1 - y_i)") == sp.log(y[i]) * (1 - y[i])
     assert ex(r"\ln x^2") == sp.log(x**2) and ex(r"\ln \ln x") == sp.log(sp.log(x))
     assert ex(r"\log_a x") == sp.log(x) / sp.log(a) == ex(r"\log_{a}(x)")
     assert ex(r"\log_{10} x") == sp.log(x) / sp.log(10)
@@ -1133,7 +1135,11 @@ def test_products_of_letters_stay_products() -> None:
     """Spaced letters, declared letters, two letters, scripts and e^{…} multiply as before."""
     assert ex("x y z") == x * scalar("y") * scalar("z")
     assert ex("t_k y_k") == T[k] * y[k] and ex("2 a b") == 2 * a * b and ex("2ab") == 2 * a * b
-    assert ex("Kab") == K * a * b and ex("kij") == k * i * j  # a size, indices
+    assert ex("kij") == k * i * j and ex("K a b") == K * a * b  # indices; spaced letters
+    with pytest.raises(LatexError, match="would be the product K·a·b"):
+        ex("Kab")  # a and b are declared nowhere: a word as likely as a product
+    with pytest.raises(LatexError, match=r"write `\\sin x` for the function"):
+        ex("sinx")
     assert ex("x_i y_j z_k") == tensor("x")[i] * y[j] * z[k]
     assert ex("abe^{x}") == a * b * sp.exp(x)
     assert ex("E x y") == E * x * scalar("y")

@@ -19,6 +19,7 @@ combination goes through :mod:`derive.latex.shapes`, which checks matrix shapes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from lark import Tree
 
 from derive.errors import LatexError
 from derive.latex import shapes
-from derive.latex.nodes import Node, position, span
+from derive.latex.nodes import Node, offsets, position, span
 from derive.latex.shapes import Operand
 
 
@@ -176,6 +177,7 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
 
 
 FUNCTION_LETTERS = frozenset({"f", "g"})
+SPACING = re.compile(r"\\[,;: ]|\\q?quad")  # spacing that ends a function's argument
 
 
 def _looks_called(expr: Any) -> bool:
@@ -270,6 +272,9 @@ def _one_argument(prefix: Prefix, after: Element, then: Element | None, text: st
         return
     if (isinstance(then, Value) and then.applied) or not isinstance(then, Value | Args):
         return
+    between = text[offsets(_end(after))[1] : offsets(then.node)[0]]
+    if SPACING.search(between):
+        return  # `\text{act} x \, y_j`: the author set the argument apart
     argument, rest = _written(text, [after]), _written(text, [then])
     raise LatexError(
         f"ambiguous argument of `{prefix.label}`: write `{prefix.label}({argument} {rest})` "

@@ -30,11 +30,12 @@ def source(text: str, node: Node) -> str:
 
 def span(text: str, first: Node, last: Node) -> str:
     """Return the source text from the start of ``first`` to the end of ``last``."""
-    start, end = _offsets(first)[0], _offsets(last)[1]
+    start, end = offsets(first)[0], offsets(last)[1]
     return text[start:end] if start < end else source(text, first)
 
 
-def _offsets(node: Node) -> tuple[int, int]:
+def offsets(node: Node) -> tuple[int, int]:
+    """The start and end offsets of ``node`` in the source."""
     if isinstance(node, Token):
         return node.start_pos or 0, node.end_pos or 0
     if node.meta.empty:
