@@ -169,7 +169,9 @@ def test_known_wrong_step_is_expected(tmp_path):
     path.write_text(
         f"+++{listed}+++\n{START}$$= y_j \\sum_{{k=1}}^{{K}} t_k - t_j$$\n", encoding="utf-8"
     )
-    assert main(["check", str(path)], stdout=io.StringIO()) == 0  # 't_j - y_j' not a prefix
+    err = io.StringIO()  # 't_j - y_j' starts no step: a stale entry is refused, not ignored
+    assert main(["check", str(path)], stdout=io.StringIO(), stderr=err) == 2
+    assert "no step of the body has a right side that starts with `t_j - y_j`" in err.getvalue()
     path.write_text(
         f"+++{FRONT}\n[[steps]]\nto = 'y_j'\nexpect = \"refuted\"\n+++\n{START}"
         "$$= y_j \\sum_{k=1}^{K} t_k - t_j$$\n",
