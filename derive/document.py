@@ -69,6 +69,23 @@ class RawDocument:
         """Return a position in this document's file."""
         return Position(self.path, line, col)
 
+    def key(self, key: str, *, after: int = 0) -> Position:
+        """Where ``key = …`` is written, searching from front line ``after`` (0-based).
+
+        Falls back to that line when the key is written in a way the search does not
+        find (inside an inline table, say).
+        """
+        written = re.compile(
+            rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*="""
+        )
+        lines = self.front_text.split("\n")
+        for number in range(after, len(lines)):
+            found = written.match(lines[number])
+            if found:
+                column = len(lines[number]) - len(lines[number].lstrip()) + 1
+                return self.position(self.front_line + number, column)
+        return self.position(self.front_line + after)
+
 
 def read_document(path: str | Path) -> RawDocument:
     """Read and split the document at ``path``.
@@ -168,6 +185,10 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
     ``'...'`` verbatim, else a basic string ``"..."`` whose value is ``value``.
     """
     lines = doc.front_text.split("\n")
+    if "\n" in value:
+        found = locate_multiline(doc, value, after)
+        if found is not None:
+            return found
     literal = ["'''" + value + "'''", "'" + value + "'"]
     for number in [*range(after, len(lines)), *range(after)]:  # then above, for merged tables
         for form in literal:
@@ -180,6 +201,22 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
                 line, col = doc.front_line + number, match.start() + 2
                 return Text(value, Position(doc.path, line, col, match.group(1)))
     return Text(value, doc.position(doc.front_line + after, 1))
+
+
+def locate_multiline(doc: RawDocument, value: str, after: int) -> Text | None:
+    """Find a multi-line literal string ``'''…'''`` (its first newline is not in its value)."""
+    text = doc.front_text
+    start = sum(len(line) + 1 for line in text.split("\n")[:after])
+    for opening in ("'''\n", "'''"):
+        at = text.find(opening + value + "'''", start)
+        if at < 0:
+            at = text.find(opening + value + "'''")
+        if at >= 0:
+            begin = at + len(opening)
+            line = text.count("\n", 0, begin)
+            col = begin - (text.rfind("\n", 0, begin) + 1) + 1
+            return Text(value, doc.position(doc.front_line + line, col))
+    return None
 
 
 BASIC = re.compile(r'"((?:[^"\\]|\\.)*)"')

@@ -47,7 +47,7 @@ def build_document(raw: RawDocument) -> Document:
     if unknown:
         raise DocumentError(
             f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
-            raw.position(raw.front_line),
+            raw.key(unknown[0]),
         )
     name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
     reading = build_reading(raw, front, Tables())
@@ -106,7 +106,8 @@ def parse_claims(
         unknown = [key for key in item if key not in CLAIM_KEYS]
         if unknown:
             raise DocumentError(
-                f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}", here
+                f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}",
+                raw.key(unknown[0], after=start),
             )
         name = need(raw, item, "name", str, 'a short name such as "gradient"', here)
         if any(c.name == name for c in claims):

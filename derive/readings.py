@@ -141,7 +141,7 @@ def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tu
         if unknown:
             raise DocumentError(
                 f"unknown key `{unknown[0]}` in [[parts]]; the keys are {', '.join(PART_KEYS)}",
-                here,
+                raw.key(unknown[0], after=header),
             )
         anchor = need(raw, item, "from", str, "text of the body line where the part starts", here)
         found = next((n for n in range(after, len(body)) if anchor in body[n]), None)

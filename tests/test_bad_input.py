@@ -344,3 +344,27 @@ def test_report_files_are_ordinary_files(tmp_path):
     finally:
         os.umask(mask)
     assert (tmp_path / "r.tex").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    ("front", "where"),
+    [
+        ("name = 'x'\ntitle = 't'\n\n\nfoo = 1\n", "6:1: unknown front-matter key `foo`"),
+        (
+            "name = 'x'\n\n[[claims]]\nname = 'a'\nstatement = 'x = x'\n\nbogus = 1\n",
+            "8:1: unknown claim key `bogus`",
+        ),
+        (
+            "name = 'x'\n[sizes]\nK = 'n'\n[indices]\nj = 'K'\n[[claims]]\nname = 'a'\n"
+            "statement = '''\nx_j +\n  z_q = 1'''\n",
+            "11:5: undefined index `q`",
+        ),
+    ],
+)
+def test_front_matter_errors_at_their_line(tmp_path, front, where):
+    """An unknown key, and an error inside a multi-line string, at the line written."""
+    path = tmp_path / "placed.md"
+    path.write_text(f"+++\n{front}+++\n", encoding="utf-8")
+    code, _, err = run("check", str(path))
+    assert code == 2
+    assert err.startswith(f"derive: {path}:{where}"), err
