@@ -79,7 +79,7 @@ CASES = {
     ),
     "part-unknown-key": (
         HEADER + "[[parts]]\nfrom = 'Section 1'\nclaims = []\n+++\nSection 1.\n",
-        r":13:1: unknown key `claims` in \[\[parts\]\]",
+        r":15:1: unknown key `claims` in \[\[parts\]\]",
     ),
     "part-bad-definition": (
         HEADER + "[[parts]]\nfrom = 'Section 1'\n[parts.definitions]\n"
