@@ -34,7 +34,7 @@ def find_document(name_or_path: str) -> Path:
     for folder in catalogue_dirs():
         candidate = folder / f"{name_or_path}{SUFFIX}"
         if candidate.is_file():
-            return candidate
+            return shown(candidate)
     known = ", ".join(p.stem for p in list_documents()) or "none found"
     raise NotFoundError(
         f"no document called `{name_or_path}` in ./derivations or the catalogue "
@@ -42,10 +42,18 @@ def find_document(name_or_path: str) -> Path:
     )
 
 
+def shown(path: Path) -> Path:
+    """``path`` relative to the working directory when it is inside it, as it is typed."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def list_documents() -> list[Path]:
     """Every document file, a name found in ./derivations hiding the packaged one."""
     found: dict[str, Path] = {}
     for folder in catalogue_dirs():
         for path in sorted(folder.glob(f"*{SUFFIX}")):
-            found.setdefault(path.stem, path)
+            found.setdefault(path.stem, shown(path))
     return [found[name] for name in sorted(found)]
