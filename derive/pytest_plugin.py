@@ -138,10 +138,11 @@ class DocumentFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         """One item per claim and per step; a document that cannot be read is one item."""
         from derive import api
+        from derive.catalog import shown
         from derive.errors import DeriveError
 
         try:
-            doc = api.load(str(self.path))
+            doc = api.load(str(shown(self.path)))  # named as from the working directory
             results = steps_of(doc)
         except DeriveError as err:
             yield BrokenItem.from_parent(self, name="document", error=str(err))
