@@ -35,10 +35,10 @@ import sympy as sp
 
 from derive import api, symbols
 from derive.model import Claim, Document
-from derive.prover import concrete_problem, decide_afresh, sizes_in
-from derive.prover.expand import MEANINGS, claim_meaning
-from derive.prover.limits import TimeLimit, time_limit
-from derive.prover.modular import POINTS, assignments, check_sizes
+from derive.proving import concrete_problem, decide_afresh, sizes_in
+from derive.proving.expand import MEANINGS, claim_meaning
+from derive.proving.limits import TimeLimit, time_limit
+from derive.proving.modular import POINTS, assignments, check_sizes
 
 CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
     ("softmax", "jacobian"),
@@ -53,8 +53,8 @@ AGAINST_MOD_P = (10, 32, 64)
 
 def clear() -> None:
     """Forget every remembered meaning and verdict."""
-    from derive import present as shown
-    from derive.prover import DECIDED
+    from derive.presenting import present as shown
+    from derive.proving import DECIDED
 
     MEANINGS.clear()
     DECIDED.clear()

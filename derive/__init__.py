@@ -20,10 +20,10 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from derive.api import ClaimResult, Report, check, load
+    from derive.checking.verdict import Counterexample, Verdict
     from derive.errors import DeriveError
-    from derive.gradient import Gradient, differentiate
-    from derive.identity import assert_identity, prove
-    from derive.verdict import Counterexample, Verdict
+    from derive.proving.gradient import Gradient, differentiate
+    from derive.proving.identity import assert_identity, prove
 
 WHERE = {
     "ClaimResult": "derive.api",
@@ -31,12 +31,12 @@ WHERE = {
     "check": "derive.api",
     "load": "derive.api",
     "DeriveError": "derive.errors",
-    "Gradient": "derive.gradient",
-    "differentiate": "derive.gradient",
-    "assert_identity": "derive.identity",
-    "prove": "derive.identity",
-    "Counterexample": "derive.verdict",
-    "Verdict": "derive.verdict",
+    "Gradient": "derive.proving.gradient",
+    "differentiate": "derive.proving.gradient",
+    "assert_identity": "derive.proving.identity",
+    "prove": "derive.proving.identity",
+    "Counterexample": "derive.checking.verdict",
+    "Verdict": "derive.checking.verdict",
 }
 
 __all__ = [

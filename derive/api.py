@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from derive import present
-from derive.catalog import find_document
-from derive.frontmatter import load_document
+from derive.checking.steps import StepResult, check_steps, noted
+from derive.checking.verdict import Verdict
 from derive.model import Claim, Document
-from derive.prover import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
-from derive.prover.expand import entry_of
-from derive.steps import StepResult, check_steps, noted
-from derive.verdict import Verdict
+from derive.presenting import present
+from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.proving.expand import entry_of
+from derive.reading.catalog import find_document
+from derive.reading.frontmatter import load_document
 
 Progress = Callable[[Document, Claim, int, int], None]
 

@@ -19,17 +19,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from derive import __version__, diff_command, options, report_command, store
-from derive.catalog import find_document, list_documents
+from derive import __version__
+from derive.checking import store
+from derive.commands import diff_command, options, report_command
 from derive.defaults import DEFAULT_TIMEOUT, set_run_seed
 from derive.errors import DeriveError, UsageError
+from derive.reading.catalog import find_document, list_documents
 
 if TYPE_CHECKING:
     from derive.model import Document
 
 # SymPy and the prover are imported by the commands that need them, so that `--help`
-# and a check that finds every document unchanged (derive.store) start at once.
-Record = dict[str, Any]  # a document's results as plain data (derive.record)
+# and a check that finds every document unchanged (derive.checking.store) start at once.
+Record = dict[str, Any]  # a document's results as plain data (derive.checking.record)
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
 EPILOG = """\
@@ -215,7 +217,8 @@ def list_command(stdout: TextIO, stderr: TextIO) -> int:
 
 def show_command(name: str, stdout: TextIO) -> int:
     """``derive show NAME``."""
-    from derive import api, present
+    from derive import api
+    from derive.presenting import present
 
     doc = api.load(name)
     out = console(stdout)
@@ -333,7 +336,8 @@ def check_afresh(
     errors: list[Record],
 ) -> list[Record | None]:
     """Load and check documents; keep the records. One that cannot be read is None."""
-    from derive import api, record, runner  # SymPy and the prover: only when checking
+    from derive import api  # SymPy and the prover: only when checking
+    from derive.checking import record, runner
 
     docs: list[Document | None] = []
     for path in paths:

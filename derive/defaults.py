@@ -1,6 +1,6 @@
 """Defaults shared by the prover, the commands and the pytest plugin.
 
-Kept apart from :mod:`derive.prover` so that reading them imports nothing heavy.
+Kept apart from :mod:`derive.proving` so that reading them imports nothing heavy.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The meaning of a document: sizes, indices, definitions, assumptions and claims.
 
-Frozen dataclasses, built by :mod:`derive.frontmatter` from a document's front matter.
+Frozen dataclasses, built by :mod:`derive.reading.frontmatter` from a document's front matter.
 Every item keeps the position of its text.
 """
 
@@ -13,8 +13,8 @@ import sympy as sp
 
 from derive import symbols
 from derive.errors import Position
-from derive.latex import Scope
-from derive.latex.shapes import Requirement
+from derive.reading.latex import Scope
+from derive.reading.latex.shapes import Requirement
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,9 @@ import pytest
 from derive.defaults import DEFAULT_TIMEOUT, run_seed, set_run_seed
 
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
+    from derive.checking.steps import StepResult
+    from derive.checking.verdict import Verdict
     from derive.model import Claim, Document
-    from derive.steps import StepResult
-    from derive.verdict import Verdict
 
 STEPS: dict[str, tuple[StepResult, ...]] = {}  # per document path, checked once per process
 
@@ -123,8 +123,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DocumentFi
 
 def has_name(path: Path) -> bool:
     """True for a Markdown file whose front matter has a ``name``."""
-    from derive.document import read_document
     from derive.errors import DeriveError
+    from derive.reading.document import read_document
 
     try:
         return "name" in read_document(path).front
@@ -138,8 +138,8 @@ class DocumentFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         """One item per claim and per step; a document that cannot be read is one item."""
         from derive import api
-        from derive.catalog import shown
         from derive.errors import DeriveError
+        from derive.reading.catalog import shown
 
         try:
             doc = api.load(str(shown(self.path)))  # named as from the working directory
@@ -185,7 +185,7 @@ class ClaimItem(pytest.Item):
         """Check the claim; fail with its report unless the verdict is as expected."""
         from derive import api
         from derive.errors import DeriveError
-        from derive.prover import prove_claim
+        from derive.proving import prove_claim
 
         sizes, timeout = options(self)
         try:
@@ -269,7 +269,7 @@ def options(item: pytest.Item) -> tuple[tuple[int, ...], float | None]:
 
 def claim_report(claim: Claim, verdict: Verdict) -> str:
     """The statement, the verdict, the counterexample and the residual."""
-    from derive import present
+    from derive.presenting import present
 
     lines = [
         f"{claim.position}: claim `{claim.name}` (expected {claim.expect})",
@@ -281,7 +281,7 @@ def claim_report(claim: Claim, verdict: Verdict) -> str:
 
 def step_report(result: StepResult) -> str:
     """A wrong (or, when strict, unsettled) step's position, text and evidence."""
-    from derive import present
+    from derive.presenting import present
 
     where = result.step.right
     lines = [
@@ -295,7 +295,7 @@ def step_report(result: StepResult) -> str:
 @pytest.fixture
 def derive_identity(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """:func:`derive.assert_identity` with the sizes and timeout of a ``derive`` marker."""
-    from derive.identity import assert_identity
+    from derive.proving.identity import assert_identity
 
     sizes, timeout = options(request.node)
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import os
 
-# derive.store reads this when a command runs; subprocesses inherit it. Tests of the
+# derive.checking.store reads this when a command runs; subprocesses inherit it. Tests of the
 # store point it at a temporary directory of their own.
 os.environ["DERIVE_CACHE_DIR"] = "off"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from derive import symbols
-from derive.prover.expand import claim_meaning, meaning
+from derive.proving.expand import claim_meaning, meaning
 
 STEP = 1e-6
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive import api, options
+from derive import api
 from derive.cli import main
+from derive.commands import options
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 BROKEN = '+++\ntitle = "No name"\n+++\n$$ x = x $$\n'
@@ -336,7 +337,7 @@ def test_a_listed_slip_that_matches_no_step(tmp_path):
 
 def test_report_files_are_ordinary_files(tmp_path):
     """The report is written with the umask's permissions, not a temporary file's 0600."""
-    from derive.report.compile import atomic_write
+    from derive.presenting.report.compile import atomic_write
 
     mask = os.umask(0o022)
     try:

@@ -6,7 +6,7 @@ Every proof is also cross-checked numerically by an independent evaluator.
 import pytest
 
 from derive import api
-from derive.catalog import list_documents
+from derive.reading.catalog import list_documents
 from tests.numeric import holds_at_50_digits, holds_numerically
 
 DOCS = {path.stem: api.load(str(path)) for path in list_documents()}

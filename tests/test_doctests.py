@@ -8,10 +8,10 @@ import pytest
 MODULES = [
     "derive",
     "derive.api",
-    "derive.gradient",
-    "derive.identity",
-    "derive.latex.api",
-    "derive.texsafe",
+    "derive.proving.gradient",
+    "derive.proving.identity",
+    "derive.reading.latex.api",
+    "derive.presenting.texsafe",
 ]
 
 

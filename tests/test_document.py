@@ -2,8 +2,8 @@
 
 import pytest
 
-from derive.document import read_document, split_document
 from derive.errors import DocumentError
+from derive.reading.document import read_document, split_document
 
 GOOD = """+++
 name = "x"
@@ -66,7 +66,7 @@ def test_missing_file(tmp_path):
 def error_of(tmp_path, front):
     """The one-line error of loading a document with ``front`` as its front matter."""
     from derive.errors import DeriveError
-    from derive.frontmatter import load_document
+    from derive.reading.frontmatter import load_document
 
     path = tmp_path / "d.md"
     path.write_text(f"+++\n{front}+++\n", encoding="utf-8")

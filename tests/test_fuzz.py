@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive import api
-from derive.catalog import list_documents
+from derive.checking.steps import plan_steps
 from derive.errors import DeriveError
-from derive.latex import Scope, parse_expression
-from derive.steps import plan_steps
+from derive.reading.catalog import list_documents
+from derive.reading.latex import Scope, parse_expression
 
 CATALOGUE = [path.read_bytes() for path in list_documents()]
 SCOPE = Scope({"k": "K", "j": "K"}, frozenset({"K"}))

@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from derive import api, differentiate, present
+from derive import api, differentiate
 from derive.cli import main
 from derive.errors import DeriveError
+from derive.presenting import present
 from tests.numeric import holds_numerically
 
 # (document, expression, variable, assumptions, the form shown, the claim it restates)

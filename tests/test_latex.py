@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.errors import DeriveError, LatexError, UnknownNameError
-from derive.latex import Scope, parse_expression, parse_head, parse_relation
-from derive.latex.parser import build_parser, parser
+from derive.reading.latex import Scope, parse_expression, parse_head, parse_relation
+from derive.reading.latex.parser import build_parser, parser
 from derive.symbols import (
     Elementwise,
     Entry,

@@ -10,9 +10,9 @@ import pytest
 import sympy as sp
 
 from derive import api, symbols
-from derive.catalog import list_documents
-from derive.prover import prove_claim
-from derive.prover.expand import entrywise
+from derive.proving import prove_claim
+from derive.proving.expand import entrywise
+from derive.reading.catalog import list_documents
 from tests.numeric import differs_at, holds_numerically
 
 DOCS = {path.stem: api.load(str(path)) for path in list_documents()}

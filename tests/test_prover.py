@@ -5,12 +5,13 @@ from pathlib import Path
 
 import sympy as sp
 
-from derive import api, present, symbols
-from derive.prover import prove_claim
-from derive.prover.arithmetic import ModP, Real
-from derive.prover.evaluate import Evaluator
-from derive.prover.index_calculus import IndexCalculus, kappa
-from derive.prover.modular import Problem, assignments
+from derive import api, symbols
+from derive.presenting import present
+from derive.proving import prove_claim
+from derive.proving.arithmetic import ModP, Real
+from derive.proving.evaluate import Evaluator
+from derive.proving.index_calculus import IndexCalculus, kappa
+from derive.proving.modular import Problem, assignments
 
 DATA = Path(__file__).parent / "data"
 K = symbols.size("K")
@@ -109,7 +110,7 @@ def test_time_limit_gives_undecided():
 
 def test_verified_when_only_concrete_sizes_decide(monkeypatch):
     """When the normal form cannot decide, concrete sizes verify with an error bound."""
-    import derive.prover as prover
+    import derive.proving as prover
 
     monkeypatch.setattr(prover, "all_k", lambda *args: None)
     doc = api.load("softmax")
@@ -174,7 +175,7 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
 
 def test_prove_knows_a_size_that_only_bounds_a_sum():
     """derive.prove: K, met only as a sum's limit, is a size (checked at K = 1, 2, …)."""
-    from derive.identity import prove
+    from derive.proving.identity import prove
 
     K = sp.Symbol("K", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, positive=True)

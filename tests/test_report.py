@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from derive import api
-from derive.catalog import list_documents
 from derive.cli import main
-from derive.report import render, write_report
-from derive.report.builder import text
-from derive.report.compile import ReportError
+from derive.presenting.report import render, write_report
+from derive.presenting.report.builder import text
+from derive.presenting.report.compile import ReportError
+from derive.reading.catalog import list_documents
 
 GOLDEN = Path(__file__).parent / "golden"
 HAS_TEX = shutil.which("latexmk") or shutil.which("pdflatex")

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive import api, present, symbols
-from derive.report import compile as tex
-from derive.report import render, write_report
-from derive.report.builder import text
-from derive.report.compile import ReportError
-from derive.texsafe import escape, is_plain_math, math_name
+from derive import api, symbols
+from derive.presenting import present
+from derive.presenting.report import compile as tex
+from derive.presenting.report import render, write_report
+from derive.presenting.report.builder import text
+from derive.presenting.report.compile import ReportError
+from derive.presenting.texsafe import escape, is_plain_math, math_name
 
 HAS_TEX = shutil.which("latexmk") or shutil.which("pdflatex")
 NEEDS_TEX = pytest.mark.skipif(

@@ -5,8 +5,9 @@ import json
 import signal
 import time
 
-import derive.runner as runner
-from derive import api, record, steps
+import derive.checking.runner as runner
+from derive import api
+from derive.checking import record, steps
 from derive.cli import main
 
 

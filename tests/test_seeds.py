@@ -4,8 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from derive import api, present
-from derive.catalog import find_document
+from derive import api
+from derive.presenting import present
+from derive.reading.catalog import find_document
 from tests.numeric import holds_numerically
 
 MARKS = {"proved": "+", "verified": "+", "refuted": "x", "unparsed": "?", "undecided": "~"}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from derive import api
-from derive.body import MAX_STEPS, chains
+from derive.checking.steps import summary
 from derive.cli import main
-from derive.steps import summary
+from derive.reading.body import MAX_STEPS, chains
 from tests.numeric import holds_numerically
 
 DATA = Path(__file__).parent / "data"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from derive import runner, store
+from derive.checking import runner, store
 from derive.cli import main
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"

@@ -17,7 +17,7 @@ from derive import api, defaults
 from derive.cli import main
 from derive.errors import DeriveError
 from derive.evaluating.opinion import confirm
-from derive.prover import prove_claim
+from derive.proving import prove_claim
 
 
 def write(tmp_path, front, body="", name="doc"):
@@ -327,9 +327,9 @@ def test_a_polynomial_aimed_at_the_points_is_caught(tmp_path, monkeypatch):
     With the claim's seed fixed (as an attacker would need it to be), the exact check
     passes; the second opinion's own points do not, so the claim is never verified.
     """
-    from derive.prover import arithmetic
+    from derive.proving import arithmetic
 
-    monkeypatch.setattr("derive.prover.seed_for", lambda *what: 5)
+    monkeypatch.setattr("derive.proving.seed_for", lambda *what: 5)
     points = [
         arithmetic.ModP(5 * 1_000_003 + point * 101, arithmetic.P).draw("leaf", ("x", ()))
         for point in range(4)

@@ -1,6 +1,6 @@
 r"""The meaning stage: what a read document's names are, checked before anything is proved.
 
-Between reading (:mod:`derive.frontmatter`) and proving, every document is checked here
+Between reading (:mod:`derive.reading.frontmatter`) and proving, every document is checked here
 (:func:`check_document`), so that ``check``, ``diff``, ``report``, the API and the pytest
 plugin all refuse the same documents, with one line at ``file:line:col``:
 
@@ -19,11 +19,11 @@ from collections.abc import Iterator
 import sympy as sp
 
 from derive import symbols
-from derive.document import Text
 from derive.errors import DocumentError, Position
-from derive.latex import Scope, locate_use
 from derive.meaning.names import Mistake, Names, Type, is_index
 from derive.model import Definition, Document
+from derive.reading.document import Text
+from derive.reading.latex import Scope, locate_use
 
 __all__ = ["Names", "axes_of", "check_document", "check_expression", "names_of"]
 

@@ -1,0 +1,259 @@
+"""Checking documents in worker processes: a time limit that always holds, and ``--jobs``.
+
+The documents are shared out among ``jobs`` workers, the longest first to the least
+loaded (by the time each took when last checked, as :mod:`derive.checking.store` remembers it).
+Each worker is a forked process that checks its documents in turn, so that SymPy's
+caches serve them all, and sends back the record of each claim and step
+(:mod:`derive.checking.record`: plain data, quick to send, where SymPy objects are slow to
+rebuild). Inside the worker, a check past its limit is stopped by an alarm (the verdict
+is "undecided"). Should a check not return even then, the parent stops waiting after
+the limit and a grace period: it kills the worker, records that check as undecided,
+and starts a new worker for the rest. Records come back in the order the documents
+were given, whatever the number of workers.
+
+Where processes cannot be forked, documents are checked in this process, in turn.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from derive import api
+from derive.checking import record, store
+from derive.checking.steps import PlannedStep, StepResult, plan_steps, run_step
+from derive.checking.verdict import Verdict
+from derive.model import Claim, Document
+
+GRACE = 2.0  # seconds past the limit before a worker is stopped from outside
+GUESS = 0.05  # seconds per check, to order documents never timed before
+Progress = Callable[[Document, int, int], None]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One check of a document: a claim, or a planned step of its body."""
+
+    claim: Claim | None = None
+    step: PlannedStep | None = None
+
+
+def tasks_of(doc: Document) -> list[Task]:
+    """The document's claims, then its steps."""
+    return [Task(claim=c) for c in doc.claims] + [Task(step=s) for s in plan_steps(doc)]
+
+
+def perform(
+    doc: Document, task: Task, sizes: Sequence[int], timeout: float | None
+) -> api.ClaimResult | StepResult:
+    """Run one check."""
+    if task.claim is not None:
+        return api.check_claim(doc, task.claim, sizes, timeout)
+    assert task.step is not None
+    return api.explain_step(doc, run_step(task.step, tuple(sizes), timeout))
+
+
+def stopped(task: Task, timeout: float | None, why: str = "") -> api.ClaimResult | StepResult:
+    """The result of a check that had to be stopped from outside, or that failed."""
+    timed_out = not why
+    why = why or f"time limit of {timeout:g} s reached (the check was stopped)"
+    verdict = Verdict("undecided", message=why, timed_out=timed_out)
+    if task.claim is not None:
+        return api.ClaimResult(task.claim, verdict)
+    assert task.step is not None
+    return StepResult(task.step.step, "undecided", verdict, why, expect=task.step.expect)
+
+
+def worker(
+    todo: list[tuple[Document, list[Task]]],
+    sizes: Sequence[int],
+    timeout: float | None,
+    out: Connection,
+) -> None:
+    """Check each document's tasks in turn; send one record per task, in order."""
+    for doc, tasks in todo:
+        for task in tasks:
+            try:
+                result = perform(doc, task, sizes, timeout)
+            except Exception as err:  # a bug: record it, and go on with the next check
+                why = f"an internal error (a bug in derive): {type(err).__name__}: {err}"
+                result = stopped(task, timeout, why)
+            out.send(record.entry(result))
+    out.close()
+
+
+class DocumentRun:
+    """One document's tasks and the records received for them."""
+
+    def __init__(self, doc: Document) -> None:
+        """Plan the document's checks."""
+        self.doc = doc
+        self.tasks = tasks_of(doc)
+        self.results: list[record.Record] = []
+        self.began: float | None = None
+        self.took: float | None = None  # seconds, once checked
+
+    @property
+    def done(self) -> bool:
+        """True once every task has a record."""
+        return len(self.results) == len(self.tasks)
+
+    def report(self) -> record.Record:
+        """The document's record, its claims and steps in the document's order."""
+        pairs = list(zip(self.tasks, self.results, strict=True))
+        claims = [entry for task, entry in pairs if task.claim is not None]
+        body = [entry for task, entry in pairs if task.claim is None]
+        return record.assemble(self.doc, claims, body)
+
+
+class Slot:
+    """A worker checking some documents in turn, restarted past a check that hangs."""
+
+    def __init__(self, runs: list[DocumentRun], sizes: Sequence[int], timeout: float | None):
+        """Take the documents this worker checks, in order."""
+        self.runs, self.sizes, self.timeout = runs, sizes, timeout
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.deadline: float | None = None
+        self.mark = 0.0  # when the last record arrived (or the worker started)
+
+    @property
+    def current(self) -> DocumentRun | None:
+        """The document whose next task the worker is checking."""
+        return next((run for run in self.runs if not run.done), None)
+
+    @property
+    def done(self) -> bool:
+        """True once every document has all its records."""
+        return self.current is None
+
+    def start(self) -> None:
+        """Fork a worker for the tasks left (nothing to do when none are left)."""
+        if self.done:
+            return
+        todo = [(r.doc, r.tasks[len(r.results) :]) for r in self.runs if not r.done]
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=worker, args=(todo, self.sizes, self.timeout, theirs), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.conn = mine
+        self.mark = time.monotonic()
+        self.arm()
+
+    def arm(self) -> None:
+        """Start the clock for the next task."""
+        self.deadline = None if not self.timeout else time.monotonic() + self.timeout + GRACE
+
+    def receive(self) -> DocumentRun:
+        """Take the next record; a worker that died takes its task with it."""
+        assert self.conn is not None
+        try:
+            entry = self.conn.recv()
+        except (EOFError, OSError):
+            why = "the check stopped its worker process (out of memory, or a bug in derive)"
+            return self.expire(why)
+        return self.take(entry, restart=False)
+
+    def expire(self, why: str = "") -> DocumentRun:
+        """The current task ran past its limit and grace (or the worker died): go on."""
+        run = self.current
+        assert run is not None
+        task = run.tasks[len(run.results)]
+        return self.take(record.entry(stopped(task, self.timeout, why)), True)
+
+    def take(self, entry: record.Record, restart: bool) -> DocumentRun:
+        """Record ``entry`` for the current task; time the document; restart if asked."""
+        run = self.current
+        assert run is not None
+        now = time.monotonic()
+        if run.began is None:
+            run.began = self.mark
+        run.results.append(entry)
+        self.mark = now
+        if run.done:
+            run.took = now - run.began
+        if restart or self.done:
+            self.finish()
+            self.start()
+        else:
+            self.arm()
+        return run
+
+    def finish(self) -> None:
+        """Stop the worker and close the pipe."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.process = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.deadline = None
+
+
+def share(runs: list[DocumentRun], jobs: int, last: dict[str, float]) -> list[list[DocumentRun]]:
+    """Deal documents to ``jobs`` workers: the longest first, each to the least loaded."""
+    expected = {id(run): last.get(run.doc.path, GUESS * len(run.tasks)) for run in runs}
+    shares: list[list[DocumentRun]] = [[] for _ in range(max(1, min(jobs, len(runs))))]
+    loads = [0.0] * len(shares)
+    for run in sorted(runs, key=lambda r: -expected[id(r)]):
+        least = loads.index(min(loads))
+        shares[least].append(run)
+        loads[least] += expected[id(run)]
+    return shares
+
+
+def check_documents(
+    docs: Sequence[Document],
+    *,
+    sizes: Sequence[int],
+    timeout: float | None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    where: Path | None = None,
+) -> list[record.Record]:
+    """Check every document with ``jobs`` worker processes; one record per document.
+
+    ``where`` is the store's directory (:func:`derive.checking.store.directory`), where the time
+    each document takes is kept to share out the next run; ``None`` keeps nothing.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        reports = [api.check(doc, sizes=sizes, timeout=timeout) for doc in docs]
+        return [record.document_record(report) for report in reports]
+    runs = [DocumentRun(doc) for doc in docs]
+    slots = [Slot(part, sizes, timeout) for part in share(runs, jobs, store.durations(where))]
+    try:
+        for slot in slots:
+            slot.start()
+        while not all(slot.done for slot in slots):
+            step([slot for slot in slots if not slot.done], progress)
+    finally:
+        for slot in slots:
+            slot.finish()
+    store.keep_durations(where, {r.doc.path: r.took for r in runs if r.took is not None})
+    return [run.report() for run in runs]
+
+
+def step(active: list[Slot], progress: Progress | None) -> None:
+    """Wait for the next record, or the next deadline, and act on it."""
+    deadlines = [slot.deadline for slot in active if slot.deadline is not None]
+    left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+    ready = wait([slot.conn for slot in active if slot.conn is not None], timeout=left)
+    now = time.monotonic()
+    for slot in active:
+        if slot.conn is not None and slot.conn in ready:
+            run = slot.receive()
+        elif slot.deadline is not None and now > slot.deadline:
+            run = slot.expire()
+        else:
+            continue
+        if progress is not None:
+            progress(run.doc, len(run.results), len(run.tasks))

@@ -1,0 +1,234 @@
+r"""Chains of equalities in a document's body (:mod:`derive.reading.body`), checked step by step.
+
+A chain ``A = B = C`` is the steps ``A = B`` and ``B = C``. Each step is checked like a
+claim, holding when its sides are equal given the front matter (the reading of its
+``[[parts]]``); one that needs a declared assumption is reported as holding under it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from derive import symbols
+from derive.checking.verdict import Verdict
+from derive.errors import DeriveError, Position
+from derive.meaning import check_expression
+from derive.model import Claim, Condition, Document
+from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.reading.body import Side, chains
+from derive.reading.latex import parse_expression
+from derive.reading.latex.shapes import Requirement
+
+CONDITION = re.compile(r",\s*(?P<left>[a-z])\s*\\neq?\s*(?P<right>[a-z])\s*$")
+
+
+@dataclass(frozen=True)
+class Step:
+    """``left = right``, one link of a chain."""
+
+    left: Side
+    right: Side
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A step and what became of it.
+
+    ``status`` is ``proved``, ``verified``, ``refuted``, ``undecided`` or ``unparsed``.
+    """
+
+    step: Step
+    status: str
+    verdict: Verdict | None = None
+    message: str = ""
+    claim: Claim | None = None  # the step as a claim, for messages and reports
+    expect: str = "holds"  # or "refuted", for a slip the document lists under [[steps]]
+
+    @property
+    def holds(self) -> bool:
+        """True for a step that holds (possibly under an assumption)."""
+        return self.status in ("proved", "verified")
+
+    @property
+    def as_expected(self) -> bool:
+        """False for a wrong step the document does not list, or a listed one that holds."""
+        if self.expect == "refuted":
+            return self.status == "refuted"
+        return self.status != "refuted"
+
+
+def check_steps(
+    doc: Document,
+    *,
+    sizes: tuple[int, ...] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> list[StepResult]:
+    """Check every step of every chain in the body."""
+    return [run_step(planned, sizes, timeout) for planned in plan_steps(doc)]
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step with what checking it needs: its reading, its conditions, what is expected."""
+
+    reading: Document
+    step: Step
+    where: tuple[Condition, ...]
+    expect: str
+
+
+def plan_steps(doc: Document) -> list[PlannedStep]:
+    """Every step of every chain in the body, ready to be checked one by one."""
+    planned = []
+    for sides in chains(doc):
+        reading = doc.reading_at(sides[0].line)
+        chain, stated = conditions(sides, reading)
+        where = (*reading.where, *stated)
+        for left, right in itertools.pairwise(chain):
+            written = " ".join(right.text.split())
+            known = any(written.startswith(slip) for slip in doc.known_wrong)
+            planned.append(
+                PlannedStep(reading, Step(left, right), where, "refuted" if known else "holds")
+            )
+    return planned
+
+
+def run_step(planned: PlannedStep, sizes: tuple[int, ...], timeout: float | None) -> StepResult:
+    """Check one planned step."""
+    result = check_step(planned.reading, planned.step, sizes, timeout, planned.where)
+    return replace(result, expect=planned.expect)
+
+
+def conditions(chain: list[Side], doc: Document) -> tuple[list[Side], tuple[Condition, ...]]:
+    r"""Set aside conditions written after a side, ``\frac{…}{\partial z_j}, i \neq j``.
+
+    They hold for the whole chain, as the author means them.
+    """
+    found: list[Condition] = []
+    sides = []
+    for side in chain:
+        match = CONDITION.search(side.text)
+        if match and match["left"] in doc.indices and match["right"] in doc.indices:
+            left, right = symbols.index(match["left"]), symbols.index(match["right"])
+            found.append(Condition(left, "!=", right, match.group(0).lstrip(", ")))
+            side = replace(side, text=side.text[: match.start()].rstrip())
+        sides.append(side)
+    return sides, tuple(found)
+
+
+def check_step(
+    doc: Document,
+    step: Step,
+    sizes: tuple[int, ...],
+    timeout: float | None,
+    where: tuple[Condition, ...] = (),
+) -> StepResult:
+    """One step: parse both sides, then prove, then try the declared assumptions."""
+    if not step.left.text or not step.right.text:
+        return one_sided(doc, step)
+    written: list[Requirement] = []
+    notes: list[str] = []
+    try:
+        lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written, notes)
+        rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written, notes)
+    except DeriveError as err:
+        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+    lhs, rhs = as_scalar(lhs), as_scalar(rhs)
+    mistake = check_expression(doc, lhs, rhs)
+    if mistake is not None:
+        return StepResult(step, "unparsed", message=f"not understood: {mistake}")
+    if shape(lhs) != shape(rhs):
+        return StepResult(
+            step,
+            "unparsed",
+            message=f"not understood: the left side is {shape(lhs)} and the right side "
+            f"{shape(rhs)} under the front matter's [shapes]",
+        )
+    claim = Claim(
+        f"line {step.right.line}",
+        lhs,
+        rhs,
+        f"{step.left.text} = {step.right.text}",
+        Position(doc.path, step.right.line, step.right.col),
+        where=where,
+        domain=tuple(written),
+        notes=tuple(notes),
+    )
+    verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
+    if verdict.status == "refuted" and verdict.holds_under:
+        assumed = replace(claim, assume=verdict.holds_under)
+        under = prove_claim(doc, assumed, sizes=sizes, timeout=timeout)
+        if under.status in ("proved", "verified"):
+            held = replace(under, holds_under=verdict.holds_under)
+            said = noted(f"holds under {', '.join(verdict.holds_under)}", claim.notes)
+            return StepResult(step, under.status, held, said, claim)
+    return StepResult(step, verdict.status, verdict, verdict.message, claim)
+
+
+def noted(message: str, notes: tuple[str, ...]) -> str:
+    r"""``message``, then how its text was read: ``"…; read `log` as `\log`"``."""
+    return "; ".join((message, *notes))
+
+
+def shape(expr: sp.Expr) -> str:
+    """``a scalar`` (1×1 included) or ``N×1``: what a side is, for messages."""
+    if not isinstance(expr, sp.MatrixExpr) or expr.shape == (1, 1):
+        return "a scalar"
+    rows, cols = expr.shape
+    return f"{rows}×{cols}"
+
+
+def expand_macros(text: str, doc: Document) -> str:
+    r"""Replace what the front matter's ``[macros]`` name, longest first.
+
+    Notes have their own shorthands and OCR damage (``\mathbf{r}^{(L)}`` for
+    ``{}^r \mathbf{z}^{(L)}``); the body stays as written and the reading is declared.
+    """
+    for written in sorted(doc.macros, key=len, reverse=True):
+        text = text.replace(written, doc.macros[written])
+    return text
+
+
+def as_scalar(expr: sp.Expr) -> sp.Expr:
+    """A 1×1 matrix, such as a row gradient times a column, as its only entry."""
+    if isinstance(expr, sp.MatrixExpr) and expr.shape == (1, 1):
+        return symbols.Entry(expr, sp.S.One, sp.S.One)
+    return expr
+
+
+def one_sided(doc: Document, step: Step) -> StepResult:
+    """A step with an empty side: report what is there, or why nothing is."""
+    written = step.left.text or step.right.text
+    try:
+        if written:
+            parse_expression(written, doc.scope)
+    except DeriveError as err:
+        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+    why = (
+        "it starts with `=` but no chain comes before it"
+        if not step.left.text
+        else "one side of the equality is empty"
+    )
+    return StepResult(step, "unparsed", message=f"not understood: {why}")
+
+
+def summary(results: list[StepResult]) -> str:
+    """``N steps, N hold, N hold under assumptions, N wrong, N not understood``."""
+    return summary_of([(r.status, bool(r.verdict and r.verdict.holds_under)) for r in results])
+
+
+def summary_of(outcomes: list[tuple[str, bool]]) -> str:
+    """:func:`summary` from each step's status and whether it holds under assumptions."""
+    holds = [under for status, under in outcomes if status in ("proved", "verified")]
+    statuses = [status for status, _ in outcomes]
+    text = (
+        f"{len(outcomes)} steps, {holds.count(False)} hold, {holds.count(True)} hold under "
+        f"assumptions, {statuses.count('refuted')} wrong, {statuses.count('unparsed')} not "
+        "understood"
+    )
+    undecided = statuses.count("undecided")
+    return text + (f", {undecided} undecided" if undecided else "")

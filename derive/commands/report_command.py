@@ -1,0 +1,89 @@
+"""``derive report``: a LaTeX (and PDF) report of what was proved, refuted and where."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+from typing import TextIO
+
+from derive.commands import options
+from derive.defaults import DEFAULT_TIMEOUT
+from derive.errors import UsageError
+from derive.reading.catalog import list_documents
+
+EPILOG = """\
+The report is written whole or not at all. --pdf runs latexmk (or pdflatex twice) and
+writes the PDF beside the .tex with the same stem; without a TeX engine the .tex is
+still written, and the command says how to install one.
+
+exit codes:
+  0  the report was written
+  2  bad input, or LaTeX failed (the log lines that matter are shown)
+
+examples:
+  derive report softmax-ce -o out/softmax-ce.tex
+  derive report --all -o out/report.tex --pdf
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
+    """Add the ``report`` command to the top-level parser."""
+    report = sub.add_parser(
+        "report",
+        help="write a LaTeX report (and a PDF with --pdf) of documents' claims and steps",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+        description="Check documents and write what was found as a LaTeX document: a "
+        "summary table, then per document its definitions, each claim with its proof "
+        "steps or counterexample, and the body's steps marked.",
+    )
+    report.add_argument("documents", nargs="*", metavar="NAME|PATH")
+    report.add_argument("--all", action="store_true", help="report on every document found")
+    report.add_argument(
+        "-o", "--output", default="report.tex", metavar="OUT.tex", help="default report.tex"
+    )
+    report.add_argument("--pdf", action="store_true", help="also compile OUT.pdf")
+    report.add_argument(
+        "--date",
+        metavar="TEXT",
+        help="the date printed on the report (default: today, or SOURCE_DATE_EPOCH)",
+    )
+    report.add_argument(
+        "--timeout",
+        type=options.seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds per claim (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def run(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Check, render and write; return the exit code."""
+    from derive import api  # imported when the command runs: `derive --help` stays light
+    from derive.presenting.report import render, write_report
+
+    if args.all and args.documents:
+        raise UsageError("give --all or documents, not both: --all reports on every document found")
+    names = [str(p) for p in list_documents()] if args.all else list(args.documents)
+    if not names:
+        raise UsageError("name a document (derive report softmax-ce), a path, or --all")
+    docs = [api.load(name) for name in names]
+    reports = [api.check(doc, timeout=args.timeout) for doc in docs]
+    written = write_report(render(reports, args.date or today()), args.output, pdf=args.pdf)
+    print(f"wrote {written.tex}", file=stdout)
+    if written.pdf is not None:
+        print(f"wrote {written.pdf}", file=stdout)
+    if written.note:
+        print(written.note, file=stdout)
+    return 0
+
+
+def today() -> str:
+    """Today's date, or the one ``SOURCE_DATE_EPOCH`` fixes (for reproducible reports)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    else:
+        moment = datetime.datetime.now(tz=datetime.UTC)
+    return moment.date().isoformat()

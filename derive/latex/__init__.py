@@ -1,8 +1,0 @@
-"""The LaTeX subset derive reads: a LALR grammar (``grammar.lark``) and its SymPy reading."""
-
-from __future__ import annotations
-
-from derive.latex.api import locate_use, parse_expression, parse_head, parse_relation
-from derive.latex.scope import Scope
-
-__all__ = ["Scope", "locate_use", "parse_expression", "parse_head", "parse_relation"]

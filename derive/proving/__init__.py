@@ -1,0 +1,670 @@
+"""Decide a claim: all-K proof first, then concrete sizes, then a real counterexample.
+
+``prove_claim`` picks and combines the strategies, one module each:
+:mod:`~derive.proving.index_calculus` (all K), :mod:`~derive.proving.modular`
+(concrete K, exact and randomised) and :mod:`~derive.proving.counterexample`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import sympy as sp
+
+from derive import symbols
+from derive.checking.verdict import Counterexample, Verdict
+from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
+from derive.errors import DeriveError
+from derive.evaluating.opinion import confirm, longest_number, reachable, second_opinion
+from derive.meaning import axes_of
+from derive.model import Claim, Document
+from derive.proving import domain
+from derive.proving.arithmetic import NotSupported
+from derive.proving.counterexample import completed, find_counterexample, grouped
+from derive.proving.expand import claim_meaning, entry_of, meaning
+from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
+from derive.proving.limits import TimeLimit, time_limit
+from derive.proving.modular import (
+    DIGITS,
+    POINTS,
+    ModularResult,
+    Problem,
+    assignments,
+    check_sizes,
+    defined_at,
+)
+
+MAX_COMBINATIONS = 64
+QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full
+MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
+
+__all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
+
+
+def checked_form(doc: Document, claim: Claim) -> str:
+    """How a matrix claim was checked: ``entry (1, h) of each side``; empty for scalars."""
+    entry = entry_of(claim, doc)
+    return "" if entry is None else f"entry ({entry[0]}, {entry[1]}) of each side"
+
+
+def prove_claim(
+    doc: Document,
+    claim: Claim,
+    *,
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """Return the verdict on ``claim`` (never raises for a false or unsupported claim).
+
+    Args:
+        doc: the document the claim belongs to.
+        claim: the claim.
+        sizes: the concrete values tried for every size when no all-K proof is found.
+        timeout: seconds before the answer becomes ``undecided``.
+    """
+    start = time.perf_counter()
+    form = ""
+    try:
+        with time_limit(timeout):
+            form = checked_form(doc, claim)
+            verdict = decide(doc, claim, sizes, claim.assume)
+    except TimeLimit as limit:
+        verdict = Verdict("undecided", message=str(limit), timed_out=True)
+    except (Unsupported, NotSupported) as gap:
+        verdict = Verdict("undecided", message=f"not supported yet: {gap}")
+    except RecursionError:
+        verdict = Verdict("undecided", message="the expression is nested too deeply")
+    except (TypeError, ValueError, AttributeError, NotImplementedError) as err:
+        # A SymPy construction derive does not handle: say so, never crash the run.
+        verdict = Verdict("undecided", message=f"not supported yet ({type(err).__name__}: {err})")
+    except DeriveError as err:
+        verdict = Verdict("undecided", message=f"cannot be read: {err}")
+    except Exception as err:  # a bug: say so, and go on with the other claims
+        verdict = Verdict(
+            "undecided", message=f"an internal error (a bug in derive): {type(err).__name__}: {err}"
+        )
+    if form and verdict.method:
+        verdict = replace(verdict, method=f"{verdict.method}, {form}")
+    return replace(verdict, ms=(time.perf_counter() - start) * 1000, form=form)
+
+
+def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[str]) -> Verdict:
+    """The strategy: all K, then concrete sizes, then a counterexample.
+
+    Remembered for the last claims seen: a refuted step is decided again under the
+    assumption that makes it hold, and notes repeat their lines.
+    """
+    assume = tuple(assume)
+    key = (id(doc), claim.lhs, claim.rhs, claim.where, tuple(sizes), assume, run_seed())
+    found = DECIDED.get(key)
+    if found is not None and found[0] is doc:
+        return found[1]
+    verdict = decide_afresh(doc, claim, sizes, assume)
+    if len(DECIDED) >= MAX_DECIDED:
+        DECIDED.pop(next(iter(DECIDED)))
+    DECIDED[key] = (doc, verdict)
+    return verdict
+
+
+MAX_DECIDED = 256
+DECIDED: dict[tuple[object, ...], tuple[Document, Verdict]] = {}
+
+
+def decide_afresh(
+    doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
+) -> Verdict:
+    """:func:`decide` without the memory."""
+    seed = seed_for(str(claim.lhs), str(claim.rhs), [c.text for c in claim.where], assume)
+    stated = replace(claim, assume=assume)
+    lhs, rhs = claim_meaning(claim, doc)
+    strange = not_real(lhs) or not_real(rhs)
+    if strange is not None:
+        return Verdict("undecided", message=f"not real: `{strange}` has no real value")
+    problem = concrete_problem(doc, claim, lhs, rhs, assume)
+    size_list = size_assignments(doc, problem, sizes)
+    if never_met(problem, size_list):
+        return Verdict(
+            "vacuous",
+            message="no values of its indices meet its conditions (`where`) at any size "
+            "tried, so it says nothing",
+        )
+    outcome = all_k(doc, claim, lhs, rhs, assume)
+    if outcome is not None and outcome.proved:
+        return proof(doc, claim, stated, problem, outcome, sizes, seed)
+    found = check_sizes(problem, size_list, seed)
+    steps = outcome.steps if outcome is not None else ()
+    if found.failures:
+        return refutation(doc, claim, stated, problem, found, outcome, sizes)
+    if not found.checked:
+        if found.vacuous and not found.undefined:
+            return Verdict(
+                "vacuous",
+                message="no values of its indices meet its conditions (`where`) at any "
+                "size tried, so it says nothing",
+            )
+        residual = outcome.residual if outcome is not None else None
+        return Verdict("undecided", message="undefined at every size tried", residual=residual)
+    if len(found.checked) == 1 and found.undefined:
+        return Verdict(
+            "undecided",
+            message=f"it holds at {describe_sizes(found.checked, [])}, but no point where "
+            f"both sides are defined was found at {describe_sizes(found.undefined, [])}",
+        )
+    verified = Verdict(
+        "verified",
+        sizes=describe_sizes(found.checked, found.undefined),
+        method=concrete_method(found),
+        error_bound=found.error_bound if found.prime is not None else None,
+        steps=steps,
+    )
+    smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
+    named = [{str(k): v for k, v in s.items()} for s in smallest]
+    return seconded(doc, stated, verified, named, seed)
+
+
+def proof(
+    doc: Document,
+    claim: Claim,
+    stated: Claim,
+    problem: Problem,
+    outcome: Outcome,
+    sizes: Sequence[int],
+    seed: int,
+) -> Verdict:
+    """The verdict on a claim whose normal form is zero.
+
+    The proof covers the sizes from its rules' bounds on; smaller sizes where the claim
+    is defined are checked at concrete sizes, and a failure there refutes the claim.
+    """
+    defined = lower_bounds(doc, problem)
+    needed = {s: max(defined.get(s, 1), outcome.bounds.get(s, 1)) for s in defined}
+    below = below_bounds(defined, needed)
+    extra: list[dict[sp.Symbol, int]] = []
+    method = "index calculus (normal form)"
+    if below:
+        found = check_sizes(problem, below, seed)
+        if found.failures:
+            return refutation(doc, claim, stated, problem, found, outcome, sizes)
+        extra = found.checked
+        if extra:
+            method += f"; the sizes below by {concrete_method(found)}"
+    text = describe_bounds(doc, needed)
+    if extra:
+        text += f"; verified for {describe_sizes(extra, [])}"
+    side = (*outcome.side_conditions, *domain_conditions(outcome, needed, problem.domain))
+    proved = Verdict(
+        "proved",
+        sizes=text,
+        method=method,
+        residual=sp.S.Zero,
+        side_conditions=side,
+        steps=outcome.steps,
+    )
+    return seconded(doc, stated, proved, opinion_sizes(defined, len(problem.free)), seed)
+
+
+def refutation(
+    doc: Document,
+    claim: Claim,
+    stated: Claim,
+    problem: Problem,
+    found: ModularResult,
+    outcome: Outcome | None,
+    sizes: Sequence[int],
+) -> Verdict:
+    """A refutation from the concrete check's leads, once a counterexample is confirmed."""
+    residual = outcome.residual if outcome is not None else None
+    case = outcome.case if outcome is not None else ""
+    steps = outcome.steps if outcome is not None else ()
+    example = None
+    failing_sizes: dict[sp.Symbol, int] = {}
+    turned_down: list[str] = []
+
+    def accept(candidate: Counterexample) -> Counterexample | None:
+        shown, why = confirmed(doc, stated, candidate)
+        if shown is None:
+            turned_down.append(why)
+        return shown
+
+    for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
+        example = find_counterexample(problem, failing_sizes, failing_indices, accept)
+        if example is not None:
+            break
+    if example is None:
+        why = "the sides differ at concrete sizes but no real counterexample was found"
+        equal = [t for t in turned_down if "gives equal sides" in t]
+        if equal:
+            why = f"the prover and the evaluator disagree (a bug in derive): {equal[0]}"
+        elif turned_down:
+            why += f" where both sides are defined (e.g. {turned_down[0]})"
+        return Verdict("undecided", residual=residual, residual_case=case, message=why)
+    return Verdict(
+        "refuted",
+        sizes=describe_sizes([failing_sizes], []),
+        method="counterexample evaluated with mpmath at 50 digits",
+        residual=residual,
+        residual_case=case,
+        counterexample=example,
+        holds_under=discover(doc, claim, sizes, stated.assume),
+        steps=steps,
+    )
+
+
+def concrete_method(found: ModularResult) -> str:
+    """How the concrete check decided: exactly modulo a prime, or numerically."""
+    if found.prime is None:
+        return (
+            f"evaluation with mpmath at {DIGITS} digits at random points of every sign "
+            f"({found.points} at the first two sizes, {POINTS} at the others; not exact)"
+        )
+    bits = found.prime.bit_length()
+    return f"exact evaluation modulo a random {bits}-bit prime at {found.points} random points"
+
+
+def never_met(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) -> bool:
+    """True when a claim's conditions hold for no index values at any size tried."""
+    if not problem.distinct and not problem.equal:
+        return False
+    trials = size_list or [{}]
+    return not any(next(assignments(problem, sizes), None) is not None for sizes in trials)
+
+
+def below_bounds(
+    defined: dict[sp.Symbol, int], needed: dict[sp.Symbol, int]
+) -> list[dict[sp.Symbol, int]]:
+    """Sizes a proof does not cover but the claim is defined at (others kept small)."""
+    out: list[dict[sp.Symbol, int]] = []
+    for size, need in needed.items():
+        low = defined.get(size, 1)
+        if need <= low:
+            continue
+        others = [s for s in defined if s != size]
+        for value in range(low, need):
+            for combo in itertools.product(*[range(defined[o], defined[o] + 3) for o in others]):
+                sizes_ = {size: value, **dict(zip(others, combo, strict=True))}
+                if sizes_ not in out:
+                    out.append(sizes_)
+    return out
+
+
+def domain_conditions(
+    outcome: Outcome,
+    bounds: dict[sp.Symbol, int],
+    written: tuple[tuple[sp.Expr, str], ...] = (),
+) -> tuple[str, ...]:
+    """The proof's conditions for its sides to be real, in the document's notation.
+
+    Those of the sides as they are, and those the sides had as written (``(√x)² = x``
+    needs ``x ≥ 0``, though SymPy reads ``(√x)²`` as ``x``).
+    """
+    from derive.presenting import present
+
+    exprs = [e for label, e in outcome.steps if label in ("left − right", "differentiate")]
+    out = []
+    for cond in domain.conditions(*exprs, bounds=bounds, written=written):
+        out.append(f"{present.unicode(cond.expr)} {cond.relation}")
+    return tuple(out)
+
+
+def not_real(expr: sp.Basic) -> sp.Basic | None:
+    """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
+    if not isinstance(expr, sp.Basic):
+        return None
+    strange: tuple[type, ...] = (
+        symbols.NonReal,
+        *(type(c) for c in (sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo)),
+    )
+    for node in sp.preorder_traversal(expr):  # one walk
+        if isinstance(node, strange):
+            return node
+        if isinstance(node, sp.Pow):
+            base, exponent = node.args
+            if base.is_Number and base < 0 and exponent.is_Rational and not exponent.is_Integer:
+                return node
+    return None
+
+
+def seconded(
+    doc: Document,
+    claim: Claim,
+    verdict: Verdict,
+    size_list: Sequence[dict[str, int]],
+    seed: int,
+) -> Verdict:
+    """``verdict`` if the second opinion agrees; else undecided, saying why."""
+    opinion = second_opinion(doc, claim, size_list, seed=seed)
+    if opinion.agrees:
+        return verdict
+    if opinion.agrees is False:
+        where = {**(opinion.sizes or {}), **(opinion.indices or {})}
+        at = ", ".join(f"{k}={v}" for k, v in where.items())
+        return Verdict(
+            "undecided",
+            message=(
+                f"the prover and the evaluator disagree (a bug in derive): {verdict.status} "
+                f"by {verdict.method}, but at {at} the claim as written gives left "
+                f"{opinion.left}, right {opinion.right}"
+            ),
+            steps=verdict.steps,
+        )
+    return Verdict(
+        "undecided",
+        message=f"{verdict.status} by {verdict.method}, but not confirmed: {opinion.reason}",
+        steps=verdict.steps,
+    )
+
+
+def confirmed(
+    doc: Document, claim: Claim, example: Counterexample
+) -> tuple[Counterexample | None, str]:
+    """The counterexample with both sides evaluated again, independently, at 50 digits.
+
+    ``(None, why)`` when that evaluation does not find the sides different there.
+    """
+    entry = entry_of(claim, doc)
+    point = completed(example.point, axes_of(doc), {**example.sizes, **doc.fixed})
+    check = confirm(doc, claim, example.sizes, example.indices, point, entry=entry)
+    if not check.differ:
+        reason = check.reason or "the claim as written gives equal sides there"
+        return None, f"at {example.describe()}: {reason}"
+    values = {**grouped(point), **stand_ins(doc, claim)}
+    left, right = shown(check.left), shown(check.right)
+    digits = 6
+    while left == right and digits < 80:  # they differ: show enough digits to see it
+        digits *= 2
+        left, right = precise(check.left, digits), precise(check.right, digits)
+    return replace(example, values=values, point=point, left=left, right=right), ""
+
+
+def precise(value: object, digits: int) -> str:
+    """A value to ``digits`` significant digits (a matrix's entries too)."""
+    import mpmath
+
+    from derive.evaluating.jets import real
+
+    if isinstance(value, tuple):
+        return "(" + ", ".join(precise(v, digits) for row in value for v in row) + ")"
+    return str(mpmath.nstr(real(value), digits))
+
+
+def stand_ins(doc: Document, claim: Claim) -> dict[str, str]:
+    """What stands for each unspecified function the claim uses, as the evaluation took it."""
+    used = reachable(doc, [claim.lhs, claim.rhs])
+    names = {n for n in doc.functions if n in str(claim.lhs) + str(claim.rhs)}
+    for name in used:
+        body = str(doc.definitions[name].body)
+        names |= {n for n in doc.functions if n in body}
+    out = {}
+    for name in sorted(names):
+        decl = doc.functions[name]
+        if decl.opaque:
+            (argument,) = decl.params
+            label = symbols.base_name(argument) or ""
+            out[name] = f"Σ_d ∂{name}/∂{label}_d·{label}_d"
+        else:
+            out[name] = "tanh"
+    return out
+
+
+def shown(value: object) -> str:
+    """A value as a reader sees it: a simple fraction exactly, else 6 significant digits."""
+    from derive.evaluating.opinion import show
+
+    return show(value)
+
+
+def lower_bounds(doc: Document, problem: Problem) -> dict[sp.Symbol, int]:
+    """The smallest value of each involved size at which both sides are defined."""
+    involved = sorted(sizes_in(doc, problem), key=str)
+    if not involved or defined_at(problem, dict.fromkeys(involved, 1)):
+        return dict.fromkeys(involved, 1)
+    out = {}
+    for size in involved:
+        others = {s: 2 for s in involved if s != size}
+        out[size] = next((v for v in (1, 2, 3) if defined_at(problem, {**others, size: v})), 1)
+    return out
+
+
+def describe_bounds(doc: Document, bounds: dict[sp.Symbol, int]) -> str:
+    """``all K ≥ 1``; ``all values`` without sizes; fixed sizes as they are fixed."""
+    if doc.fixed:
+        return ", ".join(f"{name} = {value}" for name, value in doc.fixed.items())
+    if not bounds:
+        return "all values"
+    return "all " + ", ".join(f"{size} ≥ {low}" for size, low in bounds.items())
+
+
+def opinion_sizes(bounds: dict[sp.Symbol, int], free: int = 2) -> list[dict[str, int]]:
+    """Small sizes from the lower bounds up, for the second opinion on a proof.
+
+    One size: its two smallest values, three for a claim with two free indices or more
+    (so that a third index can differ from both). Several: all at their smallest, then
+    all different (1, 2, 3, … where the bounds allow), so that no two axes can be
+    confused.
+    """
+    names = sorted(str(s) for s in bounds)
+    low = {str(s): v for s, v in bounds.items()}
+    if not names:
+        return [{}]
+    if len(names) == 1:
+        return [{names[0]: low[names[0]] + n} for n in range(3 if free >= 2 else 2)]
+    spread = {name: max(low[name], n + 1) for n, name in enumerate(names)}
+    return [dict(low), spread] if spread != low else [dict(low)]
+
+
+def all_k(
+    doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
+) -> Outcome | None:
+    """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
+    try:
+        rules = tuple(rule_for(doc, name) for name in assume)
+        sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
+        calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
+        equal = {}
+        for a, op, b in conditions(claim):
+            if op == "=" and isinstance(b, sp.Symbol):
+                equal[b] = a
+            elif op == "=" and isinstance(a, sp.Symbol):
+                equal[a] = b
+        return calc.decide((lhs - rhs).xreplace(equal))
+    except Unsupported:
+        return None
+
+
+def rule_for(doc: Document, name: str) -> Rule:
+    """Normalise an assumption into a rewrite rule."""
+    assumption = doc.assumptions[name]
+    difference = meaning(assumption.lhs - assumption.rhs, doc)
+    free = free_indices(doc, difference)
+    normal = IndexCalculus(index_ranges(doc)).normal_form(difference)
+    return assumption_rule(name, normal, free)
+
+
+def discover(
+    doc: Document, claim: Claim, sizes: Sequence[int], assume: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Return the first declared assumption under which a refuted claim holds.
+
+    A quick check at the smallest sizes rules most assumptions out; one that passes it
+    is then decided in full.
+    """
+    lhs, rhs = claim_meaning(claim, doc)
+    small = [size for size in sizes if size <= QUICK_SIZE] or list(sizes)
+    for name in doc.assumptions:
+        if name in assume:
+            continue
+        try:
+            problem = concrete_problem(doc, claim, lhs, rhs, (*assume, name))
+            if check_sizes(problem, size_assignments(doc, problem, small)).failures:
+                continue
+            verdict = decide(doc, claim, sizes, (*assume, name))
+        except (Unsupported, NotSupported):
+            continue
+        if verdict.status in ("proved", "verified"):
+            return (name,)
+    return ()
+
+
+def concrete_problem(
+    doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
+) -> Problem:
+    """Describe the claim for the concrete-size checks."""
+    assumptions = []
+    for name in assume:
+        a = doc.assumptions[name]
+        difference = split_logs(as_exponentials(meaning(a.lhs - a.rhs, doc)))
+        assumptions.append((difference, free_indices(doc, difference)))
+    conds = conditions(claim)
+    written = {  # an index the sides had as written, before SymPy simplified it away
+        s
+        for e, _, over in claim.domain
+        for s in symbols.free_symbols(e) - {v for v, *_ in over}
+        if isinstance(s, sp.Symbol) and s.name in doc.indices
+    }
+    free = tuple(sorted(set(free_indices(doc, lhs - rhs)) | written, key=str))
+    return Problem(
+        split_logs(as_exponentials(lhs)),
+        split_logs(as_exponentials(rhs)),
+        free,
+        index_ranges(doc),
+        distinct=tuple((a, b) for a, op, b in conds if op == "!="),
+        equal=tuple((a, b) for a, op, b in conds if op == "="),
+        assumptions=tuple(assumptions),
+        axes=input_axes(doc),
+        digits=DIGITS + 3 * longest_number(doc, claim),
+        domain=tuple(
+            (split_logs(as_exponentials(meaning(e, doc))), r)
+            for e, r, over in claim.domain
+            if not over and within_reach(e, free, doc)  # inside a sum: the evaluator's
+        ),
+    )
+
+
+def within_reach(expr: sp.Basic, free: Sequence[sp.Symbol], doc: Document) -> bool:
+    """True when every index of ``expr`` is a free index of the claim.
+
+    A condition written inside a sum holds for each value of its index; it is left to
+    the evaluation of the sum.
+    """
+    sizes = {symbols.size(s) for s in doc.sizes}
+    found = {s for s in symbols.free_symbols(expr) if isinstance(s, sp.Symbol) and s.is_integer}
+    return found <= set(free) | sizes
+
+
+def input_axes(doc: Document) -> dict[str, tuple[sp.Expr | None, ...]]:
+    """The size of each axis of each name (a number where the document fixes it)."""
+    out = {}
+    for name, axes in axes_of(doc).items():
+        out[name] = tuple(
+            None if a is None else (sp.Integer(doc.fixed[a]) if a in doc.fixed else symbols.size(a))
+            for a in axes
+        )
+    return out
+
+
+def as_exponentials(expr: sp.Expr) -> sp.Expr:
+    """``sinh``, ``cosh`` and ``tanh`` written with ``e^x``, which the exact check knows."""
+    if not expr.has(sp.sinh, sp.cosh, sp.tanh):
+        return expr
+    return expr.replace(
+        lambda n: isinstance(n, sp.sinh | sp.cosh | sp.tanh), lambda n: n.rewrite(sp.exp)
+    )
+
+
+def split_logs(expr: sp.Expr) -> sp.Expr:
+    """``ln(p/q) = ln p − ln q``, ``ln(ab) = ln a + ln b`` and ``ln e^x = x``.
+
+    Valid where the logarithms are defined. The modular check gives each logarithm a
+    random function of its argument's value; splitting first keeps
+    ``ln(e^{z_k} / Σ e^{z_i})`` and ``z_k − ln Σ e^{z_i}``, or ``ln(1 − u/S)`` and
+    ``ln(S − u) − ln S``, equal there too.
+    """
+    if not expr.has(sp.log):
+        return expr
+
+    def quotient(node: sp.log) -> sp.Expr:
+        num, den = sp.fraction(sp.together(node.args[0]))
+        return sp.log(num) - sp.log(den) if den != 1 else node
+
+    return sp.expand_log(expr.replace(lambda n: isinstance(n, sp.log), quotient), force=True)
+
+
+def conditions(claim: Claim) -> list[tuple[sp.Basic, str, sp.Basic]]:
+    """The claim's ``where`` conditions as ``(left, op, right)``."""
+    return [(c.left, c.op, c.right) for c in claim.where]
+
+
+def distinct_pairs(claim: Claim) -> frozenset[frozenset[sp.Basic]]:
+    """Index pairs the claim declares different."""
+    return frozenset(frozenset((a, b)) for a, op, b in conditions(claim) if op == "!=")
+
+
+def index_ranges(doc: Document) -> dict[sp.Symbol, sp.Expr]:
+    """Each declared index symbol with the size it ranges over (a number if fixed)."""
+    return {
+        symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
+        for i, s in doc.indices.items()
+    }
+
+
+def free_indices(doc: Document, expr: sp.Expr) -> tuple[sp.Symbol, ...]:
+    """The declared indices free in ``expr`` (variables of derivatives included)."""
+    declared = set(index_ranges(doc))
+    return tuple(sorted(symbols.free_symbols(expr) & declared, key=str))
+
+
+def size_assignments(
+    doc: Document, problem: Problem, values: Sequence[int]
+) -> list[dict[sp.Symbol, int]]:
+    """Combinations of concrete values for the sizes the problem involves.
+
+    With several sizes only the smallest values are combined, at most
+    :data:`MAX_COMBINATIONS` in all (three sizes: 1..4 each). Size 1 is tried last, so
+    that a counterexample, when there is one, is found at the smallest size that is not
+    degenerate.
+    """
+    involved = sorted(sizes_in(doc, problem), key=str)
+    chosen = sorted(values)
+    while len(chosen) > 1 and len(chosen) ** len(involved) > MAX_COMBINATIONS:
+        chosen = chosen[:-1]
+    ordered = sorted(chosen, key=lambda v: (v == 1, v))
+    return [
+        dict(zip(involved, combo, strict=True))
+        for combo in itertools.product(ordered, repeat=len(involved))
+    ]
+
+
+def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
+    """The size symbols a problem depends on (directly or through its indices)."""
+    declared = {symbols.size(s) for s in doc.sizes}
+    found = set()
+    for expr in (problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)):
+        found |= expr.atoms(sp.Symbol) & declared  # a size is never bound
+    found |= {problem.ranges[i] for i in problem.free}
+    found |= {problem.ranges[i] for _, free in problem.assumptions for i in free}
+    return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size
+
+
+def describe_sizes(
+    checked: Sequence[dict[sp.Symbol, int]], undefined: Sequence[dict[sp.Symbol, int]]
+) -> str:
+    """``K = 1..8``; several sizes as ``H = 1..4, K = 1..4``; a note where undefined."""
+
+    def span(values: list[int]) -> str:
+        if len(values) > 2 and values == list(range(values[0], values[-1] + 1)):
+            return f"{values[0]}..{values[-1]}"
+        return ", ".join(map(str, values))
+
+    def text(group: Sequence[dict[sp.Symbol, int]]) -> str:
+        names = sorted({k for g in group for k in g}, key=str)
+        if len(group) == 1:
+            return ", ".join(f"{k}={v}" for k, v in sorted(group[0].items(), key=str))
+        return ", ".join(f"{k} = {span(sorted({g[k] for g in group}))}" for k in names)
+
+    out = text(checked) if checked and checked[0] else ""
+    if undefined:
+        out += f" (no point found where both sides are defined at {text(undefined)})"
+    return out.strip()

@@ -1,0 +1,188 @@
+"""Build the model from a document's front matter.
+
+Every key is checked, every LaTeX string is parsed with the document's scope, and every
+error is placed at its ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from derive.errors import DocumentError
+from derive.meaning import check_document
+from derive.model import Assumption, Claim, Document
+from derive.reading.body import chains, check_count
+from derive.reading.document import RawDocument, header_lines, read_document
+from derive.reading.fields import Tables, need, parse_at, parse_condition, string_list
+from derive.reading.latex import Scope, parse_relation
+from derive.reading.latex.shapes import Requirement
+from derive.reading.readings import TABLE_KEYS, build_reading, parse_parts
+
+EXPECTS = ("proved", "refuted")
+
+
+TOP_KEYS = ("name", "title", "sources", *TABLE_KEYS, "claims", "steps", "parts")
+STEP_KEYS = ("to", "expect")
+
+
+CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
+
+
+def load_document(path: str) -> Document:
+    """Read and parse the document at ``path``.
+
+    Raises:
+        DeriveError: bad file, front matter or LaTeX, with its position.
+    """
+    return build_document(read_document(path))
+
+
+def build_document(raw: RawDocument) -> Document:
+    """Parse every part of a raw document into a :class:`Document`."""
+    front = raw.front
+    unknown = [key for key in front if key not in TOP_KEYS]
+    if unknown:
+        raise DocumentError(
+            f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
+            raw.key(unknown[0]),
+        )
+    name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
+    reading = build_reading(raw, front, Tables())
+    claims = parse_claims(raw, front.get("claims", []), reading.scope, reading.assumptions)
+    known_wrong = parse_known_steps(raw, front.get("steps", []))
+    sources = front.get("sources", [])
+    doc = replace(
+        reading,
+        name=name,
+        title=str(front.get("title", name)),
+        claims=claims,
+        sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        known_wrong=known_wrong,
+        digest=raw.digest,
+    )
+    doc = replace(doc, parts=parse_parts(raw, front, doc))
+    check_count(doc)
+    check_known_steps(raw, doc)
+    check_document(doc)
+    return doc
+
+
+def check_known_steps(raw: RawDocument, doc: Document) -> None:
+    """Refuse a ``[[steps]]`` table whose ``to`` starts no step's right side.
+
+    Raises:
+        DocumentError: at that table, so that a stale entry is corrected, not ignored.
+    """
+    if not doc.known_wrong:
+        return
+    written = [" ".join(right.text.split()) for sides in chains(doc) for right in sides[1:]]
+    starts = header_lines(raw, "[[steps]]")
+    for number, slip in enumerate(doc.known_wrong):
+        if not any(text.startswith(slip) for text in written):
+            line = raw.front_line + (starts[number] if number < len(starts) else 0)
+            raise DocumentError(
+                f"no step of the body has a right side that starts with `{slip}`: correct "
+                "`to`, or remove this [[steps]] table",
+                raw.position(line),
+            )
+
+
+def parse_claims(
+    raw: RawDocument, items: Any, scope: Scope, assumptions: Mapping[str, Assumption]
+) -> tuple[Claim, ...]:
+    """Parse the ``[[claims]]`` array of tables."""
+    if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+        raise DocumentError(
+            "`claims` must be written as [[claims]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[claims]]")
+    claims: list[Claim] = []
+    for number, item in enumerate(items):
+        start = starts[number] if number < len(starts) else 0
+        here = raw.position(raw.front_line + start)
+        unknown = [key for key in item if key not in CLAIM_KEYS]
+        if unknown:
+            raise DocumentError(
+                f"unknown claim key `{unknown[0]}`; the keys are {', '.join(CLAIM_KEYS)}",
+                raw.key(unknown[0], after=start),
+            )
+        name = need(raw, item, "name", str, 'a short name such as "gradient"', here)
+        if any(c.name == name for c in claims):
+            raise DocumentError(f"two claims are called `{name}`", here)
+        statement = raw.text(
+            need(raw, item, "statement", str, "an equation in LaTeX", here), after=start
+        )
+        written: list[Requirement] = []
+        notes: list[str] = []
+        lhs, op, rhs = parse_at(
+            raw,
+            statement.value,
+            statement.position,
+            scope,
+            partial(parse_relation, written=written, notes=notes),
+        )
+        if op != "=":
+            raise DocumentError(
+                f"claim `{name}` must be an equation `a = b`, not `{op}`", statement.position
+            )
+        assume = tuple(string_list(raw, item, "assume", here))
+        for label in assume:
+            if label not in assumptions:
+                known = ", ".join(assumptions) or "none are declared"
+                raise DocumentError(
+                    f"claim `{name}` assumes `{label}`, which is not under [assumptions] ({known})",
+                    raw.text(label, after=start).position,
+                )
+        where = tuple(
+            parse_condition(raw, text, scope, start)
+            for text in string_list(raw, item, "where", here)
+        )
+        expect = item.get("expect", "proved")
+        if expect not in EXPECTS:
+            raise DocumentError(
+                f'`expect` is "proved" or "refuted", not {expect!r}',
+                raw.text(str(expect), after=start).position,
+            )
+        claims.append(
+            Claim(
+                name,
+                lhs,
+                rhs,
+                statement.value,
+                statement.position,
+                assume,
+                where,
+                expect,
+                tuple(written),
+                tuple(notes),
+            )
+        )
+    return tuple(claims)
+
+
+def parse_known_steps(raw: RawDocument, items: Any) -> tuple[str, ...]:
+    """Parse ``[[steps]]``: steps of the body known to be wrong, by their right side.
+
+    ``to`` is the start of the step's right side as written (spaces do not matter);
+    ``expect = "refuted"`` documents the slip, as for a claim.
+    """
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise DocumentError(
+            "`steps` must be written as [[steps]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[steps]]")
+    out = []
+    for number, item in enumerate(items):
+        here = raw.position(raw.front_line + (starts[number] if number < len(starts) else 0))
+        unknown = [key for key in item if key not in STEP_KEYS]
+        if unknown or item.get("expect") != "refuted" or not isinstance(item.get("to"), str):
+            raise DocumentError(
+                "a [[steps]] table is `to = '<start of the right side>'` and "
+                '`expect = "refuted"`',
+                here,
+            )
+        out.append(" ".join(item["to"].split()))
+    return tuple(out)

@@ -1,0 +1,8 @@
+"""The LaTeX subset derive reads: a LALR grammar (``grammar.lark``) and its SymPy reading."""
+
+from __future__ import annotations
+
+from derive.reading.latex.api import locate_use, parse_expression, parse_head, parse_relation
+from derive.reading.latex.scope import Scope
+
+__all__ = ["Scope", "locate_use", "parse_expression", "parse_head", "parse_relation"]

@@ -1,0 +1,82 @@
+r"""Function names: the built-in prefixes, ``\sigma``, ``\operatorname{diag}``, declared ones.
+
+- ``\ln``, ``\exp``, ``\tanh``, … take the next factor (:data:`PREFIXES`);
+- ``\sigma(x)`` is the logistic sigmoid; written alone, ``\sigma`` is a scalar;
+- ``\operatorname{diag}(v)`` (or ``\text{diag}``) is the diagonal matrix of a column
+  vector, unless the document declares a ``\text{diag}`` of its own;
+- a name in ``Scope.functions`` is an undefined SymPy function of its arity; one of one
+  argument also takes the next factor, ``\text{act } z_j``, and alone stands for itself
+  (``C`` for a loss ``C(\mathbf{z})``). Primes name its derivative, ``\text{act}'(z)``,
+  a function of its own.
+
+Applied to a matrix, a function of one argument applies entry by entry (``Elementwise``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from derive import symbols
+from derive.reading.latex import shapes
+from derive.reading.latex.factors import Callee
+from derive.reading.latex.nodes import Node
+from derive.reading.latex.scope import Scope
+from derive.reading.latex.shapes import Operand
+
+PREFIXES: dict[str, Any] = {
+    r"\ln": sp.log,
+    r"\exp": sp.exp,
+    r"\sin": sp.sin,
+    r"\cos": sp.cos,
+    r"\tan": sp.tan,
+    r"\sinh": sp.sinh,
+    r"\cosh": sp.cosh,
+    r"\tanh": sp.tanh,
+}
+SIGMA = r"\sigma"
+DIAG = r"\text{diag}"
+
+
+def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -> Callee | None:
+    r"""Return the function the name ``key`` stands for, or None when it is not one.
+
+    Args:
+        scope: The declared functions.
+        key: The name's key, e.g. ``r"\text{act}'"``.
+        power: A superscript written on the name, if any.
+        node: The name's tree, for positions.
+    """
+    plain = key.rstrip("'")
+    arity = scope.functions.get(key, scope.functions.get(plain))
+    if arity is None and plain == SIGMA and key != SIGMA:
+        arity = 1  # `\sigma'`, the derivative of the built-in sigmoid
+    if arity == 1:
+        function = sp.Function(key)
+        apply = _entrywise(function)
+        return Callee(key, 1, apply, symbols.scalar(key), power, node, prefix=True)
+    if arity is not None:
+        function = sp.Function(key)
+        return Callee(key, arity, lambda a: _apply(function, a), None, power, node)
+    if key == SIGMA:
+        alone = symbols.scalar(SIGMA)
+        return Callee(key, 1, _entrywise(symbols.sigmoid), alone, power, node)
+    if key == DIAG:
+        label = r"\operatorname{diag}"
+        return Callee(label, 1, lambda a: shapes.diag(a[0]), None, power, node, prefix=True)
+    return None
+
+
+def _entrywise(function: Any) -> Any:
+    return lambda arguments: shapes.entrywise(function, arguments[0])
+
+
+def _apply(function: Any, arguments: Sequence[Operand]) -> Any:
+    r"""Apply a declared function of several arguments: scalars, whole vectors or views.
+
+    A shaped name passes as the whole vector ``tensor(name)``, as ``\mathbf{z}`` does
+    without shapes; any other matrix expression is refused.
+    """
+    return function(*(shapes.whole(argument) for argument in arguments))

@@ -1,0 +1,450 @@
+r"""Read a parse tree of ``grammar.lark`` into SymPy, top down.
+
+Top down (rather than a bottom-up lark ``Transformer``) because the meaning of a subtree
+depends on where it stands: ``w_{ij}`` is two indices, not ``i*j``; ``^{(2)}`` after a
+name is a layer tag, not a power; ``\frac{d}{dx}`` is an operator, not a quotient.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+from lark import Token, Tree
+
+from derive import symbols
+from derive.errors import LatexError, Position
+from derive.reading.latex import factors, shapes, words
+from derive.reading.latex.bounds import read_limits
+from derive.reading.latex.factors import (
+    Args,
+    Callee,
+    DiffOp,
+    Element,
+    Indicator,
+    One,
+    Op,
+    Prefix,
+    Value,
+)
+from derive.reading.latex.functions import PREFIXES, function_callee
+from derive.reading.latex.names import (
+    TEXT,
+    is_name,
+    name_value,
+    read_indices,
+    read_name,
+    simple_value,
+)
+from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
+from derive.reading.latex.scope import Scope
+from derive.reading.latex.shapes import Operand
+
+NEQ = frozenset({r"\ne", r"\neq"})
+MAX_DIGITS = 1000
+
+
+class Reader:
+    """Evaluate the trees of one text against one scope."""
+
+    def __init__(self, text: str, scope: Scope, notes: list[str] | None = None) -> None:
+        """Remember the source (for messages), the declared names, and where notes go."""
+        self.text = text
+        self.scope = scope
+        self.uses: list[tuple[Any, Position]] = []  # each name's value where it is written
+        # how the text was read where it was not as written: "read `log` as `\log`"
+        self.notes: list[str] = [] if notes is None else notes
+
+    def note(self, text: str) -> None:
+        """Say once how something was read, for the step's or claim's message."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
+        """Return the values of the two sides of a relation, which must have one shape."""
+        a, b = self.operand(left), self.operand(right)
+        shapes.same_shape(a, b, str(relation.value), position(relation))
+        return a.expr, b.expr
+
+    def operand(self, node: Node) -> Operand:
+        """Return the value of ``node`` with its text and position."""
+        return Operand(self.value(node), source(self.text, node), position(node))
+
+    def scalar(self, node: Node, context: str) -> sp.Expr:
+        """Return the value of ``node``, which must be a scalar (``context`` says why)."""
+        return shapes.scalar(self.operand(node), context)
+
+    def value(self, node: Node) -> Any:
+        """Return the SymPy value of an ``expr``-level tree."""
+        if isinstance(node, Token):
+            return self.script(node)
+        kind = node.data
+        if kind == "expr":
+            first = node.children[0]
+            operands = [self.operand(first)]
+            operands += [self.operand(term) for term in node.children[2::2]]
+            signs = node.children[1::2]
+            if all(shapes.shape_of(o.expr) is None for o in operands) and not any(
+                isinstance(o.expr, symbols.VectorView) for o in operands
+            ):  # scalars: one Add, not one per term (a written-out sum can be long)
+                terms = [operands[0].expr]
+                terms += [
+                    o.expr if str(s) == "+" else -o.expr
+                    for s, o in zip(signs, operands[1:], strict=True)
+                ]
+                return sp.Add(*terms)
+            result = operands[0]
+            for sign, term, operand in zip(signs, node.children[2::2], operands[1:], strict=True):
+                assert isinstance(sign, Token)
+                total = shapes.add(result, operand, str(sign), position(sign))
+                result = Operand(total, span(self.text, first, term), result.where)
+            return result.expr
+        if kind == "neg":
+            return shapes.negate(self.operand(node.children[1]))
+        if kind == "pos":
+            return self.value(node.children[1])
+        if kind == "product":
+            words.check_runs(node.children, self.text, self.scope)
+            return factors.fold([self.element(child) for child in node.children], self.text)
+        if kind in ("sum", "prod"):
+            return self.big(node)
+        if kind == "pderiv_op":
+            var, body = node.children
+            return shapes.derivative(self.operand(body), self.variable(var))
+        raise LatexError(f"unsupported construct `{source(self.text, node)}`", position(node))
+
+    def script(self, token: Token) -> sp.Expr:
+        """Return the value of a one-token script such as the ``2`` of ``x^2``."""
+        if token.type == "TOP":
+            return shapes.TRANSPOSE
+        if token.type == "NUMBER":
+            if len(token.value) > 1:
+                raise LatexError(
+                    f"ambiguous script `{token.value}`: LaTeX takes only its first character; "
+                    f"write `{{{token.value}}}`",
+                    position(token),
+                )
+            return self.number(token)
+        return simple_value(str(token.value), self.scope)
+
+    def number(self, token: Token) -> sp.Expr:
+        """Return an exact number: ``2`` is an Integer, ``0.5`` the Rational 1/2."""
+        if len(token.value) > MAX_DIGITS:
+            raise LatexError("number too long", position(token))
+        exact = Fraction(str(token.value))
+        return sp.Rational(exact.numerator, exact.denominator)
+
+    def element(self, node: Node) -> Element:
+        """Return one factor of a product, not yet combined with its neighbours."""
+        if isinstance(node, Token):
+            return Op("/" if node.type == "DIV" else str(node.value), node)
+        if node.data == "prefixed":
+            item = node.children[1]
+            assert isinstance(item, Tree)
+            if not is_name(item):
+                raise LatexError(
+                    r"a pre-superscript such as `{}^r` goes before a name, e.g. `{}^r y_t`",
+                    position(item),
+                )
+            return self.name(item, node)
+        if node.data != "item":
+            return Value(self.value(node), node)
+        if is_name(node):
+            return self.name(node)
+        primary, *scripts = node.children
+        assert isinstance(primary, Tree)
+        if primary.data == "log":
+            return self.log(node, primary, scripts)
+        if primary.data == "word":
+            return self.word(node, primary, scripts)
+        subscripted = any(isinstance(s, Tree) and s.data == "sub" for s in scripts)
+        if primary.data == "paren" and subscripted:
+            return self.entry(node, primary, scripts)
+        power = self.power(node, scripts)
+        return self.primary(node, primary, power)
+
+    def entry(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
+        r"""``(v)_j``: an entry of a vector or matrix in parentheses, such as a gradient."""
+        parts = subtrees(primary)
+        subs = [s for s in scripts if isinstance(s, Tree) and s.data == "sub"]
+        rest = [s for s in scripts if not (isinstance(s, Tree) and s.data == "sub")]
+        value = self.value(parts[0]) if len(parts) == 1 else None
+        written = source(self.text, primary)
+        if not isinstance(value, sp.MatrixExpr) or len(subs) != 1:
+            raise LatexError(
+                f"unsupported subscript on `{written}`: only a vector or matrix in "
+                "parentheses takes one, as in `(v)_j`",
+                position(subs[0]),
+            )
+        indices = read_indices(self.text, self.scope, subs[0], item)
+        rows, cols = value.shape
+        if len(indices) == 2 and rows != 1 and cols != 1:
+            row, col = indices
+        elif len(indices) == 1 and (rows == 1 or cols == 1):
+            row, col = (sp.S.One, indices[0]) if rows == 1 else (indices[0], sp.S.One)
+        else:
+            raise LatexError(
+                f"`{written}` is {rows}×{cols}: write one index for a vector, as in `_j`, "
+                "and two for a matrix, as in `_{uv}`",
+                position(subs[0]),
+            )
+        power = self.power(item, rest)
+        return Value(self.raised(symbols.Entry(value, row, col), power, written, item), item)
+
+    def power(self, item: Tree[Token], scripts: list[Node]) -> Operand | None:
+        """Return the superscript of a non-name factor; subscripts and primes are errors."""
+        for script in scripts:
+            if isinstance(script, Token) or script.data != "sup":
+                what = "`'`" if isinstance(script, Token) else "subscript"
+                raise LatexError(
+                    f"unsupported {what} on `{source(self.text, item.children[0])}`",
+                    position(script),
+                )
+        if len(scripts) > 1:
+            raise LatexError(
+                f"double superscript in `{source(self.text, item)}`", position(scripts[1])
+            )
+        if not scripts:
+            return None
+        sup = scripts[0]
+        assert isinstance(sup, Tree)
+        return self.exponent(sup)
+
+    def exponent(self, sup: Tree[Token]) -> Operand:
+        r"""Return the value of a superscript as an operand (``\top`` is the transpose)."""
+        inner = sup.children[0]
+        return Operand(self.value(inner), source(self.text, inner), position(sup))
+
+    def raised(self, value: Any, power: Operand | None, base: str, item: Node) -> Any:
+        """Return ``value`` raised to ``power``; ``base`` is how the value was written."""
+        if power is None:
+            return value
+        return shapes.power(Operand(value, base, position(item)), power)
+
+    def primary(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
+        """Return the factor for a primary that is not a name."""
+        kind, parts = primary.data, subtrees(primary)
+        if kind == "number" and power is None and tokens(primary)[0].value == "1":
+            return One(True, item)
+        if kind == "one":
+            if power is not None:
+                raise LatexError(r"unsupported power on `\mathbb{1}`", position(item.children[1]))
+            return One(False, item)
+        if kind == "func" and power is not None:
+            label = source(self.text, primary)
+            raise LatexError(
+                f"ambiguous power on `{label}`: write `({label} x)^{{2}}`",
+                position(item.children[1]),
+            )
+        if kind == "func":
+            label = str(tokens(primary)[0].value)
+            function = PREFIXES[label]
+            return Prefix(label, lambda arg: shapes.entrywise(function, arg), item)
+        if kind == "paren":
+            return Args(tuple(self.operand(part) for part in parts), power, item)
+        if kind == "braces" and len(parts) == 2:
+            if power is not None:
+                raise LatexError("unsupported power on an indicator", position(item))
+            return Indicator(self.indicator(primary), True, item)
+        written = source(self.text, primary)
+        if kind == "braces":
+            return Indicator(self.raised(self.value(parts[0]), power, written, item), False, item)
+        if kind == "frac":
+            return self.frac(item, primary, power)
+        return Value(self.raised(self.plain(primary), power, written, item), item)
+
+    def plain(self, primary: Tree[Token]) -> Any:
+        """Return the value of a number, root, group or partial derivative."""
+        kind, parts = primary.data, subtrees(primary)
+        if kind == "number":
+            return self.number(tokens(primary)[0])
+        written = source(self.text, primary)
+        if kind == "sqrt":
+            radicand = self.scalar(parts[0], r"`\sqrt` takes a scalar")
+            shapes.require(radicand, shapes.NONNEGATIVE)
+            return symbols.real_or_marker(sp.sqrt(radicand), written)
+        if kind == "root":
+            context = r"`\sqrt[n]` takes scalars"
+            radicand = self.scalar(parts[1], context)
+            shapes.require(radicand, shapes.NONNEGATIVE)
+            value = sp.root(radicand, self.scalar(parts[0], context))
+            return symbols.real_or_marker(value, written)
+        if kind == "pderiv":
+            return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
+        return self.value(parts[0])  # a group
+
+    def indicator(self, braces: Tree[Token]) -> sp.Expr:
+        r"""Return the delta of ``\{k = i\}`` (or one minus it for ``\neq``)."""
+        left, relation, right = braces.children
+        assert isinstance(relation, Token)
+        context = "an indicator compares scalars"
+        delta = sp.KroneckerDelta(self.scalar(left, context), self.scalar(right, context))
+        if relation.value == "=":
+            return delta
+        if relation.value in NEQ or relation.value.startswith(r"\not"):
+            return 1 - delta
+        raise LatexError(
+            f"unsupported condition `{relation.value}` in an indicator: use `=` or `\\neq`",
+            position(relation),
+        )
+
+    def name(self, item: Tree[Token], prefixed: Tree[Token] | None = None) -> Element:
+        """Return a name's factor: a value, or a function waiting for its arguments."""
+        name = read_name(self.text, self.scope, item, prefixed)
+        power = None if name.power is None else self.exponent(name.power)
+        node: Node = item if prefixed is None else prefixed
+        if name.indices is None and name.exclude is None:
+            callee = function_callee(self.scope, name.key, power, node)
+            if callee is not None and prefixed is not None:
+                raise LatexError(
+                    f"unsupported pre-superscript on the function `{callee.label}`",
+                    position(prefixed),
+                )
+            if callee is not None:
+                return callee
+        value = name_value(name, self.scope)
+        scripts = [s for s in item.children if s is not name.power]
+        base = span(self.text, node, scripts[-1])
+        self.uses.append((value, position(node)))
+        return Value(self.raised(value, power, base, node), node)
+
+    def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
+        r"""Return ``\log`` (natural) or ``\log_a`` (base ``a``) as a prefix function."""
+        subs = [s for s in scripts if isinstance(s, Tree) and s.data == "sub"]
+        if len(subs) != len(scripts) or len(subs) > 1:
+            raise LatexError(
+                r"unsupported script on `\log`: write `(\log x)^{2}`", position(scripts[0])
+            )
+        if not subs:
+            return Prefix(r"\log", lambda arg: shapes.entrywise(sp.log, arg), item)
+        if len(subs[0].children) != 1:
+            raise LatexError(r"`\log` takes one base", position(subs[0]))
+        base = self.scalar(subs[0].children[0], r"the base of `\log` must be a scalar")
+        label = source(self.text, item)
+
+        def log_base(x: sp.Expr) -> sp.Expr:
+            shapes.require(x, shapes.POSITIVE)
+            shapes.require(base, shapes.POSITIVE)
+            shapes.require(base - 1, shapes.NONZERO)
+            return sp.log(x) / sp.log(base)
+
+        return Prefix(label, lambda arg: shapes.scalar_function(log_base, label, arg), item)
+
+    def word(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
+        r"""A function's name written without its backslash: ``log x`` is ``\log x``, noted."""
+        spelled = tokens(primary)[0]
+        key = words.function_key(spelled, self.scope)
+        self.note(f"read `{spelled.value}` as `{key}`")
+        if key == r"\log":
+            return self.log(item, primary, scripts)
+        power = self.power(item, scripts)
+        if key in PREFIXES and power is not None:
+            raise LatexError(
+                f"ambiguous power on `{spelled.value}`: write `({spelled.value} x)^{{2}}`",
+                position(item.children[1]),
+            )
+        if key in PREFIXES:
+            function = PREFIXES[key]
+            return Prefix(key, lambda arg: shapes.entrywise(function, arg), item)
+        callee = function_callee(self.scope, key, power, item)
+        assert callee is not None  # a built-in or a declared function
+        return Callee(key, callee.arity, callee.apply, None, power, item, prefix=callee.arity == 1)
+
+    def frac(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
+        r"""Return a quotient, or a derivative written with ``d``.
+
+        A ``\frac`` whose denominator is exactly ``d`` (or ``\mathrm{d}``) followed by one
+        variable, and whose numerator is ``d`` alone or starts with ``d``, is a
+        derivative: ``\frac{dy}{dx}``; ``\frac{d}{dx}`` is the operator form, applied to
+        the rest of the product. Any other ``\frac{A}{B}`` is ``A / B``.
+        """
+        numerator, denominator = subtrees(primary)
+        written = source(self.text, primary)
+        var = _d_variable(denominator)
+        if var is not None and _starts_with_d(numerator):
+            rest = numerator.children[1:]
+            if not rest:
+                if power is not None:
+                    raise LatexError("unsupported power on a derivative operator", position(item))
+                return DiffOp(self.variable(var), item)
+            if not isinstance(rest[0], Token):
+                body = factors.fold([self.element(child) for child in rest], self.text)
+                written_body = span(self.text, rest[0], rest[-1])
+                value = shapes.derivative(
+                    Operand(body, written_body, position(rest[0])), self.variable(var)
+                )
+                return Value(self.raised(value, power, written, item), item)
+        quotient = shapes.product(
+            self.operand(numerator), self.operand(denominator), "/", position(denominator)
+        )
+        return Value(self.raised(quotient, power, written, item), item)
+
+    def variable(self, node: Node) -> Operand:
+        """Return a variable of differentiation: a scalar name, an element or a vector."""
+        what = source(self.text, node)
+        prefixed = node if isinstance(node, Tree) and node.data == "prefixed" else None
+        item = node if prefixed is None else prefixed.children[1]
+        if isinstance(item, Tree) and is_name(item):
+            name = read_name(self.text, self.scope, item, prefixed)
+            plain = name.power is None and name.exclude is None
+            value = name_value(name, self.scope) if plain else None
+            if isinstance(value, sp.Indexed | sp.MatrixSymbol):
+                self.uses.append((value, position(node)))
+                return Operand(value, what, position(node))
+            if isinstance(value, sp.Symbol) and value.is_integer is not True:
+                self.uses.append((value, position(node)))
+                return Operand(value, what, position(node))
+            if isinstance(value, sp.Symbol):
+                raise LatexError(
+                    f"cannot differentiate with respect to the index or size `{what}`",
+                    position(node),
+                )
+        raise LatexError(
+            f"cannot differentiate with respect to `{what}`: use one name or element, "
+            "e.g. `x`, `z_j` or `w_{ij}`",
+            position(node),
+        )
+
+    def big(self, node: Tree[Token]) -> sp.Expr:
+        r"""Return a ``\sum`` or ``\prod`` with its limits and exclusions."""
+        limits = read_limits(self, node)
+        for var, _, hi in limits.ranges:
+            self.uses.append((sp.Tuple(var, hi), position(node)))
+        start = shapes.mark()
+        body = self.scalar(node.children[-1], "a sum or product takes a scalar body")
+        shapes.inside(start, limits.ranges, limits.excluded)
+        if node.data == "sum":
+            for excluded in limits.excluded:
+                body = body * (1 - excluded)
+            return sp.Sum(body, *limits.ranges)
+        for excluded in limits.excluded:
+            body = body ** (1 - excluded)
+        return sp.Product(body, *limits.ranges)
+
+
+def _d_variable(denominator: Tree[Token]) -> Tree[Token] | None:
+    parts = denominator.children if denominator.data == "product" else []
+    if len(parts) == 2 and all(isinstance(p, Tree) and p.data == "item" for p in parts):
+        mark, var = parts
+        assert isinstance(mark, Tree) and isinstance(var, Tree)
+        return var if _is_d(mark) else None
+    return None
+
+
+def _starts_with_d(numerator: Tree[Token]) -> bool:
+    if numerator.data != "product":
+        return False
+    first = numerator.children[0]
+    return isinstance(first, Tree) and first.data == "item" and _is_d(first)
+
+
+def _is_d(item: Tree[Token]) -> bool:
+    r"""Tell whether ``item`` is the differential ``d`` or ``\mathrm{d}``."""
+    if is_bare(item, "letter", "d"):
+        return True
+    primary = item.children[0]
+    if not isinstance(primary, Tree) or not is_bare(item, "textname"):
+        return False
+    match = TEXT.fullmatch(str(tokens(primary)[0].value))
+    return match is not None and match.group("content").strip() == "d"

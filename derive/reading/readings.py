@@ -1,0 +1,245 @@
+"""The tables that give a document's body its meaning, and ``[[parts]]`` of the body.
+
+Sizes, indices, shapes, functions, definitions, assumptions, macros and ``where``:
+parsed once for the top of the front matter, and again for each part, whose tables
+are merged over the top-level ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+import sympy as sp
+
+from derive.errors import DocumentError
+from derive.model import Assumption, Definition, Document, FunctionDecl, Part
+from derive.reading.document import RawDocument, header_lines
+from derive.reading.fields import (
+    Tables,
+    need,
+    parse_at,
+    parse_condition,
+    string_list,
+    string_table,
+)
+from derive.reading.latex import Scope, parse_expression, parse_head, parse_relation
+from derive.reading.latex.shapes import Requirement
+
+TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
+    "sizes",
+    "indices",
+    "shapes",
+    "functions",
+    "definitions",
+    "assumptions",
+    "macros",
+    "where",
+)
+PART_KEYS = ("from", "note", *TABLE_KEYS)
+
+
+def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) -> Document:
+    """Parse the tables that give the body its meaning (no claims, no parts)."""
+    given = front.get("sizes", {})
+    fixed = {  # `N = 10`: a size given as a number
+        name: value
+        for name, value in (given.items() if isinstance(given, dict) else ())
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0
+    }
+    described = {**given, **{n: f"fixed at {v}" for n, v in fixed.items()}} if fixed else given
+    sizes = string_table(raw, {"sizes": described}, "sizes", tables)
+    indices = string_table(raw, front, "indices", tables)
+    for index, size in indices.items():
+        if size not in sizes:
+            raise DocumentError(
+                f"index `{index}` ranges over `{size}`, which is not declared under [sizes]",
+                raw.text(size, after=tables.line(raw, "indices")).position,
+            )
+    shapes = parse_shapes(raw, string_table(raw, front, "shapes", tables), sizes, tables)
+    base = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
+    functions = parse_functions(raw, string_table(raw, front, "functions", tables), base, tables)
+    heads = string_table(raw, front, "definitions", tables)
+    named = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        shapes=shapes,
+        names=frozenset(functions),
+        functions={f: len(d.params) for f, d in functions.items()},
+    )
+    definitions = parse_definitions(raw, heads, named, tables)
+    scope = Scope(
+        indices=indices,
+        sizes=frozenset(sizes),
+        shapes=shapes,
+        names=frozenset(definitions) | frozenset(functions),
+        functions={
+            **{f: len(d.params) for f, d in functions.items()},
+            **{d.name: len(d.params) for d in definitions.values() if is_function(d)},
+        },
+    )
+    definitions = {key: with_body(raw, d, scope) for key, d in definitions.items()}
+    assumptions = parse_assumptions(
+        raw, string_table(raw, front, "assumptions", tables), scope, tables
+    )
+    macros = string_table(raw, front, "macros", tables)
+    here = raw.position(raw.front_line + tables.after)
+    where = tuple(
+        parse_condition(raw, text, scope, tables.after)
+        for text in string_list(raw, front, "where", here)
+    )
+    return Document(
+        name="",
+        title="",
+        path=raw.path,
+        sizes=sizes,
+        indices=indices,
+        definitions=definitions,
+        assumptions=assumptions,
+        claims=(),
+        body=raw.body,
+        body_line=raw.body_line,
+        scope=scope,
+        functions=functions,
+        shapes=shapes,
+        fixed=fixed,
+        where=where,
+        macros=macros,
+    )
+
+
+def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:
+    """The definition with its body read, and what the body needs to be real."""
+    written: list[Requirement] = []
+    body = parse_at(
+        raw, head.text, head.position, scope, partial(parse_expression, written=written)
+    )
+    return Definition(head.name, head.params, body, head.text, head.position, tuple(written))
+
+
+def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tuple[Part, ...]:
+    """Parse ``[[parts]]``: from the body line holding ``from`` on, other tables apply.
+
+    Notes change notation as they go. A part's tables are merged over the top-level
+    ones, key by key (an empty string drops a key); a part runs to the next part's start.
+    """
+    items = front.get("parts", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise DocumentError(
+            "`parts` must be written as [[parts]] tables", raw.position(raw.front_line)
+        )
+    starts = header_lines(raw, "[[parts]]")
+    body = raw.body.split("\n")
+    out: list[Part] = []
+    after = 0
+    for number, item in enumerate(items):
+        header = starts[number] if number < len(starts) else 0
+        here = raw.position(raw.front_line + header)
+        unknown = [key for key in item if key not in PART_KEYS]
+        if unknown:
+            raise DocumentError(
+                f"unknown key `{unknown[0]}` in [[parts]]; the keys are {', '.join(PART_KEYS)}",
+                raw.key(unknown[0], after=header),
+            )
+        anchor = need(raw, item, "from", str, "text of the body line where the part starts", here)
+        found = next((n for n in range(after, len(body)) if anchor in body[n]), None)
+        if found is None:
+            raise DocumentError(
+                f"[[parts]] starts at `{anchor}`, which is not in the body after line "
+                f"{raw.body_line + after}; copy the text of the line where the part begins",
+                raw.text(anchor, after=header).position,
+            )
+        merged = {
+            key: {
+                name: value
+                for name, value in {**front.get(key, {}), **item.get(key, {})}.items()
+                if value != ""  # an empty string drops an entry for this part
+            }
+            for key in TABLE_KEYS
+            if key != "where"
+        }
+        merged["where"] = item.get("where", front.get("where", []))  # a list: replaced whole
+        reading = build_reading(raw, merged, Tables("parts.", header))
+        reading = replace(reading, name=doc.name, title=doc.title, known_wrong=doc.known_wrong)
+        out.append(Part(raw.body_line + found, str(item.get("note", "")), reading))
+        after = found + 1
+    return tuple(out)
+
+
+def is_function(definition: Definition) -> bool:
+    r"""A definition with a non-index parameter (``soft(\mathbf{z}, j)``) is a function."""
+    return any(not isinstance(p, sp.Symbol) or not p.is_integer for p in definition.params)
+
+
+def parse_definitions(
+    raw: RawDocument, heads: Mapping[str, str], scope: Scope, tables: Tables
+) -> dict[str, Definition]:
+    """Parse definition heads; bodies are parsed once every name is known."""
+    out: dict[str, Definition] = {}
+    start = tables.line(raw, "definitions")
+    for head, body in heads.items():
+        where = raw.text(body, after=start)
+        name, params = parse_at(raw, head, raw.text(head, after=start).position, scope, parse_head)
+        if name in out:
+            raise DocumentError(f"`{name}` is defined twice", where.position)
+        out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
+    return out
+
+
+def parse_shapes(
+    raw: RawDocument, table: Mapping[str, str], sizes: Mapping[str, str], tables: Tables
+) -> dict[str, tuple[str, str]]:
+    """Parse ``[shapes]``: ``W = "H x N"`` (a matrix) or ``x = "N"`` (a column vector)."""
+    out: dict[str, tuple[str, str]] = {}
+    start = tables.line(raw, "shapes")
+    for name, text in table.items():
+        parts = [p.strip() for p in text.replace("×", "x").split(" x ")]
+        if len(parts) == 1:
+            parts.append("1")
+        bad = [p for p in parts if p != "1" and p not in sizes]
+        if len(parts) != 2 or bad:
+            raise DocumentError(
+                f'shape of `{name}` must be "rows x cols" or "rows" with sizes declared '
+                f"under [sizes] (or 1), not {text!r}",
+                raw.text(text, after=start).position,
+            )
+        out[name] = (parts[0], parts[1])
+    return out
+
+
+def parse_functions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope, tables: Tables
+) -> dict[str, FunctionDecl]:
+    """Parse ``[functions]``: unspecified functions, keyed by their heads."""
+    out: dict[str, FunctionDecl] = {}
+    start = tables.line(raw, "functions")
+    for head, text in table.items():
+        where = raw.text(head, after=start).position
+        name, params = parse_at(raw, head, where, scope, parse_head)
+        if not params:
+            raise DocumentError(
+                f"write the function with its argument, as in `{name}(x)` or "
+                f"`{name}(\\mathbf{{z}})`",
+                where,
+            )
+        out[name] = FunctionDecl(name, tuple(params), text, where)
+    return out
+
+
+def parse_assumptions(
+    raw: RawDocument, table: Mapping[str, str], scope: Scope, tables: Tables
+) -> dict[str, Assumption]:
+    """Parse each named assumption as an equation."""
+    out: dict[str, Assumption] = {}
+    start = tables.line(raw, "assumptions")
+    for name, text in table.items():
+        where = raw.text(text, after=start)
+        lhs, op, rhs = parse_at(raw, text, where.position, scope, parse_relation)
+        if op != "=":
+            raise DocumentError(
+                f"assumption `{name}` must be an equation `a = b`, not `{op}`", where.position
+            )
+        out[name] = Assumption(name, lhs, rhs, text, where.position)
+    return out
