@@ -1,0 +1,186 @@
+"""Imports go one way, down the pipeline's stages (STYLE.md: the pipeline is visible in the tree).
+
+From the top: entry points (``derive``, ``cli``, ``api``, ``pytest_plugin``,
+``commands/``) → ``presenting/`` → ``checking/`` → ``evaluating/`` and ``proving/`` →
+``meaning/`` → ``reading/`` → the shared leaves (``errors``, ``defaults``, ``symbols``,
+``model``). A module may import its own stage or any stage below it. ``evaluating/`` and
+``proving/`` are two independent opinions on a claim: neither imports the other.
+
+Every import counts: at the top of a module, inside a function, under ``TYPE_CHECKING``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import derive
+
+PACKAGE = Path(derive.__file__).resolve().parent
+
+ENTRY = "entry points"
+# Each stage with its rank: an import must go to a lower rank, or stay in its stage.
+RANKS = {
+    ENTRY: 6,
+    "presenting": 5,
+    "checking": 4,
+    "evaluating": 3,
+    "proving": 3,
+    "meaning": 2,
+    "reading": 1,
+    "shared": 0,
+}
+TOP = {
+    "derive": ENTRY,  # the package itself: the public API, re-exports only
+    "derive.__main__": ENTRY,
+    "derive.cli": ENTRY,
+    "derive.api": ENTRY,
+    "derive.pytest_plugin": ENTRY,
+    "derive.errors": "shared",
+    "derive.defaults": "shared",
+    "derive.symbols": "shared",
+    "derive.model": "shared",
+}
+FOLDERS = {
+    "commands": ENTRY,
+    "presenting": "presenting",
+    "checking": "checking",
+    "evaluating": "evaluating",
+    "proving": "proving",
+    "meaning": "meaning",
+    "reading": "reading",
+}
+
+# Imports against the order that moving files cannot undo: a module calls, or builds on,
+# something a stage above it owns. Each is (importing module, imported module). This list
+# only shrinks: an import against the order that is not here fails the test, and so does
+# an entry here that no longer happens.
+KNOWN_EXCEPTIONS = {
+    # The model's dataclasses hold the reader's Scope (a document's names) and
+    # Requirement (a definition's domain): shared data built from reading's types.
+    ("derive.model", "derive.reading.latex"),
+    ("derive.model", "derive.reading.latex.shapes"),
+    # Loading a document checks its meaning before handing it on (load_document calls
+    # meaning.check_document), so every caller refuses the same documents.
+    ("derive.reading.frontmatter", "derive.meaning"),
+    # prove_claim does more than prove: it asks the second opinion (evaluating), words
+    # the residual (presenting) and returns a Verdict (checking).
+    ("derive.proving", "derive.evaluating.opinion"),
+    ("derive.proving", "derive.evaluating.jets"),
+    ("derive.proving", "derive.presenting.present"),
+    ("derive.proving", "derive.checking.verdict"),
+    ("derive.proving.counterexample", "derive.checking.verdict"),
+    # derive diff's gradient: printed in the document's names (present), proved by
+    # prove_claim into a Verdict.
+    ("derive.proving.gradient", "derive.presenting.present"),
+    ("derive.proving.gradient", "derive.checking.verdict"),
+    # derive.prove / assert_identity: a Verdict explained by api.explain, in the
+    # document's names (present).
+    ("derive.proving.identity", "derive.api"),
+    ("derive.proving.identity", "derive.presenting.present"),
+    ("derive.proving.identity", "derive.checking.verdict"),
+    # A document's record is built from api's results and present's wording; the runner
+    # checks documents through api.check.
+    ("derive.checking.record", "derive.api"),
+    ("derive.checking.record", "derive.presenting.present"),
+    ("derive.checking.runner", "derive.api"),
+    # The report's content checks documents through the API and prints derive's version.
+    ("derive.presenting.report.content", "derive"),
+    ("derive.presenting.report.content", "derive.api"),
+}
+
+
+def module_name(path: Path) -> str:
+    """``derive/proving/expand.py`` → ``derive.proving.expand``; a package's ``__init__``."""
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    """Every module of derive, by name."""
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def is_package(name: str) -> bool:
+    """Whether ``name`` is a package of derive (a folder with ``__init__.py``)."""
+    return (PACKAGE.parent / name.replace(".", "/") / "__init__.py").is_file()
+
+
+def stage(name: str) -> str:
+    """The stage a module of derive belongs to."""
+    if name in TOP:
+        return TOP[name]
+    parts = name.split(".")
+    if len(parts) >= 2 and parts[1] in FOLDERS:
+        return FOLDERS[parts[1]]
+    raise AssertionError(f"{name} belongs to no stage: add it to TOP or put it in a stage")
+
+
+def imported(name: str, path: Path) -> set[str]:
+    """The modules of derive that ``name`` imports, each named as precisely as written."""
+    known = modules()
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "derive")
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                here = name if is_package(name) else name.rpartition(".")[0]
+                for _ in range(node.level - 1):
+                    here = here.rpartition(".")[0]
+                base = f"{here}.{base}" if base else here
+            if base.split(".")[0] != "derive":
+                continue
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                found.add(submodule if submodule in known else base)
+    return found
+
+
+def against_the_order() -> set[tuple[str, str]]:
+    """Every (importer, imported) pair of derive's modules that goes up or across."""
+    found = set()
+    for name, path in modules().items():
+        here = stage(name)
+        for target in imported(name, path):
+            there = stage(target)
+            if here == there:
+                continue
+            if RANKS[there] >= RANKS[here]:
+                found.add((name, target))
+    return found
+
+
+def test_every_module_has_a_stage():
+    """Each module of derive is in one stage (a new top-level module must say which)."""
+    for name in modules():
+        assert stage(name) in RANKS
+
+
+def test_imports_go_down_the_stages():
+    """No import goes up the pipeline, or across between evaluating and proving."""
+    found = against_the_order()
+    unexpected = sorted(found - KNOWN_EXCEPTIONS)
+    assert unexpected == [], "imports against the order (importer, imported): " + ", ".join(
+        f"{a} -> {b}" for a, b in unexpected
+    )
+    gone = sorted(KNOWN_EXCEPTIONS - found)
+    assert gone == [], "no longer imported: remove from KNOWN_EXCEPTIONS: " + ", ".join(
+        f"{a} -> {b}" for a, b in gone
+    )
+
+
+def test_evaluating_and_proving_are_independent():
+    """The second opinion imports nothing of the prover; the prover's exceptions are listed."""
+    for name, path in modules().items():
+        if stage(name) == "evaluating":
+            assert not [t for t in imported(name, path) if stage(t) == "proving"], name
+
+
+def test_the_top_level_stays_small():
+    """Only the entry points and the shared leaves are modules at the top of derive."""
+    top = {f"derive.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
+    assert top == set(TOP) - {"derive"}
