@@ -20,10 +20,10 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from derive.api import ClaimResult, Report, check, load
-    from derive.checking.verdict import Counterexample, Verdict
     from derive.errors import DeriveError
     from derive.proving.gradient import Gradient, differentiate
     from derive.proving.identity import assert_identity, prove
+    from derive.verdict import Counterexample, Verdict
 
 WHERE = {
     "ClaimResult": "derive.api",
@@ -35,8 +35,8 @@ WHERE = {
     "differentiate": "derive.proving.gradient",
     "assert_identity": "derive.proving.identity",
     "prove": "derive.proving.identity",
-    "Counterexample": "derive.checking.verdict",
-    "Verdict": "derive.checking.verdict",
+    "Counterexample": "derive.verdict",
+    "Verdict": "derive.verdict",
 }
 
 __all__ = [

@@ -12,13 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from derive.checking.steps import StepResult, check_steps, noted
-from derive.checking.verdict import Verdict
 from derive.model import Claim, Document
 from derive.presenting import present
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.proving.expand import entry_of
 from derive.reading.catalog import find_document
 from derive.reading.frontmatter import load_document
+from derive.verdict import Verdict
 
 Progress = Callable[[Document, Claim, int, int], None]
 

@@ -1,6 +1,6 @@
 """The one exception root of derive, and what each subclass means.
 
-A false claim is a *result* (a :class:`derive.checking.verdict.Verdict`), never an exception.
+A false claim is a *result* (a :class:`derive.verdict.Verdict`), never an exception.
 These exceptions mean the tool cannot proceed: the input is malformed or names
 something that does not exist. The CLI catches :class:`DeriveError` only, prints one
 line (``file:line:col: message``) and exits 2.

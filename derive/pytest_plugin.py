@@ -31,8 +31,8 @@ from derive.defaults import DEFAULT_TIMEOUT, run_seed, set_run_seed
 
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
     from derive.checking.steps import StepResult
-    from derive.checking.verdict import Verdict
     from derive.model import Claim, Document
+    from derive.verdict import Verdict
 
 STEPS: dict[str, tuple[StepResult, ...]] = {}  # per document path, checked once per process
 

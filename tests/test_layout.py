@@ -3,8 +3,9 @@
 From the top: entry points (``derive``, ``cli``, ``api``, ``pytest_plugin``,
 ``commands/``) → ``presenting/`` → ``checking/`` → ``evaluating/`` and ``proving/`` →
 ``meaning/`` → ``reading/`` → the shared leaves (``errors``, ``defaults``, ``symbols``,
-``model``). A module may import its own stage or any stage below it. ``evaluating/`` and
-``proving/`` are two independent opinions on a claim: neither imports the other.
+``model``, ``verdict``). A module may import its own stage or any stage below it.
+``evaluating/`` and ``proving/`` are two independent opinions on a claim: neither
+imports the other.
 
 Every import counts: at the top of a module, inside a function, under ``TYPE_CHECKING``.
 """
@@ -40,6 +41,7 @@ TOP = {
     "derive.defaults": "shared",
     "derive.symbols": "shared",
     "derive.model": "shared",
+    "derive.verdict": "shared",  # what a check found: made by proving, read by all above
 }
 FOLDERS = {
     "commands": ENTRY,
@@ -63,22 +65,17 @@ KNOWN_EXCEPTIONS = {
     # Loading a document checks its meaning before handing it on (load_document calls
     # meaning.check_document), so every caller refuses the same documents.
     ("derive.reading.frontmatter", "derive.meaning"),
-    # prove_claim does more than prove: it asks the second opinion (evaluating), words
-    # the residual (presenting) and returns a Verdict (checking).
+    # prove_claim does more than prove: it asks the second opinion (evaluating) and words
+    # the residual (presenting).
     ("derive.proving", "derive.evaluating.opinion"),
     ("derive.proving", "derive.evaluating.jets"),
     ("derive.proving", "derive.presenting.present"),
-    ("derive.proving", "derive.checking.verdict"),
-    ("derive.proving.counterexample", "derive.checking.verdict"),
-    # derive diff's gradient: printed in the document's names (present), proved by
-    # prove_claim into a Verdict.
+    # derive diff's gradient: printed in the document's names (present).
     ("derive.proving.gradient", "derive.presenting.present"),
-    ("derive.proving.gradient", "derive.checking.verdict"),
-    # derive.prove / assert_identity: a Verdict explained by api.explain, in the
+    # derive.prove / assert_identity: a verdict explained by api.explain, in the
     # document's names (present).
     ("derive.proving.identity", "derive.api"),
     ("derive.proving.identity", "derive.presenting.present"),
-    ("derive.proving.identity", "derive.checking.verdict"),
     # A document's record is built from api's results and present's wording; the runner
     # checks documents through api.check.
     ("derive.checking.record", "derive.api"),

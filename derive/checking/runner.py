@@ -27,8 +27,8 @@ from typing import Any
 from derive import api
 from derive.checking import record, store
 from derive.checking.steps import PlannedStep, StepResult, plan_steps, run_step
-from derive.checking.verdict import Verdict
 from derive.model import Claim, Document
+from derive.verdict import Verdict
 
 GRACE = 2.0  # seconds past the limit before a worker is stopped from outside
 GUESS = 0.05  # seconds per check, to order documents never timed before

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from derive import symbols
-from derive.checking.verdict import Verdict
 from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document
@@ -22,6 +21,7 @@ from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.reading.body import Side, chains
 from derive.reading.latex import parse_expression
 from derive.reading.latex.shapes import Requirement
+from derive.verdict import Verdict
 
 CONDITION = re.compile(r",\s*(?P<left>[a-z])\s*\\neq?\s*(?P<right>[a-z])\s*$")
 

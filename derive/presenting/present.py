@@ -15,7 +15,6 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from derive import symbols
-from derive.checking.verdict import Verdict
 from derive.model import Document
 from derive.presenting import texsafe
 from derive.proving.expand import meaning
@@ -31,6 +30,7 @@ from derive.symbols import (
     rebuild,
     sigmoid,
 )
+from derive.verdict import Verdict
 
 
 def readable(expr: sp.Expr, doc: Document) -> sp.Expr:

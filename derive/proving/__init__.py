@@ -15,7 +15,6 @@ from dataclasses import replace
 import sympy as sp
 
 from derive import symbols
-from derive.checking.verdict import Counterexample, Verdict
 from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
 from derive.errors import DeriveError
 from derive.evaluating.opinion import confirm, longest_number, reachable, second_opinion
@@ -36,6 +35,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.verdict import Counterexample, Verdict
 
 MAX_COMBINATIONS = 64
 QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full

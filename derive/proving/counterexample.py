@@ -16,10 +16,10 @@ from typing import Any
 
 import sympy as sp
 
-from derive.checking.verdict import Counterexample
 from derive.proving.arithmetic import Key, ModP, NotExact, NotSupported, Real, Undefined
 from derive.proving.evaluate import Evaluator, impose
 from derive.proving.modular import Problem, instances
+from derive.verdict import Counterexample
 
 TRIES = 40
 SHOWN = 6  # significant digits shown

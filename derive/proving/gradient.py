@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from derive import symbols
-from derive.checking.verdict import Verdict
 from derive.errors import DeriveError, Position, UsageError
 from derive.meaning import check_expression
 from derive.model import Claim, Document
@@ -43,6 +42,7 @@ from derive.proving.folding import (
 from derive.proving.index_calculus import IndexCalculus, Unsupported, zero_test
 from derive.reading.latex import parse_expression
 from derive.reading.latex.shapes import Operand, derivative
+from derive.verdict import Verdict
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,13 @@ import sympy as sp
 
 from derive import symbols
 from derive.api import explain
-from derive.checking.verdict import Verdict
 from derive.errors import Position, UsageError
 from derive.meaning import check_expression
 from derive.model import Assumption, Claim, Condition, Document
 from derive.presenting import present
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
 from derive.reading.latex import Scope
+from derive.verdict import Verdict
 
 
 def prove(

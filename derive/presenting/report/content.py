@@ -8,10 +8,10 @@ import sympy as sp
 
 from derive import __version__, api
 from derive.checking.steps import StepResult
-from derive.checking.verdict import Verdict
 from derive.model import Document
 from derive.presenting import present
 from derive.presenting.report.builder import Builder, Tex, join, math, text
+from derive.verdict import Verdict
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
