@@ -21,7 +21,6 @@ module, class or function; the ``derive_identity`` fixture is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,11 +29,9 @@ import pytest
 from derive.defaults import DEFAULT_TIMEOUT, run_seed, set_run_seed
 
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
-    from derive.checking.steps import StepResult
+    from derive.checking.steps import PlannedStep, StepResult
     from derive.model import Claim, Document
     from derive.verdict import Verdict
-
-STEPS: dict[str, tuple[StepResult, ...]] = {}  # per document path, checked once per process
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -138,32 +135,24 @@ class DocumentFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         """One item per claim and per step; a document that cannot be read is one item."""
         from derive import api
+        from derive.checking.steps import plan_steps
         from derive.errors import DeriveError
         from derive.reading.catalog import shown
 
         try:
             doc = api.load(str(shown(self.path)))  # named as from the working directory
-            results = steps_of(doc)
+            planned = plan_steps(doc)  # the steps as written: nothing is checked here
         except DeriveError as err:
             yield BrokenItem.from_parent(self, name="document", error=str(err))
             return
         for claim in doc.claims:
             yield ClaimItem.from_parent(self, name=claim.name, doc=doc, claim=claim)
         seen: dict[int, int] = {}
-        for number, result in enumerate(results):
-            line = result.step.right.line
+        for step in planned:
+            line = step.step.right.line
             seen[line] = seen.get(line, 0) + 1
             suffix = "" if seen[line] == 1 else f".{seen[line]}"
-            yield StepItem.from_parent(self, name=f"line-{line}{suffix}", doc=doc, number=number)
-
-
-def steps_of(doc: Document) -> tuple[StepResult, ...]:
-    """The document's checked steps (each process checks a document once)."""
-    from derive import api
-
-    if doc.path not in STEPS:
-        STEPS[doc.path] = tuple(api.check(replace(doc, claims=())).steps)
-    return STEPS[doc.path]
+            yield StepItem.from_parent(self, name=f"line-{line}{suffix}", doc=doc, planned=step)
 
 
 class DeriveFailure(Exception):
@@ -212,18 +201,26 @@ class ClaimItem(pytest.Item):
 class StepItem(pytest.Item):
     """One step of a document's body."""
 
-    def __init__(self, *, doc: Document, number: int, **kwargs: Any) -> None:
-        """Remember the document and which step."""
+    def __init__(self, *, doc: Document, planned: PlannedStep, **kwargs: Any) -> None:
+        """Remember the document and the step, as planned (not yet checked)."""
         super().__init__(**kwargs)
-        self.doc, self.number = doc, number
+        self.doc, self.planned = doc, planned
 
     def runtest(self) -> None:
-        """Fail with the step's evidence when it is wrong and not a listed slip.
+        """Check the step; fail with its evidence when it is wrong and not a listed slip.
 
         A step not understood or undecided is skipped with its reason (failed when
         strict).
         """
-        result = steps_of(self.doc)[self.number]
+        from derive import api
+        from derive.checking.steps import run_step
+        from derive.errors import DeriveError
+
+        sizes, timeout = options(self)
+        try:
+            result = api.explain_step(self.doc, run_step(self.planned, sizes, timeout))
+        except DeriveError as err:
+            raise DeriveFailure(str(err)) from None
         if result.status in UNSETTLED:
             if strict(self.config):
                 raise DeriveFailure(step_report(result))
@@ -236,7 +233,7 @@ class StepItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         """Where the step is written."""
-        line = steps_of(self.doc)[self.number].step.right.line
+        line = self.planned.step.right.line
         return self.path, line - 1, f"step at line {line}"
 
 
