@@ -1,6 +1,5 @@
 """Bad input of every kind: a result or a DeriveError with a position, never a crash or hang."""
 
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
