@@ -77,3 +77,24 @@ def test_same_verdicts_as_in_process():
         == direct["steps_summary"]
         == steps.summary(list(api.check(doc).steps))
     )
+
+
+def test_spawned_workers_give_the_same_verdicts(monkeypatch):
+    """Spawned workers (where fork is missing) give the records forked ones give.
+
+    They load the documents again from their files; the run's seed gives them the same
+    random points.
+    """
+    from derive.defaults import set_run_seed
+
+    set_run_seed(7)
+    docs = [api.load(name) for name in ("softmax-ce", "seed-004")]
+    forked = runner.check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
+    monkeypatch.setattr(runner, "METHOD", "spawn")
+    spawned = runner.check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
+
+    def plain(records):
+        return [[(e["status"], e["message"]) for e in r["claims"] + r["steps"]] for r in records]
+
+    assert plain(spawned) == plain(forked)
+    assert any(e["status"] == "refuted" for r in spawned for e in r["claims"] + r["steps"])

@@ -11,7 +11,9 @@ the limit and a grace period: it kills the worker, records that check as undecid
 and starts a new worker for the rest. Records come back in the order the documents
 were given, whatever the number of workers.
 
-Where processes cannot be forked, documents are checked in this process, in turn.
+Where processes cannot be forked (Windows; macOS defaults to spawning), each worker is
+a fresh process that loads its documents again from their files, with the run's seed,
+and checks them the same way.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from typing import Any
 from derive import api
 from derive.checking import record, store
 from derive.checking.steps import PlannedStep, StepResult, plan_steps, run_step
+from derive.defaults import run_seed, set_run_seed
 from derive.model import Claim, Document
 from derive.verdict import Verdict
 
+METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 GRACE = 2.0  # seconds past the limit before a worker is stopped from outside
 GUESS = 0.05  # seconds per check, to order documents never timed before
 Progress = Callable[[Document, int, int], None]
@@ -87,6 +91,24 @@ def worker(
     out.close()
 
 
+def spawned(
+    todo: list[tuple[str, int]],
+    sizes: Sequence[int],
+    timeout: float | None,
+    seed: int,
+    out: Connection,
+) -> None:
+    """A spawned worker: load each document from its file, then check its tasks from ``start``.
+
+    A document's tasks are planned from its text alone, so the worker plans the same
+    tasks as its parent; the run's seed gives it the same random points.
+    """
+    set_run_seed(seed)
+    documents = [api.load(path) for path, _ in todo]
+    plans = [(doc, tasks_of(doc)[start:]) for doc, (_, start) in zip(documents, todo, strict=True)]
+    worker(plans, sizes, timeout, out)
+
+
 class DocumentRun:
     """One document's tasks and the records received for them."""
 
@@ -136,12 +158,17 @@ class Slot:
         """Fork a worker for the tasks left (nothing to do when none are left)."""
         if self.done:
             return
-        todo = [(r.doc, r.tasks[len(r.results) :]) for r in self.runs if not r.done]
-        context = multiprocessing.get_context("fork")
+        left = [r for r in self.runs if not r.done]
+        context: Any = multiprocessing.get_context(METHOD)
         mine, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=worker, args=(todo, self.sizes, self.timeout, theirs), daemon=True
-        )
+        if METHOD == "fork":  # the worker shares this process's documents and caches
+            todo = [(r.doc, r.tasks[len(r.results) :]) for r in left]
+            target: Any = worker
+            args: tuple[Any, ...] = (todo, self.sizes, self.timeout, theirs)
+        else:  # a fresh process: it loads the documents again from their files
+            paths = [(r.doc.path, len(r.results)) for r in left]
+            target, args = spawned, (paths, self.sizes, self.timeout, run_seed(), theirs)
+        self.process = context.Process(target=target, args=args, daemon=True)
         self.process.start()
         theirs.close()
         self.conn = mine
@@ -225,9 +252,6 @@ def check_documents(
     ``where`` is the store's directory (:func:`derive.checking.store.directory`), where the time
     each document takes is kept to share out the next run; ``None`` keeps nothing.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        reports = [api.check(doc, sizes=sizes, timeout=timeout) for doc in docs]
-        return [record.document_record(report) for report in reports]
     runs = [DocumentRun(doc) for doc in docs]
     slots = [Slot(part, sizes, timeout) for part in share(runs, jobs, store.durations(where))]
     try:
