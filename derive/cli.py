@@ -22,8 +22,8 @@ from rich.table import Table
 from derive import __version__
 from derive.checking import store
 from derive.commands import diff_command, options, report_command
-from derive.defaults import DEFAULT_TIMEOUT, set_run_seed
-from derive.errors import DeriveError, UsageError
+from derive.defaults import set_run_seed
+from derive.errors import DeriveError
 from derive.reading.catalog import find_document, list_documents
 
 if TYPE_CHECKING:
@@ -98,14 +98,7 @@ def parser() -> argparse.ArgumentParser:
         help="concrete sizes when no all-K proof is found: 1..8 or 2,3,5, each from 1 to "
         f"{options.MAX_SIZE} (default 1..8)",
     )
-    check.add_argument(
-        "--timeout",
-        type=options.seconds,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds per claim before it is undecided, above 0 and at most "
-        f"{options.MAX_TIMEOUT:g} (default {DEFAULT_TIMEOUT:g})",
-    )
+    options.add_timeout(check, "seconds per claim before it is undecided")
     check.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
     )
@@ -253,11 +246,7 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     stderr, or in the JSON's ``errors``) and the others are still checked; the exit code
     is then 2.
     """
-    if args.all and args.documents:
-        raise UsageError("give --all or documents, not both: --all checks every document found")
-    names = [str(p) for p in list_documents()] if args.all else list(args.documents)
-    if not names:
-        raise UsageError("name a document (derive check softmax-ce), a path, or --all")
+    names = options.document_names(args, "check")
     errors: list[Record] = []
     paths: list[str] = []
     order: dict[str, int] = {}  # each name's and path's place, for the errors' order

@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, TextIO
 
 from derive.commands import options
-from derive.defaults import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:  # imported when the command runs: `derive --help` stays light
     from derive.proving.gradient import Gradient
@@ -52,13 +51,8 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
     form = diff.add_mutually_exclusive_group()
     form.add_argument("--latex", action="store_true", help="print the result as LaTeX")
     form.add_argument("--json", action="store_true", help="print one JSON object")
-    diff.add_argument(
-        "--timeout",
-        type=options.seconds,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds for the equality check (default {DEFAULT_TIMEOUT:g})",
-    )
+
+    options.add_timeout(diff, "seconds for the equality check")
 
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:

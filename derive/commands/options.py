@@ -13,6 +13,10 @@ import re
 import sys
 from typing import NoReturn
 
+from derive.defaults import DEFAULT_TIMEOUT
+from derive.errors import UsageError
+from derive.reading.catalog import list_documents
+
 MAX_SIZE = 64  # the largest concrete size --sizes takes
 MAX_TIMEOUT = 86_400.0  # seconds: one day
 MAX_JOBS = 64
@@ -114,3 +118,28 @@ def whole(text: str, lo: int, hi: int, what: str) -> int:
     if not lo <= value <= hi:
         raise argparse.ArgumentTypeError(f"takes {what} from {lo} to {hi}, not {text!r}")
     return value
+
+
+def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--timeout`` flag every command takes: ``what`` says what the seconds bound."""
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"{what}, above 0 and at most {MAX_TIMEOUT:g} (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def document_names(args: argparse.Namespace, command: str) -> list[str]:
+    """The documents a command is given: ``--all`` (every one found) or those it names.
+
+    Raises:
+        UsageError: both, or neither.
+    """
+    if args.all and args.documents:
+        raise UsageError("give --all or documents, not both: --all takes every document found")
+    names = [str(p) for p in list_documents()] if args.all else list(args.documents)
+    if not names:
+        raise UsageError(f"name a document (derive {command} softmax-ce), a path, or --all")
+    return names

@@ -8,9 +8,6 @@ import os
 from typing import TextIO
 
 from derive.commands import options
-from derive.defaults import DEFAULT_TIMEOUT
-from derive.errors import UsageError
-from derive.reading.catalog import list_documents
 
 EPILOG = """\
 The report is written whole or not at all. --pdf runs latexmk (or pdflatex twice) and
@@ -49,13 +46,8 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
         metavar="TEXT",
         help="the date printed on the report (default: today, or SOURCE_DATE_EPOCH)",
     )
-    report.add_argument(
-        "--timeout",
-        type=options.seconds,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds per claim (default {DEFAULT_TIMEOUT:g})",
-    )
+
+    options.add_timeout(report, "seconds per claim")
 
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -63,11 +55,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     from derive import api  # imported when the command runs: `derive --help` stays light
     from derive.presenting.report import render, write_report
 
-    if args.all and args.documents:
-        raise UsageError("give --all or documents, not both: --all reports on every document found")
-    names = [str(p) for p in list_documents()] if args.all else list(args.documents)
-    if not names:
-        raise UsageError("name a document (derive report softmax-ce), a path, or --all")
+    names = options.document_names(args, "report")
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
     written = write_report(render(reports, args.date or today()), args.output, pdf=args.pdf)
