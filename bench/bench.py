@@ -53,8 +53,8 @@ AGAINST_MOD_P = (10, 32, 64)
 
 def clear() -> None:
     """Forget every remembered meaning and verdict."""
-    from derive.presenting import present as shown
     from derive.proving import DECIDED
+    from derive.proving import folding as shown
 
     MEANINGS.clear()
     DECIDED.clear()

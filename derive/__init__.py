@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from derive.api import ClaimResult, Report, check, load
+    from derive.api import ClaimResult, Report, assert_identity, check, load, prove
     from derive.errors import DeriveError
     from derive.proving.gradient import Gradient, differentiate
-    from derive.proving.identity import assert_identity, prove
     from derive.verdict import Counterexample, Verdict
 
 WHERE = {
@@ -33,8 +32,8 @@ WHERE = {
     "DeriveError": "derive.errors",
     "Gradient": "derive.proving.gradient",
     "differentiate": "derive.proving.gradient",
-    "assert_identity": "derive.proving.identity",
-    "prove": "derive.proving.identity",
+    "assert_identity": "derive.api",
+    "prove": "derive.api",
     "Counterexample": "derive.verdict",
     "Verdict": "derive.verdict",
 }

@@ -1,62 +1,51 @@
-"""The Python API: load documents, check them, and read the results.
+r"""The Python API: load documents, check them, prove identities, and read the results.
 
 >>> from derive import api
 >>> report = api.check(api.load("softmax"))
 >>> [(r.claim.name, r.verdict.status) for r in report.results][:2]
 [('jacobian', 'proved'), ('diagonal', 'proved')]
+
+Identities built in Python (:func:`prove`, :func:`assert_identity`) are checked by the
+same path as a document's claims:
+
+>>> import sympy as sp
+>>> K = sp.Symbol("K", integer=True, positive=True)
+>>> j, k = sp.symbols("j k", integer=True, positive=True)
+>>> z, t = sp.IndexedBase("z"), sp.IndexedBase("t")
+>>> y = lambda i: sp.exp(z[i]) / sp.Sum(sp.exp(z[k]), (k, 1, K))
+>>> E = -sp.Sum(t[k] * sp.log(y(k)), (k, 1, K))
+>>> prove(sp.Derivative(E, z[j]), y(j) - t[j], indices={j: K, k: K}).status
+'refuted'
+>>> targets = sp.Eq(sp.Sum(t[k], (k, 1, K)), 1)
+>>> prove(sp.Derivative(E, z[j]), y(j) - t[j], assume=[targets], indices={j: K, k: K}).status
+'proved'
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
-from derive.checking.steps import StepResult, check_steps, noted
+import sympy as sp
+
+from derive.checking.check import Task, check_document, check_task
+from derive.checking.results import ClaimResult, Report
+from derive.checking.steps import StepResult
+from derive.errors import UsageError
+from derive.meaning import check_document as check_meaning
+from derive.meaning import check_expression
 from derive.model import Claim, Document
-from derive.presenting import present
-from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
-from derive.proving.expand import entry_of
+from derive.presenting import words
+from derive.printing.notation import statement
+from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, entry_of
 from derive.reading.catalog import find_document
 from derive.reading.frontmatter import load_document
+from derive.reading.python import identity
 from derive.verdict import Verdict
 
+__all__ = ["ClaimResult", "Report", "assert_identity", "check", "load", "prove"]
+
 Progress = Callable[[Document, Claim, int, int], None]
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """A claim and its verdict."""
-
-    claim: Claim
-    verdict: Verdict
-
-    @property
-    def as_expected(self) -> bool:
-        """True when the verdict is what the document expects."""
-        return self.verdict.meets(self.claim.expect)
-
-
-@dataclass(frozen=True)
-class Report:
-    """The verdicts on every claim and every step of one document."""
-
-    document: Document
-    results: tuple[ClaimResult, ...]
-    steps: tuple[StepResult, ...] = ()
-
-    @property
-    def first_wrong_step(self) -> StepResult | None:
-        """The first step of the body that does not hold (listed slips included)."""
-        return next((s for s in self.steps if s.status == "refuted"), None)
-
-    @property
-    def ok(self) -> bool:
-        """True when every claim and every step came out as the document expects.
-
-        A wrong step the document lists as a known slip is as expected; an undecided
-        claim is not. ``derive check`` exits with 0 exactly when this holds.
-        """
-        return all(r.as_expected for r in self.results) and all(s.as_expected for s in self.steps)
 
 
 def load(name_or_path: str) -> Document:
@@ -66,6 +55,7 @@ def load(name_or_path: str) -> Document:
         DeriveError: not found, or malformed (with ``file:line:col``).
     """
     doc = load_document(str(find_document(name_or_path)))
+    check_meaning(doc)  # every name has one type: refused here, at file:line:col
     for claim in doc.claims:
         entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
     return doc
@@ -78,7 +68,7 @@ def check(
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
 ) -> Report:
-    """Check every claim of ``doc``.
+    """Check every claim and every step of ``doc``; each verdict's message is its line.
 
     Args:
         doc: a loaded document.
@@ -86,69 +76,92 @@ def check(
         timeout: seconds allowed per claim; past it the claim is ``undecided``.
         progress: called before each claim with (document, claim, number, total).
     """
-    results = []
-    for number, claim in enumerate(doc.claims, 1):
-        if progress is not None:
-            progress(doc, claim, number, len(doc.claims))
-        results.append(check_claim(doc, claim, sizes, timeout))
-    steps = [explain_step(doc, r) for r in check_steps(doc, sizes=tuple(sizes), timeout=timeout)]
-    return Report(doc, tuple(results), tuple(steps))
+
+    def each(d: Document, task: Task, number: int, total: int) -> None:
+        if progress is not None and task.claim is not None:
+            progress(d, task.claim, number, len(d.claims))
+
+    report = check_document(doc, sizes=sizes, timeout=timeout, progress=each)
+    return Report(
+        doc,
+        tuple(worded(r) for r in report.results),
+        tuple(worded_step(s) for s in report.steps),
+    )
 
 
-def check_claim(
-    doc: Document, claim: Claim, sizes: Sequence[int], timeout: float | None
-) -> ClaimResult:
-    """One claim's result, its residual in the document's names."""
-    verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
-    return ClaimResult(claim, explain(claim, verdict, doc))
+def worded(result: ClaimResult) -> ClaimResult:
+    """A claim's result whose verdict's message is its line (:func:`words.claim_line`)."""
+    return replace(result, verdict=said(result.claim, result.verdict))
 
 
-def explain_step(doc: Document, result: StepResult) -> StepResult:
-    """A checked step with its residual in its reading's names, and its message."""
-    if result.claim is None or result.verdict is None:
-        return result
-    reading = doc.reading_at(result.step.right.line)
-    verdict = explain(result.claim, result.verdict, reading)
-    message = result.message if result.holds and result.message else verdict.message
-    return replace(result, verdict=verdict, message=message)
+def said(claim: Claim, verdict: Verdict) -> Verdict:
+    """``verdict`` with its line as its message."""
+    return replace(verdict, message=words.claim_line(claim, verdict))
 
 
-def explain(claim: Claim, verdict: Verdict, doc: Document) -> Verdict:
-    """Put the residual in the document's names and write the one-line message."""
-    residual = verdict.residual
-    if residual is not None and residual != 0:
-        residual = present.readable(residual, doc)
-    verdict = replace(verdict, residual=residual)
-    return replace(verdict, message=message(claim, verdict))
+def worded_step(result: StepResult) -> StepResult:
+    """A step's result with its line as its message, and its verdict's."""
+    verdict = result.verdict
+    if verdict is not None and result.claim is not None:
+        verdict = said(result.claim, verdict)
+    return replace(result, verdict=verdict, message=words.step_line(result))
 
 
-def message(claim: Claim, verdict: Verdict) -> str:
-    """One line that names the claim and the numbers, then how its text was read."""
-    return noted(verdict_message(claim, verdict), claim.notes)
+def prove(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    *,
+    assume: Sequence[sp.Eq] = (),
+    indices: Mapping[sp.Symbol, sp.Symbol] | None = None,
+    distinct: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """Decide ``lhs = rhs`` for SymPy expressions.
+
+    Args:
+        lhs: the left side.
+        rhs: the right side.
+        assume: equations that may be used, such as ``Eq(Sum(t[k], (k, 1, K)), 1)``.
+        indices: each index symbol with the size it ranges over (``{j: K}``); a sum's
+            own variable need not be listed.
+        distinct: pairs of indices that differ, as a claim's ``where`` ``j ≠ k``.
+        sizes: concrete sizes tried when no proof for every size is found.
+        timeout: seconds before the answer is ``undecided``.
+
+    Returns:
+        The verdict, with a counterexample and the residual when it is refuted.
+
+    Raises:
+        UsageError: an index's size is not a symbol, or an assumption is not an equation.
+    """
+    doc, claim = identity(lhs, rhs, assume=assume, indices=indices, distinct=distinct)
+    mistake = check_expression(doc, claim.lhs, claim.rhs)
+    if mistake is not None:
+        raise UsageError(mistake)
+    result = check_task(doc, Task(claim=claim), sizes, timeout)
+    assert isinstance(result, ClaimResult)
+    return said(claim, result.verdict)
 
 
-def verdict_message(claim: Claim, verdict: Verdict) -> str:
-    """One line that names the claim and the numbers."""
-    said = present.statement(claim.lhs, claim.rhs)
-    conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""
-    if verdict.form:
-        said = f"{said}  [{verdict.form}]"
-    if verdict.status == "proved":
-        return f"proved for {verdict.sizes}{conditions}: {said}"
-    if verdict.status == "verified":
-        bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
-        sizes = f" for {verdict.sizes}" if verdict.sizes else ""
-        return f"verified{sizes} by {verdict.method}{bound}: {said}"
-    if verdict.status == "refuted":
-        text = f"refuted: {said}"
-        if verdict.counterexample is not None:
-            text += f"  at {verdict.counterexample.describe()}"
-        if verdict.residual is not None and verdict.residual != 0:
-            case = f" when {verdict.residual_case}" if verdict.residual_case else ""
-            text += f"; left − right = {present.unicode(verdict.residual)}{case}"
-        if verdict.holds_under:
-            text += f"; holds under {', '.join(f'`{n}`' for n in verdict.holds_under)}"
-        return text
-    if verdict.status == "vacuous":
-        return f"vacuous: {said}: {verdict.message}"
-    return f"undecided: {said}: {verdict.message}"
+def assert_identity(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    *,
+    assume: Sequence[sp.Eq] = (),
+    indices: Mapping[sp.Symbol, sp.Symbol] | None = None,
+    distinct: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """Like :func:`prove`, but raise ``AssertionError`` unless the identity holds.
+
+    The message carries the verdict, the counterexample and the residual.
+    """
+    verdict = prove(
+        lhs, rhs, assume=assume, indices=indices, distinct=distinct, sizes=sizes, timeout=timeout
+    )
+    if verdict.status not in words.HOLDS:
+        lines = [statement(lhs, rhs), f"  {verdict.message}", *words.evidence(verdict)]
+        raise AssertionError("\n".join(lines))
+    return verdict

@@ -7,15 +7,13 @@ proved where ``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecid
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,14 +22,15 @@ from derive.checking import store
 from derive.commands import diff_command, options, report_command
 from derive.defaults import set_run_seed
 from derive.errors import DeriveError
+from derive.presenting.terminal import console, print_report
 from derive.reading.catalog import find_document, list_documents
 
 if TYPE_CHECKING:
     from derive.model import Document
+    from derive.presenting.record import CheckRecord, DocumentRecord, ErrorRecord
 
 # SymPy and the prover are imported by the commands that need them, so that `--help`
 # and a check that finds every document unchanged (derive.checking.store) start at once.
-Record = dict[str, Any]  # a document's results as plain data (derive.checking.record)
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
 EPILOG = """\
@@ -50,14 +49,6 @@ examples:
   derive check --all --json
   derive check derivations/softmax.md --sizes 2..5 --timeout 30
 """
-
-COLOURS = {
-    "proved": "green",
-    "verified": "cyan",
-    "refuted": "red",
-    "vacuous": "magenta",
-    "undecided": "yellow",
-}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -169,22 +160,6 @@ def closed(stdout: TextIO) -> None:
         pass  # not a file (a test's buffer): nothing is flushed at exit
 
 
-class PipedConsole(Console):
-    """A rich console that, when its reader closes the pipe, lets the command end."""
-
-    def on_broken_pipe(self) -> None:
-        """Stop printing and raise :class:`BrokenPipeError` (rich itself exits with 1)."""
-        self.quiet = True
-        raise BrokenPipeError
-
-
-def console(stream: TextIO) -> Console:
-    """A rich console on ``stream`` (plain when it is not a terminal)."""
-    return PipedConsole(
-        file=stream, highlight=False, soft_wrap=False, width=120 if not stream.isatty() else None
-    )
-
-
 def list_command(stdout: TextIO, stderr: TextIO) -> int:
     """``derive list``: every document found; one that cannot be read, with its error."""
     from derive import api
@@ -211,7 +186,7 @@ def list_command(stdout: TextIO, stderr: TextIO) -> int:
 def show_command(name: str, stdout: TextIO) -> int:
     """``derive show NAME``."""
     from derive import api
-    from derive.presenting import present
+    from derive.printing import notation as present
 
     doc = api.load(name)
     out = console(stdout)
@@ -246,8 +221,10 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     stderr, or in the JSON's ``errors``) and the others are still checked; the exit code
     is then 2.
     """
+    from derive.presenting import record
+
     names = options.document_names(args, "check")
-    errors: list[Record] = []
+    errors: list[ErrorRecord] = []
     paths: list[str] = []
     order: dict[str, int] = {}  # each name's and path's place, for the errors' order
     for n, name in enumerate(names):
@@ -256,42 +233,44 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
             paths.append(str(find_document(name)))
             order[paths[-1]] = n
         except DeriveError as err:
-            errors.append(error_record(name, err))
+            errors.append(record.error_record(name, err))
     where = None if args.no_cache else store.directory()
     seed = set_run_seed(args.seed)
     found = [kept(where, path, args.sizes, args.timeout, args.seed) for path in paths]
-    todo = [n for n, record in enumerate(found) if record is None]
+    todo = [n for n, done in enumerate(found) if done is None]
     if todo:
         checked = check_afresh(args, [paths[n] for n in todo], where, stderr, errors)
-        for n, record in zip(todo, checked, strict=True):
-            found[n] = record
-    done = [r for r in found if r is not None]
+        for n, done in zip(todo, checked, strict=True):
+            found[n] = done
+    documents = [r for r in found if r is not None]
     errors.sort(key=lambda error: order[error["path"]])
-    code = EXIT_USAGE if errors else exit_code(done)
+    code = EXIT_USAGE if errors else exit_code(documents)
     try:
         if args.json:
-            summary = {"ok": code == EXIT_OK, "seed": seed, "documents": done, "errors": errors}
-            print(json.dumps(summary, ensure_ascii=False), file=stdout)
+            run: CheckRecord = {
+                "ok": code == EXIT_OK,
+                "seed": seed,
+                "documents": documents,
+                "errors": errors,
+            }
+            print(record.dumps(run), file=stdout)
         else:
             for error in errors:
                 print(f"derive: {error['message']}", file=stderr)
             out = console(stdout)
-            for record in done:
-                print_report(out, record)
+            for document in documents:
+                print_report(out, document)
     except BrokenPipeError:
         closed(stdout)
     return code
 
 
-def error_record(name: str, err: DeriveError) -> Record:
-    """The JSON entry for a document that could not be found or read."""
-    return {"path": name, "message": str(err)}
-
-
 def kept(
     where: Path | None, path: str, sizes: list[int], timeout: float, seed: int | None
-) -> Record | None:
+) -> DocumentRecord | None:
     """The record kept for the document at ``path`` as it is now, marked as kept."""
+    from derive.presenting import record
+
     if where is None:
         return None
     try:
@@ -299,22 +278,7 @@ def kept(
     except OSError:
         return None  # loading it says what is wrong
     found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout, seed))
-    if found is None or not complete(found):
-        return None  # not kept, or damaged: check it again
-    return {**found, "cached": True}
-
-
-RECORD_KEYS = {"name", "title", "path", "ok", "claims", "steps", "steps_summary"}
-
-
-def complete(record: Record) -> bool:
-    """True for a kept record with everything printing it reads."""
-    if not RECORD_KEYS <= record.keys() or "first_wrong_step" not in record:
-        return False
-    entries = record["claims"] + record["steps"] if isinstance(record["steps"], list) else None
-    return isinstance(entries, list) and all(
-        isinstance(e, dict) and "status" in e and "as_expected" in e for e in entries
-    )
+    return None if found is None else record.kept(found)  # damaged: check it again
 
 
 def check_afresh(
@@ -322,18 +286,20 @@ def check_afresh(
     paths: list[str],
     where: Path | None,
     stderr: TextIO,
-    errors: list[Record],
-) -> list[Record | None]:
+    errors: list[ErrorRecord],
+) -> list[DocumentRecord | None]:
     """Load and check documents; keep the records. One that cannot be read is None."""
     from derive import api  # SymPy and the prover: only when checking
-    from derive.checking import record, runner
+    from derive.checking import runner
+    from derive.checking.check import tasks_of
+    from derive.presenting import record
 
     docs: list[Document | None] = []
     for path in paths:
         try:
             docs.append(api.load(path))
         except DeriveError as unreadable:
-            errors.append(error_record(path, unreadable))
+            errors.append(record.error_record(path, unreadable))
             docs.append(None)
     readable = [doc for doc in docs if doc is not None]
     err = console(stderr)
@@ -344,9 +310,10 @@ def check_afresh(
             if status is not None:
                 status.update(f"checking {d.name}: {n}/{total} claims and steps")
 
-        records = iter(
+        entries = iter(
             runner.check_documents(
                 readable,
+                record.entry,
                 sizes=args.sizes,
                 timeout=args.timeout,
                 jobs=args.jobs,
@@ -354,17 +321,20 @@ def check_afresh(
                 where=where,
             )
         )
-    results: list[Record | None] = []
+    results: list[DocumentRecord | None] = []
     for doc in docs:
-        found = None if doc is None else next(records)
-        if doc is not None and found is not None and doc.digest and not record.timed_out(found):
+        if doc is None:
+            results.append(None)
+            continue
+        found = record.assemble(doc, tasks_of(doc), next(entries))
+        if doc.digest and not record.timed_out(found):
             key = store.key(doc.digest, doc.path, args.sizes, args.timeout, args.seed)
-            store.keep(where, key, found)
+            store.keep(where, key, record.dumps(found))
         results.append(found)
     return results
 
 
-def exit_code(records: Sequence[Record]) -> int:
+def exit_code(records: Sequence[DocumentRecord]) -> int:
     """0, 1 or 3 as documented."""
     claims = [c for r in records for c in r["claims"]]
     if any(not c["as_expected"] and c["status"] != "undecided" for c in claims):
@@ -374,93 +344,3 @@ def exit_code(records: Sequence[Record]) -> int:
     if any(c["status"] == "undecided" for c in claims):
         return EXIT_UNDECIDED
     return EXIT_OK
-
-
-def print_report(out: Console, record: Record) -> None:
-    """A table of verdicts, then the evidence for each refutation."""
-    kept = ""
-    if record["cached"]:
-        kept = " · unchanged: results of its last check (--no-cache checks again)"
-    out.print(
-        f"[bold]{escape(record['title'])}[/]  "
-        f"[dim]{escape(record['name'])} · {escape(record['path'])}{kept}[/]",
-        soft_wrap=True,
-    )
-    table = Table(box=None, pad_edge=False)
-    for column in ("claim", "verdict", "sizes", "time"):
-        table.add_column(column, justify="right" if column == "time" else "left")
-    for c in record["claims"]:
-        status = c["status"]
-        label = f"[{COLOURS[status]}]{status}[/]"
-        if c["expect"] == "refuted":
-            label += (
-                " [dim](expected)[/]" if c["as_expected"] else " [bold red](expected refuted)[/]"
-            )
-        elif not c["as_expected"] and status == "refuted":
-            label = f"[bold red]{status}[/]"
-        table.add_row(escape(c["name"]), label, escape(c["sizes"]), f"{c['ms']:.0f} ms")
-    if record["claims"]:
-        out.print(table)
-    for c in record["claims"]:
-        shown = c["status"] in ("refuted", "vacuous", "undecided") or not c["as_expected"]
-        if shown or any(domain(s) for s in c.get("side_conditions", [])) or readings(c["message"]):
-            out.print(f"  [bold]{escape(c['name'])}[/]: {escape(c['message'])}", soft_wrap=True)
-    if record["steps"]:
-        print_steps(out, record["steps"])
-    claims_ok = all(c["as_expected"] for c in record["claims"])
-    summary = "all claims as expected" if claims_ok else "some claims not as expected"
-    if record["claims"]:
-        out.print(f"  {len(record['claims'])} claims: {summary}")
-    if record["steps"]:
-        out.print(f"  {record['steps_summary']}")
-    wrong = record["first_wrong_step"]
-    if wrong is not None:
-        where = f"{record['path']}:{wrong['line']}:{wrong['col']}"
-        out.print(f"  first wrong step: {escape(where)}", soft_wrap=True)
-    out.print()
-
-
-STEP_MARKS = {
-    "proved": "[green]✓[/]",
-    "verified": "[cyan]✓[/]",
-    "refuted": "[red]✗[/]",
-    "vacuous": "[magenta]∅[/]",
-    "undecided": "[yellow]?[/]",
-    "unparsed": "[yellow]?[/]",
-}
-
-
-def print_steps(out: Console, steps: list[Record]) -> None:
-    """One line per step of the body: position, mark, the step, and what was found."""
-    out.print("  steps in the body:")
-    for r in steps:
-        where = f"{r['line']}:{r['col']}"
-        said = short(f"{r['from']} = {r['to']}")
-        note = ""
-        if r["status"] in ("refuted", "unparsed", "vacuous", "undecided"):
-            note = f"\n      {escape(r['message'])}"
-        elif r["holds_under"]:
-            note = f"  [dim](holds under {', '.join(r['holds_under'])})[/]"
-        if r["status"] in ("proved", "verified") and readings(r["message"]):
-            note += f"  [dim]({escape(readings(r['message']))})[/]"
-        if r["expect"] == "refuted":
-            note = (
-                " [dim](expected)[/]" if r["as_expected"] else " [bold red](expected wrong)[/]"
-            ) + note
-        out.print(f"  {where:>7} {STEP_MARKS[r['status']]} {escape(said)}{note}", soft_wrap=True)
-
-
-def readings(message: str) -> str:
-    r"""How a verdict's text was read, as its message notes it: ``read `log` as `\log```."""
-    return "; ".join(part for part in message.split("; ") if part.startswith("read `"))
-
-
-def domain(condition: str) -> bool:
-    """True for a condition on values (``x > 0``), not on indices (``1 ≤ j ≤ K``)."""
-    return condition.endswith(("> 0", "≥ 0", "≠ 0"))
-
-
-def short(text: str, width: int = 90) -> str:
-    """Cut long LaTeX for one line."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

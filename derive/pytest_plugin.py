@@ -29,9 +29,9 @@ import pytest
 from derive.defaults import DEFAULT_TIMEOUT, run_seed, set_run_seed
 
 if TYPE_CHECKING:  # derive itself is imported only once the plugin is enabled
-    from derive.checking.steps import PlannedStep, StepResult
+    from derive.checking.check import Task
+    from derive.checking.steps import PlannedStep
     from derive.model import Claim, Document
-    from derive.verdict import Verdict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -159,7 +159,15 @@ class DeriveFailure(Exception):
     """A claim or step that did not come out as expected, with its report."""
 
 
-UNSETTLED = {"unparsed": "a step not understood", "undecided": "an undecided step"}
+UNSETTLED = ("unparsed", "undecided")
+
+
+def checked(item: ClaimItem | StepItem, task: Task) -> Any:
+    """Check ``task`` the way ``derive check`` does, with the item's marker's options."""
+    from derive.checking.check import check_task
+
+    sizes, timeout = options(item)
+    return check_task(item.doc, task, sizes, timeout)
 
 
 class ClaimItem(pytest.Item):
@@ -172,18 +180,12 @@ class ClaimItem(pytest.Item):
 
     def runtest(self) -> None:
         """Check the claim; fail with its report unless the verdict is as expected."""
-        from derive import api
-        from derive.errors import DeriveError
-        from derive.proving import prove_claim
+        from derive.checking.check import Task
+        from derive.presenting import words
 
-        sizes, timeout = options(self)
-        try:
-            verdict = prove_claim(self.doc, self.claim, sizes=sizes, timeout=timeout)
-        except DeriveError as err:
-            raise DeriveFailure(str(err)) from None
-        verdict = api.explain(self.claim, verdict, self.doc)
-        if not verdict.meets(self.claim.expect):
-            raise DeriveFailure(claim_report(self.claim, verdict))
+        result = checked(self, Task(claim=self.claim))
+        if not result.as_expected:
+            raise DeriveFailure(words.claim_failure(result))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The report, not a traceback (one line for an error of derive's)."""
@@ -212,22 +214,16 @@ class StepItem(pytest.Item):
         A step not understood or undecided is skipped with its reason (failed when
         strict).
         """
-        from derive import api
-        from derive.checking.steps import run_step
-        from derive.errors import DeriveError
+        from derive.checking.check import Task
+        from derive.presenting import words
 
-        sizes, timeout = options(self)
-        try:
-            result = api.explain_step(self.doc, run_step(self.planned, sizes, timeout))
-        except DeriveError as err:
-            raise DeriveFailure(str(err)) from None
+        result = checked(self, Task(step=self.planned))
         if result.status in UNSETTLED:
             if strict(self.config):
-                raise DeriveFailure(step_report(result))
-            where = result.step.right
-            pytest.skip(f"line {where.line}, column {where.col}: {result.message}")
+                raise DeriveFailure(words.step_failure(result))
+            pytest.skip(words.step_skipped(result))
         if not result.as_expected:
-            raise DeriveFailure(step_report(result))
+            raise DeriveFailure(words.step_failure(result))
 
     repr_failure = ClaimItem.repr_failure
 
@@ -264,35 +260,10 @@ def options(item: pytest.Item) -> tuple[tuple[int, ...], float | None]:
     return tuple(sizes), kwargs.get("timeout", DEFAULT_TIMEOUT)
 
 
-def claim_report(claim: Claim, verdict: Verdict) -> str:
-    """The statement, the verdict, the counterexample and the residual."""
-    from derive.presenting import present
-
-    lines = [
-        f"{claim.position}: claim `{claim.name}` (expected {claim.expect})",
-        f"  {present.statement(claim.lhs, claim.rhs)}",
-        f"  {verdict.message}",
-    ]
-    return "\n".join(lines + present.evidence(verdict))
-
-
-def step_report(result: StepResult) -> str:
-    """A wrong (or, when strict, unsettled) step's position, text and evidence."""
-    from derive.presenting import present
-
-    where = result.step.right
-    lines = [
-        f"line {where.line}, column {where.col}: {UNSETTLED.get(result.status, 'a wrong step')}",
-        f"  {result.step.left.text} = {result.step.right.text}",
-        f"  {result.message}",
-    ]
-    return "\n".join(lines + (present.evidence(result.verdict) if result.verdict else []))
-
-
 @pytest.fixture
 def derive_identity(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """:func:`derive.assert_identity` with the sizes and timeout of a ``derive`` marker."""
-    from derive.proving.identity import assert_identity
+    from derive.api import assert_identity
 
     sizes, timeout = options(request.node)
 

@@ -22,6 +22,7 @@ CLAIM_KEYS = {
     "counterexample",
     "holds_under",
     "side_conditions",
+    "notes",
     "message",
     "as_expected",
     "timed_out",

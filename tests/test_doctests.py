@@ -9,9 +9,8 @@ MODULES = [
     "derive",
     "derive.api",
     "derive.proving.gradient",
-    "derive.proving.identity",
     "derive.reading.latex.api",
-    "derive.presenting.texsafe",
+    "derive.printing.texsafe",
 ]
 
 

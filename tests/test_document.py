@@ -65,13 +65,13 @@ def test_missing_file(tmp_path):
 
 def error_of(tmp_path, front):
     """The one-line error of loading a document with ``front`` as its front matter."""
+    from derive import api
     from derive.errors import DeriveError
-    from derive.reading.frontmatter import load_document
 
     path = tmp_path / "d.md"
     path.write_text(f"+++\n{front}+++\n", encoding="utf-8")
     with pytest.raises(DeriveError) as info:
-        load_document(str(path))
+        api.load(str(path))
     return str(info.value).removeprefix(str(path))
 
 

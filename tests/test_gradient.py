@@ -11,7 +11,7 @@ import sympy as sp
 from derive import api, differentiate
 from derive.cli import main
 from derive.errors import DeriveError
-from derive.presenting import present
+from derive.printing import notation
 from tests.numeric import holds_numerically
 
 # (document, expression, variable, assumptions, the form shown, the claim it restates)
@@ -48,7 +48,7 @@ def test_derivative_in_the_documents_names(doc, expr, wrt, assume, shown, claim)
     document = api.load(doc)
     gradient = differentiate(document, expr, wrt, assume, stated=False)
     assert gradient.stated_in == ""
-    assert present.unicode(gradient.result) == shown
+    assert notation.unicode(gradient.result) == shown
     assert gradient.verdict.status == "proved"
     stated = document.claim(claim)
     assert gradient.derivative == stated.lhs

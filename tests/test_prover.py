@@ -6,7 +6,7 @@ from pathlib import Path
 import sympy as sp
 
 from derive import api, symbols
-from derive.presenting import present
+from derive.printing import notation
 from derive.proving import prove_claim
 from derive.proving.arithmetic import ModP, Real
 from derive.proving.evaluate import Evaluator
@@ -90,14 +90,14 @@ def test_batch_assumption_with_a_free_index():
     proved, refuted = (r.verdict for r in report.results)
     assert proved.status == "proved" and proved.sizes == "all K ≥ 1, N ≥ 1"
     assert refuted.status == "refuted" and refuted.holds_under == ("rows",)
-    assert present.unicode(refuted.residual) == "(Σ_i t_mi − 1)·p_mj/N"
+    assert notation.unicode(refuted.residual) == "(Σ_i t_mi − 1)·p_mj/N"
 
 
 def test_residual_in_the_documents_names():
     """The missing-assumption residual reads y_j (Σ t − 1)."""
     doc = api.load("softmax-ce")
     verdict = api.check(doc).results[2].verdict
-    assert present.latex(verdict.residual) == r"\left(\sum_{i=1}^{K} t_{i} - 1\right) y_{j}"
+    assert notation.latex(verdict.residual) == r"\left(\sum_{i=1}^{K} t_{i} - 1\right) y_{j}"
 
 
 def test_time_limit_gives_undecided():
@@ -175,7 +175,7 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
 
 def test_prove_knows_a_size_that_only_bounds_a_sum():
     """derive.prove: K, met only as a sum's limit, is a size (checked at K = 1, 2, …)."""
-    from derive.proving.identity import prove
+    from derive.api import prove
 
     K = sp.Symbol("K", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, positive=True)
@@ -192,7 +192,7 @@ def test_a_power_of_a_sum_is_not_a_sum_of_powers_when_printed():
     """(Σ_k t_k)^2 and Σ_k t_k^2 print differently on one line."""
     K, k, t = symbols.size("K"), symbols.index("k"), symbols.tensor("t")
     total = sp.Sum(t[k], (k, 1, K))
-    assert present.unicode(total**2) == "(Σ_k t_k)^2"
-    assert present.unicode(sp.Sum(t[k] ** 2, (k, 1, K))) == "Σ_k t_k^2"
-    assert present.unicode(t[1] / total**2) == "t_1/(Σ_k t_k)^2"
-    assert present.unicode(1 / total) == "1/Σ_k t_k"
+    assert notation.unicode(total**2) == "(Σ_k t_k)^2"
+    assert notation.unicode(sp.Sum(t[k] ** 2, (k, 1, K))) == "Σ_k t_k^2"
+    assert notation.unicode(t[1] / total**2) == "t_1/(Σ_k t_k)^2"
+    assert notation.unicode(1 / total) == "1/Σ_k t_k"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from derive import api
+from derive import __version__, api
 from derive.cli import main
 from derive.presenting.report import render, write_report
 from derive.presenting.report.builder import text
@@ -27,7 +27,7 @@ NEEDS_TEX = pytest.mark.skipif(
 @pytest.mark.parametrize("name", ["softmax-ce", "seed-004"])
 def test_golden_reports(name):
     """The report on a document is exactly the golden file (`make golden` renews it)."""
-    rendered = render([api.check(api.load(name))], "2026-01-01")
+    rendered = render([api.check(api.load(name))], "2026-01-01", __version__)
     assert rendered == (GOLDEN / f"{name}.tex").read_text(encoding="utf-8")
 
 
@@ -54,7 +54,7 @@ def hostile(tmp_path):
 
 def test_hostile_title_renders_as_text(tmp_path):
     """The title is text in the .tex: no input command reaches LaTeX."""
-    rendered = render([api.check(hostile(tmp_path))], "2026-01-01")
+    rendered = render([api.check(hostile(tmp_path))], "2026-01-01", __version__)
     assert r"\section{100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
     assert r"\input{" not in rendered
     assert r"\paragraph{\texttt{a\_b\&c}}" in rendered
@@ -64,7 +64,9 @@ def test_hostile_title_renders_as_text(tmp_path):
 def test_hostile_title_compiles_and_reads_no_file(tmp_path):
     """Compiled, the title prints as written and the PDF holds nothing of /etc/passwd."""
     out = tmp_path / "hostile.tex"
-    written = write_report(render([api.check(hostile(tmp_path))], "today"), out, pdf=True)
+    written = write_report(
+        render([api.check(hostile(tmp_path))], "today", __version__), out, pdf=True
+    )
     assert written.pdf == tmp_path / "hostile.pdf"
     words = pdf_text(written.pdf)
     assert r"100% of the \input{/etc/passwd}" in words

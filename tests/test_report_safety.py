@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive import api, symbols
-from derive.presenting import present
+from derive import __version__, api, symbols
 from derive.presenting.report import compile as tex
 from derive.presenting.report import render, write_report
 from derive.presenting.report.builder import text
 from derive.presenting.report.compile import ReportError
-from derive.presenting.texsafe import escape, is_plain_math, math_name
+from derive.printing import notation
+from derive.printing.texsafe import escape, is_plain_math, math_name
 
 HAS_TEX = shutil.which("latexmk") or shutil.which("pdflatex")
 NEEDS_TEX = pytest.mark.skipif(
@@ -130,7 +130,7 @@ HOSTILE_TAG = r"\text{^^5cinput^^7b/etc/passwd^^7d}"
 )
 def test_printer_escapes_every_name(expr):
     """Every kind of name the printer meets reaches LaTeX escaped."""
-    printed = present.latex(expr)
+    printed = notation.latex(expr)
     assert "^^" not in printed and r"\input" not in printed
     assert "textbackslash{}" in printed or "textasciicircum{}" in printed
 
@@ -181,7 +181,7 @@ $$= z^{{({tag})}}_k + {caret} {specials}$$
 def test_hostile_document_renders_escaped(tmp_path):
     r"""No raw ``^^``, ``\input`` or unescaped special of the document is in the .tex."""
     document, _ = hostile_document(tmp_path)
-    rendered = render([api.check(api.load(str(document)))], "2026-01-01")
+    rendered = render([api.check(api.load(str(document)))], "2026-01-01", __version__)
     assert "^^" not in rendered
     assert r"\input" not in rendered
     assert r"\relax" not in rendered
@@ -196,7 +196,7 @@ def test_hostile_document_compiles_and_reads_no_file(tmp_path, monkeypatch, engi
     document, marker = hostile_document(tmp_path)
     monkeypatch.setattr(shutil, "which", lambda name: name if name == engine else None)
     out = tmp_path / "out" / "hostile.tex"
-    rendered = render([api.check(api.load(str(document)))], "2026-01-01")
+    rendered = render([api.check(api.load(str(document)))], "2026-01-01", __version__)
     written = write_report(rendered, out, pdf=True)
     assert written.pdf == out.with_suffix(".pdf") and written.pdf.exists()
     words = pdf_text(written.pdf)

@@ -7,8 +7,9 @@ import time
 
 import derive.checking.runner as runner
 from derive import api
-from derive.checking import record, steps
+from derive.checking.check import tasks_of
 from derive.cli import main
+from derive.presenting import record, words
 
 
 def never_returns(doc, task, sizes, timeout):
@@ -16,18 +17,24 @@ def never_returns(doc, task, sizes, timeout):
     if task.claim is not None and task.claim.name == "log-lemma":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(3600)
-    return real_perform(doc, task, sizes, timeout)
+    return real_check(doc, task, sizes, timeout)
 
 
-real_perform = runner.perform
+real_check = runner.check_task
+
+
+def check_documents(docs, **options):
+    """Each document's record, checked by the runner's workers."""
+    found = runner.check_documents(docs, record.entry, **options)
+    return [record.assemble(d, tasks_of(d), e) for d, e in zip(docs, found, strict=True)]
 
 
 def test_a_check_that_never_returns_is_stopped(monkeypatch):
     """Past the limit and its grace the worker is stopped; the other checks still run."""
-    monkeypatch.setattr(runner, "perform", never_returns)
+    monkeypatch.setattr(runner, "check_task", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
     doc = api.load("softmax-ce")
-    (found,) = runner.check_documents([doc], sizes=range(1, 9), timeout=1.0)
+    (found,) = check_documents([doc], sizes=range(1, 9), timeout=1.0)
     verdicts = {c["name"]: c for c in found["claims"]}
     assert verdicts["log-lemma"]["status"] == "undecided"
     assert verdicts["log-lemma"]["timed_out"] is True
@@ -39,7 +46,7 @@ def test_a_check_that_never_returns_is_stopped(monkeypatch):
 
 def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
     """The stopped claim is undecided, none refuted unexpectedly: exit code 3."""
-    monkeypatch.setattr(runner, "perform", never_returns)
+    monkeypatch.setattr(runner, "check_task", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
     out = io.StringIO()
     assert main(["check", "softmax-ce", "--timeout", "1", "--json"], stdout=out) == 3
@@ -67,7 +74,7 @@ def test_jobs_give_the_same_output_in_the_same_order():
 def test_same_verdicts_as_in_process():
     """A worker's verdicts are the in-process ones."""
     doc = api.load("seed-004")
-    (found,) = runner.check_documents([doc], sizes=range(1, 9), timeout=10)
+    (found,) = check_documents([doc], sizes=range(1, 9), timeout=10)
     direct = record.document_record(api.check(doc))
     for entry in found["steps"] + direct["steps"]:
         entry.pop("ms")
@@ -75,7 +82,7 @@ def test_same_verdicts_as_in_process():
     assert (
         found["steps_summary"]
         == direct["steps_summary"]
-        == steps.summary(list(api.check(doc).steps))
+        == words.summary(list(api.check(doc).steps))
     )
 
 
@@ -89,9 +96,9 @@ def test_spawned_workers_give_the_same_verdicts(monkeypatch):
 
     set_run_seed(7)
     docs = [api.load(name) for name in ("softmax-ce", "seed-004")]
-    forked = runner.check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
+    forked = check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
     monkeypatch.setattr(runner, "METHOD", "spawn")
-    spawned = runner.check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
+    spawned = check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
 
     def plain(records):
         return [[(e["status"], e["message"]) for e in r["claims"] + r["steps"]] for r in records]

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from derive import api
-from derive.presenting import present
+from derive.printing import notation
 from derive.reading.catalog import find_document
 from tests.numeric import holds_numerically
 
@@ -66,7 +66,7 @@ def test_seed_004_dropped_minus(seed_004):
     assert step.status == "refuted"
     assert step.step.right.line == line_of(lines, r"$$= \frac{t}{y^{(2)}} \cdot")
     assert step.step.right.col == 5
-    assert present.unicode(step.verdict.residual) == "2·t·(y^{(2)} − 1)"
+    assert notation.unicode(step.verdict.residual) == "2·t·(y^{(2)} − 1)"
     example = step.verdict.counterexample
     assert example is not None and float(example.left) == -float(example.right) != 0
 
@@ -86,7 +86,7 @@ def test_seed_004_wrong_steps_where_the_notes_have_them(seed_004):
         line_of(lines, r"7. \quad"),
         line_of(lines, r"7. \quad"),
     ]
-    residuals = [present.unicode(s.verdict.residual) for s in wrong]
+    residuals = [notation.unicode(s.verdict.residual) for s in wrong]
     assert residuals[2:4] == ["2·(Σ_i t_i − t_j)·γ_j", "2·(t_j − Σ_i t_i)·γ_j"]
     assert residuals[5:] == ["(1 − x_v)·∂E/∂z^{(1)}_u·x_v", "(x_v − 1)·∂E/∂z^{(1)}_u·x_v"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from derive import api
-from derive.checking.steps import summary
 from derive.cli import main
+from derive.presenting.words import summary
 from derive.reading.body import MAX_STEPS, chains
 from tests.numeric import holds_numerically
 
@@ -93,6 +93,7 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
         "residual",
         "counterexample",
         "holds_under",
+        "notes",
         "message",
         "expect",
         "ms",

@@ -169,11 +169,13 @@ def test_the_longest_document_starts_first(where, tmp_path):
     def progress(doc, done, total):
         started.append(doc.name)
 
-    reports = runner.check_documents(
-        docs, sizes=(1, 2), timeout=10, jobs=1, progress=progress, where=where
+    from derive.presenting import record
+
+    found = runner.check_documents(
+        docs, record.entry, sizes=(1, 2), timeout=10, jobs=1, progress=progress, where=where
     )
     assert started[0] == "sigmoid" and started[-1] == "softmax"
-    assert [r["name"] for r in reports] == ["softmax", "sigmoid"]
+    assert [len(entries) for entries in found] == [len(d.claims) for d in docs]
     assert set(store.durations(where)) == {docs[0].path, docs[1].path}
 
 
@@ -195,10 +197,10 @@ def test_an_unchanged_run_imports_no_sympy(where, doc):
 def test_only_the_newest_records_are_kept(where, monkeypatch):
     monkeypatch.setattr(store, "MAX_ENTRIES", 3)
     for n in range(5):
-        store.keep(where, f"entry{n}", {"n": n})
+        store.keep(where, f"entry{n}", json.dumps({"n": n}))
         os.utime(where / f"entry{n}.json", (n, n))  # distinct, increasing times
     store.keep_durations(where, {"a.md": 1.0})
-    store.keep(where, "entry5", {"n": 5})
+    store.keep(where, "entry5", json.dumps({"n": 5}))
     kept = sorted(p.name for p in where.iterdir())
     assert kept == ["entry3.json", "entry4.json", "entry5.json", store.TIMES]
     assert store.fetch(where, "entry5") == {"n": 5} and store.fetch(where, "entry0") is None

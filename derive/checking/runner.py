@@ -1,15 +1,17 @@
 """Checking documents in worker processes: a time limit that always holds, and ``--jobs``.
 
 The documents are shared out among ``jobs`` workers, the longest first to the least
-loaded (by the time each took when last checked, as :mod:`derive.checking.store` remembers it).
-Each worker is a forked process that checks its documents in turn, so that SymPy's
-caches serve them all, and sends back the record of each claim and step
-(:mod:`derive.checking.record`: plain data, quick to send, where SymPy objects are slow to
-rebuild). Inside the worker, a check past its limit is stopped by an alarm (the verdict
-is "undecided"). Should a check not return even then, the parent stops waiting after
-the limit and a grace period: it kills the worker, records that check as undecided,
-and starts a new worker for the rest. Records come back in the order the documents
-were given, whatever the number of workers.
+loaded (by the time each took when last checked, as :mod:`derive.checking.store`
+remembers it). Each worker is a forked process that checks its documents in turn with
+:func:`derive.checking.check.check_task`, so that SymPy's caches serve them all, and
+sends back what the caller's ``transform`` makes of each claim's and step's result
+(``derive check`` sends :mod:`derive.presenting.record`'s records: plain data, quick to
+send, where SymPy objects are slow to rebuild). Inside the worker, a check past its
+limit is stopped by an alarm (the verdict is "undecided"). Should a check not return
+even then, the parent stops waiting after the limit and a grace period: it kills the
+worker, records that check as undecided, and starts a new worker for the rest; a
+worker that dies is said to have died, not to have run out of time. Results come back
+in the order the documents were given, whatever the number of workers.
 
 Where processes cannot be forked (Windows; macOS defaults to spawning), each worker is
 a fresh process that loads its documents again from their files, with the run's seed,
@@ -21,73 +23,39 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from derive import api
-from derive.checking import record, store
-from derive.checking.steps import PlannedStep, StepResult, plan_steps, run_step
+from derive.checking import store
+from derive.checking.check import Task, check_task, stopped, tasks_of
+from derive.checking.results import Result
 from derive.defaults import run_seed, set_run_seed
-from derive.model import Claim, Document
-from derive.verdict import Verdict
+from derive.meaning import check_document
+from derive.model import Document
+from derive.reading.frontmatter import load_document
 
 METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 GRACE = 2.0  # seconds past the limit before a worker is stopped from outside
 GUESS = 0.05  # seconds per check, to order documents never timed before
+WORKER_DIED = "the check stopped its worker process (out of memory, or a bug in derive)"
 Progress = Callable[[Document, int, int], None]
-
-
-@dataclass(frozen=True)
-class Task:
-    """One check of a document: a claim, or a planned step of its body."""
-
-    claim: Claim | None = None
-    step: PlannedStep | None = None
-
-
-def tasks_of(doc: Document) -> list[Task]:
-    """The document's claims, then its steps."""
-    return [Task(claim=c) for c in doc.claims] + [Task(step=s) for s in plan_steps(doc)]
-
-
-def perform(
-    doc: Document, task: Task, sizes: Sequence[int], timeout: float | None
-) -> api.ClaimResult | StepResult:
-    """Run one check."""
-    if task.claim is not None:
-        return api.check_claim(doc, task.claim, sizes, timeout)
-    assert task.step is not None
-    return api.explain_step(doc, run_step(task.step, tuple(sizes), timeout))
-
-
-def stopped(task: Task, timeout: float | None, why: str = "") -> api.ClaimResult | StepResult:
-    """The result of a check that had to be stopped from outside, or that failed."""
-    timed_out = not why
-    why = why or f"time limit of {timeout:g} s reached (the check was stopped)"
-    verdict = Verdict("undecided", message=why, timed_out=timed_out)
-    if task.claim is not None:
-        return api.ClaimResult(task.claim, verdict)
-    assert task.step is not None
-    return StepResult(task.step.step, "undecided", verdict, why, expect=task.step.expect)
+T = TypeVar("T")
+# What a worker sends back for each result: plain data, quick to send (records).
+Transform = Callable[[Result], T]
 
 
 def worker(
     todo: list[tuple[Document, list[Task]]],
     sizes: Sequence[int],
     timeout: float | None,
+    transform: Transform[Any],
     out: Connection,
 ) -> None:
-    """Check each document's tasks in turn; send one record per task, in order."""
+    """Check each document's tasks in turn; send what ``transform`` makes of each, in order."""
     for doc, tasks in todo:
         for task in tasks:
-            try:
-                result = perform(doc, task, sizes, timeout)
-            except Exception as err:  # a bug: record it, and go on with the next check
-                why = f"an internal error (a bug in derive): {type(err).__name__}: {err}"
-                result = stopped(task, timeout, why)
-            out.send(record.entry(result))
+            out.send(transform(check_task(doc, task, sizes, timeout)))
     out.close()
 
 
@@ -95,6 +63,7 @@ def spawned(
     todo: list[tuple[str, int]],
     sizes: Sequence[int],
     timeout: float | None,
+    transform: Transform[Any],
     seed: int,
     out: Connection,
 ) -> None:
@@ -104,19 +73,21 @@ def spawned(
     tasks as its parent; the run's seed gives it the same random points.
     """
     set_run_seed(seed)
-    documents = [api.load(path) for path, _ in todo]
+    documents = [load_document(path) for path, _ in todo]
+    for doc in documents:
+        check_document(doc)
     plans = [(doc, tasks_of(doc)[start:]) for doc, (_, start) in zip(documents, todo, strict=True)]
-    worker(plans, sizes, timeout, out)
+    worker(plans, sizes, timeout, transform, out)
 
 
-class DocumentRun:
-    """One document's tasks and the records received for them."""
+class DocumentRun(Generic[T]):
+    """One document's tasks and what came back for each."""
 
     def __init__(self, doc: Document) -> None:
         """Plan the document's checks."""
         self.doc = doc
         self.tasks = tasks_of(doc)
-        self.results: list[record.Record] = []
+        self.results: list[T] = []
         self.began: float | None = None
         self.took: float | None = None  # seconds, once checked
 
@@ -125,27 +96,27 @@ class DocumentRun:
         """True once every task has a record."""
         return len(self.results) == len(self.tasks)
 
-    def report(self) -> record.Record:
-        """The document's record, its claims and steps in the document's order."""
-        pairs = list(zip(self.tasks, self.results, strict=True))
-        claims = [entry for task, entry in pairs if task.claim is not None]
-        body = [entry for task, entry in pairs if task.claim is None]
-        return record.assemble(self.doc, claims, body)
 
-
-class Slot:
+class Slot(Generic[T]):
     """A worker checking some documents in turn, restarted past a check that hangs."""
 
-    def __init__(self, runs: list[DocumentRun], sizes: Sequence[int], timeout: float | None):
+    def __init__(
+        self,
+        runs: list[DocumentRun[T]],
+        sizes: Sequence[int],
+        timeout: float | None,
+        transform: Transform[T],
+    ):
         """Take the documents this worker checks, in order."""
         self.runs, self.sizes, self.timeout = runs, sizes, timeout
+        self.transform = transform
         self.process: Any = None
         self.conn: Connection | None = None
         self.deadline: float | None = None
         self.mark = 0.0  # when the last record arrived (or the worker started)
 
     @property
-    def current(self) -> DocumentRun | None:
+    def current(self) -> DocumentRun[T] | None:
         """The document whose next task the worker is checking."""
         return next((run for run in self.runs if not run.done), None)
 
@@ -164,10 +135,11 @@ class Slot:
         if METHOD == "fork":  # the worker shares this process's documents and caches
             todo = [(r.doc, r.tasks[len(r.results) :]) for r in left]
             target: Any = worker
-            args: tuple[Any, ...] = (todo, self.sizes, self.timeout, theirs)
+            args: tuple[Any, ...] = (todo, self.sizes, self.timeout, self.transform, theirs)
         else:  # a fresh process: it loads the documents again from their files
             paths = [(r.doc.path, len(r.results)) for r in left]
-            target, args = spawned, (paths, self.sizes, self.timeout, run_seed(), theirs)
+            target = spawned
+            args = (paths, self.sizes, self.timeout, self.transform, run_seed(), theirs)
         self.process = context.Process(target=target, args=args, daemon=True)
         self.process.start()
         theirs.close()
@@ -179,24 +151,24 @@ class Slot:
         """Start the clock for the next task."""
         self.deadline = None if not self.timeout else time.monotonic() + self.timeout + GRACE
 
-    def receive(self) -> DocumentRun:
+    def receive(self) -> DocumentRun[T]:
         """Take the next record; a worker that died takes its task with it."""
         assert self.conn is not None
         try:
             entry = self.conn.recv()
         except (EOFError, OSError):
-            why = "the check stopped its worker process (out of memory, or a bug in derive)"
-            return self.expire(why)
+            return self.expire(WORKER_DIED, timed_out=False)
         return self.take(entry, restart=False)
 
-    def expire(self, why: str = "") -> DocumentRun:
+    def expire(self, why: str = "", timed_out: bool = True) -> DocumentRun[T]:
         """The current task ran past its limit and grace (or the worker died): go on."""
         run = self.current
         assert run is not None
         task = run.tasks[len(run.results)]
-        return self.take(record.entry(stopped(task, self.timeout, why)), True)
+        why = why or f"time limit of {self.timeout:g} s reached (the check was stopped)"
+        return self.take(self.transform(stopped(task, why, timed_out)), True)
 
-    def take(self, entry: record.Record, restart: bool) -> DocumentRun:
+    def take(self, entry: T, restart: bool) -> DocumentRun[T]:
         """Record ``entry`` for the current task; time the document; restart if asked."""
         run = self.current
         assert run is not None
@@ -226,10 +198,12 @@ class Slot:
         self.deadline = None
 
 
-def share(runs: list[DocumentRun], jobs: int, last: dict[str, float]) -> list[list[DocumentRun]]:
+def share(
+    runs: list[DocumentRun[T]], jobs: int, last: dict[str, float]
+) -> list[list[DocumentRun[T]]]:
     """Deal documents to ``jobs`` workers: the longest first, each to the least loaded."""
     expected = {id(run): last.get(run.doc.path, GUESS * len(run.tasks)) for run in runs}
-    shares: list[list[DocumentRun]] = [[] for _ in range(max(1, min(jobs, len(runs))))]
+    shares: list[list[DocumentRun[T]]] = [[] for _ in range(max(1, min(jobs, len(runs))))]
     loads = [0.0] * len(shares)
     for run in sorted(runs, key=lambda r: -expected[id(r)]):
         least = loads.index(min(loads))
@@ -240,20 +214,26 @@ def share(runs: list[DocumentRun], jobs: int, last: dict[str, float]) -> list[li
 
 def check_documents(
     docs: Sequence[Document],
+    transform: Transform[T],
     *,
     sizes: Sequence[int],
     timeout: float | None,
     jobs: int = 1,
     progress: Progress | None = None,
     where: Path | None = None,
-) -> list[record.Record]:
-    """Check every document with ``jobs`` worker processes; one record per document.
+) -> list[list[T]]:
+    """Check every document with ``jobs`` worker processes.
 
-    ``where`` is the store's directory (:func:`derive.checking.store.directory`), where the time
-    each document takes is kept to share out the next run; ``None`` keeps nothing.
+    Each worker checks with :func:`derive.checking.check.check_task` and sends back what
+    ``transform`` (a module-level function, so that a spawned worker can be given it)
+    makes of each result. Returns, per document, one of those per task of
+    :func:`~derive.checking.check.tasks_of`, in order. ``where`` is the store's
+    directory (:func:`derive.checking.store.directory`), where the time each document
+    takes is kept to share out the next run; ``None`` keeps nothing.
     """
-    runs = [DocumentRun(doc) for doc in docs]
-    slots = [Slot(part, sizes, timeout) for part in share(runs, jobs, store.durations(where))]
+    runs: list[DocumentRun[T]] = [DocumentRun(doc) for doc in docs]
+    last = store.durations(where)
+    slots = [Slot(part, sizes, timeout, transform) for part in share(runs, jobs, last)]
     try:
         for slot in slots:
             slot.start()
@@ -263,10 +243,10 @@ def check_documents(
         for slot in slots:
             slot.finish()
     store.keep_durations(where, {r.doc.path: r.took for r in runs if r.took is not None})
-    return [run.report() for run in runs]
+    return [run.results for run in runs]
 
 
-def step(active: list[Slot], progress: Progress | None) -> None:
+def step(active: list[Slot[T]], progress: Progress | None) -> None:
     """Wait for the next record, or the next deadline, and act on it."""
     deadlines = [slot.deadline for slot in active if slot.deadline is not None]
     left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None

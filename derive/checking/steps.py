@@ -16,11 +16,10 @@ import sympy as sp
 from derive import symbols
 from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
-from derive.model import Claim, Condition, Document
-from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
+from derive.model import Claim, Condition, Document, Requirement
+from derive.proving import prove_claim
 from derive.reading.body import Side, chains
 from derive.reading.latex import parse_expression
-from derive.reading.latex.shapes import Requirement
 from derive.verdict import Verdict
 
 CONDITION = re.compile(r",\s*(?P<left>[a-z])\s*\\neq?\s*(?P<right>[a-z])\s*$")
@@ -38,15 +37,19 @@ class Step:
 class StepResult:
     """A step and what became of it.
 
-    ``status`` is ``proved``, ``verified``, ``refuted``, ``undecided`` or ``unparsed``.
+    ``status`` is ``proved``, ``verified``, ``refuted``, ``undecided`` or ``unparsed``;
+    ``reason`` says why a step was not understood (or was stopped). ``message`` is the
+    step's line in words, once :mod:`derive.presenting.words` has written it (the API's
+    results carry it).
     """
 
     step: Step
     status: str
     verdict: Verdict | None = None
-    message: str = ""
+    reason: str = ""
     claim: Claim | None = None  # the step as a claim, for messages and reports
     expect: str = "holds"  # or "refuted", for a slip the document lists under [[steps]]
+    message: str = ""
 
     @property
     def holds(self) -> bool:
@@ -59,16 +62,6 @@ class StepResult:
         if self.expect == "refuted":
             return self.status == "refuted"
         return self.status != "refuted"
-
-
-def check_steps(
-    doc: Document,
-    *,
-    sizes: tuple[int, ...] = DEFAULT_SIZES,
-    timeout: float | None = DEFAULT_TIMEOUT,
-) -> list[StepResult]:
-    """Check every step of every chain in the body."""
-    return [run_step(planned, sizes, timeout) for planned in plan_steps(doc)]
 
 
 @dataclass(frozen=True)
@@ -136,17 +129,17 @@ def check_step(
         lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written, notes)
         rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written, notes)
     except DeriveError as err:
-        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+        return StepResult(step, "unparsed", reason=err.message)
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
     mistake = check_expression(doc, lhs, rhs)
     if mistake is not None:
-        return StepResult(step, "unparsed", message=f"not understood: {mistake}")
+        return StepResult(step, "unparsed", reason=mistake)
     if shape(lhs) != shape(rhs):
         return StepResult(
             step,
             "unparsed",
-            message=f"not understood: the left side is {shape(lhs)} and the right side "
-            f"{shape(rhs)} under the front matter's [shapes]",
+            reason=f"the left side is {shape(lhs)} and the right side {shape(rhs)} under "
+            "the front matter's [shapes]",
         )
     claim = Claim(
         f"line {step.right.line}",
@@ -164,14 +157,8 @@ def check_step(
         under = prove_claim(doc, assumed, sizes=sizes, timeout=timeout)
         if under.status in ("proved", "verified"):
             held = replace(under, holds_under=verdict.holds_under)
-            said = noted(f"holds under {', '.join(verdict.holds_under)}", claim.notes)
-            return StepResult(step, under.status, held, said, claim)
-    return StepResult(step, verdict.status, verdict, verdict.message, claim)
-
-
-def noted(message: str, notes: tuple[str, ...]) -> str:
-    r"""``message``, then how its text was read: ``"…; read `log` as `\log`"``."""
-    return "; ".join((message, *notes))
+            return StepResult(step, under.status, held, claim=claim)
+    return StepResult(step, verdict.status, verdict, claim=claim)
 
 
 def shape(expr: sp.Expr) -> str:
@@ -207,28 +194,10 @@ def one_sided(doc: Document, step: Step) -> StepResult:
         if written:
             parse_expression(written, doc.scope)
     except DeriveError as err:
-        return StepResult(step, "unparsed", message=f"not understood: {err.message}")
+        return StepResult(step, "unparsed", reason=err.message)
     why = (
         "it starts with `=` but no chain comes before it"
         if not step.left.text
         else "one side of the equality is empty"
     )
-    return StepResult(step, "unparsed", message=f"not understood: {why}")
-
-
-def summary(results: list[StepResult]) -> str:
-    """``N steps, N hold, N hold under assumptions, N wrong, N not understood``."""
-    return summary_of([(r.status, bool(r.verdict and r.verdict.holds_under)) for r in results])
-
-
-def summary_of(outcomes: list[tuple[str, bool]]) -> str:
-    """:func:`summary` from each step's status and whether it holds under assumptions."""
-    holds = [under for status, under in outcomes if status in ("proved", "verified")]
-    statuses = [status for status, _ in outcomes]
-    text = (
-        f"{len(outcomes)} steps, {holds.count(False)} hold, {holds.count(True)} hold under "
-        f"assumptions, {statuses.count('refuted')} wrong, {statuses.count('unparsed')} not "
-        "understood"
-    )
-    undecided = statuses.count("undecided")
-    return text + (f", {undecided} undecided" if undecided else "")
+    return StepResult(step, "unparsed", reason=why)

@@ -1,12 +1,12 @@
 """Results kept between runs: an unchanged document is not checked again.
 
 ``derive check`` keeps each document's results as the plain data of its ``--json``
-record (:mod:`derive.checking.record`), under a key made of everything they are computed from:
-the document's text and path, the sizes and time limit asked for, and the code that
-checked it (derive's own source files and the versions of Python, SymPy, mpmath and
-lark). Change any of these and the key changes, so a kept result is never reused for
-anything it was not computed from. A document in which some check reached its time
-limit is not kept: on a less loaded machine it may be decided.
+record (:mod:`derive.presenting.record` writes the JSON), under a key made of everything
+they are computed from: the document's text and path, the sizes and time limit asked
+for, and the code that checked it (derive's own source files and the versions of
+Python, SymPy, mpmath and lark). Change any of these and the key changes, so a kept
+result is never reused for anything it was not computed from. A document in which some
+check reached its time limit is not kept: on a less loaded machine it may be decided.
 
 The store is a directory: ``$DERIVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/derive``, else
 ``~/.cache/derive``. ``DERIVE_CACHE_DIR=off`` or ``derive check --no-cache`` leaves it
@@ -90,15 +90,15 @@ def fetch(where: Path | None, name: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def keep(where: Path | None, name: str, record: dict[str, Any]) -> None:
-    """Keep ``record`` under ``name``; a store that cannot be written is left alone.
+def keep(where: Path | None, name: str, text: str) -> None:
+    """Keep a record, as its JSON ``text``, under ``name`` (unless the store is read-only).
 
     Past :data:`MAX_ENTRIES` records the least recently written are removed.
     """
     if where is None:
         return
     with contextlib.suppress(OSError):
-        write(where / f"{name}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        write(where / f"{name}.json", text.encode("utf-8"))
         prune(where)
 
 

@@ -58,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Differentiate and print; return the exit code."""
     from derive import api
+    from derive.presenting import words
     from derive.proving.gradient import differentiate
 
     doc = api.load(args.document)
@@ -70,34 +71,22 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         print(gradient.latex, file=stdout)
     else:
         print(gradient.statement, file=stdout)
-        print(f"  {established(gradient)}", file=stdout)
+        said = words.established(gradient.verdict, gradient.assume, gradient.stated_in)
+        print(f"  {said}", file=stdout)
     return 0 if gradient.verdict.status in ("proved", "verified") else 3
-
-
-def established(gradient: Gradient) -> str:
-    """What the equality with the raw derivative was established as, in words."""
-    v = gradient.verdict
-    under = f" under {', '.join(gradient.assume)}" if gradient.assume else ""
-    source = f"; the form claim `{gradient.stated_in}` states" if gradient.stated_in else ""
-    if v.status == "proved":
-        return f"proved equal to the derivative for {v.sizes}{under} ({v.method}){source}"
-    if v.status == "verified":
-        bound = f", error ≤ {v.error_bound:.1e}" if v.error_bound else ""
-        return f"verified equal for {v.sizes}{under} by {v.method}{bound}{source}"
-    return f"not established: {v.message or v.status}"
 
 
 def as_json(gradient: Gradient) -> dict[str, object]:
     """The ``--json`` object."""
-    from derive.presenting import present
+    from derive.printing import notation
 
     v = gradient.verdict
     return {
         "expression": gradient.expression,
         "wrt": gradient.wrt,
         "assume": list(gradient.assume),
-        "result": present.latex(gradient.result),
-        "unicode": present.unicode(gradient.result),
+        "result": notation.latex(gradient.result),
+        "unicode": notation.unicode(gradient.result),
         "statement": gradient.latex,
         "status": v.status,
         "stated_in": gradient.stated_in or None,

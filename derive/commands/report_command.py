@@ -52,13 +52,14 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Check, render and write; return the exit code."""
-    from derive import api  # imported when the command runs: `derive --help` stays light
+    from derive import __version__, api  # imported when the command runs: --help stays light
     from derive.presenting.report import render, write_report
 
     names = options.document_names(args, "report")
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
-    written = write_report(render(reports, args.date or today()), args.output, pdf=args.pdf)
+    text = render(reports, args.date or today(), __version__)
+    written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)
     if written.pdf is not None:
         print(f"wrote {written.pdf}", file=stdout)

@@ -8,8 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
 from derive.evaluating.jets import Undefined, Value
-from derive.model import FunctionDecl
-from derive.reading.latex.shapes import Over, Requirement
+from derive.model import FunctionDecl, Over, Requirement
 
 if TYPE_CHECKING:
     from derive.evaluating.interpreter import Interpreter

@@ -24,6 +24,7 @@ from derive.proving import domain
 from derive.proving.arithmetic import NotSupported
 from derive.proving.counterexample import completed, find_counterexample, grouped
 from derive.proving.expand import claim_meaning, entry_of, meaning
+from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.proving.limits import TimeLimit, time_limit
 from derive.proving.modular import (
@@ -41,7 +42,14 @@ MAX_COMBINATIONS = 64
 QUICK_SIZE = 2  # sizes up to this rule assumptions out before they are decided in full
 MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to try
 
-__all__ = ["DEFAULT_SIZES", "DEFAULT_TIMEOUT", "prove_claim"]
+__all__ = [
+    "DEFAULT_SIZES",
+    "DEFAULT_TIMEOUT",
+    "entry_of",
+    "prove_claim",
+    "readable",
+    "rename_bound",
+]
 
 
 def checked_form(doc: Document, claim: Claim) -> str:
@@ -300,12 +308,12 @@ def domain_conditions(
     Those of the sides as they are, and those the sides had as written (``(√x)² = x``
     needs ``x ≥ 0``, though SymPy reads ``(√x)²`` as ``x``).
     """
-    from derive.presenting import present
+    from derive.printing.notation import unicode
 
     exprs = [e for label, e in outcome.steps if label in ("left − right", "differentiate")]
     out = []
     for cond in domain.conditions(*exprs, bounds=bounds, written=written):
-        out.append(f"{present.unicode(cond.expr)} {cond.relation}")
+        out.append(f"{unicode(cond.expr)} {cond.relation}")
     return tuple(out)
 
 

@@ -1,8 +1,15 @@
 """Normal forms folded back into a document's names.
 
-Helpers of :mod:`derive.proving.gradient`: ``σ(x)`` for a logistic in exponentials, sums that
-take in their constant factors, and :class:`Folder`, which puts a defined quantity's
-name where its expansion stands. Each rewrite keeps the value; the caller proves that.
+The prover works with ``u_k = e^{z_k}`` and canonical summation variables ``κ1``; a
+reader wants ``y_j (Σ_k t_k − 1)``. :func:`readable`, the entry point, substitutes back
+every definition whose normal form is ``u_p · c`` (the softmax: ``u_p / Σ u``), renames
+bound variables to the document's index letters (:func:`rename_bound`), and writes the
+remaining ``u`` as ``e^{z}``: checking puts every residual it reports through it.
+
+For :mod:`derive.proving.gradient` too: ``σ(x)`` for a logistic in exponentials, sums
+that take in their constant factors, and :class:`Folder`, which puts a defined
+quantity's name where its expansion stands. Each rewrite keeps the value; the caller
+proves that.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from derive import symbols
 from derive.errors import DeriveError
 from derive.model import Document
 from derive.proving.expand import fresh_bound, meaning
-from derive.proving.exponentials import exp_atom
-from derive.proving.index_calculus import Unsupported
+from derive.proving.exponentials import exp_atom, log_of
+from derive.proving.index_calculus import IndexCalculus, Unsupported
 
 MAX_ASSIGNMENTS = 64  # index assignments tried when folding one definition
 
@@ -211,3 +218,145 @@ def substitute(expr: sp.Basic, old: sp.Basic, new: sp.Basic) -> sp.Basic:
             factors.remove(factor)
         return sp.Mul(new, *factors)
     return expr
+
+
+def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
+    """Return ``expr`` (a normal form) in the document's names."""
+    for name, definition in doc.definitions.items():
+        params = definition.params or implicit(doc, definition.body)
+        expr = fold_definition(expr, doc, name, params, bare=not definition.params)
+    expr = rename_bound(expr, doc)
+    return unfold_exponentials(expr)
+
+
+def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
+    """Write the normaliser's ``u = e^{z}`` variables as exponentials again."""
+    elements = {e: sp.exp(log_of(e)) for e in expr.atoms(sp.Indexed) if log_of(e) is not None}
+    expr = expr.xreplace(elements)
+    scalars = {
+        s: sp.exp(log_of(s))
+        for s in expr.free_symbols
+        if isinstance(s, sp.Symbol) and log_of(s) is not None
+    }
+    expr = expr.xreplace(scalars)
+    return expr.replace(lambda n: isinstance(n, exp_atom), lambda n: sp.exp(n.args[0]))
+
+
+def implicit(doc: Document, body: sp.Basic) -> tuple[sp.Basic, ...]:
+    """The indices a definition without subscripts leaves free (``y = e^{z_i}/Σ e^{z}``)."""
+    if isinstance(body, sp.MatrixExpr):
+        return ()
+    found = symbols.free_symbols(body)
+    return tuple(sorted((s for s in found if s.name in doc.indices), key=str))
+
+
+def fold_definition(
+    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...], bare: bool = False
+) -> sp.Expr:
+    """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``.
+
+    A definition without subscripts (``bare``) whose body leaves ``params`` free folds
+    only where the same indices stand: ``y`` for ``u_i``.
+    """
+    if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
+        return expr
+    present = {e.base for e in expr.atoms(sp.Indexed)}
+    present |= {  # the tensors behind the normaliser's `u = e^{z}` variables
+        logged.base
+        for e in expr.atoms(sp.Indexed, sp.Symbol)
+        if isinstance(logged := log_of(e), sp.Indexed)
+    }
+    normal = normal_of(doc, name, params, present, bare)
+    if normal is None:
+        return expr
+    u = [e for e in normal.atoms(sp.Indexed) if e.indices == params and log_of(e) is not None]
+    if len(u) != 1 or sp.Mul.make_args(normal).count(u[0]) != 1:
+        return expr
+    scale = sp.cancel(normal / u[0])
+    if scale.has(u[0]):
+        return expr
+    base = u[0].base
+    inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
+    mapping = {
+        e: (symbols.scalar(name) if bare else symbols.tensor(name)[e.indices])
+        / scale.xreplace(dict(zip(params, e.indices, strict=True)))
+        for e in expr.atoms(sp.Indexed)
+        if e.base == base
+        and e not in inside
+        and len(e.indices) == len(params)
+        and (not bare or tuple(e.indices) == tuple(params))
+    }
+    if not mapping:
+        return expr
+    folded = sp.factor_terms(sp.cancel(expr.xreplace(mapping)))
+    return folded if sp.count_ops(folded) <= sp.count_ops(expr) else expr
+
+
+def normal_of(
+    doc: Document,
+    name: str,
+    params: tuple[sp.Basic, ...],
+    present: set[sp.Basic],
+    bare: bool = False,
+) -> sp.Expr | None:
+    """The normal form of the defined ``name_{params}``, if it can fold into ``present``.
+
+    ``present`` holds the tensors of the expression to fold: a definition over none of
+    them is not normalised at all. Remembered per document.
+    """
+    key = (id(doc), name)
+    found = NORMALS.get(key)
+    if found is None or found[0] is not doc:
+        written = symbols.scalar(name) if bare else symbols.tensor(name)[params]
+        found = (doc, meaning(written, doc), None, False)
+    _, meant, normal, done = found
+    if not done and {e.base for e in meant.atoms(sp.Indexed)} & present:
+        ranges = {
+            symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
+            for i, s in doc.indices.items()
+        }
+        try:
+            normal = IndexCalculus(ranges).normal_form(meant)
+        except (Unsupported, ValueError):
+            normal = None
+        done = True
+    if len(NORMALS) >= 256:
+        NORMALS.pop(next(iter(NORMALS)))
+    NORMALS[key] = (doc, meant, normal, done)
+    return normal
+
+
+NORMALS: dict[tuple[int, str], tuple[Document, sp.Expr, sp.Expr | None, bool]] = {}
+
+
+def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
+    """Give each summation variable an index letter of its range not in use (or primed)."""
+
+    def letter_for(hi: sp.Expr, taken: set[str]) -> str | None:
+        letters = [
+            i for i, s in doc.indices.items() if symbols.size(s) == hi or doc.fixed.get(s) == hi
+        ]
+        for candidate in [*letters, *(f"{i}'" for i in letters), *(f"{i}''" for i in letters)]:
+            if candidate not in taken:
+                return candidate
+        return None
+
+    def visit(node: sp.Basic, taken: set[str]) -> sp.Basic:
+        if isinstance(node, sp.Sum):
+            body = node.function
+            limits = []
+            for var, lo, hi in node.limits:
+                letter = letter_for(hi, taken)
+                if letter is not None:
+                    new = symbols.index(letter)
+                    body = body.xreplace({var: new})
+                    var = new
+                taken = taken | {str(var)}
+                limits.append((var, lo, hi))
+            return sp.Sum(visit(body, taken), *limits)
+        if not node.args or isinstance(node, sp.Indexed | sp.IndexedBase):
+            return node
+        return symbols.rebuild(node, [visit(a, taken) for a in node.args])
+
+    used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return visit(expr, used)

@@ -27,7 +27,7 @@ from derive import symbols
 from derive.errors import DeriveError, Position, UsageError
 from derive.meaning import check_expression
 from derive.model import Claim, Document
-from derive.presenting import present
+from derive.printing import notation
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, index_ranges, prove_claim, rule_for
 from derive.proving.expand import meaning
 from derive.proving.folding import (
@@ -36,8 +36,11 @@ from derive.proving.folding import (
     distribute,
     into_sums,
     logistic,
+    readable,
+    rename_bound,
     shapes_of,
     sigmoids,
+    unfold_exponentials,
 )
 from derive.proving.index_calculus import IndexCalculus, Unsupported, zero_test
 from derive.reading.latex import parse_expression
@@ -60,12 +63,12 @@ class Gradient:
     @property
     def statement(self) -> str:
         """``∂E/∂z_j = y_j − t_j`` in Unicode."""
-        return present.statement(self.derivative, self.result)
+        return notation.statement(self.derivative, self.result)
 
     @property
     def latex(self) -> str:
         """The same in LaTeX."""
-        return f"{present.latex(self.derivative)} = {present.latex(self.result)}"
+        return f"{notation.latex(self.derivative)} = {notation.latex(self.result)}"
 
 
 def differentiate(
@@ -187,7 +190,7 @@ def candidates(doc: Document, claim: Claim, stated: dict[sp.Expr, str]) -> list[
     states, then a product.
     """
     normal = simplified(doc, claim.lhs, claim.assume)
-    plain = present.unfold_exponentials(present.rename_bound(normal, doc))
+    plain = unfold_exponentials(rename_bound(normal, doc))
     forms = list(dict.fromkeys(f for form in readings(doc, normal) for f in shapes_of(form)))
     forms += [form for form in stated if form not in forms]
     best = sorted(
@@ -215,7 +218,7 @@ def simplified(doc: Document, expr: sp.Expr, assume: Iterable[str]) -> sp.Expr:
 
 def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
     """The normal form in the document's names, by each way of folding it."""
-    named = present.readable(normal, doc)
+    named = readable(normal, doc)
     starts = []
     for form in (named, sigmoids(named)):
         spread = distribute(form)
@@ -226,4 +229,4 @@ def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
     for form in starts:
         folded = folder.fold(form)
         found += [form, folded, folder.fold(canonical(logistic(folded)))]
-    return [present.rename_bound(form, doc) for form in dict.fromkeys(found)]
+    return [rename_bound(form, doc) for form in dict.fromkeys(found)]

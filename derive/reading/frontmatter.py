@@ -12,13 +12,11 @@ from functools import partial
 from typing import Any
 
 from derive.errors import DocumentError
-from derive.meaning import check_document
-from derive.model import Assumption, Claim, Document
+from derive.model import Assumption, Claim, Document, Requirement
 from derive.reading.body import chains, check_count
 from derive.reading.document import RawDocument, header_lines, read_document
 from derive.reading.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.reading.latex import Scope, parse_relation
-from derive.reading.latex.shapes import Requirement
 from derive.reading.readings import TABLE_KEYS, build_reading, parse_parts
 
 EXPECTS = ("proved", "refuted")
@@ -33,6 +31,9 @@ CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
 
 def load_document(path: str) -> Document:
     """Read and parse the document at ``path``.
+
+    Its meaning is checked next, by :func:`derive.meaning.check_document`
+    (:func:`derive.api.load` does both).
 
     Raises:
         DeriveError: bad file, front matter or LaTeX, with its position.
@@ -66,7 +67,6 @@ def build_document(raw: RawDocument) -> Document:
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)
     check_known_steps(raw, doc)
-    check_document(doc)
     return doc
 
 

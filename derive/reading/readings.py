@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from derive.errors import DocumentError
-from derive.model import Assumption, Definition, Document, FunctionDecl, Part
+from derive.model import Assumption, Definition, Document, FunctionDecl, Part, Requirement
 from derive.reading.document import RawDocument, header_lines
 from derive.reading.fields import (
     Tables,
@@ -26,7 +26,6 @@ from derive.reading.fields import (
     string_table,
 )
 from derive.reading.latex import Scope, parse_expression, parse_head, parse_relation
-from derive.reading.latex.shapes import Requirement
 
 TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
     "sizes",

@@ -2,10 +2,10 @@ r"""A small typed LaTeX builder: escaped text, math, environments, tables.
 
 A :class:`Tex` is LaTeX that is safe to emit. User text (titles, prose, names) only
 becomes :class:`Tex` through :func:`text`, which escapes every special character with
-:func:`derive.presenting.texsafe.escape` (the one escaping function), so
+:func:`derive.printing.texsafe.escape` (the one escaping function), so
 ``100% of the \input{/etc/passwd}`` prints as itself and reads no file. Math comes from
 SymPy through :func:`math`, whose printer passes every name through
-:func:`derive.presenting.texsafe.math_name`.
+:func:`derive.printing.texsafe.math_name`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 import sympy as sp
 
-from derive.presenting import present
-from derive.presenting.texsafe import escape
+from derive.printing import notation
+from derive.printing.texsafe import escape
 
 
 class Tex(str):
@@ -32,7 +32,7 @@ def text(value: str) -> Tex:
 
 def math(expr: sp.Basic) -> Tex:
     """A SymPy expression as LaTeX math content (without delimiters)."""
-    return Tex(present.latex(expr))
+    return Tex(notation.latex(expr))
 
 
 def inline(expr: sp.Basic) -> Tex:

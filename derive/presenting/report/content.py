@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from derive import __version__, api
+from derive.checking.results import ClaimResult, Report
 from derive.checking.steps import StepResult
 from derive.model import Document
-from derive.presenting import present
+from derive.presenting import words
 from derive.presenting.report.builder import Builder, Tex, join, math, text
+from derive.printing import notation
+from derive.proving import rename_bound
 from derive.verdict import Verdict
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -26,22 +28,20 @@ LABELS = {  # the normaliser's own step names, with their math typeset
     "write e^{z_k} as u_k": Tex(r"\text{write $e^{z_k}$ as $u_k$}"),
     "left − right": Tex(r"\text{left $-$ right}"),
 }
-MARKS = {
-    "proved": r"$\checkmark$",
-    "verified": r"$\checkmark$",
-    "refuted": r"$\times$",
-    "vacuous": r"$\emptyset$",
-    "undecided": "?",
-    "unparsed": "?",
+MARKS = {  # words.MARKS, typeset
+    "✓": r"$\checkmark$",
+    "✗": r"$\times$",
+    "∅": r"$\emptyset$",
+    "?": "?",
 }
 
 
-def render(reports: Sequence[api.Report], date: str) -> str:
-    """The LaTeX text of a report on ``reports``, dated ``date``."""
+def render(reports: Sequence[Report], date: str, version: str) -> str:
+    """The LaTeX text of a report on ``reports``, dated ``date``, by derive ``version``."""
     doc = Builder()
     doc.add(Tex(PREAMBLE))
     doc.command("title", Tex("derive report"))
-    doc.command("author", text(f"derive {__version__}"))
+    doc.command("author", text(f"derive {version}"))
     doc.command("date", text(date))
     with doc.environment("document"):
         doc.command("maketitle")
@@ -54,7 +54,7 @@ def render(reports: Sequence[api.Report], date: str) -> str:
     return doc.render()
 
 
-def summary(doc: Builder, reports: Sequence[api.Report]) -> None:
+def summary(doc: Builder, reports: Sequence[Report]) -> None:
     """One row per document: its claims by verdict and its wrong steps."""
     rows: list[list[Tex]] = []
     for report in reports:
@@ -74,7 +74,7 @@ def summary(doc: Builder, reports: Sequence[api.Report]) -> None:
         doc.table("lrrrrrr", header, rows)
 
 
-def document(doc: Builder, report: api.Report) -> None:
+def document(doc: Builder, report: Report) -> None:
     """One document's section."""
     d = report.document
     doc.command("section", text(d.title))
@@ -96,7 +96,7 @@ def definitions(doc: Builder, d: Document) -> None:
         doc.command("subsection*", Tex("Definitions"))
         with doc.environment("align*"):
             lines = [
-                join([display(present.head(x.name, x.params)), Tex(" &= "), display(x.body)])
+                join([display(notation.head(x.name, x.params)), Tex(" &= "), display(x.body)])
                 for x in d.definitions.values()
             ]
             doc.add(join(lines, " \\\\\n"))
@@ -119,12 +119,12 @@ def definitions(doc: Builder, d: Document) -> None:
             doc.add(join(lines, " \\\\\n"))
 
 
-def claim(doc: Builder, result: api.ClaimResult, d: Document) -> None:
+def claim(doc: Builder, result: ClaimResult, d: Document) -> None:
     """A claim: statement, verdict, then its proof or its counterexample."""
     c, v = result.claim, result.verdict
     expected = "" if result.as_expected else " (not as the document expects)"
     doc.command("paragraph", join([Tex(r"\texttt{"), text(c.name), Tex("}")]))
-    doc.add(text(verdict_words(v) + expected))
+    doc.add(text(words.sentence(v) + expected))
     if c.assume:
         doc.add(text(f" Assumes {', '.join(c.assume)}."))
     with doc.environment("equation*"):
@@ -133,20 +133,6 @@ def claim(doc: Builder, result: api.ClaimResult, d: Document) -> None:
         proof(doc, v, d)
     if v.status == "refuted":
         refutation(doc, v)
-
-
-def verdict_words(v: Verdict) -> str:
-    """``Proved for all K ≥ 1 (index calculus).`` and the like."""
-    if v.status == "proved":
-        return f"Proved for {v.sizes} ({v.method})."
-    if v.status == "verified":
-        bound = f", error at most {v.error_bound:.1e}" if v.error_bound else ""
-        return f"Verified for {v.sizes} by {v.method}{bound}."
-    if v.status == "refuted":
-        return f"Refuted ({v.method})."
-    if v.status == "vacuous":
-        return f"Vacuous: {v.message}."
-    return f"Undecided: {v.message}."
 
 
 def proof(doc: Builder, v: Verdict, d: Document) -> None:
@@ -159,7 +145,7 @@ def proof(doc: Builder, v: Verdict, d: Document) -> None:
         for n, (label, expr) in enumerate(v.steps):
             sign = "" if n == 0 else "="
             why = LABELS.get(label) or join([Tex(r"\text{"), text(label), Tex("}")])
-            shown = display(present.rename_bound(expr, d))
+            shown = display(rename_bound(expr, d))
             lines.append(join([Tex(f"{sign}&\\ "), shown, Tex(" && "), why]))
         doc.add(join(lines, " \\\\\n"))
 
@@ -185,7 +171,7 @@ def refutation(doc: Builder, v: Verdict) -> None:
     doc.blank()
 
 
-def steps(doc: Builder, report: api.Report) -> None:
+def steps(doc: Builder, report: Report) -> None:
     """The author's chain, each step marked."""
     doc.command("subsection*", Tex("Steps in the body"))
     doc.add(Tex(r"$\checkmark$ holds, $\checkmark^{*}$ holds under an assumption, "))
@@ -199,7 +185,7 @@ def step(doc: Builder, result: StepResult) -> None:
     """One step: its line, its mark, the step and what was found."""
     where = f"line {result.step.right.line}"
     under = result.holds and result.verdict is not None and bool(result.verdict.holds_under)
-    mark = Tex(r"$\checkmark^{*}$") if under else Tex(MARKS[result.status])
+    mark = Tex(r"$\checkmark^{*}$") if under else Tex(MARKS[words.MARKS[result.status]])
     doc.add(Tex(r"\noindent "), mark, Tex(" "), text(where), Tex(": "))
     if result.claim is not None:
         doc.add(inline_or_display(result.claim.lhs, result.claim.rhs))
@@ -212,7 +198,7 @@ def step(doc: Builder, result: StepResult) -> None:
     if under and result.verdict is not None:
         doc.add(text(f" (under {', '.join(result.verdict.holds_under)})"))
     if result.status in ("unparsed", "vacuous", "undecided"):
-        doc.add(Tex(r"\\ "), text(result.message))
+        doc.add(Tex(r"\\ "), text(words.step_line(result)))
     if result.status == "refuted" and result.verdict is not None:
         expected = " (a slip the document lists)" if result.expect == "refuted" else ""
         doc.add(text(f" wrong{expected}."))
@@ -230,7 +216,7 @@ def display(expr: sp.Basic) -> Tex:
     try:
         written = math(expr)
     except (TypeError, ValueError, AttributeError):  # a construct the printer lacks
-        return join([Tex(r"\text{"), text(present.unicode(expr)), Tex("}")])
+        return join([Tex(r"\text{"), text(notation.unicode(expr)), Tex("}")])
     if len(written) <= LONGEST:
         return written
     summary = text(f"(an expression of {sp.count_ops(expr)} operations)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from derive.model import Scope
 from derive.reading.latex.api import locate_use, parse_expression, parse_head, parse_relation
-from derive.reading.latex.scope import Scope
 
 __all__ = ["Scope", "locate_use", "parse_expression", "parse_head", "parse_relation"]

@@ -9,12 +9,12 @@ import sympy as sp
 from lark import Token, Tree
 
 from derive.errors import DeriveError, LatexError, Position
+from derive.model import Requirement, Scope
 from derive.reading.latex.head import read_head
 from derive.reading.latex.nodes import Node
 from derive.reading.latex.parser import parse_tree
 from derive.reading.latex.samples import sample_prefixes
-from derive.reading.latex.scope import Scope
-from derive.reading.latex.shapes import Requirement, requirements
+from derive.reading.latex.shapes import requirements
 from derive.reading.latex.transform import Reader
 
 T = TypeVar("T")

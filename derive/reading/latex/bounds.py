@@ -17,8 +17,8 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError, UnknownNameError
+from derive.model import Scope
 from derive.reading.latex.nodes import Node, position
-from derive.reading.latex.scope import Scope
 
 NEQ = frozenset({r"\ne", r"\neq"})
 BOUND = "a bound of a sum or product must be a scalar"

@@ -20,10 +20,10 @@ from typing import Any
 import sympy as sp
 
 from derive import symbols
+from derive.model import Scope
 from derive.reading.latex import shapes
 from derive.reading.latex.factors import Callee
 from derive.reading.latex.nodes import Node
-from derive.reading.latex.scope import Scope
 from derive.reading.latex.shapes import Operand
 
 PREFIXES: dict[str, Any] = {

@@ -7,9 +7,9 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError
+from derive.model import Scope
 from derive.reading.latex.names import is_name, name_value, read_name
 from derive.reading.latex.nodes import Node, only_item, position, source
-from derive.reading.latex.scope import Scope
 
 HINT = "write a name (`E`), an element (`y_k`, `w_{ij}`) or a function (`f(\\mathbf{z}, j)`)"
 

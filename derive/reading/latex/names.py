@@ -23,9 +23,9 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError, UnknownNameError
+from derive.model import Scope
 from derive.reading.latex import shapes
 from derive.reading.latex.nodes import Node, only_item, position, source, tokens
-from derive.reading.latex.scope import Scope
 
 NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})
 TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+)\s*\{(?P<content>[^{}]*)\}")

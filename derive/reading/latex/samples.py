@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from lark import Token, Tree
 
+from derive.model import Scope
 from derive.reading.latex.nodes import Node
-from derive.reading.latex.scope import Scope
 
 NAMES = frozenset({"letter", "greek", "accent", "bold", "textname"})
 

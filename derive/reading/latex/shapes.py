@@ -26,14 +26,9 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive import symbols
 from derive.errors import LatexError, Position
-from derive.reading.latex.scope import Scope
+from derive.model import Requirement, Scope
 
 Shape = tuple[sp.Expr, sp.Expr]
-# A sum around a requirement: its variable, bounds, and the deltas its `\neq` leaves out.
-Over = tuple[sp.Basic, sp.Basic, sp.Basic, tuple[sp.Basic, ...]]
-# An expression, "> 0", "≥ 0" or "≠ 0", and the sums it sits in (outermost first): it
-# must hold for each value of their variables.
-Requirement = tuple[sp.Expr, str, tuple[Over, ...]]
 POSITIVE, NONNEGATIVE, NONZERO = "> 0", "≥ 0", "≠ 0"
 # What the expression being read needs to be real, as written: SymPy simplifies
 # (x^{1/3})^3 to x and x/x to 1, and the condition would be lost.

@@ -15,6 +15,7 @@ from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError, Position
+from derive.model import Scope
 from derive.reading.latex import factors, shapes, words
 from derive.reading.latex.bounds import read_limits
 from derive.reading.latex.factors import (
@@ -38,7 +39,6 @@ from derive.reading.latex.names import (
     simple_value,
 )
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
-from derive.reading.latex.scope import Scope
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})

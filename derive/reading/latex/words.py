@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from lark import Token, Tree
 
 from derive.errors import LatexError
+from derive.model import Scope
 from derive.reading.latex.nodes import Node, position, tokens
-from derive.reading.latex.scope import Scope
 
 # Bare names that are functions of the reader, and what they are read as.
 BUILTIN = {

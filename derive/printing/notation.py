@@ -1,9 +1,9 @@
-"""Normal forms turned back into the document's own names, and printed.
+r"""derive's SymPy expressions printed: one line of Unicode, or LaTeX.
 
-The prover works with ``u_k = e^{z_k}`` and canonical summation variables ``κ1``; a
-reader wants ``y_j (Σ_k t_k − 1)``. :func:`readable` substitutes back every definition
-whose normal form is ``u_p · c`` (the softmax: ``u_p / Σ u``), renames bound variables
-to the document's index letters, and writes the remaining ``u`` as ``e^{z}``.
+``∂E/∂z_j``, ``Σ_k t_k``, ``δ_kj``, ``σ(x)``, ``ln`` on one line; ``z_{k}``,
+``\frac{\partial E}{\partial z_{j}}``, ``\ln`` in LaTeX, every name of the author's
+through :func:`derive.printing.texsafe.math_name`. Every stage prints through here: a
+verdict's side conditions, a derivative's statement, a record's residual, a report.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from derive import symbols
-from derive.model import Document
-from derive.presenting import texsafe
-from derive.proving.expand import meaning
-from derive.proving.exponentials import exp_atom, log_of
-from derive.proving.index_calculus import IndexCalculus, Unsupported
+from derive.printing import texsafe
 from derive.symbols import (
     Elementwise,
     Entry,
@@ -27,152 +22,8 @@ from derive.symbols import (
     NonReal,
     Opaque,
     VectorView,
-    rebuild,
     sigmoid,
 )
-from derive.verdict import Verdict
-
-
-def readable(expr: sp.Expr, doc: Document) -> sp.Expr:
-    """Return ``expr`` (a normal form) in the document's names."""
-    for name, definition in doc.definitions.items():
-        params = definition.params or implicit(doc, definition.body)
-        expr = fold_definition(expr, doc, name, params, bare=not definition.params)
-    expr = rename_bound(expr, doc)
-    return unfold_exponentials(expr)
-
-
-def unfold_exponentials(expr: sp.Expr) -> sp.Expr:
-    """Write the normaliser's ``u = e^{z}`` variables as exponentials again."""
-    elements = {e: sp.exp(log_of(e)) for e in expr.atoms(sp.Indexed) if log_of(e) is not None}
-    expr = expr.xreplace(elements)
-    scalars = {
-        s: sp.exp(log_of(s))
-        for s in expr.free_symbols
-        if isinstance(s, sp.Symbol) and log_of(s) is not None
-    }
-    expr = expr.xreplace(scalars)
-    return expr.replace(lambda n: isinstance(n, exp_atom), lambda n: sp.exp(n.args[0]))
-
-
-def implicit(doc: Document, body: sp.Basic) -> tuple[sp.Basic, ...]:
-    """The indices a definition without subscripts leaves free (``y = e^{z_i}/Σ e^{z}``)."""
-    if isinstance(body, sp.MatrixExpr):
-        return ()
-    found = symbols.free_symbols(body)
-    return tuple(sorted((s for s in found if s.name in doc.indices), key=str))
-
-
-def fold_definition(
-    expr: sp.Expr, doc: Document, name: str, params: tuple[sp.Basic, ...], bare: bool = False
-) -> sp.Expr:
-    """Write ``u_x`` as ``y_x · c(x)`` where ``y_p`` normalises to ``u_p · c(p)``.
-
-    A definition without subscripts (``bare``) whose body leaves ``params`` free folds
-    only where the same indices stand: ``y`` for ``u_i``.
-    """
-    if not params or not all(isinstance(p, sp.Symbol) and p.is_integer for p in params):
-        return expr
-    present = {e.base for e in expr.atoms(sp.Indexed)}
-    present |= {  # the tensors behind the normaliser's `u = e^{z}` variables
-        logged.base
-        for e in expr.atoms(sp.Indexed, sp.Symbol)
-        if isinstance(logged := log_of(e), sp.Indexed)
-    }
-    normal = normal_of(doc, name, params, present, bare)
-    if normal is None:
-        return expr
-    u = [e for e in normal.atoms(sp.Indexed) if e.indices == params and log_of(e) is not None]
-    if len(u) != 1 or sp.Mul.make_args(normal).count(u[0]) != 1:
-        return expr
-    scale = sp.cancel(normal / u[0])
-    if scale.has(u[0]):
-        return expr
-    base = u[0].base
-    inside = {e for s in expr.atoms(sp.Sum) for e in s.atoms(sp.Indexed)}
-    mapping = {
-        e: (symbols.scalar(name) if bare else symbols.tensor(name)[e.indices])
-        / scale.xreplace(dict(zip(params, e.indices, strict=True)))
-        for e in expr.atoms(sp.Indexed)
-        if e.base == base
-        and e not in inside
-        and len(e.indices) == len(params)
-        and (not bare or tuple(e.indices) == tuple(params))
-    }
-    if not mapping:
-        return expr
-    folded = sp.factor_terms(sp.cancel(expr.xreplace(mapping)))
-    return folded if sp.count_ops(folded) <= sp.count_ops(expr) else expr
-
-
-def normal_of(
-    doc: Document,
-    name: str,
-    params: tuple[sp.Basic, ...],
-    present: set[sp.Basic],
-    bare: bool = False,
-) -> sp.Expr | None:
-    """The normal form of the defined ``name_{params}``, if it can fold into ``present``.
-
-    ``present`` holds the tensors of the expression to fold: a definition over none of
-    them is not normalised at all. Remembered per document.
-    """
-    key = (id(doc), name)
-    found = NORMALS.get(key)
-    if found is None or found[0] is not doc:
-        written = symbols.scalar(name) if bare else symbols.tensor(name)[params]
-        found = (doc, meaning(written, doc), None, False)
-    _, meant, normal, done = found
-    if not done and {e.base for e in meant.atoms(sp.Indexed)} & present:
-        ranges = {
-            symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
-            for i, s in doc.indices.items()
-        }
-        try:
-            normal = IndexCalculus(ranges).normal_form(meant)
-        except (Unsupported, ValueError):
-            normal = None
-        done = True
-    if len(NORMALS) >= 256:
-        NORMALS.pop(next(iter(NORMALS)))
-    NORMALS[key] = (doc, meant, normal, done)
-    return normal
-
-
-NORMALS: dict[tuple[int, str], tuple[Document, sp.Expr, sp.Expr | None, bool]] = {}
-
-
-def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
-    """Give each summation variable an index letter of its range not in use (or primed)."""
-
-    def letter_for(hi: sp.Expr, taken: set[str]) -> str | None:
-        letters = [
-            i for i, s in doc.indices.items() if symbols.size(s) == hi or doc.fixed.get(s) == hi
-        ]
-        for candidate in [*letters, *(f"{i}'" for i in letters), *(f"{i}''" for i in letters)]:
-            if candidate not in taken:
-                return candidate
-        return None
-
-    def visit(node: sp.Basic, taken: set[str]) -> sp.Basic:
-        if isinstance(node, sp.Sum):
-            body = node.function
-            limits = []
-            for var, lo, hi in node.limits:
-                letter = letter_for(hi, taken)
-                if letter is not None:
-                    new = symbols.index(letter)
-                    body = body.xreplace({var: new})
-                    var = new
-                taken = taken | {str(var)}
-                limits.append((var, lo, hi))
-            return sp.Sum(visit(body, taken), *limits)
-        if not node.args or isinstance(node, sp.Indexed | sp.IndexedBase):
-            return node
-        return rebuild(node, [visit(a, taken) for a in node.args])
-
-    used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    return visit(expr, used)
 
 
 class UnicodePrinter(StrPrinter):
@@ -248,7 +99,7 @@ class UnicodePrinter(StrPrinter):
     def _print_NonReal(self, expr: NonReal) -> str:
         return expr.written
 
-    def _print_exp_atom(self, expr: exp_atom) -> str:
+    def _print_exp_atom(self, expr: sp.Function) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"
 
     def _print_Function(self, expr: sp.Function) -> str:
@@ -335,7 +186,7 @@ class DeriveLatexPrinter(LatexPrinter):
     r"""SymPy's LaTeX printer with derive's conventions: ``z_{k}``, ``w_{ij}``, ``\ln``.
 
     Every name (symbol, tensor, function, a non-real constant as written) is the author's
-    text and goes through :func:`derive.presenting.texsafe.math_name`: an unusual one
+    text and goes through :func:`derive.printing.texsafe.math_name`: an unusual one
     prints as text.
     """
 
@@ -404,7 +255,7 @@ class DeriveLatexPrinter(LatexPrinter):
     def _print_sigmoid(self, expr: sigmoid) -> str:
         return f"\\sigma\\left({self._print(expr.args[0])}\\right)"
 
-    def _print_exp_atom(self, expr: exp_atom) -> str:
+    def _print_exp_atom(self, expr: sp.Function) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
@@ -443,21 +294,6 @@ def latex_name(name: str) -> str:
 def latex(expr: sp.Basic) -> str:
     r"""Print ``expr`` as LaTeX with derive's conventions (``\ln``, ``z_{k}``)."""
     return DeriveLatexPrinter({"ln_notation": True}).doprint(expr)
-
-
-def evidence(verdict: Verdict) -> list[str]:
-    """The counterexample as a table of values, and the residual, as indented lines."""
-    lines = []
-    example = verdict.counterexample
-    if example is not None:
-        lines.append("  counterexample:")
-        for name, value in {**example.sizes, **example.indices, **example.values}.items():
-            lines.append(f"    {name:>12} = {value}")
-        lines.append(f"    {'left':>12} = {example.left}")
-        lines.append(f"    {'right':>12} = {example.right}")
-    if verdict.residual is not None and verdict.residual != 0:
-        lines.append(f"  left − right = {unicode(verdict.residual)}")
-    return lines
 
 
 def statement(lhs: sp.Expr, rhs: sp.Expr) -> str:

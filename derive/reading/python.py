@@ -1,21 +1,9 @@
-r"""Identities built in Python: ``prove(lhs, rhs)`` and ``assert_identity(lhs, rhs)``.
+r"""Identities built in Python, read: ``lhs = rhs`` as a claim of a document of its own.
 
-For users who never write a document. Indices and sizes are SymPy symbols given in
-``indices`` (``{j: K}``); vectors are ``IndexedBase`` objects; sums are ``Sum``; a
-derivative is ``Derivative(expr, z[j])``. Assumptions are equations (``Eq``). The same
-prover as for documents decides the identity, for every size where it can.
-
->>> import sympy as sp
->>> K = sp.Symbol("K", integer=True, positive=True)
->>> j, k = sp.symbols("j k", integer=True, positive=True)
->>> z, t = sp.IndexedBase("z"), sp.IndexedBase("t")
->>> y = lambda i: sp.exp(z[i]) / sp.Sum(sp.exp(z[k]), (k, 1, K))
->>> E = -sp.Sum(t[k] * sp.log(y(k)), (k, 1, K))
->>> prove(sp.Derivative(E, z[j]), y(j) - t[j], indices={j: K, k: K}).status
-'refuted'
->>> targets = sp.Eq(sp.Sum(t[k], (k, 1, K)), 1)
->>> prove(sp.Derivative(E, z[j]), y(j) - t[j], assume=[targets], indices={j: K, k: K}).status
-'proved'
+For users who never write a document (:func:`derive.api.prove`). Indices and sizes are
+SymPy symbols given in ``indices`` (``{j: K}``); vectors are ``IndexedBase`` objects;
+sums are ``Sum``; a derivative is ``Derivative(expr, z[j])``. Assumptions are equations
+(``Eq``). Nothing here is text, so nothing is parsed.
 """
 
 from __future__ import annotations
@@ -25,40 +13,19 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from derive import symbols
-from derive.api import explain
 from derive.errors import Position, UsageError
-from derive.meaning import check_expression
-from derive.model import Assumption, Claim, Condition, Document
-from derive.presenting import present
-from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, prove_claim
-from derive.reading.latex import Scope
-from derive.verdict import Verdict
+from derive.model import Assumption, Claim, Condition, Document, Scope
 
 
-def prove(
+def identity(
     lhs: sp.Expr,
     rhs: sp.Expr,
     *,
     assume: Sequence[sp.Eq] = (),
     indices: Mapping[sp.Symbol, sp.Symbol] | None = None,
     distinct: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
-    sizes: Sequence[int] = DEFAULT_SIZES,
-    timeout: float | None = DEFAULT_TIMEOUT,
-) -> Verdict:
-    """Decide ``lhs = rhs`` for SymPy expressions.
-
-    Args:
-        lhs: the left side.
-        rhs: the right side.
-        assume: equations that may be used, such as ``Eq(Sum(t[k], (k, 1, K)), 1)``.
-        indices: each index symbol with the size it ranges over (``{j: K}``); a sum's
-            own variable need not be listed.
-        distinct: pairs of indices that differ, as a claim's ``where`` ``j ≠ k``.
-        sizes: concrete sizes tried when no proof for every size is found.
-        timeout: seconds before the answer is ``undecided``.
-
-    Returns:
-        The verdict, with a counterexample and the residual when it is refuted.
+) -> tuple[Document, Claim]:
+    """The document (sizes, indices, assumptions) and the claim ``lhs = rhs``.
 
     Raises:
         UsageError: an index's size is not a symbol, or an assumption is not an equation.
@@ -84,11 +51,7 @@ def prove(
         tuple(doc.assumptions),
         where,
     )
-    mistake = check_expression(doc, claim.lhs, claim.rhs)
-    if mistake is not None:
-        raise UsageError(mistake)
-    verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
-    return explain(claim, verdict, doc)
+    return doc, claim
 
 
 def expression(value: object) -> sp.Expr:
@@ -143,31 +106,3 @@ def document(
         claims=(),
         scope=Scope(indices=indices, sizes=frozenset(sizes)),
     )
-
-
-def assert_identity(
-    lhs: sp.Expr,
-    rhs: sp.Expr,
-    *,
-    assume: Sequence[sp.Eq] = (),
-    indices: Mapping[sp.Symbol, sp.Symbol] | None = None,
-    distinct: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
-    sizes: Sequence[int] = DEFAULT_SIZES,
-    timeout: float | None = DEFAULT_TIMEOUT,
-) -> Verdict:
-    """Like :func:`prove`, but raise ``AssertionError`` unless the identity holds.
-
-    The message carries the verdict, the counterexample and the residual.
-    """
-    verdict = prove(
-        lhs, rhs, assume=assume, indices=indices, distinct=distinct, sizes=sizes, timeout=timeout
-    )
-    if verdict.status not in ("proved", "verified"):
-        raise AssertionError(describe(lhs, rhs, verdict))
-    return verdict
-
-
-def describe(lhs: sp.Expr, rhs: sp.Expr, verdict: Verdict) -> str:
-    """Several lines: the identity, the verdict, the counterexample and the residual."""
-    lines = [present.statement(lhs, rhs), f"  {verdict.message}", *present.evidence(verdict)]
-    return "\n".join(lines)

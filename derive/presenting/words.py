@@ -1,0 +1,205 @@
+r"""Every verdict in words: the one place that says what a check found.
+
+The terminal (:mod:`~derive.presenting.terminal`), the ``--json`` records
+(:mod:`~derive.presenting.record`), the LaTeX report, ``derive diff``, the Python API and
+the pytest plugin all word verdicts through these functions, so a verdict reads the same
+wherever it is shown:
+
+- :func:`claim_line`: ``proved for all K ≥ 1 (1 ≤ j ≤ K): ∂E/∂z_j = y_j − t_j``, then how
+  the text was read (``read `log` as `\log```);
+- :func:`step_line`: the same for a step of the body, or why it was not understood;
+- :func:`sentence`: ``Proved for all K ≥ 1 (index calculus).``, for the report;
+- :func:`established`: what ``derive diff``'s equality with the raw derivative is;
+- :func:`evidence`: the counterexample as a table, and the residual;
+- :func:`claim_failure` and :func:`step_failure`: a pytest item's report;
+- :func:`steps_summary` and :func:`expectation`: counts and the ``(expected)`` labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # printing a kept record needs no SymPy: these are imported when used
+    from derive.checking.results import ClaimResult
+    from derive.checking.steps import StepResult
+    from derive.model import Claim
+    from derive.verdict import Verdict
+
+HOLDS = ("proved", "verified")
+# How each status is marked beside a step: the terminal colours these, the report typesets them.
+MARKS = {
+    "proved": "✓",
+    "verified": "✓",
+    "refuted": "✗",
+    "vacuous": "∅",
+    "undecided": "?",
+    "unparsed": "?",
+}
+
+
+def noted(message: str, notes: Sequence[str]) -> str:
+    r"""``message``, then how its text was read: ``"…; read `log` as `\log`"``."""
+    return "; ".join((message, *notes))
+
+
+def claim_line(claim: Claim, verdict: Verdict) -> str:
+    """One line that names the claim and the numbers, then how its text was read."""
+    return noted(verdict_line(claim, verdict), claim.notes)
+
+
+def verdict_line(claim: Claim, verdict: Verdict) -> str:
+    """One line that names the claim and the numbers."""
+    from derive.printing.notation import statement, unicode
+
+    said = statement(claim.lhs, claim.rhs)
+    conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""
+    if verdict.form:
+        said = f"{said}  [{verdict.form}]"
+    if verdict.status == "proved":
+        return f"proved for {verdict.sizes}{conditions}: {said}"
+    if verdict.status == "verified":
+        bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
+        sizes = f" for {verdict.sizes}" if verdict.sizes else ""
+        return f"verified{sizes} by {verdict.method}{bound}: {said}"
+    if verdict.status == "refuted":
+        text = f"refuted: {said}"
+        if verdict.counterexample is not None:
+            text += f"  at {verdict.counterexample.describe()}"
+        if verdict.residual is not None and verdict.residual != 0:
+            case = f" when {verdict.residual_case}" if verdict.residual_case else ""
+            text += f"; left − right = {unicode(verdict.residual)}{case}"
+        if verdict.holds_under:
+            text += f"; holds under {', '.join(f'`{n}`' for n in verdict.holds_under)}"
+        return text
+    if verdict.status == "vacuous":
+        return f"vacuous: {said}: {verdict.message}"
+    return f"undecided: {said}: {verdict.message}"
+
+
+def step_line(result: StepResult) -> str:
+    """What became of a step, in one line (why, for a step not understood)."""
+    if result.status == "unparsed":
+        return f"not understood: {result.reason}"
+    if result.claim is None or result.verdict is None:
+        return result.reason  # stopped from outside before it had a claim
+    if result.holds and result.verdict.holds_under:
+        under = f"holds under {', '.join(result.verdict.holds_under)}"
+        return noted(under, result.claim.notes)
+    return claim_line(result.claim, result.verdict)
+
+
+def sentence(verdict: Verdict) -> str:
+    """``Proved for all K ≥ 1 (index calculus).`` and the like, for the report."""
+    if verdict.status == "proved":
+        return f"Proved for {verdict.sizes} ({verdict.method})."
+    if verdict.status == "verified":
+        bound = f", error at most {verdict.error_bound:.1e}" if verdict.error_bound else ""
+        return f"Verified for {verdict.sizes} by {verdict.method}{bound}."
+    if verdict.status == "refuted":
+        return f"Refuted ({verdict.method})."
+    if verdict.status == "vacuous":
+        return f"Vacuous: {verdict.message}."
+    return f"Undecided: {verdict.message}."
+
+
+def established(verdict: Verdict, assume: Sequence[str], stated_in: str = "") -> str:
+    """What ``derive diff``'s form was established as, against the raw derivative."""
+    under = f" under {', '.join(assume)}" if assume else ""
+    source = f"; the form claim `{stated_in}` states" if stated_in else ""
+    if verdict.status == "proved":
+        how = f"({verdict.method}){source}"
+        return f"proved equal to the derivative for {verdict.sizes}{under} {how}"
+    if verdict.status == "verified":
+        bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
+        return f"verified equal for {verdict.sizes}{under} by {verdict.method}{bound}{source}"
+    return f"not established: {verdict.message or verdict.status}"
+
+
+def evidence(verdict: Verdict) -> list[str]:
+    """The counterexample as a table of values, and the residual, as indented lines."""
+    from derive.printing.notation import unicode
+
+    lines = []
+    example = verdict.counterexample
+    if example is not None:
+        lines.append("  counterexample:")
+        for name, value in {**example.sizes, **example.indices, **example.values}.items():
+            lines.append(f"    {name:>12} = {value}")
+        lines.append(f"    {'left':>12} = {example.left}")
+        lines.append(f"    {'right':>12} = {example.right}")
+    if verdict.residual is not None and verdict.residual != 0:
+        lines.append(f"  left − right = {unicode(verdict.residual)}")
+    return lines
+
+
+UNSETTLED = {"unparsed": "a step not understood", "undecided": "an undecided step"}
+
+
+def claim_failure(result: ClaimResult) -> str:
+    """A claim not as expected: where, the statement, the verdict and its evidence."""
+    from derive.printing.notation import statement
+
+    claim, verdict = result.claim, result.verdict
+    lines = [
+        f"{claim.position}: claim `{claim.name}` (expected {claim.expect})",
+        f"  {statement(claim.lhs, claim.rhs)}",
+        f"  {claim_line(claim, verdict)}",
+    ]
+    return "\n".join(lines + evidence(verdict))
+
+
+def step_failure(result: StepResult) -> str:
+    """A wrong (or unsettled) step: its position, its text and the evidence."""
+    where = result.step.right
+    lines = [
+        f"line {where.line}, column {where.col}: {UNSETTLED.get(result.status, 'a wrong step')}",
+        f"  {result.step.left.text} = {result.step.right.text}",
+        f"  {step_line(result)}",
+    ]
+    return "\n".join(lines + (evidence(result.verdict) if result.verdict else []))
+
+
+def step_skipped(result: StepResult) -> str:
+    """Why a step not understood or undecided is skipped: ``line 11, column 17: …``."""
+    where = result.step.right
+    return f"line {where.line}, column {where.col}: {step_line(result)}"
+
+
+def steps_summary(outcomes: Sequence[tuple[str, bool]]) -> str:
+    """``N steps, N hold, N hold under assumptions, N wrong, N not understood``.
+
+    From each step's status and whether it holds under assumptions.
+    """
+    holds = [under for status, under in outcomes if status in HOLDS]
+    statuses = [status for status, _ in outcomes]
+    text = (
+        f"{len(outcomes)} steps, {holds.count(False)} hold, {holds.count(True)} hold under "
+        f"assumptions, {statuses.count('refuted')} wrong, {statuses.count('unparsed')} not "
+        "understood"
+    )
+    undecided = statuses.count("undecided")
+    return text + (f", {undecided} undecided" if undecided else "")
+
+
+def summary(results: Sequence[StepResult]) -> str:
+    """:func:`steps_summary` of checked steps."""
+    return steps_summary([(r.status, bool(r.verdict and r.verdict.holds_under)) for r in results])
+
+
+def claims_summary(count: int, all_as_expected: bool) -> str:
+    """``12 claims: all claims as expected``."""
+    said = "all claims as expected" if all_as_expected else "some claims not as expected"
+    return f"{count} claims: {said}"
+
+
+def expectation(expect: str, as_expected: bool, step: bool = False) -> str:
+    """The label of a listed slip or an ``expect = "refuted"`` claim: ``(expected)``.
+
+    Empty unless something was expected to be wrong.
+    """
+    if expect != "refuted":
+        return ""
+    if as_expected:
+        return "(expected)"
+    return "(expected wrong)" if step else "(expected refuted)"
