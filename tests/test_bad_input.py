@@ -221,16 +221,21 @@ def test_fuzz_flags(flags, extra):
     code, out, err = run(*argv)
     assert code == 2, (argv, out, err)
     assert "Traceback" not in err
+    # after `--` every word is a document's name, so each is one more missing document
+    cut = extra.index("--") if "--" in extra else len(extra)
+    options, names = extra[:cut], [a for a in extra[cut + 1 :] if a != "--all"]
     bad = [flag for flag, value in flags if not valid(flag, value)]
-    unknown = "--bogus" in extra or "-x" in extra
-    if not bad and not unknown and "--json" in extra:
-        assert err == "", err  # the missing document is in the JSON's errors
-        assert "missing.md" in json.loads(out)["errors"][0]["message"]
+    unknown = "--bogus" in options or "-x" in options
+    if not bad and not unknown and "--json" in options:
+        assert err == "", err  # the missing documents are in the JSON's errors
+        errors = json.loads(out)["errors"]
+        assert len(errors) == 1 + len(names) and "missing.md" in errors[-1]["message"]
         return
-    assert len(err.strip().splitlines()) == 1, err
-    if bad:
+    if bad or unknown:
+        assert len(err.strip().splitlines()) == 1, err
         assert any(flag in err for flag in bad) or unknown, (argv, err)
-    elif not unknown:
+    else:  # one line per missing document
+        assert len(err.strip().splitlines()) == 1 + len(names), err
         assert "missing.md" in err, (argv, err)
 
 

@@ -17,6 +17,7 @@ from derive import api, defaults
 from derive.cli import main
 from derive.errors import DeriveError
 from derive.evaluating.opinion import confirm
+from derive.presenting import words
 from derive.proving import prove_claim
 
 
@@ -364,7 +365,7 @@ statement = '\\ln(-1) \\ln(-1) = -\\pi^2'
     found = verdicts(path)
     assert found["log-square"].status == "proved"
     assert "x > 0" in found["log-square"].side_conditions
-    assert "x > 0" in api.message(api.load(path).claims[0], found["log-square"])
+    assert "x > 0" in words.claim_line(api.load(path).claims[0], found["log-square"])
     for name in ("imaginary", "log-of-negative"):
         assert found[name].status == "undecided" and "not real" in found[name].message
 
