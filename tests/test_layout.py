@@ -151,13 +151,13 @@ def against_the_order() -> set[tuple[str, str]]:
     return found
 
 
-def test_every_module_has_a_stage():
+def test_every_module_has_a_stage() -> None:
     """Each module of derive is in one stage (a new top-level module must say which)."""
     for name in modules():
         assert stage(name) in RANKS
 
 
-def test_imports_go_down_the_stages():
+def test_imports_go_down_the_stages() -> None:
     """No import goes up the pipeline, or across between evaluating and proving."""
     found = against_the_order()
     unexpected = sorted(found - KNOWN_EXCEPTIONS)
@@ -170,14 +170,14 @@ def test_imports_go_down_the_stages():
     )
 
 
-def test_evaluating_and_proving_are_independent():
+def test_evaluating_and_proving_are_independent() -> None:
     """The second opinion imports nothing of the prover; the prover's exceptions are listed."""
     for name, path in modules().items():
         if stage(name) == "evaluating":
             assert not [t for t in imported(name, path) if stage(t) == "proving"], name
 
 
-def test_the_top_level_stays_small():
+def test_the_top_level_stays_small() -> None:
     """Only the entry points and the shared leaves are modules at the top of derive."""
     top = {f"derive.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
     assert top == set(TOP) - {"derive"}

@@ -4,14 +4,22 @@ import io
 import json
 import signal
 import time
+from collections.abc import Sequence
+
+import pytest
 
 import derive.checking.runner as runner
 from derive import api
 from derive.checking import record, steps
+from derive.checking.runner import Task
+from derive.checking.steps import StepResult
 from derive.cli import main
+from derive.model import Document
 
 
-def never_returns(doc, task, sizes, timeout):
+def never_returns(
+    doc: Document, task: Task, sizes: Sequence[int], timeout: float | None
+) -> api.ClaimResult | StepResult:
     """A check that blocks the alarm and does not return (as a stuck library call)."""
     if task.claim is not None and task.claim.name == "log-lemma":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
@@ -22,7 +30,7 @@ def never_returns(doc, task, sizes, timeout):
 real_perform = runner.perform
 
 
-def test_a_check_that_never_returns_is_stopped(monkeypatch):
+def test_a_check_that_never_returns_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the limit and its grace the worker is stopped; the other checks still run."""
     monkeypatch.setattr(runner, "perform", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
@@ -37,7 +45,7 @@ def test_a_check_that_never_returns_is_stopped(monkeypatch):
     assert [c["name"] for c in found["claims"]] == [c.name for c in doc.claims]
 
 
-def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
+def test_cli_exit_3_when_a_check_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stopped claim is undecided, none refuted unexpectedly: exit code 3."""
     monkeypatch.setattr(runner, "perform", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
@@ -47,7 +55,7 @@ def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
     assert [c["status"] for c in claims if c["name"] == "log-lemma"] == ["undecided"]
 
 
-def test_jobs_give_the_same_output_in_the_same_order():
+def test_jobs_give_the_same_output_in_the_same_order() -> None:
     """--jobs 2 prints what --jobs 1 prints, document by document, claim by claim."""
     names = ["softmax", "sigmoid", "softmax-ce", "seed-004"]
     outputs = []
@@ -64,7 +72,7 @@ def test_jobs_give_the_same_output_in_the_same_order():
     assert [d["name"] for d in outputs[1]["documents"]] == names
 
 
-def test_same_verdicts_as_in_process():
+def test_same_verdicts_as_in_process() -> None:
     """A worker's verdicts are the in-process ones."""
     doc = api.load("seed-004")
     (found,) = runner.check_documents([doc], sizes=range(1, 9), timeout=10)
@@ -79,7 +87,7 @@ def test_same_verdicts_as_in_process():
     )
 
 
-def test_spawned_workers_give_the_same_verdicts(monkeypatch):
+def test_spawned_workers_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Spawned workers (where fork is missing) give the records forked ones give.
 
     They load the documents again from their files; the run's seed gives them the same
@@ -93,7 +101,7 @@ def test_spawned_workers_give_the_same_verdicts(monkeypatch):
     monkeypatch.setattr(runner, "METHOD", "spawn")
     spawned = runner.check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
 
-    def plain(records):
+    def plain(records: list[record.Record]) -> list[list[tuple[str, str]]]:
         return [[(e["status"], e["message"]) for e in r["claims"] + r["steps"]] for r in records]
 
     assert plain(spawned) == plain(forked)
