@@ -13,7 +13,7 @@ lint:
 	ruff format --check derive tests bench
 
 types:
-	mypy derive bench/bench.py
+	mypy derive bench/bench.py tests
 
 check: lint types test  ## lint, types and tests
 

@@ -8,12 +8,14 @@ with SymPy's own ``evalf``.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
 
 from derive import symbols
+from derive.model import Claim, Document
 from derive.proving.expand import claim_meaning, meaning
+from derive.verdict import Counterexample
 
 STEP = 1e-6
 
@@ -82,7 +84,12 @@ def random_point(
     return point
 
 
-def impose_assumptions(document, names, env, point):
+def impose_assumptions(
+    document: Document,
+    names: Iterable[str],
+    env: Mapping[sp.Symbol, int],
+    point: dict[sp.Basic, float],
+) -> None:
     """Make ``Σ x = 1`` assumptions hold by rescaling the summed inputs."""
     for name in names:
         a = document.assumptions[name]
@@ -99,7 +106,13 @@ def impose_assumptions(document, names, env, point):
             point[term] /= total
 
 
-def holds_numerically(document, claim, sizes=None, tries=3, seed="") -> bool:
+def holds_numerically(
+    document: Document,
+    claim: Claim,
+    sizes: Sequence[int] | None = None,
+    tries: int = 3,
+    seed: str = "",
+) -> bool:
     """True when ``claim`` holds at random points (finite differences, float64).
 
     By default at sizes 2, 3 and 5; with three sizes or more (a network's layers, written
@@ -133,7 +146,9 @@ def holds_numerically(document, claim, sizes=None, tries=3, seed="") -> bool:
     return True
 
 
-def differs_at(document, claim, example, digits=50):
+def differs_at(
+    document: Document, claim: Claim, example: Counterexample, digits: int = 50
+) -> bool | None:
     """Evaluate both sides at a counterexample's point with SymPy at ``digits`` digits.
 
     Independent of the prover's evaluator: sums are expanded by SymPy, derivatives taken
@@ -157,7 +172,7 @@ def differs_at(document, claim, example, digits=50):
     return bool(abs(sides[0] - sides[1]) > sp.Float(10) ** (5 - digits) * (1 + abs(sides[0])))
 
 
-def holds_at_50_digits(document, claim, size=3, seed=""):
+def holds_at_50_digits(document: Document, claim: Claim, size: int = 3, seed: str = "") -> bool:
     """True when ``claim`` holds at a random rational point, evaluated at 50 digits.
 
     Sums are expanded and derivatives taken by SymPy's own ``doit``; assumptions

@@ -23,7 +23,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import mpmath
 import sympy as sp
@@ -323,11 +323,11 @@ def free_indices(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
 def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
     """Replace free index letters (not those bound by a sum inside)."""
 
-    def s(x: Sub | None) -> Sub | None:
+    def s(x: Sub) -> Sub:
         return mapping.get(x, x) if isinstance(x, str) else x
 
     def b(x: Bound | None) -> Bound | None:
-        if x is None or x.base not in mapping:
+        if x is None or x.base is None or x.base not in mapping:
             return x
         new = mapping[x.base]
         if isinstance(new, int):
@@ -346,10 +346,16 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
     if isinstance(node, Sum):
         inner = {k: v for k, v in mapping.items() if k != node.var}
         return replace(
-            node, lo=b(node.lo), hi=b(node.hi), neq=s(node.neq), body=substitute(node.body, inner)
+            node,
+            lo=b(node.lo),
+            hi=b(node.hi),
+            neq=None if node.neq is None else s(node.neq),
+            body=substitute(node.body, inner),
         )
     if isinstance(node, Deriv):
-        return replace(node, wrt=substitute(node.wrt, mapping), body=substitute(node.body, mapping))
+        # substitute keeps a node's class: an Entry stays an Entry, a Var a Var
+        wrt = cast("Entry | Var", substitute(node.wrt, mapping))
+        return replace(node, wrt=wrt, body=substitute(node.body, mapping))
     kids = children(node)
     if not kids:
         return node
@@ -467,7 +473,7 @@ def tex_negated(inner: Node) -> str:
 
 
 def tex_product(node: Mul) -> str:
-    out = []
+    out: list[str] = []
     factors = node.factors
     for n, f in enumerate(factors):
         last = n == len(factors) - 1
@@ -641,30 +647,32 @@ def evaluate(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: 
     return EVAL[type(node)](node, env, point, ctx)
 
 
-def _num(node: Num, env, point, ctx):
+def _num(node: Num, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.mpf(node.value.numerator) / node.value.denominator
 
 
-def _big(node: BigInt, env, point, ctx):
+def _big(node: BigInt, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.mpf(node.value)
 
 
-def _var(node: Var, env, point, ctx):
+def _var(node: Var, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return point[node.name]
 
 
-def _size(node: SizeVal | IndexVal, env, point, ctx):
+def _size(
+    node: SizeVal | IndexVal, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context
+) -> Any:
     return mpmath.mpf(env[node.name])
 
 
-def _entry(node: Entry, env, point, ctx):
+def _entry(node: Entry, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     idx = tuple(sub_value(s, env) for s in node.subs)
     if not in_range(node.vec, idx, env):
         raise Undefined(f"{node.vec}{idx} is outside its range")
     return point[point_name(node.vec, idx)]
 
 
-def _y(node: Y, env, point, ctx):
+def _y(node: Y, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     s = sub_value(node.sub, env)
     if not 1 <= s <= env["K"]:
         raise Undefined(f"y_{s} is outside its range")
@@ -672,7 +680,7 @@ def _y(node: Y, env, point, ctx):
     return mpmath.exp(point[f"z_{s}"]) / total
 
 
-def _loss(node: Loss, env, point, ctx):
+def _loss(node: Loss, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     total = mpmath.fsum(mpmath.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
     out = mpmath.mpf(0)
     for k in range(1, env["K"] + 1):
@@ -680,26 +688,26 @@ def _loss(node: Loss, env, point, ctx):
     return out
 
 
-def _delta(node: Delta, env, point, ctx):
+def _delta(node: Delta, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.mpf(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
 
 
-def _add(node: Add, env, point, ctx):
+def _add(node: Add, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.fsum(evaluate(t, env, point, ctx) for t in node.terms)
 
 
-def _mul(node: Mul, env, point, ctx):
+def _mul(node: Mul, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     out = mpmath.mpf(1)
     for f in node.factors:
         out *= evaluate(f, env, point, ctx)
     return out
 
 
-def _neg(node: Neg, env, point, ctx):
+def _neg(node: Neg, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return -evaluate(node.arg, env, point, ctx)
 
 
-def _frac(node: Frac, env, point, ctx):
+def _frac(node: Frac, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     num = evaluate(node.num, env, point, ctx)
     den = evaluate(node.den, env, point, ctx)
     if zero(den):
@@ -707,15 +715,15 @@ def _frac(node: Frac, env, point, ctx):
     return num / den
 
 
-def _pow(node: Pow, env, point, ctx):
+def _pow(node: Pow, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return real_pow(evaluate(node.base, env, point, ctx), node.exp)
 
 
-def _exp(node: Exp, env, point, ctx):
+def _exp(node: Exp, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.exp(evaluate(node.arg, env, point, ctx))
 
 
-def _fn(node: Fn, env, point, ctx):
+def _fn(node: Fn, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     v = evaluate(node.arg, env, point, ctx)
     if node.name == "ln":
         return real_ln(v)
@@ -735,7 +743,7 @@ def sum_range(node: Sum, env: Mapping[str, int]) -> list[int]:
     return [v for v in values if v != skip]
 
 
-def _sum(node: Sum, env, point, ctx):
+def _sum(node: Sum, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     out = []
     inner = dict(env)
     for v in sum_range(node, env):
@@ -744,7 +752,7 @@ def _sum(node: Sum, env, point, ctx):
     return mpmath.fsum(out) if out else mpmath.mpf(0)
 
 
-def _deriv(node: Deriv, env, point, ctx):
+def _deriv(node: Deriv, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     evaluate(node.body, env, point, ctx)  # the function must be defined at the point
     key = (id(node), tuple(sorted(env.items())))
     if key not in ctx.derivatives:
@@ -1067,10 +1075,9 @@ def used_inputs(claim: Claim, env: Mapping[str, int]) -> set[str]:
                 mentioned.add(node.name)
             elif isinstance(node, (Entry,)):
                 mentioned.add(node.vec)
-            elif isinstance(node, Deriv) and isinstance(node.wrt, Entry):
-                mentioned.add(node.wrt.vec)
             elif isinstance(node, Deriv):
-                mentioned.add(node.wrt.name)
+                wrt = node.wrt
+                mentioned.add(wrt.vec if isinstance(wrt, Entry) else wrt.name)
             elif isinstance(node, (Y, Loss)):
                 mentioned.add("z")
                 if isinstance(node, Loss):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from tests.soundness_ast import (
     INDEX_RANGE,
@@ -244,16 +244,14 @@ def indexed_leaf(ch: Chooser, sc: Scope, var: str) -> Node:
 
 def positive(ch: Chooser, sc: Scope, var: str | None, depth: int) -> Node:
     """An expression that is positive at most points (an argument of ln or a root)."""
-    return weighted(
-        ch,
-        [
-            (3, lambda: Exp(expr(ch, sc, var, depth - 1))),
-            (2, lambda: add(Pow(expr(ch, sc, var, depth - 1), Fraction(2)), ONE)),
-            (2, lambda: Y(var) if var and INDEX_RANGE[var] == "K" else Y(sc.j() or 1)),
-            (2, lambda: expr(ch, sc, var, depth - 1)),  # any sign: exercises the domain
-            (1, lambda: num(pick(ch, [2, 3, 5]))),
-        ],
-    )()
+    options: list[tuple[int, Callable[[], Node]]] = [
+        (3, lambda: Exp(expr(ch, sc, var, depth - 1))),
+        (2, lambda: add(Pow(expr(ch, sc, var, depth - 1), Fraction(2)), ONE)),
+        (2, lambda: Y(var) if var and INDEX_RANGE[var] == "K" else Y(sc.j() or 1)),
+        (2, lambda: expr(ch, sc, var, depth - 1)),  # any sign: exercises the domain
+        (1, lambda: num(pick(ch, [2, 3, 5]))),
+    ]
+    return weighted(ch, options)()
 
 
 def expr(ch: Chooser, sc: Scope, var: str | None = None, depth: int = 2) -> Node:
@@ -622,12 +620,14 @@ def fam_delta(ch: Chooser) -> Claim:
     if kind == 7:  # Σ_j δ_kj = 1
         return Claim(Sum(var, Delta(j, var)), ONE, family="delta", true=True)
     if kind == 8:  # Σ_{m=1}^{N} δ_mn w_mk = w_nk
-        s = Sum("m", mul(Delta("m", "n"), Entry("w", ("m", j), comma=coin(ch, 30))))
-        return Claim(s, Entry("w", ("n", j)), family="delta-n", true=True)
+        total = Sum("m", mul(Delta("m", "n"), Entry("w", ("m", j), comma=coin(ch, 30))))
+        return Claim(total, Entry("w", ("n", j)), family="delta-n", true=True)
     # a delta over two ranges: Σ_{m=1}^{N} δ_{mj} c = c only if j <= N (false)
-    c = scalar_leaf(ch, Scope((), ()))
-    cross = Sum("m", mul(Delta("m", j), c), *pick(ch, [(None, None), (Bound(None, 1), Bound("N"))]))
-    return Claim(cross, c, family="delta-cross", true=False)
+    leaf = scalar_leaf(ch, Scope((), ()))
+    cross = Sum(
+        "m", mul(Delta("m", j), leaf), *pick(ch, [(None, None), (Bound(None, 1), Bound("N"))])
+    )
+    return Claim(cross, leaf, family="delta-cross", true=False)
 
 
 def count_formula(lo: Bound, hi: Bound, body: str) -> Node:
@@ -876,28 +876,24 @@ def fam_derivative(ch: Chooser) -> Claim:
 
 def classic(ch: Chooser, sc: Scope, wrt: Entry | Var) -> Node:
     """A textbook function of the variable: a root, a power, ln, e^, tanh of a simple inner."""
-    inner = weighted(
-        ch,
-        [
-            (4, lambda: wrt),
-            (2, lambda: add(Pow(wrt, Fraction(2)), ONE)),
-            (2, lambda: mul(small_num(ch), wrt)),
-            (1, lambda: add(wrt, scalar_leaf(ch, sc))),
-        ],
-    )()
-    return weighted(
-        ch,
-        [
-            (3, lambda: Fn("sqrt", inner)),
-            (2, lambda: Pow(inner, pick(ch, POWERS), pick(ch, ["slash", "frac"]))),
-            (2, lambda: Fn("ln", inner)),
-            (1, lambda: Fn("root3", inner)),
-            (2, lambda: Exp(inner)),
-            (1, lambda: Fn("tanh", inner)),
-            (1, lambda: Frac(ONE, inner)),
-            (1, lambda: mul(inner, Fn(pick(ch, ["sin", "cos"]), inner))),
-        ],
-    )()
+    inners: list[tuple[int, Callable[[], Node]]] = [
+        (4, lambda: wrt),
+        (2, lambda: add(Pow(wrt, Fraction(2)), ONE)),
+        (2, lambda: mul(small_num(ch), wrt)),
+        (1, lambda: add(wrt, scalar_leaf(ch, sc))),
+    ]
+    inner = weighted(ch, inners)()
+    outers: list[tuple[int, Callable[[], Node]]] = [
+        (3, lambda: Fn("sqrt", inner)),
+        (2, lambda: Pow(inner, pick(ch, POWERS), pick(ch, ["slash", "frac"]))),
+        (2, lambda: Fn("ln", inner)),
+        (1, lambda: Fn("root3", inner)),
+        (2, lambda: Exp(inner)),
+        (1, lambda: Fn("tanh", inner)),
+        (1, lambda: Frac(ONE, inner)),
+        (1, lambda: mul(inner, Fn(pick(ch, ["sin", "cos"]), inner))),
+    ]
+    return weighted(ch, outers)()
 
 
 def fam_algebra(ch: Chooser) -> Claim:
@@ -935,10 +931,10 @@ def fam_algebra(ch: Chooser) -> Claim:
             Fn("sin", mul(two, a)), mul(two, Fn("sin", a), Fn("cos", a)), family="double-angle"
         )
     if kind == 7:  # big integers: c·A = d·A with c ≡ d mod 2^61 − 1 is false unless c = d
-        e = pick(ch, [61, 62, 61, 64])
+        exponent = pick(ch, [61, 62, 61, 64])
         delta = pick(ch, [-1, 0, 1, 3])
-        big = BigInt(e, delta)
-        residue = (2**e + delta) % (2**61 - 1)
+        big = BigInt(exponent, delta)
+        residue = (2**exponent + delta) % (2**61 - 1)
         if coin(ch, 50):
             return Claim(
                 mul(big, a), mul(num(residue), a), family="big-integer", true=big.value == residue
@@ -1062,6 +1058,7 @@ def fam_nested(ch: Chooser) -> Claim:
     g = substitute(f, {inner: outer})
     size = Bound("K")
     kind = ch.int(0, 3)
+    rhs: Node
     if kind == 0:  # Σ_k Σ_{i=1}^{k} f_i = Σ_k (K − k + 1) f_k
         lhs = Sum(outer, Sum(inner, f, Bound(None, 1), Bound(outer)))
         rhs = Sum(outer, mul(add(SizeVal("K"), Neg(IndexVal(outer)), ONE), g))
@@ -1347,5 +1344,5 @@ def free_clash(claim: Claim) -> bool:
     return False
 
 
-def draw_values(ch: Chooser) -> Any:
+def draw_values(ch: Chooser) -> int:
     return ch.int(0, 2**31 - 1)

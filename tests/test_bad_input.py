@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive import api
+from derive.checking.steps import StepResult
 from derive.cli import main
 from derive.commands import options
 
@@ -20,13 +21,13 @@ CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 BROKEN = '+++\ntitle = "No name"\n+++\n$$ x = x $$\n'
 
 
-def run(*argv):
+def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
 
 
-def one_line(err):
+def one_line(err: str) -> None:
     """The error output is one line that starts with the command's name."""
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -55,7 +56,7 @@ def one_line(err):
         ("--sizes", "1,,2"),
     ],
 )
-def test_bad_flag_values(flag, value, tmp_path):
+def test_bad_flag_values(flag: str, value: str, tmp_path: Path) -> None:
     """Each bad value is refused as the flags are read: one line naming the flag, exit 2."""
     code, out, err = run("check", "softmax", f"{flag}={value}")
     assert code == 2 and out == ""
@@ -63,7 +64,7 @@ def test_bad_flag_values(flag, value, tmp_path):
     assert flag in err
 
 
-def test_sizes_within_the_documented_maximum():
+def test_sizes_within_the_documented_maximum() -> None:
     """--sizes takes 1 to MAX_SIZE, as a range or a list, and builds no list past it."""
     assert options.sizes("1..3") == [1, 2, 3]
     assert options.sizes("5,2,5") == [2, 5]
@@ -73,21 +74,21 @@ def test_sizes_within_the_documented_maximum():
 
 
 @pytest.mark.parametrize("wrt", [r"\frac{a}{b}", "K", "y_k + 1", "2"])
-def test_diff_by_an_expression_or_a_size(wrt):
+def test_diff_by_an_expression_or_a_size(wrt: str) -> None:
     """The variable of `derive diff` is a name or an entry, never an expression or a size."""
     code, out, err = run("diff", "softmax", "y_k", wrt)
     assert code == 2 and out == ""
     one_line(err)
 
 
-def test_diff_timeout_is_checked():
+def test_diff_timeout_is_checked() -> None:
     """The --timeout of `derive diff` is checked like that of `derive check`."""
     code, _, err = run("diff", "softmax", "y_k", "z_j", "--timeout", "nan")
     assert code == 2
     one_line(err)
 
 
-def test_closed_pipe_ends_quietly():
+def test_closed_pipe_ends_quietly() -> None:
     """A reader that closes the pipe (`| head`) ends derive without a traceback."""
     read, write = os.pipe()
     os.close(read)  # every write fails at once: the reader is gone
@@ -106,7 +107,7 @@ def test_closed_pipe_ends_quietly():
     assert done.returncode == 0
 
 
-def test_one_broken_document_does_not_stop_the_others(tmp_path):
+def test_one_broken_document_does_not_stop_the_others(tmp_path: Path) -> None:
     """bad.md is reported at its place; softmax is still checked; exit 2."""
     bad = tmp_path / "bad.md"
     bad.write_text(BROKEN, encoding="utf-8")
@@ -119,7 +120,7 @@ def test_one_broken_document_does_not_stop_the_others(tmp_path):
     assert "missing.md" in lines[1]
 
 
-def test_json_lists_the_errors_beside_the_documents(tmp_path):
+def test_json_lists_the_errors_beside_the_documents(tmp_path: Path) -> None:
     """--json still prints its one object: the checked documents and an `errors` list."""
     bad = tmp_path / "bad.md"
     bad.write_text(BROKEN, encoding="utf-8")
@@ -134,7 +135,9 @@ def test_json_lists_the_errors_beside_the_documents(tmp_path):
     assert data["errors"][0]["message"].startswith(f"{bad}:")
 
 
-def test_all_and_list_with_a_malformed_document(tmp_path, monkeypatch):
+def test_all_and_list_with_a_malformed_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A malformed document in ./derivations breaks neither `check --all` nor `list`."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "derivations").mkdir()
@@ -151,7 +154,7 @@ def test_all_and_list_with_a_malformed_document(tmp_path, monkeypatch):
     assert [Path(e["path"]).name for e in data["errors"]] == ["broken.md"]
 
 
-def test_ok_agrees_with_the_exit_code():
+def test_ok_agrees_with_the_exit_code() -> None:
     """A document whose listed slips are refuted is ok: JSON, the API and exit code 0 agree."""
     code, out, _ = run("check", "seed-004", "--json", "--no-cache")
     data = json.loads(out)
@@ -174,11 +177,11 @@ VALUES = st.one_of(
 )
 
 
-def valid(flag, value):
+def valid(flag: str, value: str) -> bool:
     """Whether ``value`` is a good value for ``flag``: an oracle apart from derive's parser."""
     text = value.strip()
 
-    def whole(part):
+    def whole(part: str) -> int:
         if not re.fullmatch(r"\s*[0-9]+\s*", part):
             raise ValueError(part)
         return int(part)
@@ -207,7 +210,7 @@ def valid(flag, value):
     st.lists(st.tuples(st.sampled_from(FLAGS), VALUES), min_size=1, max_size=3),
     st.lists(st.sampled_from(["--all", "--json", "--bogus", "-x", "--"]), max_size=2),
 )
-def test_fuzz_flags(flags, extra):
+def test_fuzz_flags(flags: list[tuple[str, str]], extra: list[str]) -> None:
     """Any flag values on a missing document: no traceback, exit 2, one line that says why.
 
     A bad value is named by its flag; with good values the message is about the missing
@@ -254,7 +257,7 @@ k = "K"
 """
 
 
-def step_results(tmp_path, *steps):
+def step_results(tmp_path: Path, *steps: str) -> tuple[StepResult, ...]:
     """Check a document whose body is ``steps``, one display block each."""
     path = tmp_path / "notes.md"
     path.write_text(HEAD + "".join(f"$${s}$$\n\n" for s in steps), encoding="utf-8")
@@ -274,14 +277,14 @@ def step_results(tmp_path, *steps):
         r"\frac{d}{dx} g(x^2) = 2 x g'(x^2)",
     ],
 )
-def test_no_verdict_on_an_unsure_reading(tmp_path, step):
+def test_no_verdict_on_an_unsure_reading(tmp_path: Path, step: str) -> None:
     """An unsure argument, a word of letters, an undeclared f(x): not understood, never wrong."""
     (result,) = step_results(tmp_path, step)
     assert result.status == "unparsed", result.message
     assert result.message.startswith("not understood: ")
 
 
-def test_readings_that_are_sure_still_hold(tmp_path):
+def test_readings_that_are_sure_still_hold(tmp_path: Path) -> None:
     """A function's value starts a new factor; a letter before parentheses is a product."""
     found = step_results(
         tmp_path,
@@ -292,7 +295,7 @@ def test_readings_that_are_sure_still_hold(tmp_path):
     assert [r.status for r in found] == ["proved", "proved", "proved"], [r.message for r in found]
 
 
-def test_deeply_nested_front_matter(tmp_path):
+def test_deeply_nested_front_matter(tmp_path: Path) -> None:
     """TOML nested 5,000 deep: one line at the front matter, the other documents checked."""
     deep = tmp_path / "deep.md"
     deep.write_text("+++\nname = 'x'\nfoo = " + "[" * 5000 + "]" * 5000 + "\n+++\n")
@@ -302,7 +305,7 @@ def test_deeply_nested_front_matter(tmp_path):
     assert data["errors"][0]["message"].startswith(f"{deep}:2:1: the front matter is nested")
 
 
-def test_all_and_documents_together_is_a_usage_error(tmp_path):
+def test_all_and_documents_together_is_a_usage_error(tmp_path: Path) -> None:
     """--all with a named document would silently drop it: refused."""
     code, out, err = run("check", "--all", "softmax")
     assert code == 2 and out == ""
@@ -310,7 +313,7 @@ def test_all_and_documents_together_is_a_usage_error(tmp_path):
     assert "--all" in err
 
 
-def test_byte_order_mark(tmp_path):
+def test_byte_order_mark(tmp_path: Path) -> None:
     """A document saved with a byte-order mark reads as without it."""
     path = tmp_path / "bom.md"
     text = (CATALOGUE / "softmax.md").read_text(encoding="utf-8")
@@ -319,14 +322,14 @@ def test_byte_order_mark(tmp_path):
 
 
 @pytest.mark.parametrize("wrt", ["K", "z", "z_{jk}", "z_0", r"\ln z_j"])
-def test_diff_errors_say_where(wrt):
+def test_diff_errors_say_where(wrt: str) -> None:
     """Every refusal of derive diff's variable is placed at WRT:line:col."""
     code, _, err = run("diff", "softmax-ce", "E", wrt)
     assert code == 2
     assert err.startswith("derive: WRT:1:"), err
 
 
-def test_a_listed_slip_that_matches_no_step(tmp_path):
+def test_a_listed_slip_that_matches_no_step(tmp_path: Path) -> None:
     """A [[steps]] table whose `to` starts no right side is refused at that table."""
     path = tmp_path / "stale.md"
     path.write_text(
@@ -340,7 +343,7 @@ def test_a_listed_slip_that_matches_no_step(tmp_path):
     assert err.startswith(f"derive: {path}:11:1: no step of the body") and "nothing - here" in err
 
 
-def test_report_files_are_ordinary_files(tmp_path):
+def test_report_files_are_ordinary_files(tmp_path: Path) -> None:
     """The report is written with the umask's permissions, not a temporary file's 0600."""
     from derive.presenting.report.compile import atomic_write
 
@@ -367,7 +370,7 @@ def test_report_files_are_ordinary_files(tmp_path):
         ),
     ],
 )
-def test_front_matter_errors_at_their_line(tmp_path, front, where):
+def test_front_matter_errors_at_their_line(tmp_path: Path, front: str, where: str) -> None:
     """An unknown key, and an error inside a multi-line string, at the line written."""
     path = tmp_path / "placed.md"
     path.write_text(f"+++\n{front}+++\n", encoding="utf-8")

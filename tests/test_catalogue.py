@@ -20,7 +20,7 @@ def result(doc: str, claim: str) -> api.ClaimResult:
 
 
 @pytest.mark.parametrize(("doc", "claim"), CASES)
-def test_expected_verdict(doc, claim):
+def test_expected_verdict(doc: str, claim: str) -> None:
     """The verdict is what the document expects, with evidence for refutations."""
     r = result(doc, claim)
     assert r.as_expected, r.verdict.message
@@ -32,7 +32,7 @@ def test_expected_verdict(doc, claim):
 
 
 @pytest.mark.parametrize(("doc", "claim"), PROVED)
-def test_proved_claims_hold_numerically(doc, claim):
+def test_proved_claims_hold_numerically(doc: str, claim: str) -> None:
     """Each proved or verified claim holds at random points, by finite differences."""
     r = result(doc, claim)
     assert r.verdict.status in ("proved", "verified")
@@ -40,13 +40,13 @@ def test_proved_claims_hold_numerically(doc, claim):
 
 
 @pytest.mark.parametrize(("doc", "claim"), PROVED)
-def test_proved_claims_hold_at_50_digits(doc, claim):
+def test_proved_claims_hold_at_50_digits(doc: str, claim: str) -> None:
     """Each proved claim also holds at a random rational point, SymPy at 50 digits."""
     r = result(doc, claim)
     assert holds_at_50_digits(DOCS[doc], r.claim)
 
 
-def test_cross_check_can_fail():
+def test_cross_check_can_fail() -> None:
     """The numeric cross-check rejects a false claim (it is not vacuous)."""
     doc = DOCS["softmax-ce"]
     assert not holds_numerically(doc, doc.claim("gradient-needs-targets"))

@@ -29,13 +29,13 @@ CLAIM_KEYS = {
 }
 
 
-def run(*argv):
+def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
 
 
-def test_check_softmax_ce():
+def test_check_softmax_ce() -> None:
     """Every claim as expected: exit 0, a table with each claim and its verdict."""
     code, out, err = run("check", "softmax-ce")
     assert code == 0, out + err
@@ -45,7 +45,7 @@ def test_check_softmax_ce():
     assert "left − right = (Σ_i t_i − 1)·y_j" in out
 
 
-def test_json_schema():
+def test_json_schema() -> None:
     """--json prints exactly one object of the documented shape, nothing else."""
     code, out, _ = run("check", "softmax-ce", "softmax", "--json")
     data = json.loads(out)
@@ -82,7 +82,7 @@ def test_json_schema():
     }
 
 
-def planted(tmp_path, statement, expect="proved", assume=""):
+def planted(tmp_path: Path, statement: str, expect: str = "proved", assume: str = "") -> Path:
     """A copy of softmax-ce with one extra claim."""
     text = (CATALOGUE / "softmax-ce.md").read_text(encoding="utf-8")
     extra = f'[[claims]]\nname = "planted"\nstatement = \'{statement}\'\nexpect = "{expect}"\n'
@@ -94,7 +94,7 @@ def planted(tmp_path, statement, expect="proved", assume=""):
     return path
 
 
-def test_refuted_claim_exit_1(tmp_path):
+def test_refuted_claim_exit_1(tmp_path: Path) -> None:
     """A false claim: exit 1 and the evidence, with numbers."""
     path = planted(tmp_path, r"\frac{\partial E}{\partial z_j} = t_j - y_j", assume="targets")
     code, out, _ = run("check", str(path))
@@ -103,7 +103,7 @@ def test_refuted_claim_exit_1(tmp_path):
     assert "left " in out and "right " in out
 
 
-def test_proved_where_refuted_expected_exit_1(tmp_path):
+def test_proved_where_refuted_expected_exit_1(tmp_path: Path) -> None:
     """A true claim marked expect = refuted fails too."""
     path = planted(tmp_path, r"\frac{\partial E}{\partial z_j} = y_j - t_j", "refuted", "targets")
     code, out, _ = run("check", str(path))
@@ -111,7 +111,7 @@ def test_proved_where_refuted_expected_exit_1(tmp_path):
     assert "expected refuted" in out
 
 
-def test_undecided_exit_3(tmp_path):
+def test_undecided_exit_3(tmp_path: Path) -> None:
     """A claim past its time limit is undecided: exit 3."""
     path = planted(
         tmp_path,
@@ -124,7 +124,7 @@ def test_undecided_exit_3(tmp_path):
     assert code == 3
 
 
-def test_list_and_show():
+def test_list_and_show() -> None:
     """List names every document; show prints claims in Unicode."""
     code, out, _ = run("list")
     assert code == 0
@@ -135,14 +135,14 @@ def test_list_and_show():
     assert "assume  targets: Σ_k t_k = 1" in out
 
 
-def test_help_lists_exit_codes():
+def test_help_lists_exit_codes() -> None:
     """--help documents the exit codes."""
     code, out, _ = run("check", "--help")
     assert code == 0
     assert "exit codes:" in out and "3  a claim is undecided" in out
 
 
-def test_works_from_another_directory(tmp_path, monkeypatch):
+def test_works_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Catalogue names resolve from any directory; ./derivations is searched first."""
     monkeypatch.chdir(tmp_path)
     assert run("check", "softmax")[0] == 0
@@ -157,12 +157,12 @@ def test_works_from_another_directory(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "argv", [["check"], ["frobnicate"], ["check", "softmax", "--timeout", "0"]]
 )
-def test_usage_errors(argv):
+def test_usage_errors(argv: list[str]) -> None:
     """Usage errors exit 2."""
     assert run(*argv)[0] == 2
 
 
-def test_show_functions_shapes_and_nested_sums():
+def test_show_functions_shapes_and_nested_sums() -> None:
     """`derive show` lists declared functions and shapes, and sums over two indices."""
     code, out, _ = run("show", "dense-layer")
     assert code == 0 and "function act(u): the hidden layer's activation" in out

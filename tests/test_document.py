@@ -1,5 +1,7 @@
 """Reading documents: front matter, fences, TOML errors with positions."""
 
+from pathlib import Path
+
 import pytest
 
 from derive.errors import DocumentError
@@ -14,7 +16,7 @@ Body line.
 """
 
 
-def test_split_front_and_body():
+def test_split_front_and_body() -> None:
     """The front matter is parsed; the body keeps its first line number."""
     doc = split_document(GOOD, "d.md")
     assert doc.front["name"] == "x"
@@ -23,7 +25,7 @@ def test_split_front_and_body():
     assert doc.front_line == 2
 
 
-def test_string_positions():
+def test_string_positions() -> None:
     """A literal string is located at its first character."""
     doc = split_document(GOOD, "d.md")
     text = doc.text("\\frac{a}{b}")
@@ -31,25 +33,25 @@ def test_string_positions():
     assert str(text.locate(1, 7)) == "d.md:4:16"
 
 
-def test_missing_opening_fence():
+def test_missing_opening_fence() -> None:
     """A document without +++ is rejected at line 1."""
     with pytest.raises(DocumentError, match=r"^d\.md:1:1: a derivation document starts"):
         split_document('name = "x"\n', "d.md")
 
 
-def test_unclosed_front_matter():
+def test_unclosed_front_matter() -> None:
     """An unclosed front matter is reported past the last line."""
     with pytest.raises(DocumentError, match=r"^d\.md:3:1: the front matter opened at line 1"):
         split_document('+++\nname = "x"\n', "d.md")
 
 
-def test_bad_toml_position():
+def test_bad_toml_position() -> None:
     """TOML errors are moved to their line in the file."""
     with pytest.raises(DocumentError, match=r"^d\.md:3:\d+: invalid TOML"):
         split_document('+++\nname = "x"\ntitle = \n+++\n', "d.md")
 
 
-def test_not_utf8(tmp_path):
+def test_not_utf8(tmp_path: Path) -> None:
     """Bytes that are not UTF-8 are reported at their line and column."""
     path = tmp_path / "bad.md"
     path.write_bytes(b'+++\nname = "\xff"\n+++\n')
@@ -57,13 +59,13 @@ def test_not_utf8(tmp_path):
         read_document(path)
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path: Path) -> None:
     """A missing file is a DocumentError, not an OSError."""
     with pytest.raises(DocumentError, match="cannot read the file"):
         read_document(tmp_path / "nope.md")
 
 
-def error_of(tmp_path, front):
+def error_of(tmp_path: Path, front: str) -> str:
     """The one-line error of loading a document with ``front`` as its front matter."""
     from derive import api
     from derive.errors import DeriveError
@@ -83,13 +85,13 @@ def error_of(tmp_path, front):
         ('"E" = "\\\\text{\\u00e9} + \\\\foo z"', "\\\\foo"),
     ],
 )
-def test_columns_in_double_quoted_strings(tmp_path, line, target):
+def test_columns_in_double_quoted_strings(tmp_path: Path, line: str, target: str) -> None:
     """Non-ASCII characters and escapes before an error do not shift its column."""
     message = error_of(tmp_path, f'name = "x"\n[definitions]\n{line}\n')
     assert message.startswith(f":4:{line.index(target) + 1}: "), message
 
 
-def test_claim_with_non_ascii_in_double_quotes(tmp_path):
+def test_claim_with_non_ascii_in_double_quotes(tmp_path: Path) -> None:
     """A double-quoted statement with `é` is found at its line, the error at its column."""
     front = 'name = "x"\n[[claims]]\nname = "c"\nstatement = "x_{é} = 1"\n'
     assert error_of(tmp_path, front).startswith(":5:17: ")
@@ -99,7 +101,7 @@ def test_claim_with_non_ascii_in_double_quotes(tmp_path):
     ("line", "col"),
     [('"E" = "\\sum_k z_k"', 8), ('"E" = "\\uparrow"', 8), ('"E" = """a + \\sum"""', 14)],
 )
-def test_backslash_in_double_quotes_says_single_quotes(line, col):
+def test_backslash_in_double_quotes_says_single_quotes(line: str, col: int) -> None:
     """The TOML backslash trap: the message says to write LaTeX in single quotes."""
     with pytest.raises(DocumentError) as info:
         split_document(f'+++\nname = "x"\n[definitions]\n{line}\n+++\n', "d.md")
@@ -108,7 +110,7 @@ def test_backslash_in_double_quotes_says_single_quotes(line, col):
     assert "single quotes" in message and "'''" in message
 
 
-def test_toml_escape_that_reads_as_latex_is_refused(tmp_path):
+def test_toml_escape_that_reads_as_latex_is_refused(tmp_path: Path) -> None:
     r"""`"\frac{a}{b}"` is valid TOML (a form feed, then `rac`): refused, not misread."""
     message = error_of(tmp_path, 'name = "x"\n[definitions]\n"E" = "\\frac{a}{b}"\n')
     assert message.startswith(":4:8: `\\f` is a TOML escape"), message

@@ -3,10 +3,12 @@
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 import sympy as sp
+from _pytest.mark import ParameterSet
 
 from derive import api, differentiate
 from derive.cli import main
@@ -43,7 +45,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("doc", "expr", "wrt", "assume", "shown", "claim"), CASES)
-def test_derivative_in_the_documents_names(doc, expr, wrt, assume, shown, claim):
+def test_derivative_in_the_documents_names(
+    doc: str, expr: str, wrt: str, assume: tuple[str, ...], shown: str, claim: str
+) -> None:
     """Found by folding alone (the claims' forms not offered): proved equal, no longer."""
     document = api.load(doc)
     gradient = differentiate(document, expr, wrt, assume, stated=False)
@@ -58,7 +62,7 @@ def test_derivative_in_the_documents_names(doc, expr, wrt, assume, shown, claim)
     assert holds_numerically(document, replace(stated, rhs=gradient.result))  # independent
 
 
-def test_cli_unicode_latex_and_json():
+def test_cli_unicode_latex_and_json() -> None:
     """The three outputs of `derive diff`, and what was established."""
     out = io.StringIO()
     assert main(["diff", "softmax-ce", "E", "z_j", "--assume", "targets"], stdout=out) == 0
@@ -95,7 +99,7 @@ def test_cli_unicode_latex_and_json():
         (["two-layer-net", "E", "x"], "is a matrix, and two-layer-net states no matrix form"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(argv, message):
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str) -> None:
     """A bad expression, variable, assumption or document: one line, a position, exit 2."""
     out, err = io.StringIO(), io.StringIO()
     assert main(["diff", *argv], stdout=out, stderr=err) == 2
@@ -103,7 +107,7 @@ def test_bad_input_is_one_line_and_exit_2(argv, message):
     assert len(err.getvalue().splitlines()) == 1 and message in err.getvalue()
 
 
-def test_api_raises_with_position():
+def test_api_raises_with_position() -> None:
     """The Python API raises DeriveError with the argument named in its position."""
     with pytest.raises(DeriveError) as info:
         differentiate(api.load("softmax"), "y_k", r"\frac{z}{")
@@ -120,7 +124,7 @@ STATED = [
 
 
 @pytest.mark.parametrize(("doc", "expr", "wrt", "claim"), STATED)
-def test_forms_the_document_states(doc, expr, wrt, claim):
+def test_forms_the_document_states(doc: str, expr: str, wrt: str, claim: str) -> None:
     """Where folding falls short, the document's own form wins once it is proved equal."""
     document = api.load(doc)
     stated = document.claim(claim)
@@ -130,7 +134,7 @@ def test_forms_the_document_states(doc, expr, wrt, claim):
     assert gradient.verdict.status == "proved"
 
 
-def test_matrix_form_by_a_whole_vector():
+def test_matrix_form_by_a_whole_vector() -> None:
     """By a whole vector: the matrix form the document states, proved entry by entry."""
     out = io.StringIO()
     argv = ["diff", "two-layer-net", "E", "z^{(1)}", "--assume", "targets"]
@@ -144,7 +148,7 @@ def test_matrix_form_by_a_whole_vector():
     assert "states no matrix form" in out.getvalue()  # (y − t)^T needs `targets`
 
 
-def derivative_claims():
+def derivative_claims() -> Iterator[ParameterSet]:
     """Every catalogue claim expected to hold whose left side is ∂EXPR/∂WRT, as LaTeX."""
     pattern = re.compile(
         r"^\\frac\{\\partial\s*(?P<top>.+)\}\{\\partial\s*(?P<var>[^{}]*(\{[^{}]*\}[^{}]*)*)\}$"
@@ -166,7 +170,7 @@ def derivative_claims():
                 yield pytest.param(name, top, var, claim.name, id=f"{name}-{claim.name}")
 
 
-def left_side(statement):
+def left_side(statement: str) -> str:
     """The text before the top-level `=` of a statement."""
     depth = 0
     for n, char in enumerate(statement):
@@ -177,7 +181,7 @@ def left_side(statement):
 
 
 @pytest.mark.parametrize(("doc", "top", "var", "claim"), derivative_claims())
-def test_every_catalogue_derivative(doc, top, var, claim):
+def test_every_catalogue_derivative(doc: str, top: str, var: str, claim: str) -> None:
     """`derive diff` on a claim's left side: its right side, or a form no longer, proved."""
     document = api.load(doc)
     stated = document.claim(claim)

@@ -125,13 +125,13 @@ def against_the_order() -> set[tuple[str, str]]:
     return found
 
 
-def test_every_module_has_a_stage():
+def test_every_module_has_a_stage() -> None:
     """Each module of derive is in one stage (a new top-level module must say which)."""
     for name in modules():
         assert stage(name) in RANKS
 
 
-def test_imports_go_down_the_stages():
+def test_imports_go_down_the_stages() -> None:
     """No import goes up the pipeline, or across between evaluating and proving."""
     found = against_the_order()
     unexpected = sorted(found - KNOWN_EXCEPTIONS)
@@ -144,7 +144,7 @@ def test_imports_go_down_the_stages():
     )
 
 
-def test_evaluating_shares_no_code_with_proving():
+def test_evaluating_shares_no_code_with_proving() -> None:
     """The second opinion imports nothing of the prover (the prover may ask it)."""
     for name, path in modules().items():
         if stage(name) == "evaluating":
@@ -156,7 +156,7 @@ def test_evaluating_shares_no_code_with_proving():
 PROVER_ENTRIES = {"derive.proving", "derive.proving.gradient"}
 
 
-def test_no_module_outside_the_prover_imports_its_internals():
+def test_no_module_outside_the_prover_imports_its_internals() -> None:
     """Above the prover, only its entry points are imported."""
     for name, path in modules().items():
         if stage(name) != "proving":
@@ -169,7 +169,7 @@ VERDICT_WORDS = ("proved for ", "verified ", "refuted: ", "holds under ", "not u
 WORDS = "derive.presenting.words"
 
 
-def test_one_module_words_verdicts():
+def test_one_module_words_verdicts() -> None:
     """The words a verdict is said in are written in one module, presenting/words.py."""
     for name, path in modules().items():
         if name == WORDS:
@@ -180,7 +180,7 @@ def test_one_module_words_verdicts():
                 assert not said, f"{name}:{node.lineno} words a verdict: {node.value!r}"
 
 
-def test_the_top_level_stays_small():
+def test_the_top_level_stays_small() -> None:
     """Only the entry points and the shared leaves are modules at the top of derive."""
     top = {f"derive.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
     assert top == set(TOP) - {"derive"}

@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -98,7 +99,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_malformed_document(tmp_path, case):
+def test_malformed_document(tmp_path: Path, case: str) -> None:
     """Each malformed document gives exit 2 and one line at its position."""
     text, pattern = CASES[case]
     path = tmp_path / f"{case}.md"
@@ -114,7 +115,7 @@ def test_malformed_document(tmp_path, case):
     assert re.search(pattern, lines[0]), lines[0]
 
 
-def test_unknown_document():
+def test_unknown_document() -> None:
     """An unknown name says where it looked and what exists."""
     err = io.StringIO()
     assert main(["check", "no-such-derivation"], stdout=io.StringIO(), stderr=err) == 2
@@ -122,7 +123,7 @@ def test_unknown_document():
 
 
 @pytest.mark.parametrize("sizes", ["0..3", "a..b", "5..2", "1..100000"])
-def test_impossible_sizes(sizes):
+def test_impossible_sizes(sizes: str) -> None:
     """Impossible --sizes values are usage errors."""
     err = io.StringIO()
     assert main(["check", "softmax", "--sizes", sizes], stdout=io.StringIO(), stderr=err) == 2

@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 
 from derive import api, symbols
+from derive.model import Claim, Document
 from derive.proving import prove_claim
 from derive.proving.expand import entrywise
 from derive.reading.catalog import list_documents
@@ -19,7 +20,7 @@ DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
 TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims if c.expect == "proved"]
 
 
-def mutants(doc, claim):
+def mutants(doc: Document, claim: Claim) -> dict[str, Claim]:
     """Wrong variants of ``claim``, by name.
 
     Sign flip, swapped index (a transposed matrix, in index form), dropped term, wrong
@@ -65,7 +66,7 @@ def mutants(doc, claim):
 
 
 @pytest.mark.parametrize(("doc", "claim"), TRUE)
-def test_mutants_are_refuted(doc, claim):
+def test_mutants_are_refuted(doc: str, claim: str) -> None:
     """At least five mutants per true claim, each refuted with evidence.
 
     A mutant that still holds (checked independently, numerically) is left out. Each
@@ -91,7 +92,7 @@ def test_mutants_are_refuted(doc, claim):
     assert checked >= 5
 
 
-def test_corpus_size():
+def test_corpus_size() -> None:
     """Over the catalogue, at least 300 mutants are generated (each checked above)."""
     total = 0
     for doc, claim in TRUE:

@@ -20,7 +20,7 @@ def calls(path: Path) -> list[str]:
     return found
 
 
-def test_no_eval_based_calls():
+def test_no_eval_based_calls() -> None:
     """The package calls none of eval, exec, sympify, parse_expr, parse_latex, lambdify."""
     package = Path(derive.__file__).parent
     found = [c for path in sorted(package.rglob("*.py")) for c in calls(path)]

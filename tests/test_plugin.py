@@ -48,7 +48,7 @@ $$= \frac{t_k}{y_k}$$
 
 
 @pytest.fixture
-def project(pytester):
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A project with one document in derivations/ and one elsewhere."""
     pytester.mkdir("derivations")
     (pytester.path / "derivations" / "planted.md").write_text(DOCUMENT, encoding="utf-8")
@@ -56,7 +56,7 @@ def project(pytester):
     return pytester
 
 
-def test_documents_are_items_with_readable_failures(project):
+def test_documents_are_items_with_readable_failures(project: pytest.Pytester) -> None:
     """Claims and steps are items; a failure shows statement, counterexample, residual."""
     result = project.runpytest("--derive", "-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3, failed=2)
@@ -76,14 +76,14 @@ def test_documents_are_items_with_readable_failures(project):
     assert "Traceback" not in text and "runtest" not in text
 
 
-def test_inert_unless_enabled(project):
+def test_inert_unless_enabled(project: pytest.Pytester) -> None:
     """Without --derive (or the ini option) no document is collected."""
     result = project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes()
     assert "planted" not in result.stdout.str()
 
 
-def test_ini_option_and_named_documents_elsewhere(project):
+def test_ini_option_and_named_documents_elsewhere(project: pytest.Pytester) -> None:
     """`derive = true` in the ini file; a named document outside derive_paths too."""
     project.makeini("[pytest]\nderive = true\n")
     (project.path / "extra.md").write_text(DOCUMENT.replace("planted", "extra"), encoding="utf-8")
@@ -91,7 +91,7 @@ def test_ini_option_and_named_documents_elsewhere(project):
     result.assert_outcomes(passed=6, failed=4)
 
 
-def test_marker_and_fixture_under_strict_markers(project):
+def test_marker_and_fixture_under_strict_markers(project: pytest.Pytester) -> None:
     """@pytest.mark.derive is registered; derive_identity fails with a readable message."""
     project.makepyfile(
         test_identities="""
@@ -119,14 +119,14 @@ def test_marker_and_fixture_under_strict_markers(project):
     result.stdout.fnmatch_lines(["*AssertionError*", "*refuted*", "*counterexample:*"])
 
 
-def test_works_with_xdist(project):
+def test_works_with_xdist(project: pytest.Pytester) -> None:
     """With pytest-xdist (-n 2) the same items pass and fail."""
     pytest.importorskip("xdist")
     result = project.runpytest("--derive", "-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3, failed=2)
 
 
-def test_api_prove_and_assert_identity():
+def test_api_prove_and_assert_identity() -> None:
     """derive.prove and derive.assert_identity on SymPy expressions built in Python."""
     K = sp.Symbol("K", integer=True, positive=True)
     j, k = sp.symbols("j k", integer=True, positive=True)
@@ -149,7 +149,9 @@ def test_api_prove_and_assert_identity():
     ("options", "expected"),
     [(("-k", "gradient or test_"), {"passed": 2}), (("-n", "2"), {"passed": 4, "failed": 2})],
 )
-def test_documents_join_testpaths_whatever_the_option_values(project, options, expected):
+def test_documents_join_testpaths_whatever_the_option_values(
+    project: pytest.Pytester, options: tuple[str, ...], expected: dict[str, int]
+) -> None:
     """Option values (`-k NAME`, `-n 2`) are not paths: derive_paths are still added."""
     if "-n" in options:
         pytest.importorskip("xdist")
@@ -179,7 +181,7 @@ $$N = N$$
 
 
 @pytest.fixture
-def unsettled(pytester):
+def unsettled(pytester: pytest.Pytester) -> pytest.Pytester:
     """A document with a step not understood, an undecided step and one that holds."""
     pytester.mkdir("derivations")
     path = pytester.path / "derivations" / "unsettled.md"
@@ -187,7 +189,7 @@ def unsettled(pytester):
     return pytester
 
 
-def test_unsettled_steps_are_skipped_with_their_reason(unsettled):
+def test_unsettled_steps_are_skipped_with_their_reason(unsettled: pytest.Pytester) -> None:
     """A step not understood or undecided is skipped, not passed, with its reason."""
     result = unsettled.runpytest("--derive", "-v", "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, skipped=2)
@@ -203,7 +205,7 @@ def test_unsettled_steps_are_skipped_with_their_reason(unsettled):
 
 
 @pytest.mark.parametrize("how", ["option", "ini"])
-def test_strict_fails_unsettled_steps(unsettled, how):
+def test_strict_fails_unsettled_steps(unsettled: pytest.Pytester, how: str) -> None:
     """--derive-strict (or derive_strict = true) fails those steps, with a report."""
     if how == "ini":
         unsettled.makeini("[pytest]\nderive = true\nderive_strict = true\n")
@@ -216,7 +218,7 @@ def test_strict_fails_unsettled_steps(unsettled, how):
     assert "Traceback" not in text and "runtest" not in text
 
 
-def test_refused_document_is_one_line_failure(pytester):
+def test_refused_document_is_one_line_failure(pytester: pytest.Pytester) -> None:
     """A meaning error, or a body over the step limit: one failing item, file:line:col."""
     pytester.mkdir("derivations")
     typed = '+++\nname = "t"\n[sizes]\nK = "c"\n[indices]\nk = "K"\n'

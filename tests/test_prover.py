@@ -2,7 +2,9 @@
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sympy as sp
 
 from derive import api, symbols
@@ -20,23 +22,23 @@ z, t = symbols.tensor("z"), symbols.tensor("t")
 KD = sp.KroneckerDelta
 
 
-def softmax(x):
+def softmax(x: sp.Basic) -> sp.Expr:
     d = sp.Dummy("i", integer=True, positive=True)
     return sp.exp(z[x]) / sp.Sum(sp.exp(z[d]), (d, 1, K))
 
 
-def calc(**kw):
+def calc(**kw: Any) -> IndexCalculus:
     return IndexCalculus({i: K, j: K, k: K}, **kw)
 
 
-def test_delta_sifts_under_a_sum():
+def test_delta_sifts_under_a_sum() -> None:
     """Σ_k g_k δ_kj = g_j, with the side condition recorded."""
     c = calc()
     assert c.reduce(sp.Sum(t[k] * KD(k, j), (k, 1, K))) == t[j]
     assert "1 ≤ j ≤ K" in c.conditions
 
 
-def test_constant_sum_and_linearity():
+def test_constant_sum_and_linearity() -> None:
     """Σ_k c = K c and Σ_k (a_k + c b_k) = Σ a + c Σ b, bound variables canonical."""
     c = calc()
     a = symbols.scalar("a")
@@ -45,13 +47,13 @@ def test_constant_sum_and_linearity():
     assert out == sp.Sum(t[kappa(1)], (kappa(1), 1, K)) + a * sp.Sum(z[kappa(1)], (kappa(1), 1, K))
 
 
-def test_excluded_index_splits_off_one_term():
+def test_excluded_index_splits_off_one_term() -> None:
     """Σ_{k≠j} t_k = Σ_k t_k − t_j."""
     out = calc().reduce(sp.Sum(t[k] * (1 - KD(k, j)), (k, 1, K)))
     assert out == sp.Sum(t[kappa(1)], (kappa(1), 1, K)) - t[j]
 
 
-def test_jacobian_proved_and_wrong_sign_not():
+def test_jacobian_proved_and_wrong_sign_not() -> None:
     """∂y_k/∂z_j = y_k(δ_kj − y_j) normalises to zero; with + y_j it does not."""
     d = sp.Derivative(softmax(k), z[j], evaluate=False)
     assert calc().decide(d - softmax(k) * (KD(k, j) - softmax(j))).proved
@@ -59,14 +61,14 @@ def test_jacobian_proved_and_wrong_sign_not():
     assert not wrong.proved and wrong.case == "k = j"
 
 
-def test_distinct_indices_drop_the_delta():
+def test_distinct_indices_drop_the_delta() -> None:
     """With k ≠ j declared, ∂ ln y_k/∂z_j = −y_j holds; without it, it does not."""
     d = sp.Derivative(sp.log(softmax(k)), z[j], evaluate=False) + softmax(j)
     assert calc(distinct=frozenset({frozenset((k, j))})).decide(d).proved
     assert not calc().decide(d).proved
 
 
-def test_modular_and_real_agree_on_values():
+def test_modular_and_real_agree_on_values() -> None:
     """The interpreter evaluates ∂y_1/∂z_1 = y_1(1 − y_1) exactly in both arithmetics."""
     expr = sp.Derivative(softmax(j), z[k], evaluate=False) - softmax(j) * (1 - softmax(j))
     env = {K: 3, j: 1, k: 1}
@@ -75,7 +77,7 @@ def test_modular_and_real_agree_on_values():
     assert abs(Evaluator(real, env).value(expr)) < 1e-40
 
 
-def test_index_assignments_assume_no_symmetry():
+def test_index_assignments_assume_no_symmetry() -> None:
     """Every value at small sizes; at large ones 1, 2, 3, the size − 1, the size and literals."""
     problem = Problem(z[j], z[k] + 7, (j, k), {j: K, k: K})
     assert len(list(assignments(problem, {K: 8}))) == 64
@@ -84,7 +86,7 @@ def test_index_assignments_assume_no_symmetry():
     assert tried == {(a, b) for a in values for b in values}
 
 
-def test_batch_assumption_with_a_free_index():
+def test_batch_assumption_with_a_free_index() -> None:
     """Σ_k t_{nk} = 1 for every n: the batch gradient is proved for all K and N."""
     report = api.check(api.load(str(DATA / "batch.md")))
     proved, refuted = (r.verdict for r in report.results)
@@ -93,14 +95,14 @@ def test_batch_assumption_with_a_free_index():
     assert notation.unicode(refuted.residual) == "(Σ_i t_mi − 1)·p_mj/N"
 
 
-def test_residual_in_the_documents_names():
+def test_residual_in_the_documents_names() -> None:
     """The missing-assumption residual reads y_j (Σ t − 1)."""
     doc = api.load("softmax-ce")
     verdict = api.check(doc).results[2].verdict
     assert notation.latex(verdict.residual) == r"\left(\sum_{i=1}^{K} t_{i} - 1\right) y_{j}"
 
 
-def test_time_limit_gives_undecided():
+def test_time_limit_gives_undecided() -> None:
     """A claim past its time limit is undecided, not a hang."""
     doc = api.load("softmax-ce")
     verdict = prove_claim(doc, doc.claim("chain-rule"), timeout=0.001)
@@ -108,7 +110,7 @@ def test_time_limit_gives_undecided():
     assert "time limit" in verdict.message
 
 
-def test_verified_when_only_concrete_sizes_decide(monkeypatch):
+def test_verified_when_only_concrete_sizes_decide(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the normal form cannot decide, concrete sizes verify with an error bound."""
     import derive.proving as prover
 
@@ -120,7 +122,7 @@ def test_verified_when_only_concrete_sizes_decide(monkeypatch):
     assert verdict.error_bound is not None and verdict.error_bound < 1e-50
 
 
-def test_powers_of_sums_built_as_they_stand_are_what_sympy_builds():
+def test_powers_of_sums_built_as_they_stand_are_what_sympy_builds() -> None:
     """``rebuild`` skips SymPy's evaluation of a sum to an integer power: same result."""
     k, K = symbols.index("k"), symbols.size("K")
     z, t = symbols.tensor("z"), symbols.tensor("t")
@@ -143,7 +145,7 @@ def test_powers_of_sums_built_as_they_stand_are_what_sympy_builds():
         assert not symbols.plain_power(base, sp.sympify(exponent))
 
 
-def test_sums_that_skip_indices_are_the_written_out_sums():
+def test_sums_that_skip_indices_are_the_written_out_sums() -> None:
     """``Σ_s f_s (1 − δ_st)(1 − δ_sr)`` agrees with the sum SymPy writes out.
 
     derive evaluates it as the full sum less ``f_t`` and ``f_r``: equal, different and
@@ -154,7 +156,7 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
     K = symbols.size("K")
     z, y = symbols.tensor("z"), symbols.tensor("y")
 
-    def skipping(a):
+    def skipping(a: sp.Symbol) -> sp.Expr:
         body = sp.exp(z[s]) * y[s] * (1 - sp.KroneckerDelta(s, a))
         return sp.Sum(body * (1 - sp.KroneckerDelta(s, r)), (s, 1, K))
 
@@ -173,7 +175,7 @@ def test_sums_that_skip_indices_are_the_written_out_sums():
         assert abs(real[0] - real[1]) < 1e-40
 
 
-def test_prove_knows_a_size_that_only_bounds_a_sum():
+def test_prove_knows_a_size_that_only_bounds_a_sum() -> None:
     """derive.prove: K, met only as a sum's limit, is a size (checked at K = 1, 2, …)."""
     from derive.api import prove
 
@@ -188,7 +190,7 @@ def test_prove_knows_a_size_that_only_bounds_a_sum():
     assert wrong.counterexample.sizes == {"K": 2}
 
 
-def test_a_power_of_a_sum_is_not_a_sum_of_powers_when_printed():
+def test_a_power_of_a_sum_is_not_a_sum_of_powers_when_printed() -> None:
     """(Σ_k t_k)^2 and Σ_k t_k^2 print differently on one line."""
     K, k, t = symbols.size("K"), symbols.index("k"), symbols.tensor("t")
     total = sp.Sum(t[k], (k, 1, K))

@@ -11,6 +11,7 @@ import pytest
 
 from derive import __version__, api
 from derive.cli import main
+from derive.model import Document
 from derive.presenting.report import render, write_report
 from derive.presenting.report.builder import text
 from derive.presenting.report.compile import ReportError
@@ -25,13 +26,13 @@ NEEDS_TEX = pytest.mark.skipif(
 
 
 @pytest.mark.parametrize("name", ["softmax-ce", "seed-004"])
-def test_golden_reports(name):
+def test_golden_reports(name: str) -> None:
     """The report on a document is exactly the golden file (`make golden` renews it)."""
     rendered = render([api.check(api.load(name))], "2026-01-01", __version__)
     assert rendered == (GOLDEN / f"{name}.tex").read_text(encoding="utf-8")
 
 
-def test_user_text_is_escaped():
+def test_user_text_is_escaped() -> None:
     """Special characters and scripts outside Latin-1 are written as LaTeX text."""
     assert text(r"100% of the \input{/etc/passwd}") == (
         r"100\% of the \textbackslash{}input\{/etc/passwd\}"
@@ -40,7 +41,7 @@ def test_user_text_is_escaped():
     assert text("Σ t ≠ 1 → ✓ 中") == r"$\Sigma$ t $\neq$ 1 $\to$ $\checkmark$ ?"
 
 
-def hostile(tmp_path):
+def hostile(tmp_path: Path) -> Document:
     """A document whose title tries to read a file and whose claim name has specials."""
     path = tmp_path / "hostile.md"
     path.write_text(
@@ -52,7 +53,7 @@ def hostile(tmp_path):
     return api.load(str(path))
 
 
-def test_hostile_title_renders_as_text(tmp_path):
+def test_hostile_title_renders_as_text(tmp_path: Path) -> None:
     """The title is text in the .tex: no input command reaches LaTeX."""
     rendered = render([api.check(hostile(tmp_path))], "2026-01-01", __version__)
     assert r"\section{100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
@@ -61,7 +62,7 @@ def test_hostile_title_renders_as_text(tmp_path):
 
 
 @NEEDS_TEX
-def test_hostile_title_compiles_and_reads_no_file(tmp_path):
+def test_hostile_title_compiles_and_reads_no_file(tmp_path: Path) -> None:
     """Compiled, the title prints as written and the PDF holds nothing of /etc/passwd."""
     out = tmp_path / "hostile.tex"
     written = write_report(
@@ -74,14 +75,16 @@ def test_hostile_title_compiles_and_reads_no_file(tmp_path):
 
 
 @NEEDS_TEX
-def test_whole_catalogue_report_compiles(tmp_path):
+def test_whole_catalogue_report_compiles(tmp_path: Path) -> None:
     """`derive report --all --pdf`: a PDF with pages, naming every claim of the catalogue."""
     out = tmp_path / "out" / "report.tex"
     code = main(["report", "--all", "-o", str(out), "--pdf"], stdout=io.StringIO())
     assert code == 0 and out.exists()
     pdf = out.with_suffix(".pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    found = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert found is not None, info.stdout
+    pages = int(found.group(1))
     assert pages > 0
     words = " ".join(pdf_text(pdf).split())
     for path in list_documents():
@@ -89,14 +92,14 @@ def test_whole_catalogue_report_compiles(tmp_path):
             assert claim.name in words, claim.name
 
 
-def pdf_text(pdf):
+def pdf_text(pdf: Path) -> str:
     """The text of a PDF, by pdftotext."""
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     return done.stdout
 
 
 @NEEDS_TEX
-def test_latex_error_shows_the_log_and_writes_no_pdf(tmp_path):
+def test_latex_error_shows_the_log_and_writes_no_pdf(tmp_path: Path) -> None:
     """A LaTeX error: the `!` lines of the log, exit 2 from the CLI, and no PDF."""
     out = tmp_path / "broken.tex"
     with pytest.raises(ReportError) as info:
@@ -105,7 +108,9 @@ def test_latex_error_shows_the_log_and_writes_no_pdf(tmp_path):
     assert out.exists() and not out.with_suffix(".pdf").exists()
 
 
-def test_without_a_tex_engine_the_tex_is_written(tmp_path, monkeypatch):
+def test_without_a_tex_engine_the_tex_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No engine: the .tex is written whole and the note says how to install one."""
     monkeypatch.setattr(shutil, "which", lambda name: None)
     out = tmp_path / "report.tex"
@@ -117,7 +122,7 @@ def test_without_a_tex_engine_the_tex_is_written(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["report.tex"]  # no temporary left
 
 
-def test_report_bad_input(tmp_path):
+def test_report_bad_input(tmp_path: Path) -> None:
     """A wrong output name or no document: one line, exit 2."""
     err = io.StringIO()
     assert main(["report", "softmax", "-o", str(tmp_path / "r.pdf")], stderr=err) == 2

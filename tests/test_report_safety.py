@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -47,13 +48,13 @@ SPECIALS = {
 
 
 @pytest.mark.parametrize(("char", "written"), SPECIALS.items())
-def test_each_special_character_is_escaped(char, written):
+def test_each_special_character_is_escaped(char: str, written: str) -> None:
     """Each TeX special character becomes a command that prints it."""
     assert escape(f"a{char}b") == f"a{written}b"
     assert text(f"a{char}b") == f"a{written}b"
 
 
-def test_caret_caret_sequences_leave_no_caret():
+def test_caret_caret_sequences_leave_no_caret() -> None:
     """``^^5c`` is a backslash to TeX: escaped, no ``^`` is left at all."""
     for hostile in ("^^5cinput^^7b/etc/passwd^^7d", "^^5c^^5c", "a^^Mb", "^^^^005c"):
         escaped = escape(hostile)
@@ -61,7 +62,7 @@ def test_caret_caret_sequences_leave_no_caret():
         assert escaped.count(r"\textasciicircum{}") == hostile.count("^")
 
 
-def test_line_breaks_and_unset_characters():
+def test_line_breaks_and_unset_characters() -> None:
     r"""A blank line would end ``\section{``; characters the default fonts lack are kept out."""
     assert escape("a\n\nb\r\tc") == "a  b  c"
     assert escape("«café» Þ") == r"$\ll$café$\gg$ ?"
@@ -72,7 +73,7 @@ def test_line_breaks_and_unset_characters():
     "name",
     [r"z^{(2)}", r"W^{(L-1)}", r"\gamma^{(1)}", r"\hat{y}", r"\text{soft}", "y'", r"\text{act}''"],
 )
-def test_ordinary_names_stay_math(name):
+def test_ordinary_names_stay_math(name: str) -> None:
     """The catalogue's names are plain math and print as written."""
     assert is_plain_math(name)
     assert math_name(name) == name
@@ -98,7 +99,7 @@ def test_ordinary_names_stay_math(name):
         "a\\\\b",
     ],
 )
-def test_unusual_names_become_text(name):
+def test_unusual_names_become_text(name: str) -> None:
     """Anything outside the allowlist is text: no command, ``^^`` or brace of the author's."""
     assert not is_plain_math(name)
     printed = math_name(name)
@@ -128,7 +129,7 @@ HOSTILE_TAG = r"\text{^^5cinput^^7b/etc/passwd^^7d}"
     ],
     ids=["symbol", "indexed", "exponential", "view", "matrix", "function", "undefined", "nonreal"],
 )
-def test_printer_escapes_every_name(expr):
+def test_printer_escapes_every_name(expr: sp.Basic) -> None:
     """Every kind of name the printer meets reaches LaTeX escaped."""
     printed = notation.latex(expr)
     assert "^^" not in printed and r"\input" not in printed
@@ -178,7 +179,7 @@ $$= z^{{({tag})}}_k + {caret} {specials}$$
     return document, marker
 
 
-def test_hostile_document_renders_escaped(tmp_path):
+def test_hostile_document_renders_escaped(tmp_path: Path) -> None:
     r"""No raw ``^^``, ``\input`` or unescaped special of the document is in the .tex."""
     document, _ = hostile_document(tmp_path)
     rendered = render([api.check(api.load(str(document)))], "2026-01-01", __version__)
@@ -191,7 +192,9 @@ def test_hostile_document_renders_escaped(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_hostile_document_compiles_and_reads_no_file(tmp_path, monkeypatch, engine):
+def test_hostile_document_compiles_and_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
     """Compiled by either engine, the PDF is built, shows the text, and holds no marker."""
     document, marker = hostile_document(tmp_path)
     monkeypatch.setattr(shutil, "which", lambda name: name if name == engine else None)
@@ -208,7 +211,9 @@ def test_hostile_document_compiles_and_reads_no_file(tmp_path, monkeypatch, engi
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_tex_itself_reads_and_writes_no_outside_file(tmp_path, monkeypatch, engine):
+def test_tex_itself_reads_and_writes_no_outside_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
     """Even LaTeX that escaping never lets through reads, writes and runs nothing outside."""
     secret = tmp_path / "secret.tex"
     secret.write_text("LEAKEDSECRET\n", encoding="utf-8")
@@ -226,6 +231,7 @@ def test_tex_itself_reads_and_writes_no_outside_file(tmp_path, monkeypatch, engi
             made = write_report(source, out, pdf=True)
         except ReportError:
             continue  # refused: TeX stops at the file it may not open
+        assert made.pdf is not None
         assert "LEAKEDSECRET" not in pdf_text(made.pdf)
     assert not written.exists()
     source = (
@@ -236,16 +242,18 @@ def test_tex_itself_reads_and_writes_no_outside_file(tmp_path, monkeypatch, engi
     assert not touched.exists()
 
 
-def test_tex_runs_locked_down(tmp_path, monkeypatch):
+def test_tex_runs_locked_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every TeX run has shell escape off and kpathsea's paranoid settings."""
-    seen = []
+    seen: list[tuple[list[str], dict[str, str]]] = []
 
-    def run(command, *, cwd, env, **kwargs):
+    def run(
+        command: list[str], *, cwd: str, env: dict[str, str], **kwargs: Any
+    ) -> subprocess.CompletedProcess[bytes]:
         seen.append((command, env))
         (Path(cwd) / "report.pdf").write_bytes(b"%PDF-1.4\n")
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(tex.subprocess, "run", run)
+    monkeypatch.setattr("derive.presenting.report.compile.subprocess.run", run)
     monkeypatch.setenv("openin_any", "a")
     monkeypatch.setenv("shell_escape", "t")
     report = tmp_path / "r.tex"

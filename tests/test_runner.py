@@ -4,15 +4,21 @@ import io
 import json
 import signal
 import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
 
 import derive.checking.runner as runner
 from derive import api
-from derive.checking.check import tasks_of
+from derive.checking.check import Task, check_task, tasks_of
+from derive.checking.results import Result
 from derive.cli import main
+from derive.model import Document
 from derive.presenting import record, words
 
 
-def never_returns(doc, task, sizes, timeout):
+def never_returns(doc: Document, task: Task, sizes: Sequence[int], timeout: float | None) -> Result:
     """A check that blocks the alarm and does not return (as a stuck library call)."""
     if task.claim is not None and task.claim.name == "log-lemma":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
@@ -20,16 +26,16 @@ def never_returns(doc, task, sizes, timeout):
     return real_check(doc, task, sizes, timeout)
 
 
-real_check = runner.check_task
+real_check = check_task
 
 
-def check_documents(docs, **options):
+def check_documents(docs: list[Document], **options: Any) -> list[record.DocumentRecord]:
     """Each document's record, checked by the runner's workers."""
     found = runner.check_documents(docs, record.entry, **options)
     return [record.assemble(d, tasks_of(d), e) for d, e in zip(docs, found, strict=True)]
 
 
-def test_a_check_that_never_returns_is_stopped(monkeypatch):
+def test_a_check_that_never_returns_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the limit and its grace the worker is stopped; the other checks still run."""
     monkeypatch.setattr(runner, "check_task", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
@@ -44,7 +50,7 @@ def test_a_check_that_never_returns_is_stopped(monkeypatch):
     assert [c["name"] for c in found["claims"]] == [c.name for c in doc.claims]
 
 
-def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
+def test_cli_exit_3_when_a_check_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stopped claim is undecided, none refuted unexpectedly: exit code 3."""
     monkeypatch.setattr(runner, "check_task", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
@@ -54,7 +60,7 @@ def test_cli_exit_3_when_a_check_is_stopped(monkeypatch):
     assert [c["status"] for c in claims if c["name"] == "log-lemma"] == ["undecided"]
 
 
-def test_jobs_give_the_same_output_in_the_same_order():
+def test_jobs_give_the_same_output_in_the_same_order() -> None:
     """--jobs 2 prints what --jobs 1 prints, document by document, claim by claim."""
     names = ["softmax", "sigmoid", "softmax-ce", "seed-004"]
     outputs = []
@@ -71,14 +77,16 @@ def test_jobs_give_the_same_output_in_the_same_order():
     assert [d["name"] for d in outputs[1]["documents"]] == names
 
 
-def test_same_verdicts_as_in_process():
+def test_same_verdicts_as_in_process() -> None:
     """A worker's verdicts are the in-process ones."""
     doc = api.load("seed-004")
     (found,) = check_documents([doc], sizes=range(1, 9), timeout=10)
     direct = record.document_record(api.check(doc))
-    for entry in found["steps"] + direct["steps"]:
-        entry.pop("ms")
-    assert found["steps"] == direct["steps"]
+
+    def timeless(steps: list[record.StepRecord]) -> list[dict[str, object]]:
+        return [{k: v for k, v in step.items() if k != "ms"} for step in steps]
+
+    assert timeless(found["steps"]) == timeless(direct["steps"])
     assert (
         found["steps_summary"]
         == direct["steps_summary"]
@@ -86,7 +94,7 @@ def test_same_verdicts_as_in_process():
     )
 
 
-def test_spawned_workers_give_the_same_verdicts(monkeypatch):
+def test_spawned_workers_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Spawned workers (where fork is missing) give the records forked ones give.
 
     They load the documents again from their files; the run's seed gives them the same
@@ -100,7 +108,7 @@ def test_spawned_workers_give_the_same_verdicts(monkeypatch):
     monkeypatch.setattr(runner, "METHOD", "spawn")
     spawned = check_documents(docs, sizes=range(1, 9), timeout=10.0, jobs=2)
 
-    def plain(records):
+    def plain(records: list[record.DocumentRecord]) -> list[list[tuple[str, str]]]:
         return [[(e["status"], e["message"]) for e in r["claims"] + r["steps"]] for r in records]
 
     assert plain(spawned) == plain(forked)

@@ -5,38 +5,54 @@ from dataclasses import replace
 import pytest
 
 from derive import api
+from derive.checking.results import Report
+from derive.checking.steps import StepResult
+from derive.model import Claim
 from derive.printing import notation
 from derive.reading.catalog import find_document
+from derive.verdict import Verdict
 from tests.numeric import holds_numerically
 
 MARKS = {"proved": "+", "verified": "+", "refuted": "x", "unparsed": "?", "undecided": "~"}
 
 
 @pytest.fixture(scope="module")
-def seed_004():
+def seed_004() -> tuple[Report, list[str]]:
     """The checked seed 004 document and its file's lines."""
     doc = api.load("seed-004")
     return api.check(doc), find_document("seed-004").read_text(encoding="utf-8").split("\n")
 
 
 @pytest.fixture(scope="module")
-def seed_001():
+def seed_001() -> Report:
     """The checked seed 001 document."""
     return api.check(api.load("seed-001"))
 
 
-def line_of(lines, text):
+def line_of(lines: list[str], text: str) -> int:
     """The 1-based number of the first line of the body that holds ``text``."""
     body = lines.index("+++", 1)
     return next(n for n in range(body, len(lines)) if text in lines[n]) + 1
 
 
-def marks(report):
+def verdict_of(step: StepResult) -> Verdict:
+    """The step's verdict (a step that was checked has one)."""
+    assert step.verdict is not None, step.message
+    return step.verdict
+
+
+def claim_of(step: StepResult) -> Claim:
+    """The step as a claim (a step that was checked is one)."""
+    assert step.claim is not None, step.message
+    return step.claim
+
+
+def marks(report: Report) -> str:
     """One character per step: + holds, x wrong, ? not understood, ~ undecided."""
     return "".join(MARKS[s.status] for s in report.steps)
 
 
-def test_seed_004_step_verdicts(seed_004):
+def test_seed_004_step_verdicts(seed_004: tuple[Report, list[str]]) -> None:
     """Every step's verdict, in order, and which ones hold only under `targets`."""
     report, _ = seed_004
     sections = {
@@ -48,7 +64,7 @@ def test_seed_004_step_verdicts(seed_004):
         "7": "++xx",
     }
     assert marks(report) == "".join(sections.values())
-    under = [s.step.right.text[:40] for s in report.steps if s.holds and s.verdict.holds_under]
+    under = [s.step.right.text[:40] for s in report.steps if s.holds and verdict_of(s).holds_under]
     assert under == [
         r"\gamma_j - t_j",
         r"(\gamma - t)^T W^{(2)}",
@@ -59,19 +75,19 @@ def test_seed_004_step_verdicts(seed_004):
     assert report.ok is True  # a listed slip that is refuted is as expected
 
 
-def test_seed_004_dropped_minus(seed_004):
+def test_seed_004_dropped_minus(seed_004: tuple[Report, list[str]]) -> None:
     """`= t/y (…)` drops the minus of ∂E/∂y = −t/y: wrong, at its line, with residual."""
     report, lines = seed_004
     (step,) = [s for s in report.steps if s.step.right.text.startswith(r"\frac{t}{y^{(2)}}")]
     assert step.status == "refuted"
     assert step.step.right.line == line_of(lines, r"$$= \frac{t}{y^{(2)}} \cdot")
     assert step.step.right.col == 5
-    assert notation.unicode(step.verdict.residual) == "2·t·(y^{(2)} − 1)"
-    example = step.verdict.counterexample
+    assert notation.unicode(verdict_of(step).residual) == "2·t·(y^{(2)} − 1)"
+    example = verdict_of(step).counterexample
     assert example is not None and float(example.left) == -float(example.right) != 0
 
 
-def test_seed_004_wrong_steps_where_the_notes_have_them(seed_004):
+def test_seed_004_wrong_steps_where_the_notes_have_them(seed_004: tuple[Report, list[str]]) -> None:
     """The first wrong step is the opening loss; each wrong step sits at its line."""
     report, lines = seed_004
     wrong = [s for s in report.steps if s.status == "refuted"]
@@ -86,12 +102,12 @@ def test_seed_004_wrong_steps_where_the_notes_have_them(seed_004):
         line_of(lines, r"7. \quad"),
         line_of(lines, r"7. \quad"),
     ]
-    residuals = [notation.unicode(s.verdict.residual) for s in wrong]
+    residuals = [notation.unicode(verdict_of(s).residual) for s in wrong]
     assert residuals[2:4] == ["2·(Σ_i t_i − t_j)·γ_j", "2·(t_j − Σ_i t_i)·γ_j"]
     assert residuals[5:] == ["(1 − x_v)·∂E/∂z^{(1)}_u·x_v", "(x_v − 1)·∂E/∂z^{(1)}_u·x_v"]
 
 
-def test_seed_004_slips_the_shapes_give_away(seed_004):
+def test_seed_004_slips_the_shapes_give_away(seed_004: tuple[Report, list[str]]) -> None:
     """A row written for an entry, and y^{(1)} for the output, are reported with why."""
     report, _ = seed_004
     messages = [s.message for s in report.steps if s.status == "unparsed"]
@@ -109,7 +125,7 @@ def test_seed_004_slips_the_shapes_give_away(seed_004):
     assert sum("`\\dots`" in m for m in messages) == 5
 
 
-def test_seed_001_every_step_holds(seed_001):
+def test_seed_001_every_step_holds(seed_001: Report) -> None:
     """All 52 steps of seed 001 hold for all sizes; its claims come out as expected."""
     report = seed_001
     assert len(report.steps) == 52
@@ -119,11 +135,13 @@ def test_seed_001_every_step_holds(seed_001):
 
 
 @pytest.mark.parametrize("name", ["seed-001", "seed-004"])
-def test_steps_that_hold_hold_numerically(name, seed_001, seed_004):
+def test_steps_that_hold_hold_numerically(
+    name: str, seed_001: Report, seed_004: tuple[Report, list[str]]
+) -> None:
     """Each step said to hold also holds at random points (float64, finite differences)."""
     report = seed_001 if name == "seed-001" else seed_004[0]
     for step in report.steps:
         if step.holds:
             reading = report.document.reading_at(step.step.right.line)
-            claim = replace(step.claim, assume=step.verdict.holds_under)
+            claim = replace(claim_of(step), assume=verdict_of(step).holds_under)
             assert holds_numerically(reading, claim, sizes=(2,), tries=2), step.step.right

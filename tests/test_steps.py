@@ -8,28 +8,43 @@ from pathlib import Path
 import pytest
 
 from derive import api
+from derive.checking.steps import StepResult
 from derive.cli import main
+from derive.model import Claim, Document
 from derive.presenting.words import summary
 from derive.reading.body import MAX_STEPS, chains
+from derive.verdict import Verdict
 from tests.numeric import holds_numerically
 
 DATA = Path(__file__).parent / "data"
 FRONT = (DATA / "steps.md").read_text(encoding="utf-8").split("+++")[1]
 
 
-def document(tmp_path, body):
+def document(tmp_path: Path, body: str) -> Document:
     """A document with the softmax-ce front matter and ``body``."""
     path = tmp_path / "doc.md"
     path.write_text(f"+++{FRONT}+++\n{body}", encoding="utf-8")
     return api.load(str(path))
 
 
-def statuses(doc):
+def verdict_of(step: StepResult) -> Verdict:
+    """The step's verdict (a step that was checked has one)."""
+    assert step.verdict is not None, step.message
+    return step.verdict
+
+
+def claim_of(step: StepResult) -> Claim:
+    """The step as a claim (a step that was checked is one)."""
+    assert step.claim is not None, step.message
+    return step.claim
+
+
+def statuses(doc: Document) -> list[tuple[int, str]]:
     """(line, status) of every step."""
     return [(s.step.right.line, s.status) for s in api.check(doc).steps]
 
 
-def test_transcribed_chain_verdicts():
+def test_transcribed_chain_verdicts() -> None:
     """The sample chain: which lines hold, which one is wrong, which is not understood."""
     report = api.check(api.load(str(DATA / "steps.md")))
     assert [(s.step.right.line, s.step.right.col, s.status) for s in report.steps] == [
@@ -41,10 +56,10 @@ def test_transcribed_chain_verdicts():
         (40, 36, "proved"),
         (41, 4, "unparsed"),
     ]
-    assert report.steps[3].verdict.holds_under == ("targets",)
+    assert verdict_of(report.steps[3]).holds_under == ("targets",)
     for step in report.steps:  # every step said to hold holds at random points too
         if step.holds:
-            claim = replace(step.claim, assume=step.verdict.holds_under)
+            claim = replace(claim_of(step), assume=verdict_of(step).holds_under)
             assert holds_numerically(report.document, claim)
     assert "not understood: unsupported LaTeX command `\\cancel`" in report.steps[6].message
     assert summary(list(report.steps)) == (
@@ -64,17 +79,17 @@ START = "$$\\frac{\\partial E}{\\partial z_j} = -\\sum_{k=1}^{K} t_k (\\delta_{k
         ("$$= y_j - t_j$$", "proved"),  # silently uses Σ t = 1: holds under targets
     ],
 )
-def test_planted_error_found_at_its_line(tmp_path, planted, status):
+def test_planted_error_found_at_its_line(tmp_path: Path, planted: str, status: str) -> None:
     """One planted error per document, found at the line it is on (line 5 of the file)."""
     doc = document(tmp_path, "\n" + START + "Some prose.\n\n" + planted + "\n")
     found = statuses(doc)
     line = doc.body_line + 5
     assert found == [(doc.body_line + 1, "proved"), (line, status)]
     if status == "proved":
-        assert api.check(doc).steps[1].verdict.holds_under == ("targets",)
+        assert verdict_of(api.check(doc).steps[1]).holds_under == ("targets",)
 
 
-def test_cli_reports_steps_and_exit_code(tmp_path):
+def test_cli_reports_steps_and_exit_code(tmp_path: Path) -> None:
     """A wrong step: exit 1, its position and residual; --json carries the steps."""
     doc = document(tmp_path, START + "$$= t_j - y_j$$\n")
     out = io.StringIO()
@@ -116,7 +131,7 @@ def test_cli_reports_steps_and_exit_code(tmp_path):
         ("$$a = $$\n", ["one side of the equality is empty"]),
     ],
 )
-def test_degenerate_bodies(tmp_path, body, found):
+def test_degenerate_bodies(tmp_path: Path, body: str, found: list[str]) -> None:
     """Empty bodies, one-sided chains and broken math: a result each, never skipped."""
     steps = api.check(document(tmp_path, body)).steps
     assert [s.status for s in steps] == ["unparsed"] * len(found)
@@ -124,7 +139,7 @@ def test_degenerate_bodies(tmp_path, body, found):
         assert step.message.startswith("not understood: ") and words in step.message
 
 
-def test_two_hundred_steps(tmp_path):
+def test_two_hundred_steps(tmp_path: Path) -> None:
     """A 200-step chain is checked step by step (every step holds)."""
     lines = ["$$y_j = y_j + 0$$"] + ["$$= y_j + 0$$"] * 199
     doc = document(tmp_path, "\n\n".join(lines) + "\n")
@@ -133,7 +148,7 @@ def test_two_hundred_steps(tmp_path):
     assert len(results) == 200 and all(r.status == "proved" for r in results)
 
 
-def test_catalogue_claims_and_steps_together(tmp_path):
+def test_catalogue_claims_and_steps_together(tmp_path: Path) -> None:
     """A document's claims still work alongside its steps."""
     text = (Path(__file__).parent.parent / "derivations" / "softmax-ce.md").read_text()
     path = tmp_path / "both.md"
@@ -142,7 +157,7 @@ def test_catalogue_claims_and_steps_together(tmp_path):
     assert report.ok and len(report.results) == 12 and len(report.steps) == 2
 
 
-def test_bracket_and_align_blocks(tmp_path):
+def test_bracket_and_align_blocks(tmp_path: Path) -> None:
     r"""\[ … \] and align* blocks are chains too, each step at its own line."""
     body = (
         "Text.\n\n\\[\ny_j = \\frac{e^{z_j}}{\\sum_{i=1}^{K} e^{z_i}}\n\\]\n\n"
@@ -158,7 +173,7 @@ def test_bracket_and_align_blocks(tmp_path):
     ]
 
 
-def test_known_wrong_step_is_expected(tmp_path):
+def test_known_wrong_step_is_expected(tmp_path: Path) -> None:
     """A slip listed under [[steps]] is reported with exit 0; listed but holding, exit 1."""
     wrong = START + "$$= t_j - y_j \\sum_{k=1}^{K} t_k$$\n"
     listed = FRONT + "\n[[steps]]\nto = 't_j - y_j'\nexpect = \"refuted\"\n"
@@ -230,7 +245,7 @@ $$y_j = \sm$$
 """
 
 
-def test_parts_read_each_part_with_its_own_tables(tmp_path):
+def test_parts_read_each_part_with_its_own_tables(tmp_path: Path) -> None:
     """[[parts]]: own definitions, a fixed size, `where`, macros; chains stop at a part."""
     path = tmp_path / "parts.md"
     path.write_text(PARTS, encoding="utf-8")
@@ -249,11 +264,11 @@ def test_parts_read_each_part_with_its_own_tables(tmp_path):
         (15, 9),
     ]
     assert {s.status for s in report.steps} == {"proved"}
-    assert report.steps[2].verdict.sizes == "K = 3"
-    assert report.steps[2].claim.where[0].text == r"i \neq j"
+    assert verdict_of(report.steps[2]).sizes == "K = 3"
+    assert claim_of(report.steps[2]).where[0].text == r"i \neq j"
 
 
-def test_parts_change_what_a_step_means(tmp_path):
+def test_parts_change_what_a_step_means(tmp_path: Path) -> None:
     """The same line holds in one part and is wrong in another."""
     body = "$$\\frac{\\partial y_j}{\\partial z_j} = 1$$\n\nPart two\n\n"
     body += "$$\\frac{\\partial y_j}{\\partial z_j} = 1$$\n\nPart three\n"
@@ -263,7 +278,7 @@ def test_parts_change_what_a_step_means(tmp_path):
     assert [s.status for s in steps] == ["refuted", "proved"]
 
 
-def test_condition_written_after_a_side(tmp_path):
+def test_condition_written_after_a_side(tmp_path: Path) -> None:
     r"""``\frac{…}{\partial z_j}, i \neq j = …`` holds for i ≠ j, the whole chain long."""
     body = (
         "$$\\frac{\\partial y_i}{\\partial z_j}, i \\neq j = -y_i y_j$$\n\n"
@@ -274,7 +289,7 @@ def test_condition_written_after_a_side(tmp_path):
     assert steps[0].step.left.text == "\\frac{\\partial y_i}{\\partial z_j}"
 
 
-def test_aligned_rows_on_one_line_have_their_own_columns(tmp_path):
+def test_aligned_rows_on_one_line_have_their_own_columns(tmp_path: Path) -> None:
     """Rows joined by a row break on one line: each step is placed at its own right side."""
     body = "$$\\begin{aligned} E &= -\\sum_{k=1}^{K} t_k \\ln y_k \\\\ &= E \\end{aligned}$$\n"
     steps = api.check(document(tmp_path, body)).steps
@@ -282,14 +297,14 @@ def test_aligned_rows_on_one_line_have_their_own_columns(tmp_path):
     assert [(s.step.right.line, s.step.right.col) for s in steps] == [(line, 24), (line, 58)]
 
 
-def test_substack_is_not_a_row_break(tmp_path):
+def test_substack_is_not_a_row_break(tmp_path: Path) -> None:
     r"""``\substack{k=1 \\ k \neq j}`` stays inside its sum."""
     body = "$$\\sum_{k=1}^{K} t_k = t_j + \\sum_{\\substack{k=1 \\\\ k \\neq j}}^{K} t_k$$\n"
     steps = api.check(document(tmp_path, body)).steps
     assert [s.status for s in steps] == ["proved"]
 
 
-def test_steps_are_placed_where_they_are_written(tmp_path):
+def test_steps_are_placed_where_they_are_written(tmp_path: Path) -> None:
     """Math inside a paragraph, identical blocks, a quote: each at its own line:col."""
     lines = [
         "Some text before",
@@ -324,14 +339,14 @@ def test_steps_are_placed_where_they_are_written(tmp_path):
 
 
 @pytest.mark.parametrize("shape", ["blocks", "aligned"])
-def test_step_limit(tmp_path, shape):
+def test_step_limit(tmp_path: Path, shape: str) -> None:
     """At most MAX_STEPS steps per document; 200,000 are refused while reading.
 
     The refusal is one line at the first step too many, with exit 2.
     """
     front = '+++\nname = "big"\n+++\n'
 
-    def body(count):
+    def body(count: int) -> str:
         if shape == "blocks":
             return "$$ x = x $$\n" * count
         return "$$\\begin{aligned}\nx " + "&= x \\\\\n" * (count - 1) + "&= x\n\\end{aligned}$$\n"
@@ -352,7 +367,7 @@ def test_step_limit(tmp_path, shape):
     assert out.getvalue() == ""
 
 
-def test_an_undeclared_word_is_not_understood(tmp_path):
+def test_an_undeclared_word_is_not_understood(tmp_path: Path) -> None:
     """`out_j` is not silently o·u·t_j: the step is not understood, and says why."""
     doc = document(tmp_path, START + "$$= out_j - t_j$$\n")
     step = api.check(doc).steps[1]
@@ -360,7 +375,7 @@ def test_an_undeclared_word_is_not_understood(tmp_path):
     assert step.message.startswith("not understood: `out_j` would be the product o·u·t_j")
 
 
-def test_a_bare_function_name_is_noted_in_the_message(tmp_path):
+def test_a_bare_function_name_is_noted_in_the_message(tmp_path: Path) -> None:
     r"""`ln` without its backslash is `\ln`, and the step's message says so."""
     doc = document(tmp_path, "$$E = -\\sum_{k=1}^{K} t_k ln y_k$$\n")
     (step,) = api.check(doc).steps
@@ -369,7 +384,7 @@ def test_a_bare_function_name_is_noted_in_the_message(tmp_path):
 
 
 @pytest.mark.parametrize("spacing", ["[1em]", "[2pt]", " [-3mm]", "*[0.5ex]", "*"])
-def test_row_spacing_is_layout(tmp_path, spacing):
+def test_row_spacing_is_layout(tmp_path: Path, spacing: str) -> None:
     r"""`\\[1em]` after a row break is spacing: the next row continues the chain."""
     body = (
         "$$\\begin{aligned}\n\\frac{\\partial E}{\\partial y_k} &= -\\frac{t_k}{y_k} "
@@ -386,7 +401,7 @@ def test_row_spacing_is_layout(tmp_path, spacing):
     assert statuses(doc) == [(doc.body_line + 1, "proved"), (doc.body_line + 2, "proved")]
 
 
-def test_textbook_sigmoid_derivation():
+def test_textbook_sigmoid_derivation() -> None:
     r"""A textbook sigmoid derivative: no false "wrong" from `\[1em]` or bare names.
 
     One chain in `aligned` rows spaced by `\[1em]`, one with `log`, `ln`, `exp` and

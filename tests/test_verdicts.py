@@ -8,6 +8,7 @@ read, with one line at its place.
 import io
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -19,9 +20,10 @@ from derive.errors import DeriveError
 from derive.evaluating.opinion import confirm
 from derive.presenting import words
 from derive.proving import prove_claim
+from derive.verdict import Counterexample, Verdict
 
 
-def write(tmp_path, front, body="", name="doc"):
+def write(tmp_path: Path, front: str, body: str = "", name: str = "doc") -> str:
     """A document with the front matter ``front`` (and a body)."""
     path = tmp_path / f"{name}.md"
     text = f'+++\nname = "{name}"\n{textwrap.dedent(front)}+++\n{textwrap.dedent(body)}'
@@ -29,13 +31,19 @@ def write(tmp_path, front, body="", name="doc"):
     return str(path)
 
 
-def verdicts(path):
+def verdicts(path: str) -> dict[str, Verdict]:
     """Each claim's verdict, by name."""
     report = api.check(api.load(path))
     return {r.claim.name: r.verdict for r in report.results}
 
 
-def run(*argv):
+def example_of(verdict: Verdict) -> Counterexample:
+    """The verdict's counterexample (there must be one)."""
+    assert verdict.counterexample is not None
+    return verdict.counterexample
+
+
+def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
@@ -56,7 +64,7 @@ h = "H"
 
 
 # 1. Fractional powers were evaluated as e^{base}.
-def test_roots_are_roots(tmp_path):
+def test_roots_are_roots(tmp_path: Path) -> None:
     """d√x/dx = 1/√x is refuted with true numbers; √(x⁴+2x²+1) = x²+1 holds."""
     path = write(
         tmp_path,
@@ -76,8 +84,8 @@ statement = '\\frac{d}{dx} \\sqrt[3]{x} = \\frac{1}{3} x^{-2/3}'
     found = verdicts(path)
     wrong = found["root-derivative"]
     assert wrong.status == "refuted"
-    x = sp.Rational(wrong.counterexample.values["x"])
-    left, right = sp.Float(wrong.counterexample.left), sp.Float(wrong.counterexample.right)
+    x = sp.Rational(example_of(wrong).values["x"])
+    left, right = sp.Float(example_of(wrong).left), sp.Float(example_of(wrong).right)
     assert abs(left - 1 / (2 * sp.sqrt(x))) < 1e-5 and abs(right - 1 / sp.sqrt(x)) < 1e-5
     assert found["root-of-square"].status in ("proved", "verified")
     assert "mpmath" in found["root-of-square"].method  # numeric, and said so
@@ -85,7 +93,7 @@ statement = '\\frac{d}{dx} \\sqrt[3]{x} = \\frac{1}{3} x^{-2/3}'
     assert found["cube-root"].status in ("proved", "verified")
 
 
-def test_roots_in_the_api_and_diff(tmp_path):
+def test_roots_in_the_api_and_diff(tmp_path: Path) -> None:
     """The Python API and `derive diff` evaluate roots as roots too."""
     x = sp.Symbol("x", real=True)
     assert derive.prove(sp.Derivative(sp.sqrt(x), x), 1 / sp.sqrt(x)).status == "refuted"
@@ -97,7 +105,7 @@ def test_roots_in_the_api_and_diff(tmp_path):
 
 
 # 2. Index ranges were never checked.
-def test_an_index_over_the_wrong_range_is_refused(tmp_path):
+def test_an_index_over_the_wrong_range_is_refused(tmp_path: Path) -> None:
     """t_{nk} with n over N, then t_{jk} with j over K: refused where t_{jk} is written."""
     path = write(
         tmp_path,
@@ -121,7 +129,7 @@ assume = ["rows"]
     assert err.startswith(f"derive: {path}:{row}:{col}: in `t_{{jk}}`")
 
 
-def test_a_delta_over_two_ranges_is_checked_at_every_index(tmp_path):
+def test_a_delta_over_two_ranges_is_checked_at_every_index(tmp_path: Path) -> None:
     """Σ_{j≤K} δ_{jh} = 1 with h over H fails where h > K."""
     path = write(
         tmp_path,
@@ -134,11 +142,11 @@ statement = '\\sum_{j=1}^{K} \\delta_{jh} = 1'
     )
     verdict = verdicts(path)["delta"]
     assert verdict.status == "refuted"
-    example = verdict.counterexample
+    example = example_of(verdict)
     assert example.indices["h"] > example.sizes["K"]
 
 
-def test_a_sum_past_its_index_range_is_refused(tmp_path):
+def test_a_sum_past_its_index_range_is_refused(tmp_path: Path) -> None:
     """A sum over k (over K) that runs to N."""
     path = write(
         tmp_path,
@@ -149,7 +157,7 @@ def test_a_sum_past_its_index_range_is_refused(tmp_path):
 
 
 # 3. A bare name and its entries were two unrelated variables.
-def test_a_bare_name_beside_its_entries_is_refused(tmp_path):
+def test_a_bare_name_beside_its_entries_is_refused(tmp_path: Path) -> None:
     """Z = Σ w_i x_i + b, then ∂L/∂w: refused at the bare w, in check and in diff."""
     front = """
 [sizes]
@@ -183,16 +191,18 @@ L = 'z^2'
         ("z_j = 0", "where = ['j \\neq 1']"),
     ],
 )
-def test_every_index_value_that_matters_is_tried(tmp_path, statement, extra):
+def test_every_index_value_that_matters_is_tried(
+    tmp_path: Path, statement: str, extra: str
+) -> None:
     """Claims true at j = 1 only are refuted."""
     front = SIZES + "[assumptions]\nfirst = 't_1 = 1'\n"
     front += f"[[claims]]\nname = 'c'\nstatement = '{statement}'\n{extra}\n"
     verdict = verdicts(write(tmp_path, front))["c"]
     assert verdict.status == "refuted", verdict.message
-    assert verdict.counterexample.indices["j"] != 1
+    assert example_of(verdict).indices["j"] != 1
 
 
-def test_a_top_level_where_does_not_hide_a_wrong_step(tmp_path):
+def test_a_top_level_where_does_not_hide_a_wrong_step(tmp_path: Path) -> None:
     r"""Under `where = ['j \\neq 1']`, the step z_j = 0 is wrong."""
     path = write(tmp_path, "where = ['j \\neq 1']\n" + SIZES, "\n$$z_j = 0$$\n")
     [step] = api.check(api.load(path)).steps
@@ -200,7 +210,7 @@ def test_a_top_level_where_does_not_hide_a_wrong_step(tmp_path):
 
 
 # 5. Empty and reversed ranges.
-def test_a_proof_says_which_sizes_it_covers(tmp_path):
+def test_a_proof_says_which_sizes_it_covers(tmp_path: Path) -> None:
     """Σ_{k=1}^{K−2} 1 = K − 2 is false at K = 1; Σ_k δ_{k3} = 1 below K = 3."""
     path = write(
         tmp_path,
@@ -216,12 +226,12 @@ statement = '\\sum_k \\delta_{k3} = 1'
     )
     found = verdicts(path)
     assert found["empty"].status == "refuted"
-    assert found["empty"].counterexample.sizes == {"K": 1}
+    assert example_of(found["empty"]).sizes == {"K": 1}
     assert found["literal"].status == "refuted"
-    assert found["literal"].counterexample.sizes["K"] < 3
+    assert example_of(found["literal"]).sizes["K"] < 3
 
 
-def test_an_empty_sum_is_zero_where_the_proof_needs_it(tmp_path):
+def test_an_empty_sum_is_zero_where_the_proof_needs_it(tmp_path: Path) -> None:
     """Σ_{k=1}^{K−1} 1 = K − 1 holds at every K ≥ 1 (at K = 1 both sides are 0)."""
     path = write(
         tmp_path, SIZES + "[[claims]]\nname = 'c'\nstatement = '\\sum_{k=1}^{K-1} 1 = K - 1'\n"
@@ -231,7 +241,7 @@ def test_an_empty_sum_is_zero_where_the_proof_needs_it(tmp_path):
 
 
 # 6. Vacuous conditions proved anything.
-def test_a_condition_that_never_holds_is_vacuous(tmp_path):
+def test_a_condition_that_never_holds_is_vacuous(tmp_path: Path) -> None:
     """`where = ['1 = 2']` makes the claim vacuous, never proved; exit code 1."""
     path = write(
         tmp_path,
@@ -244,7 +254,7 @@ def test_a_condition_that_never_holds_is_vacuous(tmp_path):
 
 
 # 7. A definition of one element was applied to every element.
-def test_a_definition_of_one_element_is_refused(tmp_path):
+def test_a_definition_of_one_element_is_refused(tmp_path: Path) -> None:
     """`p_{2} = x^2` is refused where it is written."""
     path = write(
         tmp_path,
@@ -256,7 +266,7 @@ def test_a_definition_of_one_element_is_refused(tmp_path):
 
 
 # 8. Bound indices of products were captured.
-def test_a_product_keeps_its_own_index(tmp_path):
+def test_a_product_keeps_its_own_index(tmp_path: Path) -> None:
     """f_j = Π_k (x_k + j): f_k is Π_i (x_i + k), not Π_k (x_k + k)."""
     path = write(
         tmp_path,
@@ -286,13 +296,13 @@ statement = 'f_k = \\prod_{k=1}^{K} (x_k + k)'
         "x^{2305843009213693951} = x",  # Fermat: x^p = x modulo p
     ],
 )
-def test_a_literal_that_vanishes_modulo_p_does_not_pass(tmp_path, statement):
+def test_a_literal_that_vanishes_modulo_p_does_not_pass(tmp_path: Path, statement: str) -> None:
     """False claims built on the modulus are refuted."""
     path = write(tmp_path, SIZES + f"[[claims]]\nname = 'c'\nstatement = '{statement}'\n")
     assert verdicts(path)["c"].status == "refuted"
 
 
-def test_points_are_drawn_afresh_and_reproducible(tmp_path):
+def test_points_are_drawn_afresh_and_reproducible(tmp_path: Path) -> None:
     """Each run draws new points; --seed repeats a run; --json says the seed."""
     path = write(
         tmp_path,
@@ -309,7 +319,7 @@ def test_points_are_drawn_afresh_and_reproducible(tmp_path):
     assert strip == first
 
 
-def test_the_error_bound_comes_from_the_degree(tmp_path):
+def test_the_error_bound_comes_from_the_degree(tmp_path: Path) -> None:
     """A verified claim of degree 50 states a bound of at least (50/p)^4, p of 127 bits."""
     path = write(
         tmp_path,
@@ -319,10 +329,13 @@ def test_the_error_bound_comes_from_the_degree(tmp_path):
     )
     verdict = verdicts(path)["c"]
     assert verdict.status == "verified"
+    assert verdict.error_bound is not None
     assert (50 / 2**127) ** 4 <= verdict.error_bound < 1e-100
 
 
-def test_a_polynomial_aimed_at_the_points_is_caught(tmp_path, monkeypatch):
+def test_a_polynomial_aimed_at_the_points_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A quartic vanishing at the very points a claim is checked at is still refuted.
 
     With the claim's seed fixed (as an attacker would need it to be), the exact check
@@ -345,7 +358,7 @@ def test_a_polynomial_aimed_at_the_points_is_caught(tmp_path, monkeypatch):
 
 
 # 10. Domains were ignored.
-def test_a_proof_states_the_domain_it_needs(tmp_path):
+def test_a_proof_states_the_domain_it_needs(tmp_path: Path) -> None:
     """ln(x²) = 2 ln x holds where x > 0, and says so; √−1 √−1 = −1 is not real."""
     path = write(
         tmp_path,
@@ -379,7 +392,9 @@ statement = '\\ln(-1) \\ln(-1) = -\\pi^2'
         ("\"y_k\" = 'e^{z_k}'", "y_{kj} = e^{z_k}", "`y_{kj}` has 2 subscripts"),
     ],
 )
-def test_meaning_errors_are_one_line(tmp_path, definitions, claim, message):
+def test_meaning_errors_are_one_line(
+    tmp_path: Path, definitions: str, claim: str, message: str
+) -> None:
     """Cycles, self-reference and wrong subscripts: one line, exit 2, in check and diff."""
     path = write(
         tmp_path,
@@ -392,12 +407,12 @@ def test_meaning_errors_are_one_line(tmp_path, definitions, claim, message):
 
 
 # The second opinion and the counterexamples.
-def test_a_counterexample_is_recomputed_from_the_claim_as_written():
+def test_a_counterexample_is_recomputed_from_the_claim_as_written() -> None:
     """The values a refutation shows are the claim's, evaluated again at 50 digits."""
     doc = api.load("softmax-ce")
     claim = doc.claim("gradient-needs-targets")
     verdict = prove_claim(doc, claim)
-    example = verdict.counterexample
+    example = example_of(verdict)
     check = confirm(doc, claim, example.sizes, example.indices, example.point)
     assert check.differ
     assert float(example.left) == pytest.approx(float(check.left), rel=1e-5)
@@ -405,15 +420,15 @@ def test_a_counterexample_is_recomputed_from_the_claim_as_written():
     assert set(example.values) == {"t", "z"}  # whole vectors, named
 
 
-def test_a_stand_in_is_named():
+def test_a_stand_in_is_named() -> None:
     """A counterexample over an unspecified activation says what stood for it."""
     doc = api.load("dense-layer")
     verdict = prove_claim(doc, doc.claim("activation-for-its-slope"))
-    assert verdict.counterexample.values[r"\text{act}"] == "tanh"
-    assert "act" in verdict.counterexample.describe()
+    assert example_of(verdict).values[r"\text{act}"] == "tanh"
+    assert "act" in example_of(verdict).describe()
 
 
-def test_the_run_seed_is_the_seed_of_every_check():
+def test_the_run_seed_is_the_seed_of_every_check() -> None:
     """Setting the run's seed changes the points every check draws."""
     defaults.set_run_seed(1)
     one = defaults.seed_for("claim")
