@@ -5,6 +5,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache
 
 import pytest
 import sympy as sp
@@ -14,7 +15,18 @@ from derive import api, differentiate
 from derive.cli import main
 from derive.errors import DeriveError
 from derive.printing import notation
+from derive.proving.gradient import Gradient
+from tests import catalogue
 from tests.numeric import holds_numerically
+
+
+@cache
+def gradient_of(
+    doc: str, expr: str, wrt: str, assume: tuple[str, ...], stated: bool = True
+) -> Gradient:
+    """``derive diff`` of a catalogue document, once per test process for each question."""
+    return differentiate(catalogue.document(doc), expr, wrt, assume, stated=stated)
+
 
 # (document, expression, variable, assumptions, the form shown, the claim it restates)
 CASES = [
@@ -49,8 +61,8 @@ def test_derivative_in_the_documents_names(
     doc: str, expr: str, wrt: str, assume: tuple[str, ...], shown: str, claim: str
 ) -> None:
     """Found by folding alone (the claims' forms not offered): proved equal, no longer."""
-    document = api.load(doc)
-    gradient = differentiate(document, expr, wrt, assume, stated=False)
+    document = catalogue.document(doc)
+    gradient = gradient_of(doc, expr, wrt, assume, stated=False)
     assert gradient.stated_in == ""
     assert notation.unicode(gradient.result) == shown
     assert gradient.verdict.status == "proved"
@@ -126,9 +138,9 @@ STATED = [
 @pytest.mark.parametrize(("doc", "expr", "wrt", "claim"), STATED)
 def test_forms_the_document_states(doc: str, expr: str, wrt: str, claim: str) -> None:
     """Where folding falls short, the document's own form wins once it is proved equal."""
-    document = api.load(doc)
+    document = catalogue.document(doc)
     stated = document.claim(claim)
-    gradient = differentiate(document, expr, wrt, stated.assume)
+    gradient = gradient_of(doc, expr, wrt, stated.assume)
     assert (gradient.result, gradient.stated_in) == (stated.rhs, claim)
     assert gradient.derivative == stated.lhs
     assert gradient.verdict.status == "proved"
@@ -157,7 +169,7 @@ def derivative_claims() -> Iterator[ParameterSet]:
     )
     seen = set()
     for name in ["softmax", "softmax-ce", "softmax-bce", "sigmoid", "dense-layer", "two-layer-net"]:
-        doc = api.load(name)
+        doc = catalogue.document(name)
         for claim in doc.claims:
             if claim.expect != "proved" or claim.where or not isinstance(claim.lhs, sp.Derivative):
                 continue
@@ -183,9 +195,9 @@ def left_side(statement: str) -> str:
 @pytest.mark.parametrize(("doc", "top", "var", "claim"), derivative_claims())
 def test_every_catalogue_derivative(doc: str, top: str, var: str, claim: str) -> None:
     """`derive diff` on a claim's left side: its right side, or a form no longer, proved."""
-    document = api.load(doc)
+    document = catalogue.document(doc)
     stated = document.claim(claim)
-    gradient = differentiate(document, top, var, stated.assume)
+    gradient = gradient_of(doc, top, var, stated.assume)
     assert gradient.derivative == stated.lhs
     assert gradient.verdict.status == "proved"
     assert gradient.result == stated.rhs or sp.count_ops(gradient.result) <= sp.count_ops(

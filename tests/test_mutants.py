@@ -9,14 +9,14 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from derive import api, symbols
+from derive import symbols
 from derive.model import Claim, Document
 from derive.proving import prove_claim
 from derive.proving.expand import entrywise
-from derive.reading.catalog import list_documents
+from tests import catalogue
 from tests.numeric import differs_at, holds_numerically
 
-DOCS = {path.stem: api.load(str(path)) for path in list_documents()}
+DOCS = {name: catalogue.document(name) for name in catalogue.NAMES}
 TRUE = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims if c.expect == "proved"]
 
 

@@ -16,6 +16,7 @@ from derive.checking.results import Result
 from derive.cli import main
 from derive.model import Document
 from derive.presenting import record, words
+from tests import catalogue
 
 
 def never_returns(doc: Document, task: Task, sizes: Sequence[int], timeout: float | None) -> Result:
@@ -81,7 +82,7 @@ def test_same_verdicts_as_in_process() -> None:
     """A worker's verdicts are the in-process ones."""
     doc = api.load("seed-004")
     (found,) = check_documents([doc], sizes=range(1, 9), timeout=10)
-    direct = record.document_record(api.check(doc))
+    direct = record.document_record(catalogue.report("seed-004"))
 
     def timeless(steps: list[record.StepRecord]) -> list[dict[str, object]]:
         return [{k: v for k, v in step.items() if k != "ms"} for step in steps]
@@ -90,7 +91,7 @@ def test_same_verdicts_as_in_process() -> None:
     assert (
         found["steps_summary"]
         == direct["steps_summary"]
-        == words.summary(list(api.check(doc).steps))
+        == words.summary(list(catalogue.report("seed-004").steps))
     )
 
 

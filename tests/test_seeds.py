@@ -4,13 +4,13 @@ from dataclasses import replace
 
 import pytest
 
-from derive import api
 from derive.checking.results import Report
 from derive.checking.steps import StepResult
 from derive.model import Claim
 from derive.printing import notation
 from derive.reading.catalog import find_document
 from derive.verdict import Verdict
+from tests import catalogue
 from tests.numeric import holds_numerically
 
 MARKS = {"proved": "+", "verified": "+", "refuted": "x", "unparsed": "?", "undecided": "~"}
@@ -19,14 +19,14 @@ MARKS = {"proved": "+", "verified": "+", "refuted": "x", "unparsed": "?", "undec
 @pytest.fixture(scope="module")
 def seed_004() -> tuple[Report, list[str]]:
     """The checked seed 004 document and its file's lines."""
-    doc = api.load("seed-004")
-    return api.check(doc), find_document("seed-004").read_text(encoding="utf-8").split("\n")
+    lines = find_document("seed-004").read_text(encoding="utf-8").split("\n")
+    return catalogue.report("seed-004"), lines
 
 
 @pytest.fixture(scope="module")
 def seed_001() -> Report:
     """The checked seed 001 document."""
-    return api.check(api.load("seed-001"))
+    return catalogue.report("seed-001")
 
 
 def line_of(lines: list[str], text: str) -> int:
