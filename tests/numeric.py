@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 
 import sympy as sp
 
@@ -24,12 +25,29 @@ def concrete(expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> sp.Expr:
     """Substitute sizes and indices, make unspecified functions concrete, expand sums.
 
     ``act`` (and its primes) becomes ``tanh`` (and its derivatives); a loss ``C(z)``
-    becomes the linear ``Σ_d ∂C/∂z[d] z[d]``, whose gradient is those inputs.
+    becomes the linear ``Σ_d ∂C/∂z[d] z[d]``, whose gradient is those inputs. The same
+    expression at the same sizes is written out once (a point's inputs, then its value).
     """
+    return written_out(expr, tuple(sorted(env.items(), key=lambda item: str(item[0]))))
+
+
+@cache
+def written_out(expr: sp.Expr, env: tuple[tuple[sp.Symbol, int], ...]) -> sp.Expr:
+    """:func:`concrete`, remembered."""
     expr = expr.replace(lambda n: isinstance(n, symbols.Opaque), linear_loss)
     expr = expr.replace(symbols.is_undefined, tanh_family)
-    expr = expr.xreplace({s: sp.Integer(v) for s, v in env.items()})
-    return expr.replace(lambda n: isinstance(n, sp.Sum), lambda n: n.doit())
+    expr = expr.xreplace({s: sp.Integer(v) for s, v in env})
+    return expr.replace(lambda n: isinstance(n, sp.Sum), written_sum)
+
+
+def written_sum(total: sp.Sum) -> sp.Expr:
+    """A sum over integer limits, term by term (SymPy's ``doit`` looks for a closed form)."""
+    terms = [total.function]
+    for var, lo, hi in reversed(total.limits):
+        if not (lo.is_Integer and hi.is_Integer):
+            return total.doit()
+        terms = [t.xreplace({var: sp.Integer(i)}) for t in terms for i in range(lo, hi + 1)]
+    return sp.Add(*terms)
 
 
 def linear_loss(node: symbols.Opaque) -> sp.Expr:
