@@ -239,6 +239,11 @@ class Elementwise(sp.MatrixExpr):
         return self.args[1].shape
 
 
+# A registry, not a memo (derive.memo leaves it alone): SymPy compares applications of
+# functions by their class, so `act(x)` read before and after a new class was made for
+# `act` would differ. It never forgets and is never cleared. It is bounded by what is
+# read: one class per unspecified function a document declares, and one per derivative
+# taken of it (`act'`, `act''`), each a small class.
 _UNDEFINED: dict[str, type[sp.Function]] = {}
 
 

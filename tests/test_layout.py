@@ -42,6 +42,7 @@ TOP = {
     "derive.symbols": "shared",
     "derive.model": "shared",
     "derive.verdict": "shared",  # what a check found: made by proving, read by all above
+    "derive.memo": "shared",  # bounded memos, and the one call that clears them all
 }
 FOLDERS = {
     "commands": ENTRY,

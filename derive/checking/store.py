@@ -51,7 +51,11 @@ def directory() -> Path | None:
 
 @cache
 def code_fingerprint() -> str:
-    """A digest of derive's source files and the versions of what it runs on."""
+    """A digest of derive's source files and the versions of what it runs on.
+
+    Worked out once: the code running does not change while it runs, though its files
+    may, so it is not a :mod:`derive.memo` memo and is not cleared with them.
+    """
     digest = hashlib.sha256()
     for part in (sys.version, *(metadata.version(p) for p in ("sympy", "mpmath", "lark"))):
         digest.update(part.encode() + b"\0")

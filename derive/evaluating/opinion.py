@@ -31,6 +31,7 @@ from derive.evaluating.interpreter import (
 )
 from derive.evaluating.jets import real
 from derive.evaluating.stand_ins import Drawn, Shown
+from derive.memo import OwnedMemo
 from derive.model import Claim, Condition, Document
 
 DIGITS = 50  # the second opinion's precision; agreement means |l − r| ≤ 10^-33 (1 + |l| + |r|)
@@ -269,17 +270,14 @@ def longest_number(doc: Document, claim: Claim) -> int:
 
     Remembered for the last claims seen.
     """
-    key = (id(doc), claim.lhs, claim.rhs)
-    found = LONGEST.get(key)
-    if found is not None and found[0] is doc:
-        return found[1]
-    if len(LONGEST) >= 256:
-        LONGEST.pop(next(iter(LONGEST)))
-    LONGEST[key] = (doc, digits_of(doc, claim))
-    return LONGEST[key][1]
+    key = (claim.lhs, claim.rhs)
+    found = LONGEST.get(doc, key)
+    if found is None:
+        found = LONGEST.put(doc, key, digits_of(doc, claim))
+    return found
 
 
-LONGEST: dict[tuple[object, ...], tuple[Document, int]] = {}
+LONGEST: OwnedMemo[Document, tuple[sp.Basic, sp.Basic], int] = OwnedMemo("opinion.LONGEST", 256)
 
 
 def digits_of(doc: Document, claim: Claim) -> int:

@@ -21,6 +21,7 @@ import sympy as sp
 from derive import symbols
 from derive.errors import DocumentError, Position
 from derive.meaning.names import Mistake, Names, Type, is_index
+from derive.memo import OwnedMemo
 from derive.model import Definition, Document
 from derive.reading.document import Text
 from derive.reading.latex import Scope, locate_use
@@ -95,21 +96,17 @@ def axes_of(doc: Document) -> dict[str, tuple[str | None, ...]]:
 
 def known_types(doc: Document) -> dict[str, Type]:
     """The types the front matter gives ``doc``'s names (remembered per document)."""
-    key = id(doc)
-    found = TYPES.get(key)
-    if found is None or found[0] is not doc:
+    found = TYPES.get(doc, None)
+    if found is None:
         try:
-            known = names_of(doc, claims=True).types
+            found = names_of(doc, claims=True).types
         except DocumentError:
-            known = {}
-        found = (doc, known)
-        if len(TYPES) >= 64:
-            TYPES.pop(next(iter(TYPES)))
-        TYPES[key] = found
-    return found[1]
+            found = {}
+        TYPES.put(doc, None, found)
+    return found
 
 
-TYPES: dict[int, tuple[Document, dict[str, Type]]] = {}
+TYPES: OwnedMemo[Document, None, dict[str, Type]] = OwnedMemo("meaning.TYPES", 64)
 
 
 def first(names: Names, body: sp.Basic, local: set[sp.Basic]) -> Mistake | None:

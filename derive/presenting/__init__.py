@@ -1,6 +1,7 @@
-"""The presenting stage: verdicts and normal forms in the document's names, as text or LaTeX.
+"""The presenting stage: what checking found, in words, as data, on the terminal, in LaTeX.
 
-:mod:`~derive.presenting.present` prints expressions back in the document's names;
-:mod:`~derive.presenting.texsafe` is the one escaping function for LaTeX;
-:mod:`~derive.presenting.report` builds LaTeX reports and compiles them to PDF.
+:mod:`~derive.presenting.words` words every verdict (the one place);
+:mod:`~derive.presenting.record` turns results into typed plain data, the ``--json``
+shape; :mod:`~derive.presenting.terminal` prints a record; :mod:`~derive.presenting.report`
+builds LaTeX reports and compiles them to PDF.
 """

@@ -19,6 +19,7 @@ from derive.defaults import DEFAULT_SIZES, DEFAULT_TIMEOUT, run_seed, seed_for
 from derive.errors import DeriveError
 from derive.evaluating.opinion import confirm, longest_number, reachable, second_opinion
 from derive.meaning import axes_of
+from derive.memo import OwnedMemo
 from derive.model import Claim, Document
 from derive.proving import domain
 from derive.proving.arithmetic import NotSupported
@@ -26,7 +27,7 @@ from derive.proving.counterexample import completed, find_counterexample, groupe
 from derive.proving.expand import claim_meaning, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
-from derive.proving.limits import TimeLimit, time_limit
+from derive.proving.limits import TimeLimit, limit_in_force, time_limit
 from derive.proving.modular import (
     DIGITS,
     POINTS,
@@ -103,22 +104,19 @@ def decide(doc: Document, claim: Claim, sizes: Sequence[int], assume: Iterable[s
     """The strategy: all K, then concrete sizes, then a counterexample.
 
     Remembered for the last claims seen: a refuted step is decided again under the
-    assumption that makes it hold, and notes repeat their lines.
+    assumption that makes it hold, and notes repeat their lines. A verdict is served
+    again only under the time limit it was reached under (:func:`limit_in_force`): one
+    reached in 30 s is not the answer of a check given 1 s, which may run out of time.
     """
     assume = tuple(assume)
-    key = (id(doc), claim.lhs, claim.rhs, claim.where, tuple(sizes), assume, run_seed())
-    found = DECIDED.get(key)
-    if found is not None and found[0] is doc:
-        return found[1]
-    verdict = decide_afresh(doc, claim, sizes, assume)
-    if len(DECIDED) >= MAX_DECIDED:
-        DECIDED.pop(next(iter(DECIDED)))
-    DECIDED[key] = (doc, verdict)
-    return verdict
+    key = (claim.lhs, claim.rhs, claim.where, tuple(sizes), assume, run_seed(), limit_in_force())
+    found = DECIDED.get(doc, key)
+    if found is not None:
+        return found
+    return DECIDED.put(doc, key, decide_afresh(doc, claim, sizes, assume))
 
 
-MAX_DECIDED = 256
-DECIDED: dict[tuple[object, ...], tuple[Document, Verdict]] = {}
+DECIDED: OwnedMemo[Document, tuple[object, ...], Verdict] = OwnedMemo("proving.DECIDED", 256)
 
 
 def decide_afresh(

@@ -21,6 +21,8 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from derive.memo import Memo
+
 P = 2**61 - 1  # a default modulus (tests); checks draw theirs with :func:`primes`
 BITS = (127, 521)  # the sizes of the primes a run draws
 
@@ -35,12 +37,12 @@ def primes(seed: int) -> tuple[int, ...]:
     if found is None:
         rng = random.Random(f"primes {seed}")
         found = tuple(sp.nextprime(rng.getrandbits(bits) | 1 << (bits - 1)) for bits in BITS)
-        _PRIMES.clear()  # one run, one seed
         _PRIMES[seed] = found
     return found
 
 
-_PRIMES: dict[int, tuple[int, ...]] = {}
+# One run, one seed: the bound leaves room for the few seeds tests switch between.
+_PRIMES: Memo[int, tuple[int, ...]] = Memo("arithmetic.PRIMES", 4)
 Key = tuple[Any, ...]  # a leaf: (name,) for a scalar, (name, (i, j)) for an element
 
 

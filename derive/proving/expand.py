@@ -11,6 +11,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.errors import DocumentError
+from derive.memo import OwnedMemo
 from derive.model import Claim, Definition, Document, FunctionDecl
 from derive.proving.calculus import differentiate
 from derive.proving.matrix import lower, shape_of
@@ -215,20 +216,14 @@ def claim_meaning(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
     Remembered for the last claims seen: a refuted claim is decided again under each
     assumption, and its meaning does not change.
     """
-    key = (id(doc), claim)
-    found = MEANINGS.get(key)
-    if found is not None and found[0] is doc:
-        return found[1]
+    found = MEANINGS.get(doc, claim)
+    if found is not None:
+        return found
     lhs, rhs = entrywise(claim, doc)
-    result = meaning(lhs, doc), meaning(rhs, doc)
-    if len(MEANINGS) >= MAX_MEANINGS:
-        MEANINGS.pop(next(iter(MEANINGS)))
-    MEANINGS[key] = (doc, result)
-    return result
+    return MEANINGS.put(doc, claim, (meaning(lhs, doc), meaning(rhs, doc)))
 
 
-MAX_MEANINGS = 64
-MEANINGS: dict[tuple[int, Claim], tuple[Document, tuple[sp.Expr, sp.Expr]]] = {}
+MEANINGS: OwnedMemo[Document, Claim, tuple[sp.Expr, sp.Expr]] = OwnedMemo("expand.MEANINGS", 64)
 
 
 def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
@@ -249,23 +244,20 @@ def entries(expr: sp.Basic) -> sp.Basic:
     return rebuild(expr, [entries(a) for a in expr.args])
 
 
-def left_free(doc: Document) -> set[str]:
+def left_free(doc: Document) -> frozenset[str]:
     """The indices some definition leaves free (not among its subscripts); remembered."""
-    found = LEFT_FREE.get(id(doc))
-    if found is not None and found[0] is doc:
-        return found[1]
+    found = LEFT_FREE.get(doc, None)
+    if found is not None:
+        return found
     names: set[str] = set()
     for definition in doc.definitions.values():
         if not isinstance(definition.body, sp.MatrixExpr):
             own = {s.name for p in definition.params for s in p.free_symbols}
             names |= {s.name for s in symbols.free_symbols(definition.body)} - own
-    if len(LEFT_FREE) >= MAX_MEANINGS:
-        LEFT_FREE.pop(next(iter(LEFT_FREE)))
-    LEFT_FREE[id(doc)] = (doc, names)
-    return names
+    return LEFT_FREE.put(doc, None, frozenset(names))
 
 
-LEFT_FREE: dict[int, tuple[Document, set[str]]] = {}
+LEFT_FREE: OwnedMemo[Document, None, frozenset[str]] = OwnedMemo("expand.LEFT_FREE", 64)
 
 
 def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:

@@ -21,6 +21,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.errors import DeriveError
+from derive.memo import OwnedMemo
 from derive.model import Document
 from derive.proving.expand import fresh_bound, meaning
 from derive.proving.exponentials import exp_atom, log_of
@@ -302,14 +303,14 @@ def normal_of(
     """The normal form of the defined ``name_{params}``, if it can fold into ``present``.
 
     ``present`` holds the tensors of the expression to fold: a definition over none of
-    them is not normalised at all. Remembered per document.
+    them is not normalised at all. Remembered per document (a name's ``params`` and
+    ``bare`` are the document's own).
     """
-    key = (id(doc), name)
-    found = NORMALS.get(key)
-    if found is None or found[0] is not doc:
+    found = NORMALS.get(doc, name)
+    if found is None:
         written = symbols.scalar(name) if bare else symbols.tensor(name)[params]
-        found = (doc, meaning(written, doc), None, False)
-    _, meant, normal, done = found
+        found = (meaning(written, doc), None, False)
+    meant, normal, done = found
     if not done and {e.base for e in meant.atoms(sp.Indexed)} & present:
         ranges = {
             symbols.index(i): sp.Integer(doc.fixed[s]) if s in doc.fixed else symbols.size(s)
@@ -320,13 +321,14 @@ def normal_of(
         except (Unsupported, ValueError):
             normal = None
         done = True
-    if len(NORMALS) >= 256:
-        NORMALS.pop(next(iter(NORMALS)))
-    NORMALS[key] = (doc, meant, normal, done)
+    NORMALS.put(doc, name, (meant, normal, done))
     return normal
 
 
-NORMALS: dict[tuple[int, str], tuple[Document, sp.Expr, sp.Expr | None, bool]] = {}
+# Per document and name: its meaning, its normal form once one was asked for, and whether.
+NORMALS: OwnedMemo[Document, str, tuple[sp.Expr, sp.Expr | None, bool]] = OwnedMemo(
+    "folding.NORMALS", 256
+)
 
 
 def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:

@@ -37,7 +37,10 @@ def build_parser(*, debug: bool = False, cache: bool = True) -> lark.Lark:
 
 @functools.cache
 def parser() -> lark.Lark:
-    """Return the process-wide parser, building it on first use."""
+    """Return the process-wide parser, building it on first use.
+
+    Built from no input, so not a :mod:`derive.memo` memo, and not cleared with them.
+    """
     return build_parser()
 
 
