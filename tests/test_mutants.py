@@ -1,6 +1,7 @@
 """Wrong variants of every true catalogue claim are refuted, with a counterexample.
 
-The tests check 7 mutants of each claim, in a fixed order; `make soundness` checks all.
+The test command checks 5 mutants of each claim, in a fixed order; CI (``.ci/run``) and
+`make soundness` check all of them (``DERIVE_ALL_MUTANTS=1``).
 """
 
 import os
@@ -77,7 +78,7 @@ def test_mutants_are_refuted(doc: str, claim: str) -> None:
     lhs, rhs = entrywise(original, document)  # matrix claims: mutate one entry
     original = replace(original, lhs=lhs, rhs=rhs)
     checked = 0
-    enough = None if os.environ.get("DERIVE_ALL_MUTANTS") else 7  # CI: 7 each, fixed order
+    enough = None if os.environ.get("DERIVE_ALL_MUTANTS") else 5  # 5 each, in a fixed order
     for name, mutant in mutants(document, original).items():
         if enough is not None and checked >= enough:
             break
