@@ -3,11 +3,18 @@
 Every proof is also cross-checked numerically by an independent evaluator.
 """
 
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 
-from derive import api
+from derive import __version__, api
+from derive.presenting.report import render, write_report
+from derive.reading.catalog import list_documents
 from tests import catalogue
 from tests.numeric import holds_at_50_digits, holds_numerically
+from tests.tex import NEEDS_TEX, pdf_text
 
 DOCS = {name: catalogue.document(name) for name in catalogue.NAMES}  # read, not checked
 CASES = [(name, c.name) for name, doc in DOCS.items() for c in doc.claims]
@@ -52,3 +59,25 @@ def test_cross_check_can_fail() -> None:
     assert holds_numerically(doc, doc.claim("gradient"))
     assert not holds_at_50_digits(doc, doc.claim("gradient-needs-targets"))
     assert holds_at_50_digits(doc, doc.claim("gradient"))
+
+
+@NEEDS_TEX
+def test_whole_catalogue_report_compiles(tmp_path: Path) -> None:
+    """The report on the whole catalogue compiles: a PDF with pages, naming every claim.
+
+    From the reports the tests above share (test_report.py runs `derive report` itself).
+    """
+    out = tmp_path / "out" / "report.tex"
+    reports = [catalogue.report(name) for name in catalogue.NAMES]
+    written = write_report(render(reports, "2026-01-01", __version__), out, pdf=True)
+    assert out.exists() and written.pdf is not None
+    pdf = written.pdf
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    found = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert found is not None, info.stdout
+    pages = int(found.group(1))
+    assert pages > 0
+    words = " ".join(pdf_text(pdf).split())
+    for path in list_documents():
+        for claim in api.load(str(path)).claims:
+            assert claim.name in words, claim.name

@@ -1,10 +1,7 @@
 """LaTeX and PDF reports: golden output, escaping, compiling, and failing cleanly."""
 
 import io
-import os
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,15 +12,10 @@ from derive.model import Document
 from derive.presenting.report import render, write_report
 from derive.presenting.report.builder import text
 from derive.presenting.report.compile import ReportError
-from derive.reading.catalog import list_documents
 from tests import catalogue
+from tests.tex import NEEDS_TEX, pdf_text
 
 GOLDEN = Path(__file__).parent / "golden"
-HAS_TEX = shutil.which("latexmk") or shutil.which("pdflatex")
-NEEDS_TEX = pytest.mark.skipif(
-    not HAS_TEX and not os.environ.get("DERIVE_REQUIRE_TEX"),
-    reason="no TeX engine here (CI installs one and sets DERIVE_REQUIRE_TEX)",
-)
 
 
 @pytest.mark.parametrize("name", ["softmax-ce", "seed-004"])
@@ -73,35 +65,6 @@ def test_hostile_title_compiles_and_reads_no_file(tmp_path: Path) -> None:
     words = pdf_text(written.pdf)
     assert r"100% of the \input{/etc/passwd}" in words
     assert "root:" not in words
-
-
-@NEEDS_TEX
-def test_whole_catalogue_report_compiles(tmp_path: Path) -> None:
-    """The report on the whole catalogue compiles: a PDF with pages, naming every claim.
-
-    From the catalogue's reports as the tests share them
-    (test_without_a_tex_engine_the_tex_is_written runs `derive report` itself).
-    """
-    out = tmp_path / "out" / "report.tex"
-    reports = [catalogue.report(name) for name in catalogue.NAMES]
-    written = write_report(render(reports, "2026-01-01", __version__), out, pdf=True)
-    assert out.exists() and written.pdf is not None
-    pdf = written.pdf
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    found = re.search(r"Pages:\s+(\d+)", info.stdout)
-    assert found is not None, info.stdout
-    pages = int(found.group(1))
-    assert pages > 0
-    words = " ".join(pdf_text(pdf).split())
-    for path in list_documents():
-        for claim in api.load(str(path)).claims:
-            assert claim.name in words, claim.name
-
-
-def pdf_text(pdf: Path) -> str:
-    """The text of a PDF, by pdftotext."""
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 @NEEDS_TEX

@@ -22,12 +22,8 @@ from derive.presenting.report.builder import text
 from derive.presenting.report.compile import ReportError
 from derive.printing import notation
 from derive.printing.texsafe import escape, is_plain_math, math_name
+from tests.tex import NEEDS_TEX, pdf_text
 
-HAS_TEX = shutil.which("latexmk") or shutil.which("pdflatex")
-NEEDS_TEX = pytest.mark.skipif(
-    not HAS_TEX and not os.environ.get("DERIVE_REQUIRE_TEX"),
-    reason="no TeX engine here (CI installs one and sets DERIVE_REQUIRE_TEX)",
-)
 ENGINES = [
     pytest.param(name, marks=NEEDS_TEX, id=name)
     for name in ("latexmk", "pdflatex")
@@ -269,9 +265,3 @@ def test_tex_runs_locked_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     latexmk = seen[0][0]
     assert "-norc" in latexmk
     assert "-pdflatex=pdflatex -no-shell-escape %O %S" in latexmk
-
-
-def pdf_text(pdf: Path) -> str:
-    """The text of a PDF, by pdftotext."""
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return done.stdout
