@@ -145,6 +145,17 @@ class Delta(Node):
 
 
 @dataclass(frozen=True)
+class Cases(Node):
+    r"""``\begin{cases} same & a = b \\ other & a \neq b \end{cases}`` (rows in ``order``)."""
+
+    a: Sub
+    b: Sub
+    same: Node
+    other: Node
+    order: str = "eq-neq"  # eq-neq, neq-eq, eq-otherwise, neq-otherwise
+
+
+@dataclass(frozen=True)
 class Add(Node):
     """A sum of terms."""
 
@@ -256,6 +267,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.base,)
     if isinstance(node, (Sum, Deriv)):
         return (node.body,)
+    if isinstance(node, Cases):
+        return (node.same, node.other)
     return ()
 
 
@@ -272,6 +285,8 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, base=kids[0])
     if isinstance(node, (Sum, Deriv)):
         return replace(node, body=kids[0])
+    if isinstance(node, Cases):
+        return replace(node, same=kids[0], other=kids[1])
     return node
 
 
@@ -294,7 +309,7 @@ def letters_of(node: Node) -> set[str]:
             add(s)
     elif isinstance(node, Y):
         add(node.sub)
-    elif isinstance(node, Delta):
+    elif isinstance(node, (Delta, Cases)):
         add(node.a)
         add(node.b)
     elif isinstance(node, IndexVal):
@@ -340,6 +355,9 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
         return Y(s(node.sub))
     if isinstance(node, Delta):
         return Delta(s(node.a), s(node.b))
+    if isinstance(node, Cases):
+        kids = tuple(substitute(k, mapping) for k in (node.same, node.other))
+        return replace(node, a=s(node.a), b=s(node.b), same=kids[0], other=kids[1])
     if isinstance(node, IndexVal):
         new = mapping.get(node.name, node.name)
         return Num(Fraction(new)) if isinstance(new, int) else IndexVal(new)
@@ -523,6 +541,8 @@ def tex_factor(node: Node, last: bool) -> str:
         return paren(tex(node))
     if isinstance(node, Frac):
         return rf"\frac{{{tex(node.num)}}}{{{tex(node.den)}}}"
+    if isinstance(node, Cases):
+        return tex_cases(node)
     if isinstance(node, Pow):
         return tex_pow(node)
     if isinstance(node, Exp):
@@ -542,6 +562,18 @@ def tex_factor(node: Node, last: bool) -> str:
         text = tex_deriv(node)
         return text if (last or node.style == "frac") else paren(text)
     raise TypeError(node)
+
+
+def tex_cases(node: Cases) -> str:
+    a, b = sub_tex(node.a), sub_tex(node.b)
+    first, second = node.order.split("-")
+    rows = {
+        "eq": (node.same, rf"\text{{if }} {a} = {b}"),
+        "neq": (node.other, rf"{a} \neq {b}"),
+        "otherwise": (node.other if first == "eq" else node.same, r"\text{otherwise}"),
+    }
+    body = r" \\ ".join(f"{tex(rows[r][0])} & {rows[r][1]}" for r in (first, second))
+    return r"\begin{cases} " + body + r" \end{cases}"
 
 
 def tex_pow(node: Pow) -> str:
@@ -692,6 +724,11 @@ def _delta(node: Delta, env: Mapping[str, int], point: Mapping[str, Any], ctx: C
     return mpmath.mpf(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
 
 
+def _cases(node: Cases, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    same = sub_value(node.a, env) == sub_value(node.b, env)
+    return evaluate(node.same if same else node.other, env, point, ctx)
+
+
 def _add(node: Add, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     return mpmath.fsum(evaluate(t, env, point, ctx) for t in node.terms)
 
@@ -776,6 +813,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Y: _y,
     Loss: _loss,
     Delta: _delta,
+    Cases: _cases,
     Add: _add,
     Mul: _mul,
     Neg: _neg,
@@ -840,6 +878,9 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         )
     if isinstance(node, Delta):
         return sp.Integer(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
+    if isinstance(node, Cases):
+        same = sub_value(node.a, env) == sub_value(node.b, env)
+        return written(node.same if same else node.other, env)
     if isinstance(node, Add):
         return sp.Add(*[written(t, env) for t in node.terms])
     if isinstance(node, Mul):

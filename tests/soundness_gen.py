@@ -25,6 +25,7 @@ from tests.soundness_ast import (
     Add,
     BigInt,
     Bound,
+    Cases,
     Claim,
     Delta,
     Deriv,
@@ -367,6 +368,8 @@ def diff(node: Node, wrt: Entry | Var) -> Node:
     """The generator's own derivative of ``node`` (its rules, not derive's or SymPy's)."""
     if isinstance(node, (Num, BigInt, SizeVal, IndexVal, Delta)):
         return ZERO
+    if isinstance(node, Cases):
+        return Cases(node.a, node.b, diff(node.same, wrt), diff(node.other, wrt), node.order)
     if isinstance(node, Var):
         return ONE if isinstance(wrt, Var) and wrt.name == node.name else ZERO
     if isinstance(node, Entry):
@@ -1115,6 +1118,20 @@ def fam_sift_range(ch: Chooser) -> Claim:
     )
 
 
+def fam_cases(ch: Chooser) -> Claim:
+    """A case split on two indices against its deltas, or the softmax Jacobian's two cases."""
+    sc = scope(ch, k_free=2, n_free=False)
+    j, k = sc.free_k
+    order = pick(ch, ["eq-neq", "neq-eq", "eq-otherwise", "neq-otherwise"])
+    if coin(ch, 40):
+        jac = Cases(k, j, mul(Y(k), sub(ONE, Y(k))), Neg(mul(Y(k), Y(j))), order)
+        return Claim(Deriv(Y(k), Entry("z", (j,)), pick(ch, ["frac", "op"])), jac, family="cases")
+    f, g = summand(ch, sc, k, depth=1), summand(ch, sc, j, depth=1)
+    split = add(mul(Delta(k, j), f), mul(sub(ONE, Delta(k, j)), g))
+    same = substitute(f, {j: k}) if coin(ch, 50) else f
+    return Claim(split, Cases(k, j, same, g, order), family="cases", true=True)
+
+
 FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (6, fam_sum_linear),
     (5, fam_sum_split),
@@ -1131,6 +1148,7 @@ FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (2, fam_index_value),
     (3, fam_nested),
     (3, fam_sift_range),
+    (3, fam_cases),
 ]
 
 

@@ -376,7 +376,8 @@ def test_seed_lines_outside_the_subset_are_latex_errors() -> None:
     for text in (
         r"r_{z_j}^{(L)}",  # a name in a subscript
         r"\cancel{\sigma(z)} x",
-        r"\begin{bmatrix} a & b \end{bmatrix}",
+        r"\begin{bmatrix} a & b \\ \vdots & \ddots \end{bmatrix}",
+        r"\begin{vmatrix} a & b \\ c & d \end{vmatrix}",
         r"(\gamma_1 - t_1, \gamma_2 - t_2, \dots)",
         r"\frac{\partial E}{\partial z^{(1)}} \left(\frac{\partial E}{\partial z^{(1)}} \right)_j",
     ):

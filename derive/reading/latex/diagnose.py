@@ -46,6 +46,14 @@ TERMINALS = {
     "_CARET": "`^`",
     "_UNDERSCORE": "`_`",
     "_COMMA": "`,`",
+    "DOTS": "`\\dots`",
+    "_BEGIN_CASES": "`\\begin{cases}`",
+    "_END_CASES": "`\\end{cases}`",
+    "MATRIX_BEGIN": "`\\begin{pmatrix}`",
+    "_MATRIX_END": "`\\end{pmatrix}`",
+    "_AMP": "`&`",
+    "_PERIOD": "`.`",
+    "CONDWORD": "`\\text{if}`",
     "$END": "the end of the expression",
 }
 ORDER = list(TERMINALS)
@@ -53,7 +61,7 @@ ORDER = list(TERMINALS)
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
     "LETTER NUMBER GREEK ACCENT BOLD TEXT ONE FUNC LOG WORD SUM PROD _FRAC _SQRT "
-    "_LPAR _LSQB _LCURLY _LBRACE".split()
+    "_LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN".split()
 )
 # Acceptable right after a complete factor: we say "an operator".
 AFTER_FACTOR = frozenset("PLUS MINUS MUL DIV _CARET _UNDERSCORE PRIME".split())
@@ -106,6 +114,11 @@ def _unexpected_character(text: str, pos: int) -> str:
             return f"unsupported delimiter after `{name}`: use `(`, `[` or `\\{{`"
         if re.fullmatch(r"\\(text|operatorname|mathrm|textrm|mathit|textit)", name):
             return f"expected a plain name in braces after `{name}`, e.g. `{name}{{soft}}`"
+        if name in ("\\vdots", "\\ddots"):
+            return (
+                f"`{name}` (a pattern down a matrix) is not read: write the matrix's entry, "
+                "or `\\operatorname{diag}(…)`"
+            )
         return f"unsupported LaTeX command `{name}`"
     char = rest[:1]
     if char == "$":

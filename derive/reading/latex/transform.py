@@ -16,8 +16,9 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError, Position
 from derive.model import Scope
-from derive.reading.latex import factors, shapes, words
+from derive.reading.latex import ellipsis, factors, parser, shapes, words
 from derive.reading.latex.bounds import read_limits
+from derive.reading.latex.cases import read_cases
 from derive.reading.latex.factors import (
     Args,
     Callee,
@@ -30,6 +31,7 @@ from derive.reading.latex.factors import (
     Value,
 )
 from derive.reading.latex.functions import PREFIXES, function_callee
+from derive.reading.latex.matrices import read_matrix
 from derive.reading.latex.names import (
     TEXT,
     is_name,
@@ -80,6 +82,14 @@ class Reader:
         if isinstance(node, Token):
             return self.script(node)
         kind = node.data
+        if kind == "expr" and any(ellipsis.is_dots(c) for c in node.children[0::2]):
+            return self.dotted_sum(node)
+        if kind == "dots":
+            raise LatexError(
+                "an ellipsis goes between terms, `x_1 + \\dots + x_K`, or entries, "
+                "`(y_1, \\dots, y_K)`",
+                position(node),
+            )
         if kind == "expr":
             first = node.children[0]
             operands = [self.operand(first)]
@@ -113,6 +123,66 @@ class Reader:
             var, body = node.children
             return shapes.derivative(self.operand(body), self.variable(var))
         raise LatexError(f"unsupported construct `{source(self.text, node)}`", position(node))
+
+    def dotted_sum(self, node: Tree[Token]) -> sp.Expr:
+        r"""``x_1 + x_2 + \dots + x_K``: the terms the ellipsis joins become one sum."""
+        terms, signs = node.children[0::2], [str(s) for s in node.children[1::2]]
+        at = next(n for n, term in enumerate(terms) if ellipsis.is_dots(term))
+        if not 0 < at < len(terms) - 1 or signs[at - 1] != "+" or signs[at] != "+":
+            raise LatexError(
+                "an ellipsis in a sum goes between two terms, as in `x_1 + \\dots + x_K`",
+                position(terms[at]),
+            )
+        first, pattern = at - 1, self.pattern(terms[at - 1], terms[at + 1])
+        while first > 0 and signs[first - 1] == "+" and not ellipsis.is_dots(terms[first - 1]):
+            try:
+                wider = self.pattern(terms[first - 1], terms[at + 1])
+            except LatexError:
+                break
+            if wider.lo != pattern.lo - 1:
+                raise LatexError(ellipsis.UNCLEAR.format(dots=r"\dots"), position(terms[first]))
+            first, pattern = first - 1, wider
+        self.note(pattern.note(span(self.text, terms[first], terms[at + 1])))
+        total = ellipsis.as_sum(pattern)
+        for n, term in enumerate(terms):
+            if n < first or n > at + 1:
+                value = self.scalar(term, "the terms of a sum with `\\dots` are scalars")
+                total += value if n == 0 or signs[n - 1] == "+" else -value
+        return total
+
+    def dotted_row(self, parts: list[Tree[Token]], paren: Tree[Token]) -> sp.Expr:
+        r"""``(y_1 - t_1, \dots, y_K - t_K)``: a row vector of a fixed length."""
+        at = next(n for n, part in enumerate(parts) if ellipsis.is_dots(part))
+        if at == 0 or at != len(parts) - 2 or at > 2:
+            raise LatexError(
+                "an ellipsis in a vector goes between its first entries and its last, as in "
+                "`(y_1, \\dots, y_K)`",
+                position(parts[at]),
+            )
+        pattern = self.pattern(parts[0], parts[-1])
+        if at == 2:
+            ellipsis.check_second(pattern, self.scalar(parts[1], "an entry"), parts[1])
+        self.note(pattern.note(source(self.text, paren), row=True))
+        return ellipsis.as_row(pattern, paren)
+
+    def pattern(self, first: Node, last: Node) -> ellipsis.Pattern:
+        """The pattern an ellipsis abbreviates, from its first and last terms."""
+
+        def read(template: str, scope: Scope) -> sp.Expr:
+            reader = Reader(template, scope, self.notes)
+            return reader.scalar(parser.parse_tree(template, "expression").children[0], "")
+
+        return ellipsis.find(self.text, self.scope, first, last, self.index_value, read)
+
+    def index_value(self, node: Node) -> sp.Expr:
+        """The value of a part of a subscript: a one-character script or an item."""
+        if isinstance(node, Token):
+            return self.script(node)
+        if node.data == "item" and is_bare(node, "number"):
+            return self.number(tokens(node.children[0])[0])  # type: ignore[arg-type]
+        if node.data == "item":
+            node = Tree("product", [node])
+        return self.scalar(node, "a subscript is a scalar")
 
     def script(self, token: Token) -> sp.Expr:
         """Return the value of a one-token script such as the ``2`` of ``x^2``."""
@@ -241,6 +311,9 @@ class Reader:
             label = str(tokens(primary)[0].value)
             function = PREFIXES[label]
             return Prefix(label, lambda arg: shapes.entrywise(function, arg), item)
+        if kind == "paren" and any(ellipsis.is_dots(part) for part in parts):
+            row = self.dotted_row(parts, primary)
+            return Value(self.raised(row, power, source(self.text, primary), item), item)
         if kind == "paren":
             return Args(tuple(self.operand(part) for part in parts), power, item)
         if kind == "braces" and len(parts) == 2:
@@ -270,6 +343,10 @@ class Reader:
             shapes.require(radicand, shapes.NONNEGATIVE)
             value = sp.root(radicand, self.scalar(parts[0], context))
             return symbols.real_or_marker(value, written)
+        if kind == "cases":
+            return read_cases(self, primary)
+        if kind == "matrix":
+            return read_matrix(self, primary)
         if kind == "pderiv":
             return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
         return self.value(parts[0])  # a group
