@@ -151,8 +151,6 @@ def check_step(
         domain=tuple(written),
         notes=tuple(notes),
     )
-    if written_out(lhs) and written_out(rhs):
-        return entry_by_entry(doc, step, claim, sizes, timeout)
     verdict = prove_claim(doc, claim, sizes=sizes, timeout=timeout)
     if verdict.status == "refuted" and verdict.holds_under:
         assumed = replace(claim, assume=verdict.holds_under)
@@ -161,33 +159,6 @@ def check_step(
             held = replace(under, holds_under=verdict.holds_under)
             return StepResult(step, under.status, held, claim=claim)
     return StepResult(step, verdict.status, verdict, claim=claim)
-
-
-def written_out(expr: sp.Expr) -> bool:
-    """True for a matrix of a fixed size whose entries are written, such as a `pmatrix`."""
-    if not isinstance(expr, sp.MatrixExpr):
-        return False
-    fixed = all(isinstance(d, int | sp.Integer) for d in expr.shape)
-    return fixed and bool(expr.atoms(sp.ImmutableMatrix) or isinstance(expr, sp.ImmutableMatrix))
-
-
-def entry_by_entry(
-    doc: Document, step: Step, claim: Claim, sizes: tuple[int, ...], timeout: float | None
-) -> StepResult:
-    """Check two written-out matrices entry by entry; the first entry that fails decides."""
-    left, right = claim.lhs.as_explicit(), claim.rhs.as_explicit()
-    rows, cols = left.shape
-    share = None if timeout is None else timeout / (rows * cols)
-    result: StepResult | None = None
-    for r, c in itertools.product(range(rows), range(cols)):
-        entry = f"entry ({r + 1}, {c + 1})"
-        one = replace(claim, lhs=left[r, c], rhs=right[r, c], notes=(*claim.notes, entry))
-        verdict = prove_claim(doc, one, sizes=sizes, timeout=share)
-        result = StepResult(step, verdict.status, verdict, claim=one)
-        if verdict.status not in ("proved", "verified"):
-            return result
-    assert result is not None
-    return replace(result, claim=claim)
 
 
 def shape(expr: sp.Expr) -> str:

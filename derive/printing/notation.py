@@ -75,6 +75,13 @@ class UnicodePrinter(StrPrinter):
         matrix, at = entry_at(expr)
         return f"({self._print(matrix)})_{''.join(map(self._print, at))}"
 
+    def _print_ImmutableDenseMatrix(self, expr: sp.ImmutableMatrix) -> str:
+        """A written-out matrix row by row: ``(a, b)``, ``((a, b), (c, d))``."""
+        rows = [
+            "(" + ", ".join(self._print(e) for e in expr.row(r)) + ")" for r in range(expr.rows)
+        ]
+        return rows[0] if len(rows) == 1 else "(" + ", ".join(rows) + ")"
+
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         inner = self._print(expr.arg)
         return f"({inner})ᵀ" if not isinstance(expr.arg, sp.MatrixSymbol) else f"{inner}ᵀ"

@@ -24,6 +24,7 @@ from derive.model import Claim, Document
 from derive.proving import domain
 from derive.proving.arithmetic import NotSupported
 from derive.proving.counterexample import completed, find_counterexample, grouped
+from derive.proving.entries import entry_by_entry, written_out
 from derive.proving.expand import claim_meaning, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
@@ -59,6 +60,12 @@ def checked_form(doc: Document, claim: Claim) -> str:
     return "" if entry is None else f"entry ({entry[0]}, {entry[1]}) of each side"
 
 
+def _prove_entry(
+    doc: Document, claim: Claim, sizes: Sequence[int], timeout: float | None
+) -> Verdict:
+    return prove_claim(doc, claim, sizes=sizes, timeout=timeout)
+
+
 def prove_claim(
     doc: Document,
     claim: Claim,
@@ -74,6 +81,8 @@ def prove_claim(
         sizes: the concrete values tried for every size when no all-K proof is found.
         timeout: seconds before the answer becomes ``undecided``.
     """
+    if written_out(claim.lhs) and written_out(claim.rhs):
+        return entry_by_entry(doc, claim, sizes, timeout, _prove_entry)
     start = time.perf_counter()
     form = ""
     try:

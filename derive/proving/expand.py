@@ -267,8 +267,8 @@ def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     (``1`` for a dimension of size 1), so the entry stands for every entry.
     """
     shape = shape_of(claim.lhs) or shape_of(claim.rhs)
-    if shape is None:
-        return None
+    if shape is None or all(isinstance(d, int | sp.Integer) for d in shape):
+        return None  # a scalar, or written-out entries checked one by one
     used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
     used |= left_free(doc)  # an index a definition leaves free
     picked: list[sp.Basic] = []

@@ -151,6 +151,9 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
                 f"`{name} \\cdot ( … )` for a product",
                 position(here.node),
             )
+        elif isinstance(here, Args) and len(here.values) > 1:
+            out.append(_row(here, out[-1] if out else None, text))
+            i += 1
         elif isinstance(here, One) and isinstance(after, Indicator):
             if not after.condition:
                 raise LatexError(
@@ -174,6 +177,21 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
             out.append(here)
             i += 1
     return out
+
+
+def _row(args: Args, before: Element | None, text: str) -> Element:
+    """``(a, b, c)`` that is not a function's arguments: the row vector of its entries."""
+    if isinstance(before, Value):
+        raise LatexError(
+            f"`{_written(text, [before])}( … , … )` is neither a product nor a call: declare "
+            "the function under [functions], or write `\\cdot` before a row vector",
+            position(args.node),
+        )
+    entries = [
+        shapes.scalar(value, "an entry of a row vector is a scalar") for value in args.values
+    ]
+    row = sp.ImmutableMatrix(1, len(entries), entries)
+    return Value(raised(text, args, row).expr, args.node)
 
 
 FUNCTION_LETTERS = frozenset({"f", "g"})
