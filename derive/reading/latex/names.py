@@ -27,8 +27,9 @@ from derive.model import Scope
 from derive.reading.latex import shapes
 from derive.reading.latex.nodes import Node, only_item, position, source, tokens
 
-NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})
-TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+)\s*\{(?P<content>[^{}]*)\}")
+NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname", "cal"})
+CAL_LETTER = re.compile(r"([a-zA-Z])\s*\}?$")
+TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+\*?)\s*\{(?P<content>[^{}]*)\}")
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 DELTA = r"\delta"
 NEQ = frozenset({r"\ne", r"\neq"})
@@ -101,11 +102,12 @@ def read_name(
     subs = [s for s in scripts if isinstance(s, Tree) and s.data in ("sub", "without")]
     sups = [s for s in scripts if isinstance(s, Tree) and s.data == "sup"]
     primes = sum(1 for s in scripts if isinstance(s, Token))
+    _no_condition(text, scripts, item)
     if len(subs) > 1:
         raise LatexError(f"double subscript in `{source(text, item)}`", position(subs[1]))
     if len(sups) > 1:
         raise LatexError(f"double superscript in `{source(text, item)}`", position(sups[1]))
-    key += "'" * primes
+    key += "'" * primes + _star(text, scripts, sups, item)
     power = sups[0] if sups else None
     is_euler = kind == "letter" and key == "e"
     tag = None if power is None or is_euler else _layer_tag(text, power)
@@ -116,6 +118,32 @@ def read_name(
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
     return Name(key, kind, indices, power, owner, prefix, exclude, sub)
+
+
+def _no_condition(text: str, scripts: list[Node], item: Tree[Token]) -> None:
+    r"""Refuse a condition subscript ``_{k = j}`` on a name: only ``\mathbb{1}`` takes one."""
+    for script in scripts:
+        if isinstance(script, Tree) and script.data == "condition":
+            raise LatexError(
+                f"unsupported condition subscript on `{source(text, item.children[0])}`: "
+                r"an indicator is written `\mathbb{1}_{k = j}` or `1\{k = j\}`",
+                position(script),
+            )
+
+
+def _star(text: str, scripts: list[Node], sups: list[Tree[Token]], item: Tree[Token]) -> str:
+    r"""Return ``"^*"`` for a name written ``t^*`` (a name of its own), else ``""``."""
+    stars = [s for s in scripts if isinstance(s, Tree) and s.data == "star"]
+    if not stars:
+        return ""
+    mark = tokens(stars[0])[0]
+    if mark.value != "*" or len(stars) > 1 or sups:
+        raise LatexError(
+            f"unsupported superscript in `{source(text, item)}`: `^*` names a quantity "
+            "of its own, as in `t^*`, and takes no other superscript",
+            position(stars[-1] if mark.value == "*" else mark),
+        )
+    return "^*"
 
 
 def _presup(prefixed: Tree[Token]) -> Tree[Token]:
@@ -274,6 +302,11 @@ def _base(primary: Tree[Token]) -> tuple[str, str]:
         return "accent", f"{parts[0]}{{{parts[1]}}}"
     if primary.data == "bold":
         return "bold", parts[1]
+    if primary.data == "cal":  # `{\cal C}` is `\mathcal{C}`
+        letter = CAL_LETTER.search(parts[0])
+        assert letter is not None
+        return "accent", f"\\mathcal{{{letter.group(1)}}}"
+
     if primary.data == "textname":
         content = text_content(tokens(primary)[0])
         if content == "e" and not parts[0].startswith(("\\text{", "\\operatorname")):
