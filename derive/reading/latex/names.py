@@ -81,15 +81,25 @@ def text_content(token: Token) -> str:
 
 
 def read_name(
-    text: str, scope: Scope, item: Tree[Token], prefixed: Tree[Token] | None = None
+    text: str,
+    scope: Scope,
+    item: Tree[Token],
+    prefixed: Tree[Token] | None = None,
+    *,
+    parameter: bool = False,
 ) -> Name:
     r"""Read a name ``item``: its key, subscript indices and any power.
+
+    A subscript that is one letter and no declared index, ``h_\theta``, is part of the
+    name (key ``h_{\theta}``) when that name is a declared or defined function.
 
     Args:
         text: The source, for messages.
         scope: The declared indices.
         item: The ``item`` tree of the name.
         prefixed: The ``prefixed`` tree around ``item`` when it has a ``{}^r``.
+        parameter: Take such a subscript as part of the name whatever the scope says
+            (the head of a function's definition, ``h_\theta(x)``).
 
     Raises:
         LatexError: Doubled scripts, or a subscript that is not a list of indices.
@@ -107,17 +117,39 @@ def read_name(
         raise LatexError(f"double subscript in `{source(text, item)}`", position(subs[1]))
     if len(sups) > 1:
         raise LatexError(f"double superscript in `{source(text, item)}`", position(sups[1]))
+    sub = subs[0] if subs else None
+    label = _parameter(scope, key, sub, parameter)
+    if label is not None:
+        key, sub = label, None
     key += "'" * primes + _star(text, scripts, sups, item)
     power = sups[0] if sups else None
     is_euler = kind == "letter" and key == "e"
     tag = None if power is None or is_euler else _layer_tag(text, power)
     if tag is not None:
         key, power = f"{key}^{{({tag})}}", None
-    sub = subs[0] if subs else None
     indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
     return Name(key, kind, indices, power, owner, prefix, exclude, sub)
+
+
+def _parameter(scope: Scope, key: str, sub: Tree[Token] | None, anyway: bool) -> str | None:
+    r"""The key ``h_{\theta}`` of a function named with a parameter subscript, or None."""
+    if sub is None or sub.data != "sub" or len(sub.children) != 1:
+        return None
+    part = sub.children[0]
+    item = only_item(part) if isinstance(part, Tree) else None
+    if item is not None and len(item.children) == 1 and isinstance(item.children[0], Tree):
+        part = item.children[0]
+        if part.data in ("letter", "greek"):
+            part = tokens(part)[0]
+    if not isinstance(part, Token) or part.type not in ("LETTER", "GREEK"):
+        return None
+    letter = str(part.value)
+    if letter in scope.indices or letter in scope.sizes:
+        return None
+    label = f"{key}_{{{letter}}}"
+    return label if anyway or label in scope.functions else None
 
 
 def _no_condition(text: str, scripts: list[Node], item: Tree[Token]) -> None:
