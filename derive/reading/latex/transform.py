@@ -42,6 +42,7 @@ from derive.reading.latex.nodes import Node, is_bare, position, source, span, su
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
+SCRIPTS = {"star": "`^*`", "condition": "condition subscript"}
 OPERATORS = {"/": "/", r"\circ": r"\odot"}  # `\circ` is the entrywise product, as `\odot`
 MAX_DIGITS = 1000
 
@@ -201,7 +202,7 @@ class Reader:
         """Return the superscript of a non-name factor; subscripts and primes are errors."""
         for script in scripts:
             if isinstance(script, Token) or script.data != "sup":
-                what = "`'`" if isinstance(script, Token) else "subscript"
+                what = "`'`" if isinstance(script, Token) else SCRIPTS.get(script.data, "subscript")
                 raise LatexError(
                     f"unsupported {what} on `{source(self.text, item.children[0])}`",
                     position(script),
