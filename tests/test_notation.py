@@ -60,7 +60,7 @@ SAME = [
     (r"{d \over dx} x^2", r"\frac{d}{dx} x^2"),
     (r"{\partial \over \partial x} x^2 y", r"\frac{\partial}{\partial x} x^2 y"),
     # names people use
-    (r"{\cal C} + \cal C", r"2 \mathcal{C}"),
+    (r"{\cal C} + { \cal C }", r"2 \mathcal{C}"),
     (r"{\cal C}_k", r"\mathcal{C}_k"),
     # the indicator
     (r"\sum_{k=1}^{K} \mathbb{I}[k = j] t_k", r"\sum_{k=1}^{K} 1\{k = j\} t_k"),
@@ -81,11 +81,11 @@ def test_decorated_reads_as_plain(decorated: str, plain: str) -> None:
 
 def test_names_are_names_of_their_own() -> None:
     r"""``\ell``, ``\mathcal{L}``, ``\mathscr{L}`` and ``t^*`` are distinct names."""
-    names = [r"\ell", "l", r"\mathcal{L}", r"\mathscr{L}", "L", "t^*", "t", r"\cal L"]
+    names = [r"\ell", "l", r"\mathcal{L}", r"\mathscr{L}", "L", "t^*", "t", r"{\cal L}"]
     values = [ex(name) for name in names]
     assert all(isinstance(value, sp.Symbol) for value in values)
-    assert len(set(values)) == len(names) - 1  # `\cal L` is `\mathcal{L}`
-    assert ex(r"\cal L") == ex(r"\mathcal{L}")
+    assert len(set(values)) == len(names) - 1  # `{\cal L}` is `\mathcal{L}`
+    assert ex(r"{\cal L}") == ex(r"\mathcal{L}")
     assert ex("t^* t") == ex("t^*") * ex("t")  # a name of its own, not a power
     assert ex("t^*_k") != ex("t_k")
 
@@ -97,7 +97,9 @@ def test_transpose_and_entrywise_spellings() -> None:
     for spelled in (r"u^\intercal v", r"u^\mathsf{T} v", r"u^{\mathsf{T}} v", "u^T v"):
         assert parse_expression(spelled, scope) == plain
     odot = parse_expression(r"(u \odot v)_j", scope)
-    assert parse_expression(r"(u \circ v)_j", scope) == odot
+    notes: list[str] = []
+    assert parse_expression(r"(u \circ v)_j", scope, notes=notes) == odot
+    assert notes == [r"read `\circ` as the entrywise product `\odot`"]  # not composition
 
 
 def test_operatorname_star() -> None:
@@ -130,6 +132,8 @@ REFUSED = [
     (r"\mathbb{I}", r"expected a condition `\{k = i\}` after `\mathbb{I}`"),
     (r"\mathbb{1}_{k}", r"write the indicator as `\mathbb{1}_{k = j}`"),
     (r"[k = j] t_k", r"write an indicator as"),
+    (r"\cal C", r"write `{\cal C}` or `\mathcal{C}`"),
+    (r"{\cal C x}", r"write `{\cal C}` or `\mathcal{C}`"),
 ]
 
 

@@ -108,6 +108,8 @@ def _unexpected_character(text: str, pos: int) -> str:
         name = command.group()
         if name in ("\\left", "\\right") or re.fullmatch(r"\\[bB]igg?[lr]?", name):
             return f"unsupported delimiter after `{name}`: use `(`, `[` or `\\{{`"
+        if name == "\\cal":
+            return "`\\cal` styles the rest of its group: write `{\\cal C}` or `\\mathcal{C}`"
         if re.fullmatch(r"\\(text|operatorname|mathrm|textrm|mathit|textit)", name):
             return f"expected a plain name in braces after `{name}`, e.g. `{name}{{soft}}`"
         return f"unsupported LaTeX command `{name}`"

@@ -140,6 +140,8 @@ class Reader:
     def element(self, node: Node) -> Element:
         """Return one factor of a product, not yet combined with its neighbours."""
         if isinstance(node, Token):
+            if node.value == r"\circ":  # not composition: `(f \circ g)(x)` is not read
+                self.note(r"read `\circ` as the entrywise product `\odot`")
             return Op(OPERATORS.get(str(node.value), str(node.value)), node)
         if node.data == "prefixed":
             item = node.children[1]
