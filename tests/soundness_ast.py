@@ -179,10 +179,22 @@ class Neg(Node):
 
 @dataclass(frozen=True)
 class Frac(Node):
-    r"""A quotient, written with \frac."""
+    r"""A quotient, written ``\frac{a}{b}``, ``{a \over b}`` or ``\cfrac{a}{b}``."""
 
     num: Node
     den: Node
+    style: str = "frac"  # frac, over or cfrac
+
+
+@dataclass(frozen=True)
+class Decor(Node):
+    r"""Its argument, decorated in a way that changes nothing.
+
+    ``\boxed{…}``, a colour, ``\underbrace{…}_{\text{…}}`` or thin spaces.
+    """
+
+    arg: Node
+    kind: str  # boxed, color, switch, underbrace, space
 
 
 @dataclass(frozen=True)
@@ -259,7 +271,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.terms
     if isinstance(node, Mul):
         return node.factors
-    if isinstance(node, (Neg, Exp, Fn)):
+    if isinstance(node, (Neg, Exp, Fn, Decor)):
         return (node.arg,)
     if isinstance(node, Frac):
         return (node.num, node.den)
@@ -277,7 +289,7 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, terms=kids)
     if isinstance(node, Mul):
         return replace(node, factors=kids)
-    if isinstance(node, (Neg, Exp, Fn)):
+    if isinstance(node, (Neg, Exp, Fn, Decor)):
         return replace(node, arg=kids[0])
     if isinstance(node, Frac):
         return replace(node, num=kids[0], den=kids[1])
@@ -540,9 +552,11 @@ def tex_factor(node: Node, last: bool) -> str:
     if isinstance(node, (Add, Neg, Mul)):
         return paren(tex(node))
     if isinstance(node, Frac):
-        return rf"\frac{{{tex(node.num)}}}{{{tex(node.den)}}}"
+        return tex_frac(node)
     if isinstance(node, Cases):
         return tex_cases(node)
+    if isinstance(node, Decor):
+        return tex_decor(node)
     if isinstance(node, Pow):
         return tex_pow(node)
     if isinstance(node, Exp):
@@ -574,6 +588,28 @@ def tex_cases(node: Cases) -> str:
     }
     body = r" \\ ".join(f"{tex(rows[r][0])} & {rows[r][1]}" for r in (first, second))
     return r"\begin{cases} " + body + r" \end{cases}"
+
+
+def tex_frac(node: Frac) -> str:
+    r"""A quotient in its style; ``{a \over b}`` is a brace group of its own."""
+    if node.style == "over":
+        return rf"{{{tex(node.num)} \over {tex(node.den)}}}"
+    command = r"\cfrac" if node.style == "cfrac" else r"\frac"
+    return rf"{command}{{{tex(node.num)}}}{{{tex(node.den)}}}"
+
+
+DECORATIONS = {
+    "boxed": r"\boxed{{{}}}",
+    "color": r"\color{{red}}{{{}}}",
+    "switch": r"{{\color{{blue}} {}}}",
+    "underbrace": r"\underbrace{{{}}}_{{\text{{this part}}}}",
+    "space": r"{{\, {} \!}}",
+}
+
+
+def tex_decor(node: Decor) -> str:
+    """The argument as a brace group, decorated."""
+    return DECORATIONS[node.kind].format(tex(node.arg))
 
 
 def tex_pow(node: Pow) -> str:
@@ -744,6 +780,10 @@ def _neg(node: Neg, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
     return -evaluate(node.arg, env, point, ctx)
 
 
+def _decor(node: Decor, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    return evaluate(node.arg, env, point, ctx)
+
+
 def _frac(node: Frac, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     num = evaluate(node.num, env, point, ctx)
     den = evaluate(node.den, env, point, ctx)
@@ -818,6 +858,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Mul: _mul,
     Neg: _neg,
     Frac: _frac,
+    Decor: _decor,
     Pow: _pow,
     Exp: _exp,
     Fn: _fn,
@@ -889,6 +930,8 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         return -written(node.arg, env)
     if isinstance(node, Frac):
         return written(node.num, env) * sp.Pow(written(node.den, env), -1)
+    if isinstance(node, Decor):
+        return written(node.arg, env)
     if isinstance(node, Pow):
         return sp.Pow(
             written(node.base, env), sp.Rational(node.exp.numerator, node.exp.denominator)

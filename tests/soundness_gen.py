@@ -27,6 +27,7 @@ from tests.soundness_ast import (
     Bound,
     Cases,
     Claim,
+    Decor,
     Delta,
     Deriv,
     Entry,
@@ -1349,7 +1350,36 @@ def random_claim(ch: Chooser) -> Claim:
         claim = mutate(ch, claim)
     if not valid(claim) or free_clash(claim):
         return Claim(Var("x"), Var("x"), family="fallback", true=True)
+    if coin(ch, 30):  # drawn last: the claim is the same with or without its decoration
+        claim = decorate(ch, claim)
     return claim
+
+
+FRACTIONS = ["frac", "over", "cfrac"]
+DECORATIONS = ["boxed", "color", "switch", "underbrace", "space"]
+
+
+def decorate(ch: Chooser, claim: Claim) -> Claim:
+    r"""The claim written with notation that changes nothing.
+
+    Quotients as ``{a \over b}`` or ``\cfrac``, and one subterm in ``\boxed{}``, a
+    colour, an ``\underbrace`` or thin spaces.
+    """
+    side = pick(ch, ["lhs", "rhs"])
+    node = restyle(ch, claim.lhs if side == "lhs" else claim.rhs)
+    path, target = pick(ch, paths(node))
+    node = put(node, path, Decor(target, pick(ch, DECORATIONS)))
+    return replace(claim, lhs=node) if side == "lhs" else replace(claim, rhs=node)
+
+
+def restyle(ch: Chooser, node: Node) -> Node:
+    """``node`` with each quotient written in a style drawn at random."""
+    kids = tuple(restyle(ch, kid) for kid in children(node))
+    if kids:
+        node = with_children(node, kids)
+    if isinstance(node, Frac):
+        node = replace(node, style=pick(ch, FRACTIONS))
+    return node
 
 
 def free_clash(claim: Claim) -> bool:

@@ -157,6 +157,8 @@ def entry_at(expr: Entry) -> tuple[sp.Basic, list[sp.Basic]]:
 
 def name(text: str) -> str:
     r"""Shorten LaTeX names for one-line display: ``\hat{y}`` → ``ŷ``, ``\gamma`` → ``γ``."""
+    if text.endswith("^*"):  # `t^*`: a star that the product's `*` → `·` cannot take
+        return name(text[:-2]) + "^∗"
     greek = {
         r"\alpha": "α",
         r"\beta": "β",

@@ -16,6 +16,7 @@ import sympy as sp
 
 from derive.errors import DocumentError
 from derive.model import Assumption, Definition, Document, FunctionDecl, Part, Requirement
+from derive.reading.derived import derivatives
 from derive.reading.document import RawDocument, header_lines
 from derive.reading.fields import (
     Tables,
@@ -80,6 +81,14 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         },
     )
     definitions = {key: with_body(raw, d, scope) for key, d in definitions.items()}
+    derived = derivatives(definitions, functions)  # `f'` of a defined `f(u)`
+    if derived:
+        definitions = {**definitions, **derived}
+        scope = replace(
+            scope,
+            names=scope.names | frozenset(derived),
+            functions={**scope.functions, **dict.fromkeys(derived, 1)},
+        )
     assumptions = parse_assumptions(
         raw, string_table(raw, front, "assumptions", tables), scope, tables
     )

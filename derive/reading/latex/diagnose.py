@@ -23,6 +23,8 @@ TERMINALS = {
     "GREEK": "a Greek letter",
     "ACCENT": "an accent such as `\\hat`",
     "BOLD": "`\\mathbf`",
+    "CALLIGRAPHIC": "`\\mathcal`",
+    "CAL": "`{\\cal C}`",
     "TEXT": "a name such as `\\text{soft}`",
     "ONE": "`\\mathbb{1}`",
     "FUNC": "a function such as `\\ln`",
@@ -31,6 +33,7 @@ TERMINALS = {
     "SUM": "`\\sum`",
     "PROD": "`\\prod`",
     "_FRAC": "`\\frac`",
+    "_OVER": "`\\over`",
     "_PARTIAL": "`\\partial`",
     "_SQRT": "`\\sqrt`",
     "_SUBSTACK": "`\\substack`",
@@ -60,8 +63,8 @@ ORDER = list(TERMINALS)
 
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
-    "LETTER NUMBER GREEK ACCENT BOLD TEXT ONE FUNC LOG WORD SUM PROD _FRAC _SQRT "
-    "_LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN".split()
+    "LETTER NUMBER GREEK ACCENT BOLD CALLIGRAPHIC CAL TEXT ONE FUNC LOG WORD SUM PROD _FRAC "
+    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN".split()
 )
 # Acceptable right after a complete factor: we say "an operator".
 AFTER_FACTOR = frozenset("PLUS MINUS MUL DIV _CARET _UNDERSCORE PRIME".split())
@@ -112,6 +115,8 @@ def _unexpected_character(text: str, pos: int) -> str:
         name = command.group()
         if name in ("\\left", "\\right") or re.fullmatch(r"\\[bB]igg?[lr]?", name):
             return f"unsupported delimiter after `{name}`: use `(`, `[` or `\\{{`"
+        if name == "\\cal":
+            return "`\\cal` styles the rest of its group: write `{\\cal C}` or `\\mathcal{C}`"
         if re.fullmatch(r"\\(text|operatorname|mathrm|textrm|mathit|textit)", name):
             return f"expected a plain name in braces after `{name}`, e.g. `{name}{{soft}}`"
         if name in ("\\vdots", "\\ddots"):
@@ -138,7 +143,7 @@ def _unexpected_token(
     expected = set(err.expected)
     stack = _open_brackets(before)
     found = "" if at_end else f"unexpected `{token.value}`"
-    hint = _hint(token, before[-1] if before else None, start)
+    hint = _hint(token, before[-1] if before else None, start) or _ones(token, before)
     if hint:
         return LatexError(f"{found}: {hint}", where)
     if stack and stack[-1].closer in expected:
@@ -161,6 +166,11 @@ def _hint(token: lark.Token, previous: lark.Token | None, start: str) -> str:
         return "higher derivatives are not supported; nest first derivatives instead"
     if token.type == "_PARTIAL":
         return "write a derivative as `\\frac{\\partial y}{\\partial x}`"
+    if token.type == "_OVER":
+        return (
+            "`\\over` divides the whole brace group around it: write `{a \\over b}` "
+            "in braces of its own, or `\\frac{a}{b}`"
+        )
     if token.type == "REL" and start == "expression":
         return "expected an expression, not a relation"
     if token.type == "REL":
@@ -168,11 +178,29 @@ def _hint(token: lark.Token, previous: lark.Token | None, start: str) -> str:
     return ""
 
 
+def _ones(token: lark.Token, before: list[lark.Token]) -> str:
+    r"""Advice for ``\mathbf{1}`` and for ``\partial \sigma(z)``, which derive does not read."""
+    if token.type == "_LPAR" and len(before) >= 2 and before[-2].type == "_PARTIAL":
+        return (
+            "cannot differentiate with respect to a function's value such as "
+            "`\\sigma(z)`: name the value, e.g. define `a` as `\\sigma(z)` and write "
+            "`\\frac{\\partial}{\\partial a}`"
+        )
+    if token.type != "NUMBER" or len(before) < 2 or before[-2].type != "BOLD":
+        return ""
+    return (
+        "a vector of ones such as `\\mathbf{1}` is not read: write its entries, "
+        "e.g. `\\sum_k x_k` for `\\mathbf{1}^T \\mathbf{x}`"
+    )
+
+
 def _describe(expected: set[str]) -> str:
     phrases = []
     rest = set(expected)
     if "LETTER" in rest:
         rest.discard("TOP")  # `^T` says as much as `^\top`
+    if "_CARET" not in rest:
+        rest.discard("MUL")  # only the `*` of `^*`: not after a whole factor
     if "MUL" in rest:
         phrases.append("an operator")
         rest -= AFTER_FACTOR | FACTOR_START

@@ -164,7 +164,8 @@ def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
         elif isinstance(here, One):
             if not here.plain:
                 raise LatexError(
-                    r"expected a condition `\{k = i\}` after `\mathbb{1}`", position(here.node)
+                    f"expected a condition `\\{{k = i\\}}` after `{_written(text, [here])}`",
+                    position(here.node),
                 )
             out.append(Value(sp.Integer(1), here.node))
             i += 1

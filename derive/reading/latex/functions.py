@@ -51,8 +51,9 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
     """
     plain = key.rstrip("'")
     arity = scope.functions.get(key, scope.functions.get(plain))
-    if arity is None and plain == SIGMA and key != SIGMA:
-        arity = 1  # `\sigma'`, the derivative of the built-in sigmoid
+    if arity is None and plain == SIGMA and key != SIGMA:  # `\sigma'`: the sigmoid's derivative
+        derived = derivative_of(symbols.sigmoid, len(key) - len(plain))
+        return Callee(key, 1, _entrywise(derived), None, power, node, prefix=True)
     if arity == 1:
         function = sp.Function(key)
         apply = _entrywise(function)
@@ -67,6 +68,17 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
         label = r"\operatorname{diag}"
         return Callee(label, 1, lambda a: shapes.diag(a[0]), None, power, node, prefix=True)
     return None
+
+
+def derivative_of(function: Any, order: int) -> Any:
+    r"""Return the ``order``-th derivative of a function of one argument, as a function.
+
+    SymPy differentiates ``function`` at a dummy point: ``\sigma'(z)`` is
+    ``σ(z)(1 − σ(z))`` and ``\tanh'(x)`` is ``1 − tanh(x)^2``.
+    """
+    point = sp.Dummy("x", real=True)
+    derived = sp.diff(function(point), point, order)
+    return lambda argument: derived.subs(point, argument)
 
 
 def _entrywise(function: Any) -> Any:

@@ -33,7 +33,7 @@ def read_head(text: str, scope: Scope, node: Node) -> tuple[str, tuple[sp.Basic,
         first = inner
     if not is_name(first):
         raise _not_a_head(text, node)
-    name = read_name(text, scope, first, prefixed)
+    name = read_name(text, scope, first, prefixed, parameter=len(items) == 2)
     if name.power is not None:
         raise LatexError(
             f"unsupported power on the left of a definition; {HINT}", position(name.power)

@@ -27,8 +27,9 @@ from derive.model import Scope
 from derive.reading.latex import shapes
 from derive.reading.latex.nodes import Node, only_item, position, source, tokens
 
-NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})
-TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+)\s*\{(?P<content>[^{}]*)\}")
+NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname", "cal"})
+CAL_LETTER = re.compile(r"([a-zA-Z])\s*\}?$")
+TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+\*?)\s*\{(?P<content>[^{}]*)\}")
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 DELTA = r"\delta"
 NEQ = frozenset({r"\ne", r"\neq"})
@@ -80,15 +81,25 @@ def text_content(token: Token) -> str:
 
 
 def read_name(
-    text: str, scope: Scope, item: Tree[Token], prefixed: Tree[Token] | None = None
+    text: str,
+    scope: Scope,
+    item: Tree[Token],
+    prefixed: Tree[Token] | None = None,
+    *,
+    parameter: bool = False,
 ) -> Name:
     r"""Read a name ``item``: its key, subscript indices and any power.
+
+    A subscript that is one letter and no declared index, ``h_\theta``, is part of the
+    name (key ``h_{\theta}``) when that name is a declared or defined function.
 
     Args:
         text: The source, for messages.
         scope: The declared indices.
         item: The ``item`` tree of the name.
         prefixed: The ``prefixed`` tree around ``item`` when it has a ``{}^r``.
+        parameter: Take such a subscript as part of the name whatever the scope says
+            (the head of a function's definition, ``h_\theta(x)``).
 
     Raises:
         LatexError: Doubled scripts, or a subscript that is not a list of indices.
@@ -101,21 +112,70 @@ def read_name(
     subs = [s for s in scripts if isinstance(s, Tree) and s.data in ("sub", "without")]
     sups = [s for s in scripts if isinstance(s, Tree) and s.data == "sup"]
     primes = sum(1 for s in scripts if isinstance(s, Token))
+    _no_condition(text, scripts, item)
     if len(subs) > 1:
         raise LatexError(f"double subscript in `{source(text, item)}`", position(subs[1]))
     if len(sups) > 1:
         raise LatexError(f"double superscript in `{source(text, item)}`", position(sups[1]))
-    key += "'" * primes
+    sub = subs[0] if subs else None
+    label = _parameter(scope, key, sub, parameter)
+    if label is not None:
+        key, sub = label, None
+    key += "'" * primes + _star(text, scripts, sups, item)
     power = sups[0] if sups else None
     is_euler = kind == "letter" and key == "e"
     tag = None if power is None or is_euler else _layer_tag(text, power)
     if tag is not None:
         key, power = f"{key}^{{({tag})}}", None
-    sub = subs[0] if subs else None
     indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
     return Name(key, kind, indices, power, owner, prefix, exclude, sub)
+
+
+def _parameter(scope: Scope, key: str, sub: Tree[Token] | None, anyway: bool) -> str | None:
+    r"""The key ``h_{\theta}`` of a function named with a parameter subscript, or None."""
+    if sub is None or sub.data != "sub" or len(sub.children) != 1:
+        return None
+    part = sub.children[0]
+    item = only_item(part) if isinstance(part, Tree) else None
+    if item is not None and len(item.children) == 1 and isinstance(item.children[0], Tree):
+        part = item.children[0]
+        if part.data in ("letter", "greek"):
+            part = tokens(part)[0]
+    if not isinstance(part, Token) or part.type not in ("LETTER", "GREEK"):
+        return None
+    letter = str(part.value)
+    if letter in scope.indices or letter in scope.sizes:
+        return None
+    label = f"{key}_{{{letter}}}"
+    return label if anyway or label in scope.functions else None
+
+
+def _no_condition(text: str, scripts: list[Node], item: Tree[Token]) -> None:
+    r"""Refuse a condition subscript ``_{k = j}`` on a name: only ``\mathbb{1}`` takes one."""
+    for script in scripts:
+        if isinstance(script, Tree) and script.data == "condition":
+            raise LatexError(
+                f"unsupported condition subscript on `{source(text, item.children[0])}`: "
+                r"an indicator is written `\mathbb{1}_{k = j}` or `1\{k = j\}`",
+                position(script),
+            )
+
+
+def _star(text: str, scripts: list[Node], sups: list[Tree[Token]], item: Tree[Token]) -> str:
+    r"""Return ``"^*"`` for a name written ``t^*`` (a name of its own), else ``""``."""
+    stars = [s for s in scripts if isinstance(s, Tree) and s.data == "star"]
+    if not stars:
+        return ""
+    mark = tokens(stars[0])[0]
+    if mark.value != "*" or len(stars) > 1 or sups:
+        raise LatexError(
+            f"unsupported superscript in `{source(text, item)}`: `^*` names a quantity "
+            "of its own, as in `t^*`, and takes no other superscript",
+            position(stars[-1] if mark.value == "*" else mark),
+        )
+    return "^*"
 
 
 def _presup(prefixed: Tree[Token]) -> Tree[Token]:
@@ -274,6 +334,11 @@ def _base(primary: Tree[Token]) -> tuple[str, str]:
         return "accent", f"{parts[0]}{{{parts[1]}}}"
     if primary.data == "bold":
         return "bold", parts[1]
+    if primary.data == "cal":  # `{\cal C}` is `\mathcal{C}`
+        letter = CAL_LETTER.search(parts[0])
+        assert letter is not None
+        return "accent", f"\\mathcal{{{letter.group(1)}}}"
+
     if primary.data == "textname":
         content = text_content(tokens(primary)[0])
         if content == "e" and not parts[0].startswith(("\\text{", "\\operatorname")):

@@ -8,6 +8,7 @@ from pathlib import Path
 import lark
 
 from derive.errors import LatexError
+from derive.reading.latex.decorations import blank_labels
 from derive.reading.latex.diagnose import diagnose, end_position
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -57,6 +58,7 @@ def parse_tree(text: str, start: str) -> lark.Tree[lark.Token]:
     Raises:
         LatexError: The text is not in the grammar; the position is the offending token.
     """
+    text = blank_labels(text)  # the labels of `\underbrace`, column for column
     try:
         return parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as err:

@@ -14,7 +14,7 @@ from lark import Token, Tree
 from derive.model import Scope
 from derive.reading.latex.nodes import Node
 
-NAMES = frozenset({"letter", "greek", "accent", "bold", "textname"})
+NAMES = frozenset({"letter", "greek", "accent", "bold", "textname", "cal"})
 
 
 def sample_prefixes(tree: Node, scope: Scope) -> Node:

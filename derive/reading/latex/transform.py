@@ -30,7 +30,7 @@ from derive.reading.latex.factors import (
     Prefix,
     Value,
 )
-from derive.reading.latex.functions import PREFIXES, function_callee
+from derive.reading.latex.functions import PREFIXES, derivative_of, function_callee
 from derive.reading.latex.matrices import read_matrix
 from derive.reading.latex.names import (
     TEXT,
@@ -44,6 +44,8 @@ from derive.reading.latex.nodes import Node, is_bare, position, source, span, su
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
+SCRIPTS = {"star": "`^*`", "condition": "condition subscript"}
+OPERATORS = {"/": "/", r"\circ": r"\odot"}  # `\circ` is the entrywise product, as `\odot`
 MAX_DIGITS = 1000
 
 
@@ -208,7 +210,9 @@ class Reader:
     def element(self, node: Node) -> Element:
         """Return one factor of a product, not yet combined with its neighbours."""
         if isinstance(node, Token):
-            return Op("/" if node.type == "DIV" else str(node.value), node)
+            if node.value == r"\circ":  # not composition: `(f \circ g)(x)` is not read
+                self.note(r"read `\circ` as the entrywise product `\odot`")
+            return Op(OPERATORS.get(str(node.value), str(node.value)), node)
         if node.data == "prefixed":
             item = node.children[1]
             assert isinstance(item, Tree)
@@ -228,6 +232,10 @@ class Reader:
             return self.log(node, primary, scripts)
         if primary.data == "word":
             return self.word(node, primary, scripts)
+        if primary.data == "one" and scripts:
+            return self.one(node, scripts)
+        if primary.data == "func" and scripts and all(isinstance(s, Token) for s in scripts):
+            return self.derived(node, primary, len(scripts))
         subscripted = any(isinstance(s, Tree) and s.data == "sub" for s in scripts)
         if primary.data == "paren" and subscripted:
             return self.entry(node, primary, scripts)
@@ -266,7 +274,7 @@ class Reader:
         """Return the superscript of a non-name factor; subscripts and primes are errors."""
         for script in scripts:
             if isinstance(script, Token) or script.data != "sup":
-                what = "`'`" if isinstance(script, Token) else "subscript"
+                what = "`'`" if isinstance(script, Token) else SCRIPTS.get(script.data, "subscript")
                 raise LatexError(
                     f"unsupported {what} on `{source(self.text, item.children[0])}`",
                     position(script),
@@ -316,7 +324,7 @@ class Reader:
             return Value(self.raised(row, power, source(self.text, primary), item), item)
         if kind == "paren":
             return Args(tuple(self.operand(part) for part in parts), power, item)
-        if kind == "braces" and len(parts) == 2:
+        if kind == "bracket" or (kind == "braces" and len(parts) == 2):
             if power is not None:
                 raise LatexError("unsupported power on an indicator", position(item))
             return Indicator(self.indicator(primary), True, item)
@@ -350,6 +358,24 @@ class Reader:
         if kind == "pderiv":
             return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
         return self.value(parts[0])  # a group
+
+    def one(self, item: Tree[Token], scripts: list[Node]) -> Element:
+        r"""``\mathbb{1}_{k = j}``: the indicator written with a condition subscript."""
+        condition = scripts[0]
+        if len(scripts) != 1 or not isinstance(condition, Tree) or condition.data != "condition":
+            raise LatexError(
+                r"unsupported script on `\mathbb{1}`: write the indicator as "
+                r"`\mathbb{1}_{k = j}` or `1\{k = j\}`",
+                position(scripts[0]),
+            )
+        return Value(self.indicator(condition), item)
+
+    def derived(self, item: Tree[Token], primary: Tree[Token], order: int) -> Element:
+        r"""``\tanh'``: the derivative of a built-in function, by SymPy, as a prefix."""
+        label = str(tokens(primary)[0].value)
+        function = derivative_of(PREFIXES[label], order)
+        written = label + "'" * order
+        return Prefix(written, lambda arg: shapes.entrywise(function, arg), item)
 
     def indicator(self, braces: Tree[Token]) -> sp.Expr:
         r"""Return the delta of ``\{k = i\}`` (or one minus it for ``\neq``)."""
