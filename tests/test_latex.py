@@ -420,7 +420,7 @@ def test_unsupported_constructs() -> None:
     assert "ambiguous power" in fails(r"\ln(x)^2")[2]
     assert fails(r"\text{soft}(z)") == (1, 12, r"`\text{soft}` takes 2 arguments, got 1")
     assert fails(r"\text{soft} x")[:2] == (1, 1)
-    assert fails("(a, b)")[:2] == (1, 1)
+    assert fails("x (a, b)")[:2] == (1, 3)  # a row vector after a value: a product or a call?
     assert fails(r"\text{(shown)}")[:2] == (1, 1)
     assert fails(r"\delta_k")[:2] == (1, 1) and fails("x_j^2^3")[:2] == (1, 6)
     assert fails(r"\{k = i\}")[:2] == (1, 1) and fails(r"1\{a\}")[:2] == (1, 2)
