@@ -95,7 +95,8 @@ def as_condition(stated: Stated) -> Condition:
 
     The prover honours ``=`` as well as ``!=`` (as in a claim's ``where``).
     """
-    return Condition(symbols.index(stated.left), stated.op, symbols.index(stated.right), stated.text)
+    left, right = symbols.index(stated.left), symbols.index(stated.right)
+    return Condition(left, stated.op, right, stated.text)
 
 
 def run_step(planned: PlannedStep, sizes: tuple[int, ...], timeout: float | None) -> StepResult:

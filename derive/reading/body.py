@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from derive.errors import DocumentError, Position
@@ -54,11 +53,11 @@ class Side:
 
 @dataclass(frozen=True)
 class Unread:
-    """Display math that is not a step: its text, where it starts, and why (a key).
+    r"""Display math that is not a step: its text, where it starts, and why (a key).
 
-    ``reason`` is ``equality`` (no ``=``), ``relation`` (``\\le``, ``\\approx`` …),
+    ``reason`` is ``equality`` (no ``=``), ``relation`` (``\le``, ``\approx`` …),
     ``condition`` (a condition derive cannot use, ``detail`` says which) or ``prose``
-    (``\\text{where …}``); :func:`derive.presenting.words.unread_reason` words it.
+    (``\text{where …}``); :func:`derive.presenting.words.unread_reason` words it.
     """
 
     text: str

@@ -41,9 +41,7 @@ INLINE_DISPLAY = re.compile(
 # `\[ … \]` inside a paragraph: markdown-it reads it as escaped brackets.
 BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.DOTALL)
 # Prose ending in a condition on what follows: "if $i = k$:", "for $i \neq k$,".
-LEAD = re.compile(
-    r"\b(?:if|for|when|whenever)\s+\$(?P<math>[^$]+)\$\s*[:,]?\s*$", re.IGNORECASE
-)
+LEAD = re.compile(r"\b(?:if|for|when|whenever)\s+\$(?P<math>[^$]+)\$\s*[:,]?\s*$", re.IGNORECASE)
 MATH_BLOCKS = {"math_block": ("$$", "\\["), "math_block_eqno": ("$$",), "amsmath": ("",)}
 
 
@@ -135,7 +133,7 @@ class Body:
 
 
 def parser() -> MarkdownIt:
-    """markdown-it with ``$``/``$$``, amsmath environments and ``\\[ … \\]``."""
+    r"""markdown-it with ``$``/``$$``, amsmath environments and ``\[ … \]``."""
     md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
     return md.use(amsmath_plugin).use(texmath_plugin, delimiters="brackets")
 

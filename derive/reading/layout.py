@@ -75,11 +75,11 @@ class Stated:
 
 @dataclass(frozen=True)
 class Statement:
-    """One statement of a row: its text (columns kept) and what was set aside around it.
+    r"""One statement of a row: its text (columns kept) and what was set aside around it.
 
     ``fresh`` is True after an arrow: the statement never continues a chain.
     ``conditions`` are the texts of the conditions written after it; ``prose`` marks
-    a ``\\text{where …}`` statement, which is not a step.
+    a ``\text{where …}`` statement, which is not a step.
     """
 
     text: str
@@ -206,7 +206,7 @@ def separated(row: str) -> Iterator[tuple[str, int, bool]]:
 
 
 def standalone_condition(text: str) -> str | None:
-    """The condition a whole part states (``\\text{if } i = j``, ``(i = j)``), or None."""
+    r"""The condition a whole part states (``\text{if } i = j``, ``(i = j)``), or None."""
     stripped = text.strip()
     if PAREN_CONDITION.match(stripped):
         return stripped.rstrip(".,;")[1:-1]
