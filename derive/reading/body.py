@@ -37,8 +37,6 @@ RELATION = re.compile(
 )
 # An index condition: `i = j` or `i \neq j`, once spacing and `$` are set aside.
 INDEX_CONDITION = re.compile(r"^(?P<left>[a-zA-Z])(?P<op>=|\\neq?)(?P<right>[a-zA-Z])$")
-# A range, "for $k = 1, \dots, K$:", says for which values; it restricts nothing.
-RANGE = re.compile(r"^\s*[a-zA-Z]\s*=\s*1\s*,")
 
 
 @dataclass(frozen=True)
@@ -102,10 +100,15 @@ def read_body(doc: Document) -> Reading:
 
 
 def lead_conditions(doc: Document, block: Block) -> tuple[str, ...] | None:
-    """The condition the prose before ``block`` states, as condition texts (or None)."""
-    if block.lead is None or RANGE.match(block.lead.text):
+    """The condition the prose before ``block`` states, when it relates two indices.
+
+    Other prose, "for $m = 1$," or "if $x > 0$:", is not a condition derive reads: the
+    block is read as it would be without it.
+    """
+    lead = block.lead
+    if lead is None or usable(doc, lead.line, (lead.text,)) is None:
         return None
-    return (block.lead.text,)
+    return (lead.text,)
 
 
 def add(

@@ -51,12 +51,12 @@ SEPARATOR = re.compile(r"\\(?:(?P<quad>" + QUAD + r")|" + ARROWS + r")(?![a-zA-Z
 TEXT = r"\\(?:text|textrm|textnormal|textit|mbox|mathrm)\s*\{"
 # A condition: `\text{if } …`, `\text{for } …`, `\text{otherwise}`, to the statement's end.
 CONDITION = re.compile(
-    r"(?:,\s*)?" + TEXT + r"\s*(?:if|for|when|whenever|otherwise|unless|provided)\b"
+    r"(?:,\s*)?" + TEXT + r"\s*(?P<word>if|for|when|whenever|otherwise|unless|provided)\b"
     r"(?:\s*that\b)?(?P<rest>[^{}]*)\}"
 )
 # A whole statement `(i = j)` or `(i \neq j)` after `\quad`: a condition.
 PAREN_CONDITION = re.compile(r"^\(\s*[a-zA-Z]\s*(?:=|\\neq?)\s*[a-zA-Z]\s*\)[.,;]?$")
-LABEL = re.compile(r"^\(\s*\d+[a-z]?(?:\.\d+)*\s*\)[.,;]?$")  # an equation number, `(1)`
+LABEL = re.compile(r"^-?\s*\(\s*\d+[a-z]?(?:\.\d+)*\s*\)[.,;]?$")  # an equation number, `(1)`
 PROSE = re.compile(TEXT + r"\s*(?:where|with|here)\b")
 CONNECTIVE = re.compile(r"^\s*" + TEXT + r"\s*(?:and|so|hence|thus|then|or)\s*,?\s*\}")
 SPACING = r"(?:\\[,;:! ]|\\q?quad|~|\s)*"
@@ -212,7 +212,7 @@ def standalone_condition(text: str) -> str | None:
         return stripped.rstrip(".,;")[1:-1]
     match = CONDITION.match(stripped)
     if match:
-        return unpunctuated(match["rest"] + stripped[match.end() :]).strip()
+        return unpunctuated(match["rest"] + stripped[match.end() :]).strip() or match["word"]
     return None
 
 
@@ -225,7 +225,7 @@ def split_condition(text: str, offset: int, fresh: bool) -> Statement:
     match = next((m for m in CONDITION.finditer(text) if top[m.start()] != " "), None)
     if match is None:
         return Statement(unpunctuated(text), offset, fresh)
-    condition = unpunctuated(match["rest"] + text[match.end() :]).strip()
+    condition = unpunctuated(match["rest"] + text[match.end() :]).strip() or match["word"]
     return Statement(unpunctuated(text[: match.start()]), offset, fresh, (condition,))
 
 
