@@ -72,6 +72,14 @@ class Reading:
     chains: list[list[Side]] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
     count: int = 0  # steps so far, against MAX_STEPS
+    # A row of the block without `=`: the left side of a next row that starts with `=`.
+    waiting: tuple[Side, Unread] | None = None
+
+    def flush(self) -> None:
+        """List the row without `=` that no row continued as not read."""
+        if self.waiting is not None:
+            self.unread.append(self.waiting[1])
+            self.waiting = None
 
 
 def chains(doc: Document) -> list[list[Side]]:
@@ -96,6 +104,7 @@ def read_body(doc: Document) -> Reading:
             for statement in layout.statements(row_text, row_offset):
                 add(doc, reading, block, statement, lead)
                 lead = None  # the prose's condition is on the block's first statement
+        reading.flush()
     return reading
 
 
@@ -132,12 +141,21 @@ def add(
         reading.unread.append(Unread(written, line, col, "condition", said))
         return
     sides = split_sides(text, block, offset)
+    waiting, reading.waiting = reading.waiting, None
+    if sides and sides[0].text == "" and waiting is not None and not statement.fresh:
+        sides[0] = replace(waiting[0], where=sides[0].where)  # `A \\ &= B`: A = B
+    elif waiting is not None:
+        reading.unread.append(waiting[1])
     if not sides:
         relation = RELATION.search(layout.top_text(text))
         reason = "relation" if relation else "equality"
         detail = relation.group(0) if relation else ""
         if written:
-            reading.unread.append(Unread(written, line, col, reason, detail))
+            unread = Unread(written, line, col, reason, detail)
+            if relation or stated:
+                reading.unread.append(unread)
+            else:
+                reading.waiting = (Side(text.strip(), line, col), unread)
         return
     join(doc, reading, sides, stated, statement.fresh)
 
@@ -170,8 +188,9 @@ def usable(doc: Document, line: int, conditions: tuple[str, ...]) -> tuple[State
         match = INDEX_CONDITION.match(bare)
         if match is None or not {match["left"], match["right"]} <= indices.keys():
             return None
-        op = "=" if match["op"] == "=" else "!="
-        found.append(Stated(match["left"], op, match["right"], " ".join(text.split())))
+        op, said = ("=", "=") if match["op"] == "=" else ("!=", "\\neq")
+        left, right = match["left"], match["right"]
+        found.append(Stated(left, op, right, f"{left} {said} {right}"))
     return tuple(found)
 
 

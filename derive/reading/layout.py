@@ -29,6 +29,8 @@ TOKEN = re.compile(
 WRAPPER = re.compile(
     r"\\begin\{(?:" + DISPLAY + r")\*?\}(?:\s*\{\d+\})?|\\end\{(?:" + DISPLAY + r")\*?\}"
 )
+# One equation broken over lines: its row breaks are layout.
+MULTLINE = re.compile(r"\\begin\{multline\*?\}.*?\\end\{multline\*?\}", re.DOTALL)
 PLAIN = re.compile(r"\\(?:eqalign|eqalignno|leqalignno|displaylines)\s*\{")
 ANNOTATIONS = [
     r"\\tag\*?\{[^{}]*\}",
@@ -118,7 +120,8 @@ def top_text(text: str) -> str:
 
 def unwrapped(content: str) -> str:
     r"""``content`` with wrappers, top-level ``&`` and ``\cr`` made layout."""
-    text = WRAPPER.sub(blank, content)
+    text = MULTLINE.sub(lambda m: joined(m.group(0)), content)
+    text = WRAPPER.sub(blank, text)
     for match in PLAIN.finditer(text):
         close = closing(text, match.end())
         if close is not None:
@@ -131,6 +134,15 @@ def unwrapped(content: str) -> str:
             chars[match.start()] = " "
         elif match.group(0) == "\\cr":
             chars[match.start() : match.end()] = "\\\\ "
+    return "".join(chars)
+
+
+def joined(text: str) -> str:
+    r"""``text`` with its row breaks ``\\`` outside braces and environments blanked."""
+    depth, chars = levels(text), list(text)
+    for match in TOKEN.finditer(text):
+        if match.group(0) == "\\\\" and depth[match.start()] == 0:
+            chars[match.start() : match.end()] = "  "
     return "".join(chars)
 
 
