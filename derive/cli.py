@@ -1,7 +1,8 @@
 """The ``derive`` command: list, show, check, diff and report.
 
 Exit codes: 0 every claim came out as expected; 1 a claim was refuted or is vacuous (or
-proved where ``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none refuted.
+proved where ``expect = "refuted"``); 2 bad input or usage; 3 a claim is undecided and none
+refuted, or no step of a body's display math got a verdict.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ exit codes:
   1  a claim was refuted or is vacuous (or proved where the document expects "refuted")
   2  bad input or usage (the message says file:line:col and what to do); with
      several documents, the others are still checked
-  3  a claim is undecided (time limit or unsupported construct) and none was refuted
+  3  a claim is undecided (time limit or unsupported construct) and none was refuted,
+     or a body has display math of which no step got a verdict
 
 examples:
   derive list
@@ -341,6 +343,6 @@ def exit_code(records: Sequence[DocumentRecord]) -> int:
         return EXIT_REFUTED
     if any(not s["as_expected"] for r in records for s in r["steps"]):
         return EXIT_REFUTED
-    if any(c["status"] == "undecided" for c in claims):
+    if any(c["status"] == "undecided" for c in claims) or any(r["no_verdict"] for r in records):
         return EXIT_UNDECIDED
     return EXIT_OK

@@ -64,9 +64,12 @@ def test_json_schema() -> None:
             "steps",
             "steps_summary",
             "first_wrong_step",
+            "unread",
+            "no_verdict",
         }
         assert doc["ok"] is True and doc["cached"] is False
         assert doc["first_wrong_step"] is None
+        assert isinstance(doc["unread"], list) and doc["no_verdict"] is False
         for claim in doc["claims"]:
             assert set(claim) == CLAIM_KEYS
             assert claim["status"] in {"proved", "verified", "refuted", "vacuous", "undecided"}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from derive.checking.steps import StepResult
 from derive.model import Claim, Document
+from derive.reading.body import Unread, read_body
 from derive.verdict import Verdict
 
 
@@ -40,9 +41,23 @@ class Report:
         """True when every claim and every step came out as the document expects.
 
         A wrong step the document lists as a known slip is as expected; an undecided
-        claim is not. ``derive check`` exits with 0 exactly when this holds.
+        claim is not, nor is a body whose display math got no verdict
+        (:attr:`no_verdict`). ``derive check`` exits with 0 exactly when this holds.
         """
-        return all(r.as_expected for r in self.results) and all(s.as_expected for s in self.steps)
+        expected = all(r.as_expected for r in self.results)
+        return expected and all(s.as_expected for s in self.steps) and not self.no_verdict
+
+    @property
+    def unread(self) -> list[Unread]:
+        """The body's display math that is not a step (no ``=``, a condition …)."""
+        return read_body(self.document).unread
+
+    @property
+    def no_verdict(self) -> bool:
+        """True when the body has display math and no step of it got a verdict."""
+        if not self.steps and not self.unread:
+            return False
+        return not any(s.status in ("proved", "verified", "refuted") for s in self.steps)
 
 
 Result = ClaimResult | StepResult

@@ -18,7 +18,7 @@ from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import prove_claim
-from derive.reading.body import Side, chains
+from derive.reading.body import Side, Stated, chains
 from derive.reading.latex import parse_expression
 from derive.verdict import Verdict
 
@@ -80,14 +80,23 @@ def plan_steps(doc: Document) -> list[PlannedStep]:
     for sides in chains(doc):
         reading = doc.reading_at(sides[0].line)
         chain, stated = conditions(sides, reading)
-        where = (*reading.where, *stated)
         for left, right in itertools.pairwise(chain):
             written = " ".join(right.text.split())
             known = any(written.startswith(slip) for slip in doc.known_wrong)
+            where = (*reading.where, *stated, *(as_condition(c) for c in right.where))
             planned.append(
                 PlannedStep(reading, Step(left, right), where, "refuted" if known else "holds")
             )
     return planned
+
+
+def as_condition(stated: Stated) -> Condition:
+    r"""A condition the body states (``\text{if } i = j``) as a ``where`` condition.
+
+    The prover honours ``=`` as well as ``!=`` (as in a claim's ``where``).
+    """
+    left, right = symbols.index(stated.left), symbols.index(stated.right)
+    return Condition(left, stated.op, right, stated.text)
 
 
 def run_step(planned: PlannedStep, sizes: tuple[int, ...], timeout: float | None) -> StepResult:

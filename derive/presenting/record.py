@@ -85,8 +85,22 @@ class Position(TypedDict):
     col: int
 
 
+class UnreadRecord(TypedDict):
+    """Display math of the body that is not a step: where, its text, and why."""
+
+    line: int
+    col: int
+    text: str
+    reason: str
+
+
 class DocumentRecord(TypedDict):
-    """One checked document: its claims, its steps, and whether all is as expected."""
+    """One checked document: its claims, its steps, and whether all is as expected.
+
+    ``unread`` lists the body's display math that is not a step; ``no_verdict`` is
+    True when the body has display math and none of it got a verdict, which is not as
+    expected.
+    """
 
     name: str
     title: str
@@ -98,6 +112,8 @@ class DocumentRecord(TypedDict):
     steps: list[StepRecord]
     steps_summary: str
     first_wrong_step: Position | None
+    unread: list[UnreadRecord]
+    no_verdict: bool
 
 
 class ErrorRecord(TypedDict):
@@ -194,18 +210,41 @@ def assemble(doc: Document, tasks: Sequence[Task], entries: Sequence[Entry]) -> 
     body = [cast(StepRecord, e) for t, e in zip(tasks, entries, strict=True) if not t.claim]
     wrong = next((s for s in body if s["status"] == "refuted"), None)
     outcomes = [(s["status"], bool(s["holds_under"])) for s in body]
+    unread = unread_records(doc)
+    no_verdict = bool(body or unread) and not any(s["status"] in VERDICTS for s in body)
+    expected = all(c["as_expected"] for c in claims) and all(s["as_expected"] for s in body)
     return {
         "name": doc.name,
         "title": doc.title,
         "path": doc.path,
-        "ok": all(c["as_expected"] for c in claims) and all(s["as_expected"] for s in body),
+        "ok": expected and not no_verdict,
         "cached": False,
         "seed": run_seed(),
         "claims": claims,
         "steps": body,
         "steps_summary": words.steps_summary(outcomes) if body else "",
         "first_wrong_step": None if wrong is None else {"line": wrong["line"], "col": wrong["col"]},
+        "unread": unread,
+        "no_verdict": no_verdict,
     }
+
+
+VERDICTS = ("proved", "verified", "refuted")  # a step that got one was checked
+
+
+def unread_records(doc: Document) -> list[UnreadRecord]:
+    """The body's display math that is not a step, each with its reason in words."""
+    from derive.reading.body import read_body
+
+    return [
+        {
+            "line": u.line,
+            "col": u.col,
+            "text": u.text,
+            "reason": words.unread_reason(u.reason, u.detail),
+        }
+        for u in read_body(doc).unread
+    ]
 
 
 def document_record(report: Report) -> DocumentRecord:
@@ -226,7 +265,18 @@ def timed_out(record: DocumentRecord) -> bool:
     return any(e["timed_out"] for e in (*record["claims"], *record["steps"]))
 
 
-KEYS = {"name", "title", "path", "ok", "claims", "steps", "steps_summary", "first_wrong_step"}
+KEYS = {
+    "name",
+    "title",
+    "path",
+    "ok",
+    "claims",
+    "steps",
+    "steps_summary",
+    "first_wrong_step",
+    "unread",
+    "no_verdict",
+}
 
 
 def kept(found: Mapping[str, Any]) -> DocumentRecord | None:

@@ -67,6 +67,7 @@ def print_report(out: Console, record: DocumentRecord) -> None:
         out.print(f"  {words.claims_summary(len(record['claims']), all_as_expected)}")
     if record["steps"]:
         out.print(f"  {record['steps_summary']}")
+    print_unread(out, record)
     wrong = record["first_wrong_step"]
     if wrong is not None:
         where = f"{record['path']}:{wrong['line']}:{wrong['col']}"
@@ -116,6 +117,21 @@ def print_steps(out: Console, steps: list[StepRecord]) -> None:
             note = f" [{style}]{expected}[/]{note}"
         mark = f"[{COLOURS[r['status']]}]{words.MARKS[r['status']]}[/]"
         out.print(f"  {where:>7} {mark} {escape(said)}{note}", soft_wrap=True)
+
+
+def print_unread(out: Console, record: DocumentRecord) -> None:
+    """The body's display math that is not a step, each with why; then the count."""
+    unread = record["unread"]
+    if unread:
+        out.print("  not read in the body:")
+    for u in unread:
+        where = f"{u['line']}:{u['col']}"
+        out.print(f"  {where:>7} [dim]-[/] {escape(short(u['text']))}", soft_wrap=True)
+        out.print(f"      [dim]{escape(u['reason'])}[/]", soft_wrap=True)
+    if unread:
+        out.print(f"  {words.unread_summary([(u['line'], u['col']) for u in unread])}")
+    if record["no_verdict"]:
+        out.print(f"  [bold yellow]{words.nothing_checked()}[/]", soft_wrap=True)
 
 
 def on_values(condition: str) -> bool:

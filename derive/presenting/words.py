@@ -12,7 +12,9 @@ wherever it is shown:
 - :func:`established`: what ``derive diff``'s equality with the raw derivative is;
 - :func:`evidence`: the counterexample as a table, and the residual;
 - :func:`claim_failure` and :func:`step_failure`: a pytest item's report;
-- :func:`steps_summary` and :func:`expectation`: counts and the ``(expected)`` labels.
+- :func:`steps_summary` and :func:`expectation`: counts and the ``(expected)`` labels;
+- :func:`unread_reason`, :func:`unread_summary` and :func:`nothing_checked`: the body's
+  display math that was not read as steps, and why.
 """
 
 from __future__ import annotations
@@ -203,3 +205,40 @@ def expectation(expect: str, as_expected: bool, step: bool = False) -> str:
     if as_expected:
         return "(expected)"
     return "(expected wrong)" if step else "(expected refuted)"
+
+
+UNREAD = {
+    "equality": "no `=` in this row: derive checks equalities",
+    "relation": "`{detail}` is not `=`: derive checks equalities",
+    "condition": (
+        "a condition derive cannot use{detail}: it reads a condition that relates two "
+        r"declared indices, such as `\text{if } i = j` or `\quad (i \neq j)`"
+    ),
+    "prose": r"prose (`\text{where …}`), not an equality to check",
+}
+SHOWN = 10  # positions listed in the summary line
+
+
+def unread_reason(reason: str, detail: str) -> str:
+    """Why display math was not read as a step, in one line."""
+    if reason == "condition":
+        detail = f" (`{detail}`)" if detail else ""
+    return UNREAD.get(reason, reason).replace("{detail}", detail)
+
+
+def unread_summary(places: Sequence[tuple[int, int]]) -> str:
+    """``2 display rows not read: 12:3, 40:1`` (empty when every row was read)."""
+    if not places:
+        return ""
+    listed = ", ".join(f"{line}:{col}" for line, col in places[:SHOWN])
+    more = f", … ({len(places) - SHOWN} more)" if len(places) > SHOWN else ""
+    rows = "display row" if len(places) == 1 else "display rows"
+    return f"{len(places)} {rows} not read: {listed}{more}"
+
+
+def nothing_checked() -> str:
+    """The line for a body whose display math got no verdict at all."""
+    return (
+        "no step of the body's display math was checked (none was read, or none was "
+        "understood): not as expected"
+    )

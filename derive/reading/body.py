@@ -1,150 +1,85 @@
 r"""The chains of equalities in a document's body, each side placed in the file.
 
-Every display-math block (``$$ … $$``, ``\[ … \]``, ``\begin{align*}`` and friends,
-found with markdown-it-py) is a chain ``A = B = C``. A block that starts with ``= X``
-continues the previous chain (the seeds write one line per block) unless a
-``[[parts]]`` boundary lies between them. ``\quad`` separates statements on one line;
-annotations such as ``\tag{…}``, ``\text{(shown)}``, ``\therefore`` and a leading
-``2.`` are set aside.
+Every display-math block (:mod:`derive.reading.displays`) holds rows (``\\`` or ``\cr``
+separates them; environment wrappers such as ``\begin{align*}``, ``\eqalign{…}`` and
+``&`` are layout), and each row statements (``\quad`` or an arrow such as
+``\Rightarrow`` separates them). A statement ``A = B = C`` is a chain; one that starts
+with ``= X`` continues the previous chain (the seeds write one line per block) unless a
+``[[parts]]`` boundary or an arrow lies between them. Annotations (``\tag{…}``,
+``\text{(shown)}``, a leading ``2.``, an equation number ``(1)``) and a formula's final
+``.``, ``,`` or ``;`` are set aside. A condition after a statement (``\text{if } i = j``,
+``\quad (i \neq j)``, or prose "if $i = j$:" before a block) holds for its steps and the
+chain's later ones. ``\begin{cases}`` and the matrices stay whole inside a side.
+
+What is not read, a row without ``=`` or with a condition derive cannot use, is listed
+(:class:`Unread`), never skipped silently.
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-
-from markdown_it import MarkdownIt
-from mdit_py_plugins.amsmath import amsmath_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath import texmath_plugin
+from dataclasses import dataclass, field, replace
 
 from derive.errors import DocumentError, Position
 from derive.model import Document
+from derive.reading import layout
+from derive.reading.displays import Block, math_blocks
+from derive.reading.layout import Stated, Statement
 
-ANNOTATIONS = [
-    r"\\tag\*?\{[^{}]*\}",
-    r"\(\s*\\text\{\s*shown\s*\}\s*\)",
-    r"\\text\{\s*\(?\s*shown\s*\)?\s*\}",
-    r"\\therefore",
-    r"\\nonumber",
-    r"\\notag",
-]
-ENVIRONMENT = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gathered|split)\}")
-SEPARATOR = re.compile(r"\\q?quad")
-NUMBERING = re.compile(r"^\s*(\\text\{[^{}]*\}\s*)?\d+\.\s")
+__all__ = ["MAX_STEPS", "Block", "Reading", "Side", "Stated", "Unread", "chains", "read_body"]
+
 MAX_STEPS = 1000  # per document: real notes have a few hundred at most
-# What may follow a row break `\\`: a star, and spacing such as `[1em]` or `[-3mm]`.
-ROW_SPACING = re.compile(
-    r"^\*?(\s*\[\s*[-+]?(\d+\.?\d*|\.\d+)\s*(pt|em|ex|mm|cm|in|bp|pc|mu|sp|dd|cc)\s*\])?"
+# Relations that are not equalities: a row with one of these (and no `=`) is listed.
+RELATION = re.compile(
+    r"\\(?:leq?|geq?|approx|propto|sim|simeq|cong|equiv|in|subset|subseteq|neq?|ll|gg|"
+    r"mapsto|to|lesssim|gtrsim)(?![a-zA-Z])|[<>]"
 )
+# An index condition: `i = j` or `i \neq j`, once spacing and `$` are set aside.
+INDEX_CONDITION = re.compile(r"^(?P<left>[a-zA-Z])(?P<op>=|\\neq?)(?P<right>[a-zA-Z])$")
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a chain: its LaTeX and where it starts in the file."""
+    """One side of a chain: its LaTeX, where it starts, and the conditions on its step."""
 
     text: str
     line: int
     col: int
+    where: tuple[Stated, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
-class Block:
-    """A display-math block's text and where each of its lines starts in the file."""
+class Unread:
+    r"""Display math that is not a step: its text, where it starts, and why (a key).
+
+    ``reason`` is ``equality`` (no ``=``), ``relation`` (``\le``, ``\approx`` …),
+    ``condition`` (a condition derive cannot use, ``detail`` says which) or ``prose``
+    (``\text{where …}``); :func:`derive.presenting.words.unread_reason` words it.
+    """
 
     text: str
-    starts: tuple[tuple[int, int], ...]  # per line of ``text``: file line, 0-based column
-
-    def place(self, offset: int) -> tuple[int, int]:
-        """The file line and 1-based column (in characters) of ``text[offset]``."""
-        row = self.text.count("\n", 0, offset)
-        line, col = self.starts[min(row, len(self.starts) - 1)]
-        return line, col + offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+    line: int
+    col: int
+    reason: str
+    detail: str = ""
 
 
-class Body:
-    """The body's text with the offset of each line, to place a character in the file."""
+@dataclass
+class Reading:
+    """The body as read: its chains, and what of its display math is not a step."""
 
-    def __init__(self, text: str, first_line: int) -> None:
-        """Index the lines of ``text``, whose first line is the file's ``first_line``."""
-        self.text, self.first_line = text, first_line
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    chains: list[list[Side]] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+    count: int = 0  # steps so far, against MAX_STEPS
+    # A row of the block without `=`: the left side of a next row that starts with `=`.
+    waiting: tuple[Side, Unread] | None = None
 
-    def offset(self, line: int) -> int:
-        """The offset of the body's 0-based ``line`` (the end past the last line)."""
-        return self.starts[line] if line < len(self.starts) else len(self.text)
-
-    def place(self, offset: int) -> tuple[int, int]:
-        """The file line and 0-based column of the character at ``offset``."""
-        row = bisect.bisect_right(self.starts, offset) - 1
-        return self.first_line + row, offset - self.starts[row]
-
-    def block(self, content: str, opens: tuple[str, ...], start: int, end: int) -> Block:
-        """Place ``content``, written after one of ``opens`` between ``start`` and ``end``.
-
-        Content that is not in the text as written (markdown-it takes the ``>`` of a
-        quote away) is placed line by line.
-        """
-        for opening in opens:
-            at = self.text.find(opening + content, start, end)
-            if at >= 0:
-                at += len(opening)
-                breaks = [at, *(at + m.end() for m in re.finditer("\n", content))]
-                return Block(content, tuple(self.place(n) for n in breaks))
-        row = bisect.bisect_right(self.starts, start) - 1
-        starts = []
-        for part in content.split("\n"):
-            probe = part.strip()
-            for n in range(row, min(row + 50, len(self.starts))):
-                source = self.text[self.offset(n) : self.offset(n + 1)]
-                if probe in source:
-                    row = n
-                    break
-            source = self.text[self.offset(row) : self.offset(row + 1)]
-            col = source.find(part) if part in source else source.find(probe) - part.find(probe)
-            starts.append((self.first_line + row, max(col, 0)))
-            row += 1
-        return Block(content, tuple(starts))
-
-
-MATH_BLOCKS = {"math_block": ("$$", "\\["), "math_block_eqno": ("$$",), "amsmath": ("",)}
-
-
-def math_blocks(doc: Document) -> Iterator[Block]:
-    r"""Each display-math block of the body, placed at its exact line and column.
-
-    markdown-it gives each block's lines (``token.map``), not its columns, and no lines
-    for ``\[ … \]`` or for ``$$…$$`` inside a paragraph: each block's text is found in
-    the body after the previous one, within its lines when they are known.
-    """
-    md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
-    md.use(amsmath_plugin).use(texmath_plugin, delimiters="brackets")
-    body = Body(doc.body, doc.body_line)
-    cursor = 0
-    for token in md.parse(doc.body):
-        end = len(doc.body)
-        if token.map:
-            cursor = max(cursor, body.offset(token.map[0]))
-            end = body.offset(token.map[1])
-        if token.type in MATH_BLOCKS:
-            block = body.block(token.content, MATH_BLOCKS[token.type], cursor, end)
-            cursor = after(body, block)
-            yield block
-        elif token.type == "inline" and token.children:
-            for child in token.children:
-                if child.type == "math_inline_double":
-                    block = body.block(child.content, ("$$",), cursor, end)
-                    cursor = after(body, block)
-                    yield block
-
-
-def after(body: Body, block: Block) -> int:
-    """The body offset just past ``block``'s text (where the next one is searched from)."""
-    line, col = block.place(len(block.text))
-    return body.offset(line - body.first_line) + col - 1
+    def flush(self) -> None:
+        """List the row without `=` that no row continued as not read."""
+        if self.waiting is not None:
+            self.unread.append(self.waiting[1])
+            self.waiting = None
 
 
 def chains(doc: Document) -> list[list[Side]]:
@@ -153,26 +88,110 @@ def chains(doc: Document) -> list[list[Side]]:
     Raises:
         DocumentError: more than :data:`MAX_STEPS` steps, at the first one too many.
     """
-    out: list[list[Side]] = []
-    count = 0
+    return read_body(doc).chains
+
+
+def read_body(doc: Document) -> Reading:
+    """The body's chains, and its display math that is not a step.
+
+    Raises:
+        DocumentError: more than :data:`MAX_STEPS` steps, at the first one too many.
+    """
+    reading = Reading()
     for block in math_blocks(doc):
-        for row_text, row_offset in rows(block.text):
-            for segment, offset in separated(row_text):
-                sides = split_sides(clean(segment), block, row_offset + offset)
-                if not sides:
-                    continue
-                if len(sides) == 1:  # an `=` only inside unbalanced braces: report it
-                    out.append([sides[0], Side("", sides[0].line, sides[0].col)])
-                    count += 1
-                elif sides[0].text == "" and out and same_part(doc, out[-1][0], sides[1]):
-                    out[-1].extend(sides[1:])
-                    count += len(sides) - 1
-                else:
-                    out.append(sides)  # empty sides stay, to be reported, never skipped
-                    count += len(sides) - 1
-                if count > MAX_STEPS:
-                    raise too_many(doc, sides[-1])
-    return out
+        lead = lead_conditions(doc, block)
+        for row_text, row_offset in layout.rows(block.text):
+            for statement in layout.statements(row_text, row_offset):
+                add(doc, reading, block, statement, lead)
+                lead = None  # the prose's condition is on the block's first statement
+        reading.flush()
+    return reading
+
+
+def lead_conditions(doc: Document, block: Block) -> tuple[str, ...] | None:
+    """The condition the prose before ``block`` states, when it relates two indices.
+
+    Other prose, "for $m = 1$," or "if $x > 0$:", is not a condition derive reads: the
+    block is read as it would be without it.
+    """
+    lead = block.lead
+    if lead is None or usable(doc, lead.line, (lead.text,)) is None:
+        return None
+    return (lead.text,)
+
+
+def add(
+    doc: Document,
+    reading: Reading,
+    block: Block,
+    statement: Statement,
+    lead: tuple[str, ...] | None,
+) -> None:
+    """Add one statement to the chains, or list it as not read."""
+    text, offset = statement.text, statement.offset
+    line, col = block.place(offset + len(text) - len(text.lstrip()))
+    written = " ".join(text.split())
+    if statement.prose:
+        reading.unread.append(Unread(written, line, col, "prose"))
+        return
+    conditions = (*statement.conditions, *(lead or ()))
+    stated = usable(doc, line, conditions)
+    if stated is None:
+        said = "; ".join(" ".join(c.split()) for c in conditions)
+        reading.unread.append(Unread(written, line, col, "condition", said))
+        return
+    sides = split_sides(text, block, offset)
+    waiting, reading.waiting = reading.waiting, None
+    if sides and sides[0].text == "" and waiting is not None and not statement.fresh:
+        sides[0] = replace(waiting[0], where=sides[0].where)  # `A \\ &= B`: A = B
+    elif waiting is not None:
+        reading.unread.append(waiting[1])
+    if not sides:
+        relation = RELATION.search(layout.top_text(text))
+        reason = "relation" if relation else "equality"
+        detail = relation.group(0) if relation else ""
+        if written:
+            unread = Unread(written, line, col, reason, detail)
+            if relation or stated:
+                reading.unread.append(unread)
+            else:
+                reading.waiting = (Side(text.strip(), line, col), unread)
+        return
+    join(doc, reading, sides, stated, statement.fresh)
+
+
+def join(
+    doc: Document, reading: Reading, sides: list[Side], stated: tuple[Stated, ...], fresh: bool
+) -> None:
+    """Start a chain with ``sides``, or continue the last one when they start with ``=``."""
+    out = reading.chains
+    if len(sides) == 1:  # an `=` only inside unbalanced braces: report it
+        out.append([sides[0], Side("", sides[0].line, sides[0].col)])
+        reading.count += 1
+    elif sides[0].text == "" and not fresh and out and same_part(doc, out[-1][0], sides[1]):
+        where = (*out[-1][-1].where, *stated)
+        out[-1].extend(replace(s, where=where) for s in sides[1:])
+        reading.count += len(sides) - 1
+    else:
+        out.append([replace(s, where=stated) for s in sides])  # empty sides stay, reported
+        reading.count += len(sides) - 1
+    if reading.count > MAX_STEPS:
+        raise too_many(doc, sides[-1])
+
+
+def usable(doc: Document, line: int, conditions: tuple[str, ...]) -> tuple[Stated, ...] | None:
+    """Each condition as two declared indices related; None when one is not that."""
+    indices = doc.reading_at(line).indices
+    found = []
+    for text in conditions:
+        bare = re.sub(r"\\[ ,;:!]|~|\$|\\quad|\\qquad|\s", "", text).rstrip(".,;:")
+        match = INDEX_CONDITION.match(bare)
+        if match is None or not {match["left"], match["right"]} <= indices.keys():
+            return None
+        op, said = ("=", "=") if match["op"] == "=" else ("!=", "\\neq")
+        left, right = match["left"], match["right"]
+        found.append(Stated(left, op, right, f"{left} {said} {right}"))
+    return tuple(found)
 
 
 def check_count(doc: Document) -> None:
@@ -205,67 +224,20 @@ def too_many(doc: Document, side: Side) -> DocumentError:
     )
 
 
-def separated(row: str) -> Iterator[tuple[str, int]]:
-    r"""The statements of a row split at ``\quad``, each with its offset in the row."""
-    start = 0
-    for match in SEPARATOR.finditer(row):
-        yield row[start : match.start()], start
-        start = match.end()
-    yield row[start:], start
-
-
 def same_part(doc: Document, first: Side, then: Side) -> bool:
     """True when no ``[[parts]]`` boundary lies between two sides."""
     return doc.reading_at(first.line) is doc.reading_at(then.line)
 
 
-def rows(content: str) -> Iterator[tuple[str, int]]:
-    r"""The rows of a block (``\\`` separates rows), each with its offset in the block.
-
-    Spacing after a row break, ``\\[1em]``, is set aside: it is layout, not mathematics.
-    """
-    text = ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), content).replace("&", " ")
-    offset = 0
-    for number, row in enumerate(outside_braces(text, "\\\\")):
-        if number:
-            row = ROW_SPACING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), row)
-        lead = len(row) - len(row.lstrip())
-        yield row.strip(), offset + lead
-        offset += len(row) + 2
-
-
-def outside_braces(text: str, separator: str) -> list[str]:
-    r"""Split ``text`` at ``separator`` where no brace is open (``\substack{a \\ b}`` stays)."""
-    parts, depth, start, n = [], 0, 0, 0
-    while n < len(text):
-        if text.startswith(separator, n) and depth == 0:
-            parts.append(text[start:n])
-            n += len(separator)
-            start = n
-            continue
-        if text[n] == "\\" and n + 1 < len(text):
-            n += 2  # an escaped character, `\{` or `\\`, never opens or closes
-            continue
-        depth += {"{": 1, "}": -1}.get(text[n], 0)
-        n += 1
-    parts.append(text[start:])
-    return parts
-
-
-def clean(segment: str) -> str:
-    """Set annotations aside, keeping the columns of what remains."""
-    for pattern in ANNOTATIONS:
-        segment = re.sub(pattern, lambda m: " " * len(m.group(0)), segment)
-    return NUMBERING.sub(lambda m: " " * len(m.group(0)), segment)
-
-
 def split_sides(segment: str, block: Block, offset: int) -> list[Side]:
-    """Split at every ``=`` outside braces and brackets; ``segment`` is at ``offset``.
+    """Split at every ``=`` outside braces, brackets and environments; at ``offset``.
 
-    An empty first side means the segment continues the previous chain.
+    An empty first side means the segment continues the previous chain. No ``=`` at
+    all, or none outside balanced groups, gives no sides.
     """
     if "=" not in segment:
         return []
+    levels = layout.levels(segment)
     parts, depth, start = [], 0, 0
     for n, char in enumerate(segment):
         if char in "{([":
@@ -275,11 +247,14 @@ def split_sides(segment: str, block: Block, offset: int) -> list[Side]:
         elif (
             char == "="
             and depth == 0
+            and levels[n] == 0
             and (n == 0 or segment[n - 1] not in "<>!")
             and not re.search(r"\\(neq|ne|not|leq|geq|le|ge)\s*$", segment[:n])
         ):
             parts.append((start, segment[start:n]))
             start = n + 1
+    if not parts and depth == 0 and (not levels or levels[-1] == 0):
+        return []  # every `=` is inside a group, as in `\sum_{k=1}^{K} t_k`: no equality
     parts.append((start, segment[start:]))
     sides = []
     for at, text in parts:
