@@ -53,6 +53,8 @@ class Scope:
     names: frozenset[str] = frozenset()
     functions: Mapping[str, int] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # defined names whose written arguments only document them: `L(y, \hat{y})` is `L`
+    documented: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         """Copy the mappings into read-only views so a scope cannot change; check shapes."""
@@ -62,6 +64,7 @@ class Scope:
         object.__setattr__(self, "shapes", _frozen(shapes))
         object.__setattr__(self, "sizes", frozenset(self.sizes))
         object.__setattr__(self, "names", frozenset(self.names))
+        object.__setattr__(self, "documented", frozenset(self.documented))
         for key, shape in self.shapes.items():
             if len(shape) != 2 or any(d != "1" and d not in self.sizes for d in shape):
                 raise ValueError(f"shape of `{key}`: {shape!r} is not two sizes or 1")
@@ -75,6 +78,7 @@ class Scope:
                 self.names,
                 tuple(sorted(self.functions.items())),
                 tuple(sorted(self.shapes.items())),
+                self.documented,
             )
         )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive import symbols
 from derive.errors import DocumentError
 from derive.model import Assumption, Definition, Document, FunctionDecl, Part, Requirement
 from derive.reading.derived import derivatives
@@ -37,7 +38,9 @@ TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
     "assumptions",
     "macros",
     "where",
+    "names",
 )
+LISTS = ("where", "names")
 PART_KEYS = ("from", "note", *TABLE_KEYS)
 
 
@@ -59,22 +62,33 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
                 raw.text(size, after=tables.line(raw, "indices")).position,
             )
     shapes = parse_shapes(raw, string_table(raw, front, "shapes", tables), sizes, tables)
-    base = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
+    plain = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
+    named = parse_names(raw, front, plain, tables)
+    base = replace(plain, names=named)
     functions = parse_functions(raw, string_table(raw, front, "functions", tables), base, tables)
     heads = string_table(raw, front, "definitions", tables)
-    named = Scope(
-        indices=indices,
-        sizes=frozenset(sizes),
-        shapes=shapes,
-        names=frozenset(functions),
-        functions={f: len(d.params) for f, d in functions.items()},
+    definitions = parse_definitions(
+        raw,
+        heads,
+        Scope(
+            indices=indices,
+            sizes=frozenset(sizes),
+            shapes=shapes,
+            names=frozenset(functions) | named,
+            functions={f: len(d.params) for f, d in functions.items()},
+        ),
+        tables,
     )
-    definitions = parse_definitions(raw, heads, named, tables)
+    documented = frozenset(d.name for d in definitions.values() if documents(d, definitions))
+    definitions = {
+        key: replace(d, params=()) if key in documented else d for key, d in definitions.items()
+    }
     scope = Scope(
+        documented=documented,
         indices=indices,
         sizes=frozenset(sizes),
         shapes=shapes,
-        names=frozenset(definitions) | frozenset(functions),
+        names=frozenset(definitions) | frozenset(functions) | named,
         functions={
             **{f: len(d.params) for f, d in functions.items()},
             **{d.name: len(d.params) for d in definitions.values() if is_function(d)},
@@ -166,14 +180,43 @@ def parse_parts(raw: RawDocument, front: Mapping[str, Any], doc: Document) -> tu
                 if value != ""  # an empty string drops an entry for this part
             }
             for key in TABLE_KEYS
-            if key != "where"
+            if key not in LISTS
         }
-        merged["where"] = item.get("where", front.get("where", []))  # a list: replaced whole
+        for key in LISTS:  # a list: replaced whole
+            merged[key] = item.get(key, front.get(key, []))
         reading = build_reading(raw, merged, Tables("parts.", header))
         reading = replace(reading, name=doc.name, title=doc.title, known_wrong=doc.known_wrong)
         out.append(Part(raw.body_line + found, str(item.get("note", "")), reading))
         after = found + 1
     return tuple(out)
+
+
+def parse_names(
+    raw: RawDocument, front: Mapping[str, Any], scope: Scope, tables: Tables
+) -> frozenset[str]:
+    r"""Parse ``names``: names written with a superscript that is not a power.
+
+    ``names = ['\sigma^2', 'a^L']`` makes ``\sigma^2`` (a variance) and ``a_j^L`` (a layer
+    tag, with any subscript) names of their own; the front matter says which reading is
+    meant, and a definition whose left side has a superscript declares its name alike.
+    """
+    here = raw.position(raw.front_line + tables.after)
+    out = []
+    for text in string_list(raw, front, "names", here):
+        key, _ = parse_at(raw, text, raw.text(text, after=tables.after).position, scope, parse_head)
+        out.append(key)
+    return frozenset(out)
+
+
+def documents(definition: Definition, definitions: Mapping[str, Definition]) -> bool:
+    r"""A head such as ``L(y, \hat{y})`` whose arguments are defined names only documents.
+
+    Such a definition cannot be applied to other arguments (``\hat{y}`` is not a
+    parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
+    """
+    return is_function(definition) and any(
+        symbols.base_name(p) in definitions for p in definition.params
+    )
 
 
 def is_function(definition: Definition) -> bool:

@@ -18,7 +18,7 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError, UnknownNameError
 from derive.model import Scope
-from derive.reading.latex.nodes import Node, position
+from derive.reading.latex.nodes import Node, position, source
 
 NEQ = frozenset({r"\ne", r"\neq"})
 BOUND = "a bound of a sum or product must be a scalar"
@@ -81,6 +81,47 @@ def read_limits(reader: Evaluator, node: Tree[Token]) -> Limits:
         ranges.append((var, start, end))
     deltas = tuple(sp.KroneckerDelta(symbols.index(key), bound) for key, bound in excluded)
     return Limits(tuple(ranges), deltas)
+
+
+def undeclared(reader: Evaluator, node: Tree[Token]) -> tuple[dict[str, str], list[str]]:
+    r"""Indices a big operator binds without the front matter declaring them.
+
+    ``\sum_{m=1}^{K}`` ranges over the size its upper limit names; ``\sum_m`` (no upper
+    limit) over the document's size when it has exactly one, noted. Returns the new
+    index -> size entries and the notes; an index whose range cannot be told is left out
+    (and refused where it is read).
+    """
+    parts = [c for c in node.children[1:-1] if isinstance(c, Tree)]
+    lower = next(p for p in parts if p.data == "lower")
+    upper = next((p for p in parts if p.data == "upper"), None)
+    scope = reader.scope
+    taken = set(scope.indices) | set(scope.sizes) | set(scope.names) | set(scope.functions)
+    keys = [_key(c) for c in lower.children]
+    fresh = [k for k in keys if k is not None and k not in taken]
+    if not fresh:
+        return {}, []
+    if upper is not None and len(keys) == 1:
+        top = upper.children[0]
+        name = str(top.value) if isinstance(top, Token) else source(reader.text, top).strip()
+        if name in scope.sizes:
+            return {fresh[0]: name}, []
+        return {}, []
+    if upper is None and len(scope.sizes) == 1:
+        (size,) = scope.sizes
+        notes = [f"read `{k}` as an index over 1..{size} (the document's one size)" for k in fresh]
+        return dict.fromkeys(fresh, size), notes
+    return {}, []
+
+
+def _key(cond: Node) -> str | None:
+    """The index a condition of a big operator's lower limit binds."""
+    if isinstance(cond, Token):
+        return str(cond.value)
+    ivar = cond.children[0]
+    if not isinstance(ivar, Tree):
+        return None
+    letter = ivar.children[0]
+    return str(letter) + "'" * (len(ivar.children) - 1)
 
 
 Condition = tuple[str, Token, str | None, sp.Expr, Node]

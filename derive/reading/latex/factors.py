@@ -41,6 +41,7 @@ class Value:
     node: Node
     end: Node | None = None
     applied: bool = False  # a function's value (`\ln x`, `\sigma(z)`): it starts a new factor
+    documented: str = ""  # a name whose written arguments only document it: `L(y, \hat{y})`
 
 
 @dataclass(frozen=True)
@@ -121,22 +122,36 @@ class DiffOp:
 Element = Value | Op | Prefix | Callee | Args | One | Indicator | DiffOp
 
 
-def fold(elements: Sequence[Element], text: str) -> Any:
+def fold(elements: Sequence[Element], text: str, note: Callable[[str], None] | None = None) -> Any:
     """Return the product the elements of ``text`` stand for.
 
     Raises:
         LatexError: A function without its arguments, a misplaced list or indicator,
             or operands whose shapes do not fit.
     """
-    return multiply(_apply_prefixes(_apply_calls(elements, text), text), text)
+    return multiply(_apply_prefixes(_apply_calls(elements, text, note), text), text)
 
 
-def _apply_calls(elements: Sequence[Element], text: str) -> list[Element]:
+def _apply_calls(
+    elements: Sequence[Element], text: str, note: Callable[[str], None] | None = None
+) -> list[Element]:
     out: list[Element] = []
     i = 0
     while i < len(elements):
         here = elements[i]
         after = elements[i + 1] if i + 1 < len(elements) else None
+        if isinstance(here, Value) and here.documented and isinstance(after, Args):
+            if after.power is not None:
+                raise LatexError("unsupported power on a call", position(after.node))
+            if note is not None:
+                written = span(text, here.node, after.node)
+                note(
+                    f"read `{written}` as `{here.documented}`: the front matter defines it with "
+                    "arguments that say what it depends on"
+                )
+            out.append(Value(here.expr, here.node, after.node, applied=True))
+            i += 2
+            continue
         if isinstance(here, Callee) and isinstance(after, Args):
             out.append(Value(call(here, after, text), here.node, after.node, applied=True))
             i += 2

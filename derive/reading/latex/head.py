@@ -2,13 +2,15 @@ r"""The left side of a definition: ``E``, ``y_k``, ``{}^r a_j``, ``\text{soft}(\
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 from lark import Token, Tree
 
 from derive import symbols
 from derive.errors import LatexError
 from derive.model import Scope
-from derive.reading.latex.names import is_name, name_value, read_name
+from derive.reading.latex.names import is_name, name_value, read_name, script_key
 from derive.reading.latex.nodes import Node, only_item, position, source
 
 HINT = "write a name (`E`), an element (`y_k`, `w_{ij}`) or a function (`f(\\mathbf{z}, j)`)"
@@ -34,10 +36,8 @@ def read_head(text: str, scope: Scope, node: Node) -> tuple[str, tuple[sp.Basic,
     if not is_name(first):
         raise _not_a_head(text, node)
     name = read_name(text, scope, first, prefixed, parameter=len(items) == 2)
-    if name.power is not None:
-        raise LatexError(
-            f"unsupported power on the left of a definition; {HINT}", position(name.power)
-        )
+    if name.power is not None:  # `\sigma^2 = …`, `a_j^L = …`: the superscript is the name's
+        name = replace(name, key=f"{name.key}^{{{script_key(text, name.power)}}}", power=None)
     if name.exclude is not None:
         raise _not_a_head(text, node)
     if len(items) == 1:

@@ -126,7 +126,9 @@ def read_name(
     is_euler = kind == "letter" and key == "e"
     tag = None if power is None or is_euler else _layer_tag(text, power)
     if tag is not None:
-        key, power = f"{key}^{{({tag})}}", None
+        key, power = f"{key}^{{{tag}}}", None
+    if power is not None and f"{key}^{{{script_key(text, power)}}}" in scope.names:
+        key, power = f"{key}^{{{script_key(text, power)}}}", None  # `\sigma^2`, declared
     indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
@@ -348,16 +350,32 @@ def _base(primary: Tree[Token]) -> tuple[str, str]:
 
 
 def _layer_tag(text: str, sup: Tree[Token]) -> str | None:
-    r"""Return the tag of ``^{(L-1)}`` as written (spaces dropped), or None for a power."""
+    r"""Return the tag of ``^{(L-1)}`` or ``^{[l]}`` as written (spaces dropped), or None.
+
+    The tag keeps its parentheses or brackets: ``(L-1)``, ``[l]``. A superscript in
+    brackets is a layer tag as in ``a^{[l]}``, never a power.
+    """
     inner = sup.children[0]
     item = only_item(inner)
     if item is None or len(item.children) != 1:
         return None
     paren = item.children[0]
-    if not isinstance(paren, Tree) or paren.data != "paren" or len(paren.children) != 1:
+    if not isinstance(paren, Tree) or len(paren.children) != 1:
         return None
-    written = source(text, paren.children[0])
-    # Keep a space only where dropping it would glue a command to a letter (`\lambda b`).
+    bracket = paren.data == "group" and source(text, paren).lstrip().startswith(("[", "\\left["))
+    if paren.data != "paren" and not bracket:
+        return None
+    tag = _compact(source(text, paren.children[0]))
+    return f"[{tag}]" if bracket else f"({tag})"
+
+
+def script_key(text: str, sup: Tree[Token]) -> str:
+    r"""A superscript as written, spaces dropped, for a name such as ``\sigma^{2}``."""
+    return _compact(source(text, sup.children[0]))
+
+
+def _compact(written: str) -> str:
+    """Drop spaces, keeping one only where dropping it would glue a command to a letter."""
     return re.sub(r"\s+", lambda m: " " if _glues(written, m) else "", written)
 
 

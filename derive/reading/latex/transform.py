@@ -7,6 +7,8 @@ name is a layer tag, not a power; ``\frac{d}{dx}`` is an operator, not a quotien
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +19,7 @@ from derive import symbols
 from derive.errors import LatexError, Position
 from derive.model import Scope
 from derive.reading.latex import ellipsis, factors, parser, shapes, words
-from derive.reading.latex.bounds import read_limits
+from derive.reading.latex.bounds import read_limits, undeclared
 from derive.reading.latex.cases import read_cases
 from derive.reading.latex.factors import (
     Args,
@@ -44,6 +46,7 @@ from derive.reading.latex.nodes import Node, is_bare, position, source, span, su
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
+LAYERISH = re.compile(r"[A-Zl]|\{\s*[A-Zl]\s*\}")  # `a_j^L`: a power, or a layer?
 SCRIPTS = {"star": "`^*`", "condition": "condition subscript"}
 OPERATORS = {"/": "/", r"\circ": r"\odot"}  # `\circ` is the entrywise product, as `\odot`
 MAX_DIGITS = 1000
@@ -118,12 +121,16 @@ class Reader:
             return self.value(node.children[1])
         if kind == "product":
             words.check_runs(node.children, self.text, self.scope)
-            return factors.fold([self.element(child) for child in node.children], self.text)
+            return factors.fold(
+                [self.element(child) for child in node.children], self.text, self.note
+            )
         if kind in ("sum", "prod"):
             return self.big(node)
         if kind == "pderiv_op":
             var, body = node.children
             return shapes.derivative(self.operand(body), self.variable(var))
+        if kind == "nabla":
+            return self.gradient(node)
         raise LatexError(f"unsupported construct `{source(self.text, node)}`", position(node))
 
     def dotted_sum(self, node: Tree[Token]) -> sp.Expr:
@@ -185,6 +192,30 @@ class Reader:
         if node.data == "item":
             node = Tree("product", [node])
         return self.scalar(node, "a subscript is a scalar")
+
+    def gradient(self, node: Tree[Token]) -> Any:
+        r"""``\nabla_z L``: the column of ``∂L/∂z_j``, a scalar's gradient by a column ``z``."""
+        var, body = node.children
+        if isinstance(var, Token):  # `\nabla_z`: the one-letter subscript is the name
+            var = _item_of(var)
+        by = self.variable(var)
+        if not isinstance(by.expr, sp.MatrixSymbol):
+            entry = by.written if "_" in by.written else f"{by.written}_j"
+            raise LatexError(
+                f"`\\nabla_{{{by.written}}}` needs a column declared under [shapes]; for one "
+                f"entry write `\\frac{{\\partial L}}{{\\partial {entry}}}`",
+                position(node),
+            )
+        value = shapes.derivative(self.operand(body), by)
+        if shapes.shape_of(value) != (1, by.expr.shape[0]):
+            raise LatexError(
+                f"`\\nabla_{{{by.written}}}` takes a scalar, such as a loss", position(body)
+            )
+        self.note(
+            f"read `\\nabla_{{{by.written}}}` as the column gradient, the transpose of "
+            f"`\\frac{{\\partial}}{{\\partial {by.written}}}`"
+        )
+        return sp.Transpose(value)
 
     def script(self, token: Token) -> sp.Expr:
         """Return the value of a one-token script such as the ``2`` of ``x^2``."""
@@ -396,6 +427,11 @@ class Reader:
         """Return a name's factor: a value, or a function waiting for its arguments."""
         name = read_name(self.text, self.scope, item, prefixed)
         power = None if name.power is None else self.exponent(name.power)
+        if power is not None and name.indices and LAYERISH.fullmatch(power.written):
+            self.note(
+                f"read `{source(self.text, item)}` as a power; if `{power.written}` names a layer, "
+                f"write `^{{({power.written})}}` or list `{name.key}^{power.written}` under `names`"
+            )
         node: Node = item if prefixed is None else prefixed
         if name.indices is None and name.exclude is None:
             callee = function_callee(self.scope, name.key, power, node)
@@ -410,7 +446,8 @@ class Reader:
         scripts = [s for s in item.children if s is not name.power]
         base = span(self.text, node, scripts[-1])
         self.uses.append((value, position(node)))
-        return Value(self.raised(value, power, base, node), node)
+        documented = name.key if name.key in self.scope.documented and power is None else ""
+        return Value(self.raised(value, power, base, node), node, documented=documented)
 
     def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
         r"""Return ``\log`` (natural) or ``\log_a`` (base ``a``) as a prefix function."""
@@ -472,7 +509,7 @@ class Reader:
                     raise LatexError("unsupported power on a derivative operator", position(item))
                 return DiffOp(self.variable(var), item)
             if not isinstance(rest[0], Token):
-                body = factors.fold([self.element(child) for child in rest], self.text)
+                body = factors.fold([self.element(child) for child in rest], self.text, self.note)
                 written_body = span(self.text, rest[0], rest[-1])
                 value = shapes.derivative(
                     Operand(body, written_body, position(rest[0])), self.variable(var)
@@ -510,7 +547,25 @@ class Reader:
         )
 
     def big(self, node: Tree[Token]) -> sp.Expr:
-        r"""Return a ``\sum`` or ``\prod`` with its limits and exclusions."""
+        r"""Return a ``\sum`` or ``\prod`` with its limits and exclusions.
+
+        An index the front matter does not declare is bound over the range its limits
+        give (:func:`derive.reading.latex.bounds.undeclared`) while the body is read.
+        """
+        added, notes = undeclared(self, node)
+        if not added:
+            return self.bound(node)
+        outer = self.scope
+        self.scope = replace(outer, indices={**outer.indices, **added})
+        for note in notes:
+            self.note(note)
+        try:
+            return self.bound(node)
+        finally:
+            self.scope = outer
+
+    def bound(self, node: Tree[Token]) -> sp.Expr:
+        """The big operator once every index it binds is in scope."""
         limits = read_limits(self, node)
         for var, _, hi in limits.ranges:
             self.uses.append((sp.Tuple(var, hi), position(node)))
@@ -524,6 +579,19 @@ class Reader:
         for excluded in limits.excluded:
             body = body ** (1 - excluded)
         return sp.Product(body, *limits.ranges)
+
+
+def _item_of(token: Token) -> Tree[Token]:
+    """The ``item`` tree of a one-token name, placed where the token is."""
+    inner: Tree[Token] = Tree("greek" if token.type == "GREEK" else "letter", [token])
+    item: Tree[Token] = Tree("item", [inner])
+    for tree in (item, item.children[0]):
+        assert isinstance(tree, Tree)
+        meta = tree.meta
+        meta.empty = False
+        meta.line, meta.column = token.line or 1, token.column or 1
+        meta.start_pos, meta.end_pos = token.start_pos or 0, token.end_pos or 0
+    return item
 
 
 def _d_variable(denominator: Tree[Token]) -> Tree[Token] | None:
