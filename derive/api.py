@@ -32,8 +32,8 @@ from derive.checking.check import Task, check_document, check_task
 from derive.checking.results import ClaimResult, Report
 from derive.checking.steps import StepResult
 from derive.errors import UsageError
+from derive.meaning import axes_of, check_expression
 from derive.meaning import check_document as check_meaning
-from derive.meaning import check_expression
 from derive.model import Claim, Document
 from derive.presenting import words
 from derive.printing.notation import statement
@@ -59,6 +59,21 @@ def load(name_or_path: str) -> Document:
     for claim in doc.claims:
         entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
     return doc
+
+
+def inputs(doc: Document) -> dict[str, tuple[str | None, ...]]:
+    """The free inputs of ``doc`` and the size of each of their axes, as derive inferred them.
+
+    A name that is neither defined, declared nor a size or an index is an input; a
+    subscripted one (``z_k``) is a vector over its index's size, as its uses say
+    (``None`` where no use tells).
+    """
+    declared = {*doc.definitions, *doc.functions, *doc.shapes, *doc.sizes, *doc.indices}
+    return {
+        name: axes
+        for name, axes in axes_of(doc).items()
+        if name not in declared and not name.startswith("\\text")
+    }
 
 
 def check(

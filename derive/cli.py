@@ -207,6 +207,8 @@ def show_command(name: str, stdout: TextIO) -> int:
         out.print(f"  define  {escape(head)} = {escape(present.unicode(d.body))}")
     for a in doc.assumptions.values():
         out.print(f"  assume  {a.name}: {escape(present.statement(a.lhs, a.rhs))}")
+    for input_name, axes in api.inputs(doc).items():
+        out.print(f"  input   {escape(present.name(input_name))}: {escape(role(axes))}")
     for c in doc.claims:
         extra = [f"assume {', '.join(c.assume)}"] if c.assume else []
         extra += [f"where {', '.join(w.text for w in c.where)}"] if c.where else []
@@ -214,6 +216,15 @@ def show_command(name: str, stdout: TextIO) -> int:
         note = f"  [dim]({escape('; '.join(extra))})[/]" if extra else ""
         out.print(f"  claim   {c.name}: {escape(present.statement(c.lhs, c.rhs))}{note}")
     return EXIT_OK
+
+
+def role(axes: tuple[str | None, ...]) -> str:
+    """What an inferred input is: a scalar, or a vector (a tensor) over its sizes."""
+    if not axes:
+        return "a scalar (inferred: written without a subscript)"
+    over = " x ".join(size or "?" for size in axes)
+    kind = "a vector" if len(axes) == 1 else f"a {len(axes)}-index tensor"
+    return f"{kind} over {over} (inferred from its subscripts)"
 
 
 def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -1,5 +1,6 @@
 r"""Notation written loosely: undeclared sum indices, ∇, documented arguments, layer tags."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import sympy as sp
 
 from derive import api
 from derive.checking.results import Report
+from derive.cli import main
 from derive.errors import DeriveError
 from derive.model import Scope
 from derive.reading.latex import parse_expression
@@ -149,3 +151,38 @@ def test_a_bracket_superscript_is_never_a_power() -> None:
     value = parse_expression(r"a^{[2]}_j", scope)
     assert not value.has(sp.Pow)
     assert "[2]" in str(value)
+
+
+def test_names_defined_one_by_one(tmp_path: Path) -> None:
+    """`h_1`, `h_2`, `h_3` defined one by one are names of their own, chained."""
+    front = r"""[definitions]
+"h_1" = 'x w_1'
+"h_2" = '\sigma(h_1)'
+"h_3" = 'h_2^2'
+"""
+    report = check(
+        tmp_path,
+        front,
+        r"$$\frac{\partial h_3}{\partial w_1} = 2 h_2 \cdot h_2 (1 - h_2) x$$"
+        "\n\n"
+        r"$$\frac{\partial h_3}{\partial h_1} = 2 h_2 (1 - h_2)$$",
+    )
+    assert [s.status for s in report.steps] == ["proved", "refuted"]
+
+
+def test_a_bare_sum_the_front_matter_spells_out(tmp_path: Path) -> None:
+    r"""Notes that write `\\sum` for the softmax denominator say so with a macro."""
+    front = SOFTMAX + "[macros]\n'{\\sum}' = '{\\sum_{c=1}^{K} e^{z_c}}'\n"
+    report = check(tmp_path, front, r"$$\hat{y}_j = \frac{e^{z_j}}{\sum}$$")
+    assert [s.status for s in report.steps] == ["proved"]
+
+
+def test_show_says_what_was_inferred(tmp_path: Path) -> None:
+    """`derive show` lists each input with the role derive inferred for it."""
+    path = tmp_path / "doc.md"
+    path.write_text(f'+++\nname = "loose"\n{SOFTMAX}+++\n', encoding="utf-8")
+    out = io.StringIO()
+    assert main(["show", str(path)], stdout=out) == 0
+    lines = out.getvalue().splitlines()
+    assert "  input   z: a vector over K (inferred from its subscripts)" in lines
+    assert "  input   t: a vector over K (inferred from its subscripts)" in lines

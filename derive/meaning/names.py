@@ -51,6 +51,8 @@ class Names:
     types: dict[str, Type] = field(default_factory=dict)
     bound: tuple[sp.Basic, ...] = ()  # the indices the sums around a use bind
     free_in: dict[str, frozenset[sp.Symbol]] = field(default_factory=dict)
+    # undeclared indices a sum binds, with the size their upper limit names: `Σ_{c=1}^{K}`
+    over: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Types fixed by ``[shapes]`` and by definitions' heads."""
@@ -89,10 +91,14 @@ class Names:
                 if mistake is not None:
                     yield mistake
             self.bound = (*saved, *(lim[0] for lim in node.limits))
+            outer = dict(self.over)
+            for var, _, upper in node.limits:
+                if var.name not in self.doc.indices and str(upper) in self.doc.sizes:
+                    self.over[var.name] = str(upper)
             try:
                 yield from self.walk(node.function)
             finally:
-                self.bound = saved
+                self.bound, self.over = saved, outer
             for _, lower, upper in node.limits:
                 yield from self.walk(lower)
                 yield from self.walk(upper)
@@ -282,6 +288,8 @@ class Names:
         if isinstance(index, sp.Symbol):
             if index.name in self.doc.indices:
                 return self.doc.indices[index.name]
+            if index.name in self.over:
+                return self.over[index.name]
             if index.name in self.doc.sizes:
                 return index.name
         return None

@@ -10,7 +10,7 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError
 from derive.model import Scope
-from derive.reading.latex.names import is_name, name_value, read_name, script_key
+from derive.reading.latex.names import is_name, literal_key, name_value, read_name, script_key
 from derive.reading.latex.nodes import Node, only_item, position, source
 
 HINT = "write a name (`E`), an element (`y_k`, `w_{ij}`) or a function (`f(\\mathbf{z}, j)`)"
@@ -40,6 +40,8 @@ def read_head(text: str, scope: Scope, node: Node) -> tuple[str, tuple[sp.Basic,
         name = replace(name, key=f"{name.key}^{{{script_key(text, name.power)}}}", power=None)
     if name.exclude is not None:
         raise _not_a_head(text, node)
+    if len(items) == 1 and not name.prefix and literal_key(name.key, name.indices or ()):
+        return literal_key(name.key, name.indices or ()), ()  # `h_1 = …`: a name of its own
     if len(items) == 1:
         return name.key, name.prefix + (name.indices or ())
     paren = items[1].children[0]

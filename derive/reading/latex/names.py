@@ -130,9 +130,22 @@ def read_name(
     if power is not None and f"{key}^{{{script_key(text, power)}}}" in scope.names:
         key, power = f"{key}^{{{script_key(text, power)}}}", None  # `\sigma^2`, declared
     indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
+    if indices and prefixed is None and literal_key(key, indices) in scope.names:
+        key, indices = literal_key(key, indices), None  # `h_1`, defined one by one
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
     return Name(key, kind, indices, power, owner, prefix, exclude, sub)
+
+
+def literal_key(key: str, indices: tuple[sp.Basic, ...]) -> str:
+    """The key of a name written with numbers as its subscript, ``h_{1}`` or ``w_{1,2}``.
+
+    Notes define ``h_1``, ``h_2``, ``h_3`` one by one: each is a name of its own (not an
+    element of a vector ``h``) when the front matter defines it so.
+    """
+    if not indices or not all(isinstance(i, sp.Integer) for i in indices):
+        return ""
+    return f"{key}_{{{','.join(str(i) for i in indices)}}}"
 
 
 def _parameter(scope: Scope, key: str, sub: Tree[Token] | None, anyway: bool) -> str | None:
