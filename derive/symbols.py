@@ -97,7 +97,7 @@ def free_symbols(expr: sp.Basic) -> set[sp.Basic]:
     for derivative in expr.atoms(sp.Derivative):
         for var in derivative.variables:
             found |= var.free_symbols
-    return found
+    return found - {vector.index for vector in expr.atoms(Vector)}
 
 
 class sigmoid(sp.Function):
@@ -162,6 +162,42 @@ class Entry(sp.Expr):
     def __new__(cls, matrix: sp.MatrixExpr, row: sp.Basic, col: sp.Basic) -> Entry:
         """Build the entry."""
         return sp.Expr.__new__(cls, matrix, row, col)
+
+
+class Vector(sp.Expr):
+    r"""A vector given by its entry: ``(y_1 - t_1, \dots, y_K - t_K)``, ``∂E/∂\mathbf{z}``.
+
+    ``Vector(y[n] - t[n], n, K)`` is ``n ↦ y_n − t_n`` for ``n = 1..K``. The length is
+    ``0`` where it is that of the vector on the other side (``∂E/∂\mathbf{z}`` has as
+    many entries as ``z``). A claim between vectors is checked at one entry, at a declared
+    index over the length (:mod:`derive.proving.vectors`).
+    """
+
+    is_commutative = True
+
+    def __new__(cls, entry: sp.Basic, index: sp.Symbol, length: sp.Basic) -> Vector:
+        """Build the vector of ``entry`` over ``index = 1..length``."""
+        return sp.Expr.__new__(cls, entry, index, length)
+
+    @property
+    def entry(self) -> sp.Expr:
+        """The entry, in terms of :attr:`index`."""
+        return self.args[0]
+
+    @property
+    def index(self) -> sp.Symbol:
+        """The index the entry is written with (bound)."""
+        return self.args[1]
+
+    @property
+    def length(self) -> sp.Basic:
+        """The number of entries: a size, or ``0`` for the length of the other side."""
+        return self.args[2]
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        """The entry's symbols but the bound index."""
+        return (self.entry.free_symbols - {self.index}) | self.length.free_symbols
 
 
 class VectorView(sp.Basic):

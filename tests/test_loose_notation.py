@@ -110,12 +110,12 @@ def test_nabla_is_the_column_gradient(tmp_path: Path) -> None:
     assert "read `\\nabla_{w}` as the column gradient" in report.steps[0].message
 
 
-def test_nabla_needs_a_declared_column(tmp_path: Path) -> None:
-    r"""In index notation `\\nabla_z` is refused with the entry to write instead."""
+def test_nabla_of_a_vector_against_a_scalar(tmp_path: Path) -> None:
+    r"""In index notation `\\nabla_z L` is a vector: a scalar right side is refused."""
     report = check(tmp_path, SOFTMAX, r"$$\nabla_z L = \hat{y} - t$$")
     (step,) = report.steps
     assert step.status == "unparsed"
-    assert "\\frac{\\partial L}{\\partial z_j}" in step.message
+    assert "one side is a vector and the other a scalar" in step.message
 
 
 def test_layer_tags_in_brackets_and_declared_names(tmp_path: Path) -> None:
@@ -186,3 +186,41 @@ def test_show_says_what_was_inferred(tmp_path: Path) -> None:
     lines = out.getvalue().splitlines()
     assert "  input   z: a vector over K (inferred from its subscripts)" in lines
     assert "  input   t: a vector over K (inferred from its subscripts)" in lines
+
+
+VECTORS = r"""[sizes]
+K = "classes"
+[indices]
+j = "K"
+k = "K"
+[definitions]
+"y_k" = '\frac{e^{z_k}}{\sum_{i=1}^{K} e^{z_i}}'
+"E" = '-\sum_{k=1}^{K} t_k \ln y_k'
+[assumptions]
+targets = '\sum_{k=1}^{K} t_k = 1'
+"""
+
+
+def test_whole_vectors_in_index_notation(tmp_path: Path) -> None:
+    r"""`\\nabla_z E`, `\\mathbf{y} - \\mathbf{t}`, `(y_1 - t_1, \\dots, y_K - t_K)`: vectors."""
+    report = check(
+        tmp_path,
+        VECTORS,
+        r"$$\nabla_z E = \mathbf{y} \sum_k t_k - \mathbf{t}$$"
+        "\n\n"
+        r"$$\frac{\partial E}{\partial \mathbf{z}} = (y_1 - t_1, \dots, y_K - t_K)$$"
+        "\n\n"
+        r"$$\nabla_{\mathbf{z}} E = \mathbf{t} - \mathbf{y}$$"
+        "\n\n"
+        r"$$\nabla_{\mathbf{z}} E = t_j - y_j$$"
+        "\n\n"
+        r"$$\mathbf{y} = \mathbf{w}$$",
+    )
+    statuses = [s.status for s in report.steps]
+    assert statuses == ["proved", "proved", "refuted", "unparsed", "unparsed"]
+    assert report.steps[1].verdict is not None
+    assert report.steps[1].verdict.holds_under == ("targets",)
+    assert "compared the vectors at entry j" in report.steps[0].message
+    assert "as the vector of `y_n - t_n` for n = 1..K" in report.steps[1].message
+    assert "one side is a vector and the other a scalar" in report.steps[3].message
+    assert "`w` is not a vector" in report.steps[4].message

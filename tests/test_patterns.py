@@ -120,7 +120,7 @@ def test_ellipsis_in_a_sum_is_the_sum_it_abbreviates(tmp_path: Path) -> None:
         r"a x_1 + \dots + b x_K",  # differs outside a subscript
         r"x_2 + \dots + x_1",  # counts down
         r"x_1 + \dots",  # no last term
-        r"(x_1, \dots, x_K)",  # a vector of no fixed length
+        r"(x_2, \dots, x_K)",  # a vector of symbolic length that starts at 2
     ],
 )
 def test_unclear_ellipses_are_refused(text: str) -> None:

@@ -17,7 +17,7 @@ from derive import symbols
 from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
-from derive.proving import prove_claim
+from derive.proving import at_entry, has_vectors, prove_claim
 from derive.reading.body import Side, Stated, chains
 from derive.reading.latex import parse_expression
 from derive.verdict import Verdict
@@ -140,6 +140,13 @@ def check_step(
     except DeriveError as err:
         return StepResult(step, "unparsed", reason=err.message)
     lhs, rhs = as_scalar(lhs), as_scalar(rhs)
+    probe = Claim("", lhs, rhs, "", Position(doc.path, step.right.line, step.right.col))
+    if has_vectors(probe):  # `\nabla_z E = \mathbf{y} - \mathbf{t}`: at one entry
+        try:
+            probe = at_entry(doc, probe)
+        except DeriveError as err:
+            return StepResult(step, "unparsed", reason=err.message)
+        lhs, rhs, notes = probe.lhs, probe.rhs, [*notes, *probe.notes]
     mistake = check_expression(doc, lhs, rhs)
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)

@@ -38,6 +38,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
 
 MAX_COMBINATIONS = 64
@@ -47,7 +48,9 @@ MAX_LEADS = 6  # index assignments, where the modular check saw a difference, to
 __all__ = [
     "DEFAULT_SIZES",
     "DEFAULT_TIMEOUT",
+    "at_entry",
     "entry_of",
+    "has_vectors",
     "prove_claim",
     "readable",
     "rename_bound",
@@ -83,6 +86,12 @@ def prove_claim(
     """
     if written_out(claim.lhs) and written_out(claim.rhs):
         return entry_by_entry(doc, claim, sizes, timeout, _prove_entry)
+    if has_vectors(claim):
+        try:
+            entry = at_entry(doc, claim)
+        except DeriveError as err:
+            return Verdict("undecided", message=f"cannot be read: {err.message}")
+        return prove_claim(doc, entry, sizes=sizes, timeout=timeout)
     start = time.perf_counter()
     form = ""
     try:

@@ -48,8 +48,11 @@ class Pattern:
     template: str  # the pattern as LaTeX, for the note
     key: str
 
-    def note(self, what: str, row: bool = False) -> str:
+    def note(self, what: str, row: bool = False, vector: bool = False) -> str:
         """How the ellipsis was read, for the step's message."""
+        if vector:
+            span = f"{self.key} = {self.lo}..{self.hi}"
+            return f"read `{what}` as the vector of `{self.template}` for {span}"
         if row:
             span = f"{self.key} = {self.lo}..{self.hi}"
             return f"read `{what}` as the row of `{self.template}` for {span}"
@@ -118,11 +121,13 @@ def as_sum(pattern: Pattern) -> sp.Expr:
 def as_row(pattern: Pattern, node: Node) -> sp.Expr:
     """The row vector ``(T(lo), …, T(hi))``; its length must be a number."""
     count = pattern.hi - pattern.lo + 1
+    if pattern.lo == 1 and isinstance(pattern.hi, sp.Symbol) and not count.is_Integer:
+        return symbols.Vector(pattern.value, pattern.index, pattern.hi)  # `(y_1, …, y_K)`
     if not count.is_Integer:
         raise LatexError(
-            f"a vector written with `\\dots` up to `{pattern.hi}` has no fixed length; derive "
-            "reads written-out vectors up to a number, such as `(y_1, \\dots, y_{10})`, or "
-            "their entries, such as `y_k - t_k`",
+            f"a vector written with `\\dots` from {pattern.lo} up to `{pattern.hi}`: derive "
+            "reads written-out vectors from 1 to a number or a size, such as "
+            "`(y_1, \\dots, y_K)`, or their entries, such as `y_k - t_k`",
             position(node),
         )
     if count > MAX_ENTRIES:

@@ -324,6 +324,15 @@ def derivative(body: Operand, var: Operand) -> Any:
             scalar or a column.
     """
     value, by = plain(body), plain(var)
+    if isinstance(by, sp.IndexedBase):  # `∂E/∂\mathbf{z}`: the vector of `∂E/∂z_n`
+        n = sp.Dummy("n", integer=True)
+        return symbols.Vector(
+            sp.Derivative(
+                scalar(body, "a vector's gradient is of a scalar"), by[n], evaluate=False
+            ),
+            n,
+            sp.S.Zero,
+        )
     shape, by_shape = shape_of(value), shape_of(by)
     if by_shape is not None and by_shape[1] != 1:
         raise LatexError(

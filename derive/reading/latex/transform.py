@@ -171,8 +171,10 @@ class Reader:
         pattern = self.pattern(parts[0], parts[-1])
         if at == 2:
             ellipsis.check_second(pattern, self.scalar(parts[1], "an entry"), parts[1])
-        self.note(pattern.note(source(self.text, paren), row=True))
-        return ellipsis.as_row(pattern, paren)
+        row = ellipsis.as_row(pattern, paren)
+        vector = isinstance(row, symbols.Vector)
+        self.note(pattern.note(source(self.text, paren), row=not vector, vector=vector))
+        return row
 
     def pattern(self, first: Node, last: Node) -> ellipsis.Pattern:
         """The pattern an ellipsis abbreviates, from its first and last terms."""
@@ -199,6 +201,14 @@ class Reader:
         if isinstance(var, Token):  # `\nabla_z`: the one-letter subscript is the name
             var = _item_of(var)
         by = self.variable(var)
+        if isinstance(by.expr, sp.Symbol):  # `\nabla_z`: the subscript names a vector
+            by = Operand(symbols.tensor(by.expr.name), by.written, by.where)
+        if isinstance(by.expr, sp.IndexedBase):
+            self.note(
+                f"read `\\nabla_{{{by.written}}}` as the vector of entries "
+                f"`∂/∂{symbols.base_name(by.expr)}_n`"
+            )
+            return shapes.derivative(self.operand(body), by)
         if not isinstance(by.expr, sp.MatrixSymbol):
             entry = by.written if "_" in by.written else f"{by.written}_j"
             raise LatexError(
@@ -529,7 +539,7 @@ class Reader:
             name = read_name(self.text, self.scope, item, prefixed)
             plain = name.power is None and name.exclude is None
             value = name_value(name, self.scope) if plain else None
-            if isinstance(value, sp.Indexed | sp.MatrixSymbol):
+            if isinstance(value, sp.Indexed | sp.MatrixSymbol | sp.IndexedBase):
                 self.uses.append((value, position(node)))
                 return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol) and value.is_integer is not True:

@@ -1,0 +1,109 @@
+r"""Claims between whole vectors in index notation, checked at one entry.
+
+``\nabla_z E = \mathbf{y} - \mathbf{t}`` and ``(y_1 - t_1, \dots, y_K - t_K) = \mathbf{y}
+- \mathbf{t}`` say that two vectors of length ``K`` are equal: entry by entry, for every
+entry. Such a claim is the claim between the entries at a declared index ``j`` over
+``K`` that the claim does not use, which stands for every entry: a :class:`~derive.symbols.Vector`
+becomes its entry at ``j``, and a whole vector ``\mathbf{y}`` written in a sum or a
+product becomes ``y_j``. The length of a vector is its own (a written-out vector), or the
+size its name's subscripts range over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sympy as sp
+
+from derive import symbols
+from derive.errors import DocumentError
+from derive.meaning import axes_of
+from derive.model import Claim, Document
+
+ARITHMETIC = (sp.Add, sp.Mul, sp.Pow)
+
+
+def has_vectors(claim: Claim) -> bool:
+    """True when a side of ``claim`` is a whole vector in index notation."""
+    return bool(_vectors(claim.lhs) or _vectors(claim.rhs))
+
+
+def at_entry(doc: Document, claim: Claim) -> Claim:
+    """The claim between the entries of its two vector sides, at a declared index.
+
+    Raises:
+        DocumentError: One side is a vector and the other not, the vectors have different
+            lengths, or no declared index ranges over their length.
+    """
+    left, right = _vectors(claim.lhs), _vectors(claim.rhs)
+    if not left or not right:
+        raise DocumentError(
+            "one side is a vector and the other a scalar: write both as vectors, or both as "
+            "the entry `_j`",
+            claim.position,
+        )
+    lengths = {_length(doc, v, claim) for v in (*left, *right)} - {sp.S.Zero}
+    if len(lengths) != 1:
+        shown = " and ".join(sorted(str(n) for n in lengths)) or "unknown"
+        raise DocumentError(f"the two sides are vectors of lengths {shown}", claim.position)
+    (length,) = lengths
+    used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
+    name = next(
+        (i for i, size in doc.indices.items() if symbols.size(size) == length and i not in used),
+        None,
+    )
+    if name is None:
+        raise DocumentError(
+            f"to compare vectors of length {length} entry by entry derive needs an index over "
+            f"{length} that the claim does not use: declare one under [indices]",
+            claim.position,
+        )
+    n = symbols.index(name)
+    note = f"compared the vectors at entry {name}"
+    return replace(
+        claim, lhs=_entry(claim.lhs, n), rhs=_entry(claim.rhs, n), notes=(*claim.notes, note)
+    )
+
+
+def _vectors(expr: sp.Basic) -> list[sp.Basic]:
+    """The vectors a side is built of, through sums, products and powers."""
+    if isinstance(expr, symbols.Vector | sp.IndexedBase):
+        return [expr]
+    if isinstance(expr, sp.Pow):
+        return _vectors(expr.base)
+    if isinstance(expr, ARITHMETIC):
+        return [v for arg in expr.args for v in _vectors(arg)]
+    return []
+
+
+def _length(doc: Document, vector: sp.Basic, claim: Claim) -> sp.Basic:
+    """A vector's length: its own, or the size its name's subscripts range over."""
+    if isinstance(vector, symbols.Vector) and vector.length != 0:
+        return vector.length
+    if isinstance(vector, symbols.Vector):
+        bases = [v.base for d in vector.entry.atoms(sp.Derivative) for v in d.variables]
+        if not bases:
+            return sp.S.Zero
+        vector = bases[0]
+    name = symbols.base_name(vector) or str(vector)
+    axes = axes_of(doc).get(name, ())
+    if len(axes) != 1 or axes[0] is None:
+        raise DocumentError(
+            f"`{name}` is not a vector with one subscript over a size here, so it cannot be "
+            f"compared as a whole: write its entry, e.g. `{name}_j`",
+            claim.position,
+        )
+    return symbols.size(axes[0])
+
+
+def _entry(expr: sp.Basic, n: sp.Symbol) -> sp.Basic:
+    """``expr`` at entry ``n``: each vector replaced by its entry."""
+    if isinstance(expr, symbols.Vector):
+        return expr.entry.xreplace({expr.index: n})
+    if isinstance(expr, sp.IndexedBase):
+        return expr[n]
+    if isinstance(expr, sp.Pow):
+        return sp.Pow(_entry(expr.base, n), expr.exp)
+    if isinstance(expr, ARITHMETIC):
+        return expr.func(*[_entry(arg, n) for arg in expr.args])
+    return expr
