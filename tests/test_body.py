@@ -188,6 +188,7 @@ def test_equal_index_condition(tmp_path: Path, condition: str) -> None:
     steps = api.check(doc).steps
     assert [s.status for s in steps] == ["proved"]
     assert [(c.op, c.text) for c in claim_of(steps[0]).where if c.op == "="] == [("=", "j = k")]
+    assert "under the condition `j = k`" in steps[0].message
 
 
 def test_unequal_index_condition_and_its_absence(tmp_path: Path) -> None:

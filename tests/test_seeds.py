@@ -57,7 +57,7 @@ def test_seed_004_step_verdicts(seed_004: tuple[Report, list[str]]) -> None:
     report, _ = seed_004
     sections = {
         "1": "x+?x+?",
-        "2": "++++++++????xx+++??",
+        "2": "++++++++????xx+++??",  # each pmatrix/bmatrix table is one side
         "3, 4": "+++??+",
         "5": "+x+++++????",
         "6": "+?",

@@ -133,7 +133,8 @@ def check_step(
     if not step.left.text or not step.right.text:
         return one_sided(doc, step)
     written: list[Requirement] = []
-    notes: list[str] = []
+    # a condition the body states (not the front matter's): said after the step
+    notes = [f"under the condition `{c.text}`" for c in where if c not in doc.where]
     try:
         lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written, notes)
         rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written, notes)
