@@ -215,8 +215,9 @@ def documents(definition: Definition, definitions: Mapping[str, Definition]) -> 
     parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
     """
     return is_function(definition) and any(
-        symbols.base_name(p) in definitions for p in definition.params
-    )
+        isinstance(p, sp.Symbol | sp.IndexedBase) and symbols.base_name(p) in definitions
+        for p in definition.params
+    )  # an entry, `s(z_i)` with `z` defined, is a function of that entry
 
 
 def is_function(definition: Definition) -> bool:
