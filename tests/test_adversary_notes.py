@@ -1,0 +1,29 @@
+"""An adversary's finds in derive's reading of real notes, each kept as a regression.
+
+Each document under ``tests/data/adversary/`` is a small set of notes written to make
+derive misread them; each test checks the document and asserts what a careful reader
+would say of each step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from derive import api
+
+DATA = Path(__file__).parent / "data" / "adversary"
+
+
+def steps(name: str) -> list[tuple[int, str, str]]:
+    """Check ``name`` and return each step's line, status and message."""
+    report = api.check(api.load(str(DATA / name)))
+    return [(s.step.right.line, s.status, s.message) for s in report.steps]
+
+
+def test_overlapping_cases_before_otherwise_are_refused() -> None:
+    """Two rows that both hold are not made exclusive by an ``otherwise`` row."""
+    found = steps("cases-overlap.md")
+    overlap, exclusive = found
+    assert overlap[1] == "unparsed", found
+    assert "two conditions hold" in overlap[2]
+    assert exclusive[1] == "proved", found
