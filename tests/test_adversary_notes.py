@@ -27,3 +27,13 @@ def test_overlapping_cases_before_otherwise_are_refused() -> None:
     assert overlap[1] == "unparsed", found
     assert "two conditions hold" in overlap[2]
     assert exclusive[1] == "proved", found
+
+
+def test_ellipsis_over_names_defined_one_by_one_is_refused() -> None:
+    r"""``h_1 + \dots + h_3`` with each ``h_n`` defined is no vector's entries: refused."""
+    found = steps("dots-over-names.md")
+    written, summed, row = found
+    assert written[1] == "proved", found
+    for step in (summed, row):
+        assert step[1] == "unparsed", found
+        assert "name of its own" in step[2]

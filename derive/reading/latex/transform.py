@@ -181,7 +181,10 @@ class Reader:
             reader = Reader(template, scope, self.notes)
             return reader.scalar(parser.parse_tree(template, "expression").children[0], "")
 
-        return ellipsis.find(self.text, self.scope, first, last, self.index_value, read)
+        pattern = ellipsis.find(self.text, self.scope, first, last, self.index_value, read)
+        ends = ((first, pattern.lo), (last, pattern.hi))
+        ellipsis.check_ends(pattern, [(self.scalar(t, ellipsis.TERM), t, n) for t, n in ends])
+        return pattern
 
     def index_value(self, node: Node) -> sp.Expr:
         """The value of a part of a subscript: a one-character script or an item."""
