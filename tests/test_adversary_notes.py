@@ -37,3 +37,17 @@ def test_ellipsis_over_names_defined_one_by_one_is_refused() -> None:
     for step in (summed, row):
         assert step[1] == "unparsed", found
         assert "name of its own" in step[2]
+
+
+def test_arguments_that_would_substitute_are_not_documentation() -> None:
+    r"""``L(p, t)``, ``L(t, 0)``, ``L(u, p)`` for ``L(t, p)`` are refused; ``s(a_k)`` is at ``k``.
+
+    The head ``s(a_i)`` takes an entry of a defined vector: it is a function of that
+    entry, so ``q_k = s(a_k)`` is the softmax at ``k``, not at the definition's ``i``.
+    """
+    found = steps("documented-arguments.md")
+    statuses = [status for _, status, _ in found]
+    assert statuses == ["proved", "unparsed", "unparsed", "unparsed", "proved", "refuted"], found
+    assert "read `L(t, p)` as `L`" in found[0][2]
+    for _, _, message in found[1:4]:
+        assert "would apply it to other values" in message

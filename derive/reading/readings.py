@@ -79,7 +79,11 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         ),
         tables,
     )
-    documented = frozenset(d.name for d in definitions.values() if documents(d, definitions))
+    documented = {
+        d.name: tuple(str(p) for p in d.params)
+        for d in definitions.values()
+        if documents(d, definitions)
+    }
     definitions = {
         key: replace(d, params=()) if key in documented else d for key, d in definitions.items()
     }
@@ -215,7 +219,8 @@ def documents(definition: Definition, definitions: Mapping[str, Definition]) -> 
     parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
     """
     return is_function(definition) and any(
-        symbols.base_name(p) in definitions for p in definition.params
+        isinstance(p, sp.Symbol) and symbols.base_name(p) in definitions
+        for p in definition.params
     )
 
 

@@ -450,7 +450,9 @@ class Reader:
         base = span(self.text, node, scripts[-1])
         self.uses.append((value, position(node)))
         documented = name.key if name.key in self.scope.documented and power is None else ""
-        return Value(self.raised(value, power, base, node), node, documented=documented)
+        params = self.scope.documented.get(documented, ())
+        raised = self.raised(value, power, base, node)
+        return Value(raised, node, documented=documented, params=params)
 
     def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
         r"""Return ``\log`` (natural) or ``\log_a`` (base ``a``) as a prefix function."""
