@@ -219,8 +219,7 @@ def documents(definition: Definition, definitions: Mapping[str, Definition]) -> 
     parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
     """
     return is_function(definition) and any(
-        isinstance(p, sp.Symbol) and symbols.base_name(p) in definitions
-        for p in definition.params
+        isinstance(p, sp.Symbol) and symbols.base_name(p) in definitions for p in definition.params
     )
 
 
