@@ -34,6 +34,7 @@ TERMINALS = {
     "PROD": "`\\prod`",
     "_FRAC": "`\\frac`",
     "_OVER": "`\\over`",
+    "_NABLA": "`\\nabla`",
     "_PARTIAL": "`\\partial`",
     "_SQRT": "`\\sqrt`",
     "_SUBSTACK": "`\\substack`",
