@@ -51,3 +51,12 @@ def test_arguments_that_would_substitute_are_not_documentation() -> None:
     assert "read `L(t, p)` as `L`" in found[0][2]
     for _, _, message in found[1:4]:
         assert "would apply it to other values" in message
+
+
+def test_the_letter_t_over_a_scalar_is_not_silently_a_power() -> None:
+    r"""``w^T`` of a scalar is refused unless ``T`` is a size; then it is a power, noted."""
+    (transposed, _, message), plain = steps("transpose-of-a-scalar.md")
+    assert transposed == 9 and "a transpose, or a power" in message
+    assert plain[1] == "proved"
+    ((_, status, message),) = steps("power-to-a-size-t.md")
+    assert status == "proved" and "as a power, `T` being a size" in message

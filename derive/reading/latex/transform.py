@@ -332,7 +332,29 @@ class Reader:
         """Return ``value`` raised to ``power``; ``base`` is how the value was written."""
         if power is None:
             return value
+        scalar = not isinstance(value, symbols.VectorView) and shapes.shape_of(value) is None
+        if scalar and shapes.is_letter_t(power.expr):
+            self.scalar_to_t(base, power)
         return shapes.power(Operand(value, base, position(item)), power)
+
+    def scalar_to_t(self, base: str, power: Operand) -> None:
+        """``x^T`` of a scalar: a power when ``T`` is a size (noted), else refused.
+
+        Raises:
+            LatexError: ``T`` is not a declared size, so ``^T`` could be a transpose.
+        """
+        if "T" in self.scope.sizes:
+            self.note(
+                f"read `{base}^{power.written}` as a power, `T` being a size (for a transpose, "
+                f"declare `{base}` under [shapes])"
+            )
+            return
+        raise LatexError(
+            f"`{base}^{power.written}`: a transpose, or a power of a variable `T`? "
+            f"Declare `{base}` under [shapes] for a transpose (of a scalar it is `{base}`), or "
+            "`T` under [sizes] for a power",
+            power.where,
+        )
 
     def primary(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         """Return the factor for a primary that is not a name."""
