@@ -60,3 +60,15 @@ def test_the_letter_t_over_a_scalar_is_not_silently_a_power() -> None:
     assert plain[1] == "proved"
     ((_, status, message),) = steps("power-to-a-size-t.md")
     assert status == "proved" and "as a power, `T` being a size" in message
+
+
+def test_unless_negates_and_a_joined_condition_is_not_dropped() -> None:
+    r"""``\text{unless } i = j`` is ``i \neq j``; a joined condition is not dropped.
+
+    ``(i = j \text{ and } j = k)`` is a condition (not read), never a remark set aside
+    from a step then checked without it.
+    """
+    report = api.check(api.load(str(DATA / "conditions-negated-and-joined.md")))
+    found = [(s.step.right.line, s.status) for s in report.steps]
+    assert found == [(14, "proved"), (18, "refuted")], found
+    assert [(u.line, u.reason) for u in report.unread] == [(22, "condition")]
