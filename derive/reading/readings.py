@@ -216,7 +216,8 @@ def documents(definition: Definition, definitions: Mapping[str, Definition]) -> 
     r"""A head such as ``L(y, \hat{y})`` whose arguments are defined names only documents.
 
     Such a definition cannot be applied to other arguments (``\hat{y}`` is not a
-    parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
+    parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted. An
+    entry of a defined vector, ``s(a_i)``, is a parameter: ``s(a_k)`` is ``s`` at ``k``.
     """
     return is_function(definition) and any(
         isinstance(p, sp.Symbol) and symbols.base_name(p) in definitions for p in definition.params
