@@ -53,8 +53,9 @@ class Scope:
     names: frozenset[str] = frozenset()
     functions: Mapping[str, int] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    # defined names whose written arguments only document them: `L(y, \hat{y})` is `L`
-    documented: frozenset[str] = frozenset()
+    # defined names whose written arguments only document them: `L(y, \hat{y})` is `L`;
+    # each with its arguments as the front matter writes them (SymPy's spelling)
+    documented: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Copy the mappings into read-only views so a scope cannot change; check shapes."""
@@ -64,7 +65,7 @@ class Scope:
         object.__setattr__(self, "shapes", _frozen(shapes))
         object.__setattr__(self, "sizes", frozenset(self.sizes))
         object.__setattr__(self, "names", frozenset(self.names))
-        object.__setattr__(self, "documented", frozenset(self.documented))
+        object.__setattr__(self, "documented", _frozen(self.documented))
         for key, shape in self.shapes.items():
             if len(shape) != 2 or any(d != "1" and d not in self.sizes for d in shape):
                 raise ValueError(f"shape of `{key}`: {shape!r} is not two sizes or 1")
@@ -78,7 +79,7 @@ class Scope:
                 self.names,
                 tuple(sorted(self.functions.items())),
                 tuple(sorted(self.shapes.items())),
-                self.documented,
+                tuple(sorted(self.documented.items())),
             )
         )
 

@@ -744,7 +744,10 @@ def test_matrix_products_sums_and_transposes() -> None:
     assert mx("y / 2") == Y / 2 == mx(r"\frac{y}{2}") and mx("(y_k - t_k) y") == (y[k] - T[k]) * Y
     assert mx("1 - y^{(1)}") == sp.OneMatrix(H, 1) - Y1
     assert mx("a + y") == a_ * sp.OneMatrix(K, 1) + Y and mx("y - a") == Y - a_ * sp.OneMatrix(K, 1)
-    assert mx("a^T") == a_ ** scalar("T") and ex("W^T") == scalar("W") ** scalar("T")
+    # `^T` of a scalar: a transpose (the scalar itself) or a power of `T`: refused
+    for scalar_t in ("a^T", "W^T"):
+        with pytest.raises(LatexError, match="a transpose, or a power"):
+            mx(scalar_t) if scalar_t == "a^T" else ex(scalar_t)
 
 
 def test_entrywise_operations() -> None:

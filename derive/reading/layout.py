@@ -58,6 +58,15 @@ CONDITION = re.compile(
 )
 # A whole statement `(i = j)` or `(i \neq j)` after `\quad`: a condition.
 PAREN_CONDITION = re.compile(r"^\(\s*[a-zA-Z]\s*(?:=|\\neq?)\s*[a-zA-Z]\s*\)[.,;]?$")
+# A relation inside parentheses after `\quad`: `(i = j \text{ and } j = k)` is a condition.
+# Only index relations joined by words: `(\text{since } \sum_k t_k = 1)` is a remark.
+RELATED = re.compile(
+    r"^(?:[a-zA-Z0-9\s,=]|\\neq?(?![a-zA-Z])|\\(?:land|lor|wedge|vee)(?![a-zA-Z])"
+    r"|\\text\{\s*(?:and|or)\s*\})*(?:=|\\neq?)(?:[a-zA-Z0-9\s,=]|\\neq?(?![a-zA-Z])"
+    r"|\\(?:land|lor|wedge|vee)(?![a-zA-Z])|\\text\{\s*(?:and|or)\s*\})*$"
+)
+# `i = j` or `i \neq j`, which `\text{unless}` negates.
+NEGATED = re.compile(r"^(?P<left>[a-zA-Z])\s*(?P<op>=|\\neq?(?![a-zA-Z]))\s*(?P<right>[a-zA-Z])$")
 LABEL = re.compile(r"^-?\s*\(\s*\d+[a-z]?(?:\.\d+)*\s*\)[.,;]?$")  # an equation number, `(1)`
 PROSE = re.compile(TEXT + r"\s*(?:where|with|here)\b")
 CONNECTIVE = re.compile(r"^\s*" + TEXT + r"\s*(?:and|so|hence|thus|then|or)\s*,?\s*\}")
@@ -224,8 +233,35 @@ def standalone_condition(text: str) -> str | None:
         return stripped.rstrip(".,;")[1:-1]
     match = CONDITION.match(stripped)
     if match:
-        return unpunctuated(match["rest"] + stripped[match.end() :]).strip() or match["word"]
+        return worded(match, stripped)
+    inside = parenthesised(stripped.rstrip(".,;"))
+    if inside is not None and RELATED.match(inside):
+        return inside  # `(i = j \text{ and } j = k)`: a condition, even one not read
     return None
+
+
+def worded(match: re.Match[str], text: str) -> str:
+    r"""The condition of ``\text{if } …`` to the end of ``text``; ``unless`` negates it."""
+    condition = unpunctuated(match["rest"] + text[match.end() :]).strip() or match["word"]
+    if match["word"] != "unless":
+        return condition
+    relation = NEGATED.match(condition)
+    if relation is None:
+        return rf"\text{{not }} {condition}"  # listed as a condition derive cannot use
+    swapped = r"\neq" if relation["op"] == "=" else "="
+    return f"{relation['left']} {swapped} {relation['right']}"
+
+
+def parenthesised(text: str) -> str | None:
+    """The inside of ``text`` when one pair of parentheses encloses all of it, else None."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return None
+    depth = 0
+    for n, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and n < len(text) - 1:
+            return None
+    return text[1:-1]
 
 
 def split_condition(text: str, offset: int, fresh: bool) -> Statement:
@@ -237,7 +273,7 @@ def split_condition(text: str, offset: int, fresh: bool) -> Statement:
     match = next((m for m in CONDITION.finditer(text) if top[m.start()] != " "), None)
     if match is None:
         return Statement(unpunctuated(text), offset, fresh)
-    condition = unpunctuated(match["rest"] + text[match.end() :]).strip() or match["word"]
+    condition = worded(match, text)
     return Statement(unpunctuated(text[: match.start()]), offset, fresh, (condition,))
 
 

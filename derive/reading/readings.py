@@ -79,7 +79,11 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         ),
         tables,
     )
-    documented = frozenset(d.name for d in definitions.values() if documents(d, definitions))
+    documented = {
+        d.name: tuple(str(p) for p in d.params)
+        for d in definitions.values()
+        if documents(d, definitions)
+    }
     definitions = {
         key: replace(d, params=()) if key in documented else d for key, d in definitions.items()
     }
@@ -212,7 +216,8 @@ def documents(definition: Definition, definitions: Mapping[str, Definition]) -> 
     r"""A head such as ``L(y, \hat{y})`` whose arguments are defined names only documents.
 
     Such a definition cannot be applied to other arguments (``\hat{y}`` is not a
-    parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted.
+    parameter, it is defined), so ``L`` is a name and ``L(…)`` is ``L``, noted. An
+    entry of a defined vector, ``s(a_i)``, is a parameter: ``s(a_k)`` is ``s`` at ``k``.
     """
     return is_function(definition) and any(
         isinstance(p, sp.Symbol | sp.IndexedBase) and symbols.base_name(p) in definitions

@@ -60,7 +60,9 @@ def read_cases(reader: Evaluator, cases: Tree[Token]) -> sp.Expr:
                     r"`& \text{if } i \neq j` (only the last may say `\text{otherwise}`)",
                     position(row),
                 )
-            indicator = sp.S.One - sp.Add(*indicators)
+            # Where none of the earlier rows holds: their product, not ``1 − Σ``, which
+            # would let two overlapping rows and an ``otherwise`` add up to one.
+            indicator = sp.Mul(*(sp.S.One - earlier for earlier in indicators))
         indicators.append(indicator)
         total += indicator * value
     _exactly_one(indicators, cases)

@@ -34,6 +34,7 @@ TERMINALS = {
     "PROD": "`\\prod`",
     "_FRAC": "`\\frac`",
     "_OVER": "`\\over`",
+    "_NABLA": "`\\nabla`",
     "_PARTIAL": "`\\partial`",
     "_SQRT": "`\\sqrt`",
     "_SUBSTACK": "`\\substack`",
@@ -64,7 +65,7 @@ ORDER = list(TERMINALS)
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
     "LETTER NUMBER GREEK ACCENT BOLD CALLIGRAPHIC CAL TEXT ONE FUNC LOG WORD SUM PROD _FRAC "
-    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN".split()
+    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN _NABLA".split()
 )
 # Acceptable right after a complete factor: we say "an operator".
 AFTER_FACTOR = frozenset("PLUS MINUS MUL DIV _CARET _UNDERSCORE PRIME".split())

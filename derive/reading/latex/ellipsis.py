@@ -26,6 +26,7 @@ from derive.reading.latex.nodes import Node, offsets, position
 
 FRESH = ("n", "m", "p", "q", "r", "s", "l", "u", "v", "a", "b", "c")
 MAX_ENTRIES = 1000
+TERM = "the terms of an ellipsis are scalars"
 UNCLEAR = (
     r"the terms around `{dots}` must differ only in their subscripts, where the first "
     r"writes one number and the last another number or a size (`x_1 + \dots + x_K`, "
@@ -101,6 +102,25 @@ def find(text: str, scope: Scope, first: Node, last: Node, value: Value, read: R
 def at(pattern: Pattern, n: sp.Expr) -> sp.Expr:
     """The pattern's term at ``n``."""
     return pattern.value.xreplace({pattern.index: n})
+
+
+def check_ends(pattern: Pattern, ends: Sequence[tuple[sp.Expr, Node, sp.Expr]]) -> None:
+    """Refuse a pattern that is not its first and last terms at its ends.
+
+    ``h_1``, ``h_2``, ``h_3`` defined one by one are names of their own: the pattern
+    ``h_n`` would be the entries of another, unrelated vector.
+
+    Raises:
+        LatexError: A written term, read as written, is not the pattern at its end.
+    """
+    for written, node, n in ends:
+        if sp.expand(at(pattern, n) - written) != 0:
+            raise LatexError(
+                f"`{pattern.template}` at {n} is not this term as written (is it a name of its "
+                "own, defined one by one?): derive reads an ellipsis only over the entries of "
+                "one vector; write the terms out",
+                position(node),
+            )
 
 
 def check_second(pattern: Pattern, second: sp.Expr, node: Node) -> None:

@@ -42,6 +42,7 @@ class Value:
     end: Node | None = None
     applied: bool = False  # a function's value (`\ln x`, `\sigma(z)`): it starts a new factor
     documented: str = ""  # a name whose written arguments only document it: `L(y, \hat{y})`
+    params: tuple[str, ...] = ()  # a documented name's arguments, as the front matter writes them
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,28 @@ def fold(elements: Sequence[Element], text: str, note: Callable[[str], None] | N
     return multiply(_apply_prefixes(_apply_calls(elements, text, note), text), text)
 
 
+def _documenting(name: Value, args: Args, text: str) -> None:
+    r"""Refuse arguments that would substitute into a documented name, not document it.
+
+    ``L(z)`` says what ``L`` depends on; but as many arguments as the definition's
+    ``L(t, p)`` that are not those arguments in that order (``L(p, t)``, ``L(t, 0)``)
+    read as the function applied to them, which the definition is not.
+
+    Raises:
+        LatexError: As many arguments as the definition's, other than its own.
+    """
+    written = tuple(str(a.expr) for a in args.values)
+    if len(written) == len(name.params) and written != name.params:
+        params = ", ".join(name.params)
+        raise LatexError(
+            f"`{name.documented}` is defined as `{name.documented}({params})`, whose arguments "
+            f"say what it depends on: `{span(text, name.node, args.node)}` would apply it to "
+            "other values, which derive does not read; write the value out, or "
+            f"`{name.documented}` for the defined one",
+            position(args.node),
+        )
+
+
 def _apply_calls(
     elements: Sequence[Element], text: str, note: Callable[[str], None] | None = None
 ) -> list[Element]:
@@ -143,6 +166,7 @@ def _apply_calls(
         if isinstance(here, Value) and here.documented and isinstance(after, Args):
             if after.power is not None:
                 raise LatexError("unsupported power on a call", position(after.node))
+            _documenting(here, after, text)
             if note is not None:
                 written = span(text, here.node, after.node)
                 note(

@@ -256,6 +256,11 @@ def power(base: Operand, exponent: Operand) -> Any:
     return symbols.real_or_marker(value**exp, f"{base.written}^{{{exponent.written}}}")
 
 
+def is_letter_t(exponent: object) -> bool:
+    """True for the exponent ``T``: a transpose on a matrix, a power on a scalar."""
+    return isinstance(exponent, sp.Symbol) and str(exponent.name) == "T"
+
+
 def _is_transpose(exponent: object) -> bool:
     if exponent == TRANSPOSE:
         return True

@@ -183,7 +183,10 @@ class Reader:
             reader = Reader(template, scope, self.notes)
             return reader.scalar(parser.parse_tree(template, "expression").children[0], "")
 
-        return ellipsis.find(self.text, self.scope, first, last, self.index_value, read)
+        pattern = ellipsis.find(self.text, self.scope, first, last, self.index_value, read)
+        ends = ((first, pattern.lo), (last, pattern.hi))
+        ellipsis.check_ends(pattern, [(self.scalar(t, ellipsis.TERM), t, n) for t, n in ends])
+        return pattern
 
     def index_value(self, node: Node) -> sp.Expr:
         """The value of a part of a subscript: a one-character script or an item."""
@@ -339,7 +342,29 @@ class Reader:
         """Return ``value`` raised to ``power``; ``base`` is how the value was written."""
         if power is None:
             return value
+        scalar = not isinstance(value, symbols.VectorView) and shapes.shape_of(value) is None
+        if scalar and shapes.is_letter_t(power.expr):
+            self.scalar_to_t(base, power)
         return shapes.power(Operand(value, base, position(item)), power)
+
+    def scalar_to_t(self, base: str, power: Operand) -> None:
+        """``x^T`` of a scalar: a power when ``T`` is a size (noted), else refused.
+
+        Raises:
+            LatexError: ``T`` is not a declared size, so ``^T`` could be a transpose.
+        """
+        if "T" in self.scope.sizes:
+            self.note(
+                f"read `{base}^{power.written}` as a power, `T` being a size (for a transpose, "
+                f"declare `{base}` under [shapes])"
+            )
+            return
+        raise LatexError(
+            f"`{base}^{power.written}`: a transpose, or a power of a variable `T`? "
+            f"Declare `{base}` under [shapes] for a transpose (of a scalar it is `{base}`), or "
+            "`T` under [sizes] for a power",
+            power.where,
+        )
 
     def primary(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         """Return the factor for a primary that is not a name."""
@@ -457,7 +482,9 @@ class Reader:
         base = span(self.text, node, scripts[-1])
         self.uses.append((value, position(node)))
         documented = name.key if name.key in self.scope.documented and power is None else ""
-        return Value(self.raised(value, power, base, node), node, documented=documented)
+        params = self.scope.documented.get(documented, ())
+        raised = self.raised(value, power, base, node)
+        return Value(raised, node, documented=documented, params=params)
 
     def log(self, item: Tree[Token], primary: Tree[Token], scripts: list[Node]) -> Element:
         r"""Return ``\log`` (natural) or ``\log_a`` (base ``a``) as a prefix function."""
