@@ -224,3 +224,28 @@ def test_whole_vectors_in_index_notation(tmp_path: Path) -> None:
     assert "as the vector of `y_n - t_n` for n = 1..K" in report.steps[1].message
     assert "one side is a vector and the other a scalar" in report.steps[3].message
     assert "`w` is not a vector" in report.steps[4].message
+
+
+def test_rows_that_are_the_cases_of_one_side(tmp_path: Path) -> None:
+    """Rows `&= a` if i = j, then `&= b` if i ≠ j, are the two cases of one side."""
+    front = r"""[sizes]
+K = "classes"
+[indices]
+i = "K"
+j = "K"
+[definitions]
+"y_i" = '\frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}'
+"""
+    rows = (
+        r"\frac{\partial y_i}{\partial z_j} &= y_i (1 - y_i) && \text{if } i = j \\"
+        "\n" + r"&= {} && \text{{if }} i \neq j"
+    )
+    body = "\n\n".join(
+        "$$\\begin{aligned}\n" + rows.replace("{}", right) + "\n\\end{aligned}$$"
+        for right in (r"-y_i y_j", r"y_i y_j")
+    )
+    report = check(tmp_path, front, body.replace("{{if }}", "{if }"))
+    assert [s.status for s in report.steps] == ["proved", "proved", "proved", "refuted"]
+    second = report.steps[3].step
+    assert second.left.text == r"\frac{\partial y_i}{\partial z_j}"
+    assert "under the condition `i \\neq j`" in report.steps[3].message

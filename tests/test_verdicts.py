@@ -255,13 +255,13 @@ def test_a_condition_that_never_holds_is_vacuous(tmp_path: Path) -> None:
 
 # 7. A definition of one element was applied to every element.
 def test_a_definition_of_one_element_is_refused(tmp_path: Path) -> None:
-    """`p_{2} = x^2` is refused where it is written."""
+    """`p_{2} = x^2` defines a name of its own; `p_3`, never defined, is refused."""
     path = write(
         tmp_path,
         SIZES
         + "[definitions]\n\"p_{2}\" = 'x^2'\n[[claims]]\nname = 'c'\nstatement = 'p_3 = x^3'\n",
     )
-    with pytest.raises(DeriveError, match=r"`p` is defined for the element 2 only"):
+    with pytest.raises(DeriveError, match=r"defines `p` one subscript at a time"):
         api.load(path)
 
 

@@ -169,14 +169,41 @@ def join(
         out.append([sides[0], Side("", sides[0].line, sides[0].col)])
         reading.count += 1
     elif sides[0].text == "" and not fresh and out and same_part(doc, out[-1][0], sides[1]):
-        where = (*out[-1][-1].where, *stated)
-        out[-1].extend(replace(s, where=where) for s in sides[1:])
+        base = another_case(out[-1], stated)
+        if base is not None:  # `&= a \ &= b` under `i = j`, then `i \neq j`: a second case
+            where = (*base.where, *stated)
+            out.append([base, *(replace(s, where=where) for s in sides[1:])])
+        else:
+            where = (*out[-1][-1].where, *stated)
+            out[-1].extend(replace(s, where=where) for s in sides[1:])
         reading.count += len(sides) - 1
     else:
         out.append([replace(s, where=stated) for s in sides])  # empty sides stay, reported
         reading.count += len(sides) - 1
     if reading.count > MAX_STEPS:
         raise too_many(doc, sides[-1])
+
+
+def another_case(chain: list[Side], stated: tuple[Stated, ...]) -> Side | None:
+    r"""The side a row's other case continues from, when its condition contradicts the chain's.
+
+    ``\frac{\partial y_i}{\partial z_j} &= y_i(1 - y_i) \quad \text{if } i = j \\ &= -y_i y_j
+    \quad \text{if } i \neq j``: the second row is not a step from ``y_i(1 - y_i)`` (no
+    values meet both conditions) but the other case of the first side. None when the
+    condition does not contradict the chain's last side.
+    """
+    if not clashes(chain[-1].where, stated):
+        return None
+    first = next(n for n, side in enumerate(chain) if clashes(side.where, stated))
+    base = chain[first - 1] if first > 0 else chain[0]
+    return replace(base, where=tuple(c for c in base.where if not clashes((c,), stated)))
+
+
+def clashes(held: tuple[Stated, ...], stated: tuple[Stated, ...]) -> bool:
+    r"""True when a stated condition negates one that holds (``i = j`` against ``i \\neq j``)."""
+    return any(
+        {a.left, a.right} == {b.left, b.right} and a.op != b.op for a in held for b in stated
+    )
 
 
 def usable(doc: Document, line: int, conditions: tuple[str, ...]) -> tuple[Stated, ...] | None:

@@ -132,6 +132,13 @@ def read_name(
     indices = None if sub is None or sub.data != "sub" else read_indices(text, scope, sub, owner)
     if indices and prefixed is None and literal_key(key, indices) in scope.names:
         key, indices = literal_key(key, indices), None  # `h_1`, defined one by one
+    elif indices and any(n.startswith(f"{key}_{{") for n in scope.names):
+        raise LatexError(
+            f"`{source(text, item)}`: the front matter defines `{key}` one subscript at a time "
+            f"(as `{min(n for n in scope.names if n.startswith(f'{key}_{{'))}`), but not this "
+            "one: define it too, or name the vector otherwise",
+            position(item),
+        )
     exclude = None if sub is None or sub.data != "without" else _excluded(text, scope, sub, owner)
     prefix = () if prefixed is None else read_indices(text, scope, _presup(prefixed), owner)
     return Name(key, kind, indices, power, owner, prefix, exclude, sub)
