@@ -106,7 +106,8 @@ def prove_claim(
         verdict = Verdict("undecided", message="the expression is nested too deeply")
     except (TypeError, ValueError, AttributeError, NotImplementedError) as err:
         # A SymPy construction derive does not handle: say so, never crash the run.
-        verdict = Verdict("undecided", message=f"not supported yet ({type(err).__name__}: {err})")
+        said = " ".join(str(err).split())  # SymPy's messages span lines
+        verdict = Verdict("undecided", message=f"not supported yet ({type(err).__name__}: {said})")
     except DeriveError as err:
         verdict = Verdict("undecided", message=f"cannot be read: {err}")
     except Exception as err:  # a bug: say so, and go on with the other claims

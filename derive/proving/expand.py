@@ -141,13 +141,18 @@ class Expansion:
         if name is None or name in self.keep:
             return None
         definition = self.doc.definitions.get(name)
+        body: sp.Basic | None = None
         if definition is not None:
             if isinstance(expr, sp.Indexed):
-                return instantiate(definition, tuple(expr.indices), self.doc)
-            if isinstance(expr, sp.Symbol) and not definition.params:
-                return instantiate(definition, (), self.doc)
-            if isinstance(expr, sp.core.function.AppliedUndef):
-                return instantiate(definition, tuple(expr.args), self.doc)
+                body = instantiate(definition, tuple(expr.indices), self.doc)
+            elif isinstance(expr, sp.Symbol) and not definition.params:
+                body = instantiate(definition, (), self.doc)
+            elif isinstance(expr, sp.core.function.AppliedUndef):
+                body = instantiate(definition, tuple(expr.args), self.doc)
+        if body is not None and body.has(sp.Derivative):
+            return resolve(body, self.doc)  # `δ_j = ∂C/∂z_j`, `z` defined: a chain-rule factor
+        if body is not None:
+            return body
         declared = self.doc.functions.get(name)
         if declared is not None and declared.opaque and isinstance(expr, sp.Symbol):
             return opaque(declared, self.doc)
