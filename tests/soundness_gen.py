@@ -1369,15 +1369,20 @@ UNDECLARED = ["c", "q", "p", "r", "u", "v"]
 DOTS = ["dots", "cdots", "ldots"]
 
 
-def write_sums(ch: Chooser, node: Node, outer: frozenset[str] = frozenset()) -> Node:
+def write_sums(
+    ch: Chooser, node: Node, outer: frozenset[str] = frozenset(), in_dots: bool = False
+) -> Node:
     r"""``node`` with some sums written otherwise: an ellipsis, or an undeclared letter.
 
     ``\sum_{k=1}^{K} z_k`` as ``z_1 + \dots + z_K`` (or ``z_1 + z_2 + \cdots + z_K``)
     where its index occurs only in subscripts (:func:`dots_ok`), or as
     ``\sum_{c=1}^{K} z_c`` with a letter no enclosing sum binds (:func:`letter_ok`).
+    Not an ellipsis inside another: both indices written as numbers in one subscript
+    would run together (``\delta_{11}``).
     """
     if isinstance(node, Sum):
-        ways = ["keep"] + ["dots"] * dots_ok(node) + ["letter"] * letter_ok(node)
+        dots = dots_ok(node) and not in_dots
+        ways = ["keep"] + ["dots"] * dots + ["letter"] * letter_ok(node)
         way = pick(ch, ways)
         if way == "dots":
             second = second_ok(node) and coin(ch, 40)
@@ -1386,7 +1391,8 @@ def write_sums(ch: Chooser, node: Node, outer: frozenset[str] = frozenset()) -> 
             node = replace(node, letter=pick(ch, [x for x in UNDECLARED if x not in outer]))
         if node.letter:
             outer = outer | {node.letter}
-    kids = tuple(write_sums(ch, kid, outer) for kid in children(node))
+        in_dots = in_dots or bool(node.dots)
+    kids = tuple(write_sums(ch, kid, outer, in_dots) for kid in children(node))
     return with_children(node, kids) if kids else node
 
 
