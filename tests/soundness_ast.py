@@ -231,6 +231,11 @@ class Sum(Node):
     lo: Bound | None = None
     hi: Bound | None = None
     neq: Sub | None = None
+    # how it is written (the oracle ignores both): the terms around an ellipsis
+    # (``dots``, ``cdots``, ``ldots``; ``cdots2`` and the like write the second term too),
+    # or ``\sum_{c=1}^{K}`` with an index letter the document does not declare
+    dots: str = ""
+    letter: str = ""
 
 
 @dataclass(frozen=True)
@@ -253,10 +258,26 @@ class Claim:
     family: str = ""
     true: bool | None = True  # the generator's intent: True when built by valid rewrites only
     mutation: str = ""
+    # written as a row of two entries, ``(lhs, other) = (rhs, other)`` (the oracle judges
+    # lhs = rhs: ``other`` is a leaf defined everywhere, equal to itself)
+    row: str = ""  # pmatrix, bmatrix or paren
+    other: Node | None = None
+    other_first: bool = False
 
     def statement(self) -> str:
         """The claim as written in the document."""
-        return f"{tex(self.lhs)} = {tex(self.rhs)}"
+        if not self.row or self.other is None:
+            return f"{tex(self.lhs)} = {tex(self.rhs)}"
+        return f"{self.row_tex(self.lhs)} = {self.row_tex(self.rhs)}"
+
+    def row_tex(self, side: Node) -> str:
+        """One side as a row of two entries, the other entry written around it."""
+        entries = [tex(side), tex(cast("Node", self.other))]
+        if self.other_first:
+            entries.reverse()
+        if self.row == "paren":
+            return "(" + ", ".join(entries) + ")"
+        return rf"\begin{{{self.row}}} " + " & ".join(entries) + rf" \end{{{self.row}}}"
 
     def where_tex(self) -> list[str]:
         """The where-conditions as written."""
@@ -468,6 +489,8 @@ def is_atom(node: Node) -> bool:
 
 def tex(node: Node) -> str:
     """The LaTeX of a whole expression (one side of a claim)."""
+    if isinstance(node, Sum) and node.dots and dots_ok(node):
+        return tex_dots(node)
     if isinstance(node, Add):
         parts = []
         for n, term in enumerate(node.terms):
@@ -569,6 +592,8 @@ def tex_factor(node: Node, last: bool) -> str:
         if node.name == "root3":
             return r"\sqrt[3]{" + tex(node.arg) + "}"
         return "\\" + node.name + paren(tex(node.arg))
+    if isinstance(node, Sum) and node.dots and dots_ok(node):
+        return paren(tex_dots(node))  # terms of their own: in parentheses inside anything
     if isinstance(node, Sum):
         text = tex_sum(node)
         return text if last else paren(text)
@@ -631,6 +656,11 @@ def tex_pow(node: Pow) -> str:
 
 
 def tex_sum(node: Sum) -> str:
+    if node.letter and letter_ok(node):
+        lo = node.lo.tex() if node.lo is not None else "1"
+        hi = node.hi.tex() if node.hi is not None else INDEX_RANGE[node.var]
+        head = rf"\sum_{{{node.letter}={lo}}}^{{{hi}}}"
+        return head + " " + term_tex(substitute(node.body, {node.var: node.letter}))
     if node.neq is not None:
         head = rf"\sum_{{{node.var} \neq {sub_tex(node.neq)}}}"
     elif node.lo is None:
@@ -638,10 +668,62 @@ def tex_sum(node: Sum) -> str:
     else:
         assert node.hi is not None
         head = rf"\sum_{{{node.var}={node.lo.tex()}}}^{{{node.hi.tex()}}}"
-    body = node.body
-    if isinstance(body, (Add, Neg)) or (isinstance(body, Num) and body.value < 0):
-        return head + " " + paren(tex(body))
-    return head + " " + tex_term(body, True)
+    return head + " " + term_tex(node.body)
+
+
+def tex_dots(node: Sum) -> str:
+    r"""``f(1) + \dots + f(K)`` (with ``f(2)`` too for a ``…2`` style): see :func:`dots_ok`.
+
+    Each term is the body with the index written as the number or size (a string, so
+    that subscripts keep the letter's layout: ``w_{1j}`` and ``w_{Kj}`` alike).
+    """
+    hi = node.hi.tex() if node.hi is not None else INDEX_RANGE[node.var]
+    command = node.dots.rstrip("2")
+    values = ["1", "2"] if node.dots.endswith("2") else ["1"]
+    terms = [term_tex(substitute(node.body, {node.var: v})) for v in values]
+    return " + ".join([*terms, "\\" + command, term_tex(substitute(node.body, {node.var: hi}))])
+
+
+def term_tex(node: Node) -> str:
+    """A term of a sum written out, parenthesized unless it is one term."""
+    if isinstance(node, (Add, Neg)) or (isinstance(node, Num) and node.value < 0):
+        return paren(tex(node))
+    return tex_term(node, True)
+
+
+def dots_ok(node: Sum) -> bool:
+    """Tell whether the sum may be written with an ellipsis.
+
+    It runs over 1..size or 1..n (n ≥ 2), and its index occurs only in subscripts
+    (``z_k``, ``y_k``, ``w_{nk}``, ``δ_kj`` with a letter for the other index).
+    """
+    size = INDEX_RANGE[node.var]
+    if node.neq is not None or node.letter or node.var not in free_indices(node.body):
+        return False
+    if node.lo is not None and (node.lo != Bound(None, 1) or node.hi is None):
+        return False
+    if node.hi is not None and node.hi != Bound(size):
+        if node.hi.base is not None or node.hi.offset < 2:
+            return False
+    for n in walk(node.body):
+        if node.var not in letters_of(n) or isinstance(n, (Y, Entry)):
+            continue
+        if isinstance(n, Delta) and isinstance(n.a, str) and isinstance(n.b, str) and n.a != n.b:
+            continue  # δ_{1j} … δ_{Kj}; not δ_{13} (thirteen?) nor δ_{11}
+        return False
+    return True
+
+
+def second_ok(node: Sum) -> bool:
+    """A second term may be written before the ellipsis: the last is a size or at least 3."""
+    return node.hi is None or node.hi.base is not None or node.hi.offset >= 3
+
+
+def letter_ok(node: Sum) -> bool:
+    """The sum may bind an undeclared letter: its upper limit is its size (or none given)."""
+    if node.neq is not None or node.dots:
+        return False
+    return node.hi is None or node.hi == Bound(INDEX_RANGE[node.var])
 
 
 def tex_deriv(node: Deriv) -> str:

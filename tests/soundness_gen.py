@@ -48,7 +48,10 @@ from tests.soundness_ast import (
     Y,
     children,
     claim_free,
+    dots_ok,
     free_indices,
+    letter_ok,
+    second_ok,
     substitute,
     walk,
     with_children,
@@ -1352,7 +1355,54 @@ def random_claim(ch: Chooser) -> Claim:
         return Claim(Var("x"), Var("x"), family="fallback", true=True)
     if coin(ch, 30):  # drawn last: the claim is the same with or without its decoration
         claim = decorate(ch, claim)
+    # drawn after all the above, so that a seed keeps its claim (only written otherwise)
+    if coin(ch, 30):
+        claim = replace(claim, lhs=write_sums(ch, claim.lhs), rhs=write_sums(ch, claim.rhs))
+    if coin(ch, 10):
+        claim = as_row(ch, claim)
     return claim
+
+
+# Letters a sum may bind without the front matter declaring them: none of the document's
+# names (x, a, z, t, w, y, E, e, d, K, N and the declared indices) nor another's.
+UNDECLARED = ["c", "q", "p", "r", "u", "v"]
+DOTS = ["dots", "cdots", "ldots"]
+
+
+def write_sums(
+    ch: Chooser, node: Node, outer: frozenset[str] = frozenset(), in_dots: bool = False
+) -> Node:
+    r"""``node`` with some sums written otherwise: an ellipsis, or an undeclared letter.
+
+    ``\sum_{k=1}^{K} z_k`` as ``z_1 + \dots + z_K`` (or ``z_1 + z_2 + \cdots + z_K``)
+    where its index occurs only in subscripts (:func:`dots_ok`), or as
+    ``\sum_{c=1}^{K} z_c`` with a letter no enclosing sum binds (:func:`letter_ok`).
+    Not an ellipsis inside another: both indices written as numbers in one subscript
+    would run together (``\delta_{11}``).
+    """
+    if isinstance(node, Sum):
+        dots = dots_ok(node) and not in_dots
+        ways = ["keep"] + ["dots"] * dots + ["letter"] * letter_ok(node)
+        way = pick(ch, ways)
+        if way == "dots":
+            second = second_ok(node) and coin(ch, 40)
+            node = replace(node, dots=pick(ch, DOTS) + ("2" if second else ""))
+        elif way == "letter":
+            node = replace(node, letter=pick(ch, [x for x in UNDECLARED if x not in outer]))
+        if node.letter:
+            outer = outer | {node.letter}
+        in_dots = in_dots or bool(node.dots)
+    kids = tuple(write_sums(ch, kid, outer, in_dots) for kid in children(node))
+    return with_children(node, kids) if kids else node
+
+
+ROWS = ["paren", "pmatrix", "bmatrix"]
+
+
+def as_row(ch: Chooser, claim: Claim) -> Claim:
+    """The claim as a row of two entries, ``(A, x) = (B, x)``: true exactly when A = B."""
+    other = pick(ch, [Var("x"), Var("a"), num(2), SizeVal("K")])
+    return replace(claim, row=pick(ch, ROWS), other=other, other_first=coin(ch, 30))
 
 
 FRACTIONS = ["frac", "over", "cfrac"]

@@ -61,6 +61,30 @@ def test_an_undeclared_index_with_no_range_is_refused() -> None:
     assert parse_expression(r"\sum_{m=1}^{N} t_m", scope).has(sp.Sum)
 
 
+def test_an_inner_sum_runs_to_an_undeclared_outer_index(tmp_path: Path) -> None:
+    r"""`\sum_{c=1}^{K} \sum_{i=1}^{c}`: c ranges over K, so i runs within its range.
+
+    Past c it does not (SymPy joins the two sums into one with both limits).
+    """
+    front = '[sizes]\nK = "classes"\nN = "samples"\n[indices]\ni = "K"\n'
+    report = check(
+        tmp_path,
+        front,
+        r"$$\sum_{c=1}^{K} \sum_{i=1}^{c} 1 = \frac{K (K + 1)}{2}$$"
+        "\n\n"
+        r"$$\sum_{c=1}^{K} \sum_{i=1}^{c-1} 1 = \frac{K (K + 1)}{2}$$"
+        "\n\n"
+        r"$$\sum_{c=1}^{K} \sum_{i=1}^{c+1} 1 = 0$$",
+    )
+    first, second, third = report.steps
+    assert first.status in ("proved", "verified")
+    assert second.status == "refuted"
+    assert third.status == "unparsed"
+    assert "the sum over `i` runs to `c + 1`, but `i` ranges over K" in third.message
+    scope = Scope({"i": "K"}, frozenset({"K", "N"}))
+    assert parse_expression(r"\sum_{c=1}^{N} \sum_{i=1}^{c} 1", scope).has(sp.Sum)
+
+
 def test_arguments_that_document_a_definition(tmp_path: Path) -> None:
     r"""`L(t, \\hat{y})`, `L(z)` and `L` are the same defined loss, the reading noted."""
     report = check(

@@ -112,6 +112,18 @@ def test_ellipsis_in_a_sum_is_the_sum_it_abbreviates(tmp_path: Path) -> None:
     assert any(n.startswith("read `e^{z_1} + e^{z_2} + \\cdots + e^{z_K}` as") for n in notes)
 
 
+def test_ellipsis_over_terms_with_a_labelled_brace(tmp_path: Path) -> None:
+    r"""`\underbrace{2}_{\text{…}} t_1 + \dots`: the label is prose, in every term alike."""
+    brace = r"\underbrace{2}_{\text{twice}}"
+    report = check(
+        tmp_path,
+        (rf"{brace} t_1 + \dots + {brace} t_K = 2 \sum_k t_k", "proved"),
+        (rf"{brace} t_1 + {brace} t_2 + \cdots + {brace} t_K = \sum_k t_k", "refuted"),
+    )
+    assert statuses(report) == ["proved", "refuted"]
+    assert any(r"as `\sum_{n=1}^{K} {2} t_n`" in n for n in report.results[0].claim.notes)
+
+
 @pytest.mark.parametrize(
     "text",
     [

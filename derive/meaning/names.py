@@ -85,17 +85,18 @@ class Names:
             yield found
             return
         if isinstance(node, sp.Sum | sp.Product):
-            saved = self.bound
-            for var, _, upper in node.limits:
-                mistake = self.limit(var, upper)
-                if mistake is not None:
-                    yield mistake
-            self.bound = (*saved, *(lim[0] for lim in node.limits))
-            outer = dict(self.over)
+            saved, outer = self.bound, dict(self.over)
+            # first the ranges of undeclared indices: SymPy writes Σ_{c=1}^{K} Σ_{i=1}^{c}
+            # as one sum whose limits are (i, 1, c), (c, 1, K)
             for var, _, upper in node.limits:
                 if var.name not in self.doc.indices and str(upper) in self.doc.sizes:
                     self.over[var.name] = str(upper)
             try:
+                for var, _, upper in node.limits:
+                    mistake = self.limit(var, upper)
+                    if mistake is not None:
+                        yield mistake
+                self.bound = (*saved, *(lim[0] for lim in node.limits))
                 yield from self.walk(node.function)
             finally:
                 self.bound, self.over = saved, outer
@@ -271,7 +272,7 @@ class Names:
             or (
                 isinstance(rest, sp.Symbol)
                 and rest.is_integer
-                and self.doc.indices.get(rest.name) == size
+                and self.size_of(rest) == size  # a declared index, or one a sum binds
                 and const <= 0
             )
         )

@@ -22,6 +22,7 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError
 from derive.model import Scope
+from derive.reading.latex.decorations import blank_labels
 from derive.reading.latex.nodes import Node, offsets, position
 
 FRESH = ("n", "m", "p", "q", "r", "s", "l", "u", "v", "a", "b", "c")
@@ -93,7 +94,7 @@ def find(text: str, scope: Scope, first: Node, last: Node, value: Value, read: R
         )
     key = _fresh(text, scope)
     size = _size_of(hi, scope, last)
-    template = _template(text, first, [a for a, _ in pairs], key)
+    template = _template(blank_labels(text), first, [a for a, _ in pairs], key)
     wider = replace(scope, indices={**scope.indices, key: size})
     index = symbols.index(key)
     return Pattern(read(template, wider), index, lo, hi, template, key)
@@ -187,7 +188,11 @@ def _is_item(node: Node) -> bool:
 
 
 def _template(text: str, first: Node, holes: Sequence[Node], key: str) -> str:
-    """The first term's text with each differing subscript part replaced by the fresh index."""
+    r"""The first term's text with each differing subscript part replaced by the fresh index.
+
+    ``text`` has its brace labels blanked (a term's offsets start after a blanked
+    ``\underbrace``, so its label would otherwise be read as a subscript).
+    """
     start, end = offsets(first)
     out, cursor = [], start
     for node in sorted(holes, key=lambda h: offsets(h)[0]):
@@ -195,7 +200,7 @@ def _template(text: str, first: Node, holes: Sequence[Node], key: str) -> str:
         out += [text[cursor:a], key]
         cursor = b
     out.append(text[cursor:end])
-    return "".join(out)
+    return " ".join("".join(out).split())  # a blanked brace label leaves a run of spaces
 
 
 def _fresh(text: str, scope: Scope) -> str:
