@@ -263,12 +263,23 @@ class Claim:
     row: str = ""  # pmatrix, bmatrix or paren
     other: Node | None = None
     other_first: bool = False
+    # written as vectors over its one free index j, ``(A(1), \dots, A(K)) = (B(1), …)``:
+    # the ellipsis command (the oracle judges A = B for every j, as for the claim itself)
+    vector: str = ""
 
     def statement(self) -> str:
         """The claim as written in the document."""
+        if self.vector and vector_ok(self):
+            return f"{self.vector_tex(self.lhs)} = {self.vector_tex(self.rhs)}"
         if not self.row or self.other is None:
             return f"{tex(self.lhs)} = {tex(self.rhs)}"
         return f"{self.row_tex(self.lhs)} = {self.row_tex(self.rhs)}"
+
+    def vector_tex(self, side: Node) -> str:
+        """One side as the vector of its entries over the free index, with an ellipsis."""
+        (j,) = claim_free(self)
+        ends = [tex(substitute(side, {j: v})) for v in ("1", INDEX_RANGE[j])]
+        return rf"\left({ends[0]}, \{self.vector}, {ends[1]}\right)"
 
     def row_tex(self, side: Node) -> str:
         """One side as a row of two entries, the other entry written around it."""
@@ -440,6 +451,23 @@ def sizes_touched(claim: Claim) -> list[str]:
     if {"targets", "first"} & set(claim.assume):
         found.add("K")
     return [s for s in SIZES if s in found]
+
+
+def vector_ok(claim: Claim) -> bool:
+    """A claim with one free index over K, no `where`, the index only in subscripts."""
+    free = claim_free(claim)
+    if claim.where or len(free) != 1 or INDEX_RANGE[free[0]] != "K":
+        return False
+    (j,) = free
+    if j not in free_indices(claim.lhs) or j not in free_indices(claim.rhs):
+        return False  # `(1, \dots, 1)` abbreviates no pattern
+    for n in (*walk(claim.lhs), *walk(claim.rhs)):
+        if j not in letters_of(n) or isinstance(n, (Y, Entry)):
+            continue
+        if isinstance(n, Delta) and isinstance(n.a, str) and isinstance(n.b, str) and n.a != n.b:
+            continue
+        return False
+    return True
 
 
 def claim_free(claim: Claim) -> list[str]:

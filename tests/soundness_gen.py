@@ -53,6 +53,7 @@ from tests.soundness_ast import (
     letter_ok,
     second_ok,
     substitute,
+    vector_ok,
     walk,
     with_children,
 )
@@ -1360,6 +1361,8 @@ def random_claim(ch: Chooser) -> Claim:
         claim = replace(claim, lhs=write_sums(ch, claim.lhs), rhs=write_sums(ch, claim.rhs))
     if coin(ch, 10):
         claim = as_row(ch, claim)
+    elif vector_ok(claim) and coin(ch, 25):  # `(A(1), \dots, A(K)) = (B(1), \dots, B(K))`
+        claim = replace(claim, vector=pick(ch, DOTS))
     return claim
 
 

@@ -273,3 +273,17 @@ j = "K"
     second = report.steps[3].step
     assert second.left.text == r"\frac{\partial y_i}{\partial z_j}"
     assert "under the condition `i \\neq j`" in report.steps[3].message
+
+
+def test_a_vector_entry_is_not_captured_by_a_sum(tmp_path: Path) -> None:
+    """The entry index is none of the claim's letters, bound ones included."""
+    front = '[sizes]\nK = "classes"\n[indices]\ni = "K"\nj = "K"\nk = "K"\n'
+    body = (
+        r"$$\left(-\delta_{1,1} + \sum_{i=2}^{K} \left(-\delta_{i1}\right), \ldots, "
+        r"-\delta_{1,1} + \sum_{i=2}^{K} \left(-\delta_{iK}\right)\right) = "
+        r"\left(\sum_{i=1}^{K} \left(-\delta_{i1}\right), \ldots, "
+        r"\sum_{i=1}^{K} \left(-\delta_{iK}\right)\right)$$"
+    )
+    (step,) = check(tmp_path, front, body).steps
+    assert step.status == "refuted"
+    assert "compared the vectors at entry j" in step.message

@@ -47,7 +47,8 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
         shown = " and ".join(sorted(str(n) for n in lengths)) or "unknown"
         raise DocumentError(f"the two sides are vectors of lengths {shown}", claim.position)
     (length,) = lengths
-    used = {s.name for s in symbols.free_symbols(claim.lhs - claim.rhs)}
+    # not a letter the claim uses anywhere, bound ones too: `Σ_i δ_ip` at `i` would capture
+    used = {s.name for s in (claim.lhs - claim.rhs).atoms(sp.Symbol)}
     name = next(
         (i for i, size in doc.indices.items() if symbols.size(size) == length and i not in used),
         None,
