@@ -461,6 +461,8 @@ def vector_ok(claim: Claim) -> bool:
     (j,) = free
     if j not in free_indices(claim.lhs) or j not in free_indices(claim.rhs):
         return False  # `(1, \dots, 1)` abbreviates no pattern
+    if any(isinstance(n, Sum) and n.dots for n in (*walk(claim.lhs), *walk(claim.rhs))):
+        return False  # an ellipsis inside another would write `\delta_{11}`
     for n in (*walk(claim.lhs), *walk(claim.rhs)):
         if j not in letters_of(n) or isinstance(n, (Y, Entry)):
             continue

@@ -173,7 +173,8 @@ class Real:
             if self.seed is None:
                 raise NotSupported(f"no value for {key}")
             rng = random.Random(repr((self.seed, self.mode, key)))
-            low, high = {"positive": (1, 30), "negative": (-30, -1), "wide": (-100, 100)}.get(
+            # negative points reach below −7: `√(x² + 4x + 4) = x + 2` fails only below −2
+            low, high = {"positive": (1, 30), "negative": (-100, -1), "wide": (-100, 100)}.get(
                 self.mode, (-30, 30)
             )
             self.values[key] = Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
