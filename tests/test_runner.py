@@ -114,3 +114,26 @@ def test_spawned_workers_give_the_same_verdicts(monkeypatch: pytest.MonkeyPatch)
 
     assert plain(spawned) == plain(forked)
     assert any(e["status"] == "refuted" for r in spawned for e in r["claims"] + r["steps"])
+
+
+def test_one_document_is_shared_among_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fewer documents than workers, a document's checks are dealt out among them.
+
+    The results come back in the document's order, the same as from one worker, with
+    forked and with spawned workers.
+    """
+    from derive.defaults import set_run_seed
+
+    set_run_seed(7)
+    doc = api.load("seed-004")
+    (alone,) = check_documents([doc], sizes=range(1, 9), timeout=10.0, jobs=1)
+    (shared,) = check_documents([doc], sizes=range(1, 9), timeout=10.0, jobs=2)
+    monkeypatch.setattr(runner, "METHOD", "spawn")
+    (spawned,) = check_documents([doc], sizes=range(1, 9), timeout=10.0, jobs=2)
+
+    def plain(found: record.DocumentRecord) -> list[tuple[int, str, str]]:
+        return [(e["line"], e["status"], e["message"]) for e in found["steps"]]
+
+    assert plain(shared) == plain(alone) == plain(spawned)
+    runs = [runner.DocumentRun(doc, piece, 2) for piece in range(2)]
+    assert sorted(n for run in runs for n in run.positions) == list(range(len(tasks_of(doc))))

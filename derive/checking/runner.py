@@ -60,14 +60,14 @@ def worker(
 
 
 def spawned(
-    todo: list[tuple[str, int]],
+    todo: list[tuple[str, list[int]]],
     sizes: Sequence[int],
     timeout: float | None,
     transform: Transform[Any],
     seed: int,
     out: Connection,
 ) -> None:
-    """A spawned worker: load each document from its file, then check its tasks from ``start``.
+    """A spawned worker: load each document from its file, then check the tasks at ``positions``.
 
     A document's tasks are planned from its text alone, so the worker plans the same
     tasks as its parent; the run's seed gives it the same random points.
@@ -76,17 +76,22 @@ def spawned(
     documents = [load_document(path) for path, _ in todo]
     for doc in documents:
         check_document(doc)
-    plans = [(doc, tasks_of(doc)[start:]) for doc, (_, start) in zip(documents, todo, strict=True)]
+    plans = []
+    for doc, (_, positions) in zip(documents, todo, strict=True):
+        planned = tasks_of(doc)
+        plans.append((doc, [planned[n] for n in positions]))
     worker(plans, sizes, timeout, transform, out)
 
 
 class DocumentRun(Generic[T]):
-    """One document's tasks and what came back for each."""
+    """A document's tasks (all of them, or every ``pieces``-th from ``piece``) and results."""
 
-    def __init__(self, doc: Document) -> None:
-        """Plan the document's checks."""
+    def __init__(self, doc: Document, piece: int = 0, pieces: int = 1) -> None:
+        """Plan the document's checks: the share ``piece`` of ``pieces``."""
         self.doc = doc
-        self.tasks = tasks_of(doc)
+        planned = tasks_of(doc)
+        self.positions = list(range(piece, len(planned), pieces))  # in the document's tasks
+        self.tasks = [planned[n] for n in self.positions]
         self.results: list[T] = []
         self.began: float | None = None
         self.took: float | None = None  # seconds, once checked
@@ -137,7 +142,7 @@ class Slot(Generic[T]):
             target: Any = worker
             args: tuple[Any, ...] = (todo, self.sizes, self.timeout, self.transform, theirs)
         else:  # a fresh process: it loads the documents again from their files
-            paths = [(r.doc.path, len(r.results)) for r in left]
+            paths = [(r.doc.path, r.positions[len(r.results) :]) for r in left]
             target = spawned
             args = (paths, self.sizes, self.timeout, self.transform, run_seed(), theirs)
         self.process = context.Process(target=target, args=args, daemon=True)
@@ -231,22 +236,61 @@ def check_documents(
     directory (:func:`derive.checking.store.directory`), where the time each document
     takes is kept to share out the next run; ``None`` keeps nothing.
     """
-    runs: list[DocumentRun[T]] = [DocumentRun(doc) for doc in docs]
-    last = store.durations(where)
+    pieces = max(1, jobs // len(docs)) if docs else 1  # fewer documents than workers
+    runs: list[DocumentRun[T]] = [
+        DocumentRun(doc, piece, pieces) for doc in docs for piece in range(pieces)
+    ]
+    last = {path: took / pieces for path, took in store.durations(where).items()}
     slots = [Slot(part, sizes, timeout, transform) for part in share(runs, jobs, last)]
+    counts = Counts(runs, progress)
     try:
         for slot in slots:
             slot.start()
         while not all(slot.done for slot in slots):
-            step([slot for slot in slots if not slot.done], progress)
+            step([slot for slot in slots if not slot.done], counts)
     finally:
         for slot in slots:
             slot.finish()
-    store.keep_durations(where, {r.doc.path: r.took for r in runs if r.took is not None})
-    return [run.results for run in runs]
+    store.keep_durations(where, durations(runs))
+    return [whole(doc, runs) for doc in docs]
 
 
-def step(active: list[Slot[T]], progress: Progress | None) -> None:
+def whole(doc: Document, runs: Sequence[DocumentRun[T]]) -> list[T]:
+    """A document's results in the order of its tasks, gathered from its pieces."""
+    placed: dict[int, T] = {}
+    for run in runs:
+        if run.doc is doc:
+            placed.update(zip(run.positions, run.results, strict=True))
+    return [placed[n] for n in sorted(placed)]
+
+
+def durations(runs: Sequence[DocumentRun[T]]) -> dict[str, float]:
+    """The time each document took (its pieces' times added), once all its tasks were checked."""
+    out: dict[str, float] = {}
+    for path in {run.doc.path for run in runs}:
+        mine = [run for run in runs if run.doc.path == path]
+        if all(run.took is not None or not run.tasks for run in mine):
+            out[path] = sum(run.took or 0.0 for run in mine)
+    return out
+
+
+class Counts:
+    """Progress by document, however its tasks were shared out among workers."""
+
+    def __init__(self, runs: Sequence[DocumentRun[Any]], progress: Progress | None) -> None:
+        """Count each document's tasks over its pieces."""
+        self.runs, self.progress = runs, progress
+
+    def __call__(self, run: DocumentRun[Any]) -> None:
+        """Report ``run``'s document: how many of its tasks have results."""
+        if self.progress is None:
+            return
+        mine = [r for r in self.runs if r.doc is run.doc]
+        done = sum(len(r.results) for r in mine)
+        self.progress(run.doc, done, sum(len(r.tasks) for r in mine))
+
+
+def step(active: list[Slot[T]], progress: Counts) -> None:
     """Wait for the next record, or the next deadline, and act on it."""
     deadlines = [slot.deadline for slot in active if slot.deadline is not None]
     left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -259,5 +303,4 @@ def step(active: list[Slot[T]], progress: Progress | None) -> None:
             run = slot.expire()
         else:
             continue
-        if progress is not None:
-            progress(run.doc, len(run.results), len(run.tasks))
+        progress(run)

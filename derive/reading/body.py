@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from derive.errors import DocumentError, Position
+from derive.memo import OwnedMemo
 from derive.model import Document
 from derive.reading import layout
 from derive.reading.displays import Block, math_blocks
@@ -92,11 +93,19 @@ def chains(doc: Document) -> list[list[Side]]:
 
 
 def read_body(doc: Document) -> Reading:
-    """The body's chains, and its display math that is not a step.
+    """The body's chains, and its display math that is not a step (remembered per document).
 
     Raises:
         DocumentError: more than :data:`MAX_STEPS` steps, at the first one too many.
     """
+    found = READINGS.get(doc, None)
+    if found is None:
+        found = READINGS.put(doc, None, read_afresh(doc))
+    return found
+
+
+def read_afresh(doc: Document) -> Reading:
+    """:func:`read_body`, computed."""
     reading = Reading()
     for block in math_blocks(doc):
         lead = lead_conditions(doc, block)
@@ -106,6 +115,9 @@ def read_body(doc: Document) -> Reading:
                 lead = None  # the prose's condition is on the block's first statement
         reading.flush()
     return reading
+
+
+READINGS: OwnedMemo[Document, None, Reading] = OwnedMemo("body.READINGS", 16)
 
 
 def lead_conditions(doc: Document, block: Block) -> tuple[str, ...] | None:
