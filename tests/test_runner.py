@@ -135,5 +135,5 @@ def test_one_document_is_shared_among_the_workers(monkeypatch: pytest.MonkeyPatc
         return [(e["line"], e["status"], e["message"]) for e in found["steps"]]
 
     assert plain(shared) == plain(alone) == plain(spawned)
-    runs = [runner.DocumentRun(doc, piece, 2) for piece in range(2)]
+    runs: list[runner.DocumentRun[object]] = [runner.DocumentRun(doc, p, 2) for p in range(2)]
     assert sorted(n for run in runs for n in run.positions) == list(range(len(tasks_of(doc))))
