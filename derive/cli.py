@@ -109,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
         default=min(os.cpu_count() or 1, options.MAX_JOBS),
         metavar="N",
         help="check with N worker processes (1 to 64), each taking its share of the "
-        "documents (default: the number of CPUs, here %(default)s); the output order and "
+        "documents, or of one document's checks (default: the number of CPUs, here "
+        "%(default)s); the output order and "
         "verdicts do not change",
     )
     check.add_argument(
