@@ -72,3 +72,20 @@ def test_unless_negates_and_a_joined_condition_is_not_dropped() -> None:
     found = [(s.step.right.line, s.status) for s in report.steps]
     assert found == [(14, "proved"), (18, "refuted")], found
     assert [(u.line, u.reason) for u in report.unread] == [(22, "condition")]
+
+
+def test_whole_vectors_multiplied_or_inside_functions_are_refused() -> None:
+    r"""``\mathbf{p} \mathbf{q}``, ``\mathbf{p}^2``, ``\ln \mathbf{p}`` are not read silently.
+
+    A product of two whole vectors was compared at one entry as the entrywise product
+    (it may be the inner product), and ``\sigma(\mathbf{a})`` as a function of a scalar
+    symbol ``a``; a sum of scalar multiples of whole vectors still reads.
+    """
+    found = steps("vectors-multiplied.md")
+    statuses = [status for _, status, _ in found]
+    assert statuses == ["unparsed"] * 4 + ["proved"], found
+    assert "entrywise, inner or outer" in found[0][2]
+    assert "a norm" in found[1][2]
+    assert "entrywise, inner or outer" in found[2][2]
+    assert "inside a function" in found[3][2]
+    assert "compared the vectors at entry j" in found[4][2]
