@@ -89,3 +89,14 @@ def test_whole_vectors_multiplied_or_inside_functions_are_refused() -> None:
     assert "entrywise, inner or outer" in found[2][2]
     assert "inside a function" in found[3][2]
     assert "compared the vectors at entry j" in found[4][2]
+
+
+def test_a_vectors_own_entry_letter_does_not_take_the_only_index() -> None:
+    r"""``\nabla_u R = \mathbf{u}`` with ``n`` the one index over ``N`` is compared at ``n``.
+
+    The vector ``∂R/∂\mathbf{u}`` writes its entries with a letter of its own named
+    ``n``; it was counted as a use of the declared ``n``, and the step was refused.
+    """
+    found = steps("vectors-one-index.md")
+    assert [status for _, status, _ in found] == ["proved", "refuted"], found
+    assert all("compared the vectors at entry n" in message for _, _, message in found)

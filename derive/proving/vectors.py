@@ -55,7 +55,13 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
         raise DocumentError(f"the two sides are vectors of lengths {shown}", claim.position)
     (length,) = lengths
     # not a letter the claim uses anywhere, bound ones too: `Σ_i δ_ip` at `i` would capture
-    used = {s.name for s in (claim.lhs - claim.rhs).atoms(sp.Symbol)}
+    # (a vector's own dummy entry letter is not a use: `∂E/∂\mathbf{x}` writes no `n`)
+    used = {
+        s.name
+        for side in (claim.lhs, claim.rhs)
+        for s in side.atoms(sp.Symbol)
+        if not isinstance(s, sp.Dummy)
+    }
     name = next(
         (i for i, size in doc.indices.items() if symbols.size(size) == length and i not in used),
         None,
@@ -112,7 +118,7 @@ def _refuse_misplaced(expr: sp.Basic, claim: Claim) -> None:
             _refuse_misplaced(arg, claim)
     elif _whole(expr):
         raise DocumentError(
-            "a whole vector inside a function or a sum: derive compares whole vectors only "
+            "a whole vector inside a function, a sum or a derivative: derive compares whole vectors only "
             "in sums and scalar multiples of them; write the entry, e.g. `\\ln y_j`, or "
             "the sum over entries, `\\sum_k y_k`",
             claim.position,
