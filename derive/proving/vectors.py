@@ -118,9 +118,9 @@ def _refuse_misplaced(expr: sp.Basic, claim: Claim) -> None:
             _refuse_misplaced(arg, claim)
     elif _whole(expr):
         raise DocumentError(
-            "a whole vector inside a function, a sum or a derivative: derive compares whole vectors only "
-            "in sums and scalar multiples of them; write the entry, e.g. `\\ln y_j`, or "
-            "the sum over entries, `\\sum_k y_k`",
+            "a whole vector inside a function, a sum or a derivative: derive compares whole "
+            "vectors only in sums and scalar multiples of them; write the entry, e.g. "
+            "`\\ln y_j`, or the sum over entries, `\\sum_k y_k`",
             claim.position,
         )
 
