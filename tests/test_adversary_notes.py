@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from derive import api
+from derive.errors import DocumentError
 
 DATA = Path(__file__).parent / "data" / "adversary"
 
@@ -100,3 +103,9 @@ def test_a_vectors_own_entry_letter_does_not_take_the_only_index() -> None:
     found = steps("vectors-one-index.md")
     assert [status for _, status, _ in found] == ["proved", "refuted"], found
     assert all("compared the vectors at entry n" in message for _, _, message in found)
+
+
+def test_an_entry_defined_on_its_own_and_in_a_vector_is_refused() -> None:
+    """``g_m = v_m^2`` and ``g_1 = 4`` contradict each other: ``g_1 = 4`` held."""
+    with pytest.raises(DocumentError, match=r"entry-defined-twice\.md:10:10: `g_\{1\}` is defined"):
+        api.load(str(DATA / "entry-defined-twice.md"))
