@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from derive import api
-from derive.errors import DocumentError
+from derive.errors import DeriveError, DocumentError
 
 DATA = Path(__file__).parent / "data" / "adversary"
 
@@ -109,3 +109,15 @@ def test_an_entry_defined_on_its_own_and_in_a_vector_is_refused() -> None:
     """``g_m = v_m^2`` and ``g_1 = 4`` contradict each other: ``g_1 = 4`` held."""
     with pytest.raises(DocumentError, match=r"entry-defined-twice\.md:10:10: `g_\{1\}` is defined"):
         api.load(str(DATA / "entry-defined-twice.md"))
+
+
+def test_a_defined_delta_with_subscripts_is_refused() -> None:
+    r"""``\delta_{pq}`` defined as ``u_p v_q`` was the Kronecker delta in the body.
+
+    ``\delta_{pq} = \delta_{qp}`` held; the definition is refused, and one with a layer
+    tag, ``\delta^{(2)}_{pq}``, is a name of its own.
+    """
+    with pytest.raises(DeriveError, match=r"delta-defined\.md:10:2: `\\delta` with subscripts"):
+        api.load(str(DATA / "delta-defined.md"))
+    found = steps("delta-defined-tagged.md")
+    assert [status for _, status, _ in found] == ["proved", "refuted"], found
