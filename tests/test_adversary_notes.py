@@ -121,3 +121,14 @@ def test_a_defined_delta_with_subscripts_is_refused() -> None:
         api.load(str(DATA / "delta-defined.md"))
     found = steps("delta-defined-tagged.md")
     assert [status for _, status, _ in found] == ["proved", "refuted"], found
+
+
+def test_the_derivative_of_a_whole_vector_is_refused() -> None:
+    r"""``\frac{\partial \mathbf{s}}{\partial \mathbf{u}}`` is a Jacobian, not read as a gradient.
+
+    It was read as the vector of ``∂s/∂u_b`` with ``s`` a plain symbol, then left
+    undecided far from the reading; it is refused where it is written.
+    """
+    found = steps("jacobian-of-a-vector.md")
+    assert [status for _, status, _ in found] == ["unparsed", "unparsed", "proved"], found
+    assert all("a Jacobian" in message for _, _, message in found[:2])
