@@ -83,8 +83,8 @@ def _whole(expr: sp.Basic) -> bool:
     """True when ``expr`` holds a whole vector that is not a defined function's argument."""
     if isinstance(expr, symbols.Vector | sp.IndexedBase):
         return True
-    if isinstance(expr, sp.Indexed | AppliedUndef):
-        return False
+    if not isinstance(expr, sp.Basic) or isinstance(expr, sp.Indexed | AppliedUndef):
+        return False  # (an argument may be a class: the function `σ` mapped entrywise)
     return any(_whole(arg) for arg in expr.args)
 
 
