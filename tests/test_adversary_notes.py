@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from derive import api
+from derive.errors import DeriveError, DocumentError
 
 DATA = Path(__file__).parent / "data" / "adversary"
 
@@ -72,3 +75,60 @@ def test_unless_negates_and_a_joined_condition_is_not_dropped() -> None:
     found = [(s.step.right.line, s.status) for s in report.steps]
     assert found == [(14, "proved"), (18, "refuted")], found
     assert [(u.line, u.reason) for u in report.unread] == [(22, "condition")]
+
+
+def test_whole_vectors_multiplied_or_inside_functions_are_refused() -> None:
+    r"""``\mathbf{p} \mathbf{q}``, ``\mathbf{p}^2``, ``\ln \mathbf{p}`` are not read silently.
+
+    A product of two whole vectors was compared at one entry as the entrywise product
+    (it may be the inner product), and ``\sigma(\mathbf{a})`` as a function of a scalar
+    symbol ``a``; a sum of scalar multiples of whole vectors still reads.
+    """
+    found = steps("vectors-multiplied.md")
+    statuses = [status for _, status, _ in found]
+    assert statuses == ["unparsed"] * 4 + ["proved"], found
+    assert "entrywise, inner or outer" in found[0][2]
+    assert "a norm" in found[1][2]
+    assert "entrywise, inner or outer" in found[2][2]
+    assert "inside a function" in found[3][2]
+    assert "compared the vectors at entry j" in found[4][2]
+
+
+def test_a_vectors_own_entry_letter_does_not_take_the_only_index() -> None:
+    r"""``\nabla_u R = \mathbf{u}`` with ``n`` the one index over ``N`` is compared at ``n``.
+
+    The vector ``∂R/∂\mathbf{u}`` writes its entries with a letter of its own named
+    ``n``; it was counted as a use of the declared ``n``, and the step was refused.
+    """
+    found = steps("vectors-one-index.md")
+    assert [status for _, status, _ in found] == ["proved", "refuted"], found
+    assert all("compared the vectors at entry n" in message for _, _, message in found)
+
+
+def test_an_entry_defined_on_its_own_and_in_a_vector_is_refused() -> None:
+    """``g_m = v_m^2`` and ``g_1 = 4`` contradict each other: ``g_1 = 4`` held."""
+    with pytest.raises(DocumentError, match=r"entry-defined-twice\.md:10:10: `g_\{1\}` is defined"):
+        api.load(str(DATA / "entry-defined-twice.md"))
+
+
+def test_a_defined_delta_with_subscripts_is_refused() -> None:
+    r"""``\delta_{pq}`` defined as ``u_p v_q`` was the Kronecker delta in the body.
+
+    ``\delta_{pq} = \delta_{qp}`` held; the definition is refused, and one with a layer
+    tag, ``\delta^{(2)}_{pq}``, is a name of its own.
+    """
+    with pytest.raises(DeriveError, match=r"delta-defined\.md:10:2: `\\delta` with subscripts"):
+        api.load(str(DATA / "delta-defined.md"))
+    found = steps("delta-defined-tagged.md")
+    assert [status for _, status, _ in found] == ["proved", "refuted"], found
+
+
+def test_the_derivative_of_a_whole_vector_is_refused() -> None:
+    r"""``\frac{\partial \mathbf{s}}{\partial \mathbf{u}}`` is a Jacobian, not read as a gradient.
+
+    It was read as the vector of ``∂s/∂u_b`` with ``s`` a plain symbol, then left
+    undecided far from the reading; it is refused where it is written.
+    """
+    found = steps("jacobian-of-a-vector.md")
+    assert [status for _, status, _ in found] == ["unparsed", "unparsed", "proved"], found
+    assert all("a Jacobian" in message for _, _, message in found[:2])

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive import symbols
 from derive.errors import DocumentError
@@ -24,8 +25,12 @@ ARITHMETIC = (sp.Add, sp.Mul, sp.Pow)
 
 
 def has_vectors(claim: Claim) -> bool:
-    """True when a side of ``claim`` is a whole vector in index notation."""
-    return bool(_vectors(claim.lhs) or _vectors(claim.rhs))
+    r"""True when ``claim`` writes a whole vector in index notation anywhere.
+
+    A vector passed whole to a defined function, ``\text{soft}(\mathbf{z}, j)``, is that
+    function's argument, not a vector side.
+    """
+    return any(_whole(side) for side in (claim.lhs, claim.rhs))
 
 
 def at_entry(doc: Document, claim: Claim) -> Claim:
@@ -35,6 +40,8 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
         DocumentError: One side is a vector and the other not, the vectors have different
             lengths, or no declared index ranges over their length.
     """
+    for side in (claim.lhs, claim.rhs):
+        _refuse_misplaced(side, claim)
     left, right = _vectors(claim.lhs), _vectors(claim.rhs)
     if not left or not right:
         raise DocumentError(
@@ -48,7 +55,13 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
         raise DocumentError(f"the two sides are vectors of lengths {shown}", claim.position)
     (length,) = lengths
     # not a letter the claim uses anywhere, bound ones too: `Σ_i δ_ip` at `i` would capture
-    used = {s.name for s in (claim.lhs - claim.rhs).atoms(sp.Symbol)}
+    # (a vector's own dummy entry letter is not a use: `∂E/∂\mathbf{x}` writes no `n`)
+    used = {
+        s.name
+        for side in (claim.lhs, claim.rhs)
+        for s in side.atoms(sp.Symbol)
+        if not isinstance(s, sp.Dummy)
+    }
     name = next(
         (i for i, size in doc.indices.items() if symbols.size(size) == length and i not in used),
         None,
@@ -64,6 +77,52 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
     return replace(
         claim, lhs=_entry(claim.lhs, n), rhs=_entry(claim.rhs, n), notes=(*claim.notes, note)
     )
+
+
+def _whole(expr: sp.Basic) -> bool:
+    """True when ``expr`` holds a whole vector that is not a defined function's argument."""
+    if isinstance(expr, symbols.Vector | sp.IndexedBase):
+        return True
+    if not isinstance(expr, sp.Basic) or isinstance(expr, sp.Indexed | AppliedUndef):
+        return False  # (an argument may be a class: the function `σ` mapped entrywise)
+    return any(_whole(arg) for arg in expr.args)
+
+
+def _refuse_misplaced(expr: sp.Basic, claim: Claim) -> None:
+    r"""Refuse a whole vector that is not a term or a scalar multiple in a side.
+
+    ``\mathbf{y} \mathbf{t}`` could be the entrywise product, the inner product or the
+    outer product, ``\mathbf{y}^2`` the entrywise square or ``\mathbf{y}^T \mathbf{y}``,
+    and ``\ln \mathbf{y}`` or ``\sum_k \mathbf{y}`` leave the vector inside a
+    function of scalars: none of them is read as one of its meanings silently.
+
+    Raises:
+        DocumentError: Such a vector.
+    """
+    if isinstance(expr, symbols.Vector | sp.IndexedBase):
+        return
+    if isinstance(expr, sp.Mul) and sum(1 for a in expr.args if _whole(a)) > 1:
+        raise DocumentError(
+            "a product of two whole vectors: entrywise, inner or outer? Write the entry, "
+            "e.g. `y_j t_j`, or the inner product as a sum, `\\sum_k y_k t_k`",
+            claim.position,
+        )
+    if isinstance(expr, sp.Pow) and _whole(expr.base):
+        raise DocumentError(
+            "a power or quotient of a whole vector: entrywise, or a norm? Write the entry, "
+            "e.g. `y_j^2` or `t_j / y_j`, or a sum, `\\sum_k y_k^2`",
+            claim.position,
+        )
+    if isinstance(expr, sp.Add | sp.Mul):
+        for arg in expr.args:
+            _refuse_misplaced(arg, claim)
+    elif _whole(expr):
+        raise DocumentError(
+            "a whole vector inside a function, a sum or a derivative: derive compares whole "
+            "vectors only in sums and scalar multiples of them; write the entry, e.g. "
+            "`\\ln y_j`, or the sum over entries, `\\sum_k y_k`",
+            claim.position,
+        )
 
 
 def _vectors(expr: sp.Basic) -> list[sp.Basic]:

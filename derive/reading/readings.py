@@ -7,6 +7,7 @@ are merged over the top-level ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
@@ -242,7 +243,21 @@ def parse_definitions(
         if name in out:
             raise DocumentError(f"`{name}` is defined twice", where.position)
         out[name] = Definition(name, tuple(params), sp.S.Zero, body, where.position)
+    for name, definition in out.items():
+        base = one_by_one_base(name)
+        if base in out and out[base].params:
+            raise DocumentError(
+                f"`{name}` is defined on its own and as an entry of `{base}` (defined with "
+                f"a subscript): keep one definition, or name the vector otherwise",
+                definition.position,
+            )
     return out
+
+
+def one_by_one_base(name: str) -> str | None:
+    """The vector name of a name defined one subscript at a time (``h`` of ``h_{1}``)."""
+    match = re.fullmatch(r"(.+)_\{[0-9,]+\}", name)
+    return match[1] if match else None
 
 
 def parse_shapes(

@@ -10,7 +10,14 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError
 from derive.model import Scope
-from derive.reading.latex.names import is_name, literal_key, name_value, read_name, script_key
+from derive.reading.latex.names import (
+    DELTA,
+    is_name,
+    literal_key,
+    name_value,
+    read_name,
+    script_key,
+)
 from derive.reading.latex.nodes import Node, only_item, position, source
 
 HINT = "write a name (`E`), an element (`y_k`, `w_{ij}`) or a function (`f(\\mathbf{z}, j)`)"
@@ -42,6 +49,12 @@ def read_head(text: str, scope: Scope, node: Node) -> tuple[str, tuple[sp.Basic,
         raise _not_a_head(text, node)
     if len(items) == 1 and not name.prefix and literal_key(name.key, name.indices or ()):
         return literal_key(name.key, name.indices or ()), ()  # `h_1 = …`: a name of its own
+    if name.key == DELTA and (name.indices is not None or name.prefix):
+        raise LatexError(
+            "`\\delta` with subscripts is the Kronecker delta (`\\delta_{kj}`) wherever "
+            "it is used: name the defined quantity otherwise, e.g. `d_j` or `\\delta^{(l)}_j`",
+            position(node),
+        )
     if len(items) == 1:
         return name.key, name.prefix + (name.indices or ())
     paren = items[1].children[0]

@@ -329,6 +329,12 @@ def derivative(body: Operand, var: Operand) -> Any:
             scalar or a column.
     """
     value, by = plain(body), plain(var)
+    if isinstance(value, sp.IndexedBase | symbols.Vector):
+        raise LatexError(
+            f"`{body.written}` is a whole vector, and its derivative a Jacobian: write an "
+            "entry, e.g. `\\frac{\\partial y_i}{\\partial z_j}`",
+            body.where,
+        )
     if isinstance(by, sp.IndexedBase):  # `∂E/∂\mathbf{z}`: the vector of `∂E/∂z_n`
         n = sp.Dummy("n", integer=True)
         return symbols.Vector(
