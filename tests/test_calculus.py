@@ -71,11 +71,14 @@ def undefined(value: sp.Basic) -> bool:
 def exactly_zero(value: sp.Expr) -> bool:
     """True when a number built from rationals, ``e^q`` and logarithms is exactly zero.
 
+    Powers of ``e`` are combined first, so ``e^{-a} e^{a}`` is 1 whatever ``a`` is.
+
     Each ``e^q`` with rational ``q`` becomes ``V^{qL}`` for one variable ``V`` (``L`` the
     common denominator), so ``e^{1/2} e^{1/3} = e^{5/6}`` holds of the stand-ins too;
     every other transcendental subterm becomes an independent variable. Zero as a
     rational function of those variables means zero.
     """
+    value = sp.powsimp(value, combine="exp", deep=True)  # e^{-a} e^{a} = 1, a not rational
     exps = [e for e in value.atoms(sp.exp) if e.args[0].is_Rational]
     common = math.lcm(1, *(int(e.args[0].q) for e in exps))
     v = sp.Dummy("V", positive=True)
