@@ -265,6 +265,14 @@ def left_free(doc: Document) -> frozenset[str]:
 LEFT_FREE: OwnedMemo[Document, None, frozenset[str]] = OwnedMemo("expand.LEFT_FREE", 64)
 
 
+def unused_index(doc: Document, size: sp.Basic, used: set[str]) -> str | None:
+    """A declared index over ``size`` that is not in ``used``, to stand for every entry."""
+    return next(
+        (i for i, over in doc.indices.items() if symbols.size(over) == size and i not in used),
+        None,
+    )
+
+
 def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
     """The entry ``(row, col)`` at which a matrix claim is checked (``None`` for scalars).
 
@@ -281,10 +289,7 @@ def entry_of(claim: Claim, doc: Document) -> tuple[sp.Basic, sp.Basic] | None:
         if dim == 1:
             picked.append(sp.S.One)
             continue
-        name = next(
-            (i for i, size in doc.indices.items() if symbols.size(size) == dim and i not in used),
-            None,
-        )
+        name = unused_index(doc, dim, used)
         if name is None:
             raise DocumentError(
                 f"to check `{claim.name}` entry by entry derive needs an index over "

@@ -19,6 +19,7 @@ from sympy.core.function import AppliedUndef
 from derive import symbols
 from derive.errors import DocumentError
 from derive.meaning import axes_of
+from derive.proving.expand import unused_index
 from derive.model import Claim, Document
 
 ARITHMETIC = (sp.Add, sp.Mul, sp.Pow)
@@ -62,10 +63,7 @@ def at_entry(doc: Document, claim: Claim) -> Claim:
         for s in side.atoms(sp.Symbol)
         if not isinstance(s, sp.Dummy)
     }
-    name = next(
-        (i for i, size in doc.indices.items() if symbols.size(size) == length and i not in used),
-        None,
-    )
+    name = unused_index(doc, length, used)
     if name is None:
         raise DocumentError(
             f"to compare vectors of length {length} entry by entry derive needs an index over "
