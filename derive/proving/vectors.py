@@ -19,8 +19,8 @@ from sympy.core.function import AppliedUndef
 from derive import symbols
 from derive.errors import DocumentError
 from derive.meaning import axes_of
-from derive.proving.expand import unused_index
 from derive.model import Claim, Document
+from derive.proving.expand import unused_index
 
 ARITHMETIC = (sp.Add, sp.Mul, sp.Pow)
 
