@@ -26,6 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from pathlib import Path
+from typing import Any
+
 import sympy as sp
 
 from derive.checking.check import Task, check_document, check_task
@@ -39,7 +42,8 @@ from derive.presenting import words
 from derive.printing.notation import statement
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, entry_of
 from derive.reading.catalog import find_document
-from derive.reading.frontmatter import load_document
+from derive.reading.document import read_document
+from derive.reading.frontmatter import load_document, with_inferred
 from derive.reading.python import identity
 from derive.verdict import Verdict
 
@@ -74,6 +78,20 @@ def inputs(doc: Document) -> dict[str, tuple[str | None, ...]]:
         for name, axes in axes_of(doc).items()
         if name not in declared and not name.startswith("\\text")
     }
+
+
+def infer(name_or_path: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The name and the front-matter tables derive infers for a document's body.
+
+    Only what the document's own front matter does not write is returned: for notes with
+    no front matter, all of it.
+
+    Raises:
+        DeriveError: not found, or malformed (with ``file:line:col``).
+    """
+    raw = read_document(str(find_document(name_or_path)))
+    name = str(raw.front.get("name", Path(raw.path).stem))
+    return name, with_inferred(raw).inferred
 
 
 def check(

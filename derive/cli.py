@@ -67,6 +67,16 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the documents found (./derivations, then the catalogue)")
     show = sub.add_parser("show", help="print a document's definitions, assumptions, claims")
     show.add_argument("document", metavar="NAME|PATH")
+    infer = sub.add_parser(
+        "infer",
+        help="print the front matter derive infers from a document's body, as TOML to paste",
+        description="Print, as a TOML front matter, what derive infers from the body's "
+        "display math: definitions (the first equality of a chain whose left side is a "
+        "new name), indices and sizes (from sums and subscripts) and candidate "
+        "assumptions (a vector that is summed or weights a logarithm sums to one). Only "
+        "what the document's own front matter does not write is printed.",
+    )
+    infer.add_argument("document", metavar="NAME|PATH")
     check = sub.add_parser(
         "check",
         help="check every claim of the given documents",
@@ -141,6 +151,8 @@ def main(
             return list_command(stdout, stderr)
         if args.command == "show":
             return show_command(args.document, stdout)
+        if args.command == "infer":
+            return infer_command(args.document, stdout)
         if args.command == "diff":
             return diff_command.run(args, stdout)
         if args.command == "report":
@@ -216,6 +228,17 @@ def show_command(name: str, stdout: TextIO) -> int:
         extra += ["expect refuted"] if c.expect == "refuted" else []
         note = f"  [dim]({escape('; '.join(extra))})[/]" if extra else ""
         out.print(f"  claim   {c.name}: {escape(present.statement(c.lhs, c.rhs))}{note}")
+    return EXIT_OK
+
+
+def infer_command(name: str, stdout: TextIO) -> int:
+    """``derive infer NAME``: the inferred front matter, as TOML."""
+    from derive import api
+    from derive.presenting import toml
+
+    title, tables = api.infer(name)
+    note = "inferred by derive from the body's display math: keep what is right, edit the rest"
+    stdout.write(toml.front_matter(title, tables, note))
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import sympy as sp
 
@@ -188,6 +189,10 @@ class Document:
     where: tuple[Condition, ...] = ()  # conditions on indices that hold in every step
     macros: Mapping[str, str] = field(default_factory=dict)  # body text as written -> as read
     digest: str = ""  # SHA-256 of the document's text as read
+    # the front-matter tables derive inferred from the body (empty: all were written),
+    # and where the body writes each inferred definition (line, column of its right side)
+    inferred: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    defined_at: frozenset[tuple[int, int]] = frozenset()
 
     def reading_at(self, line: int) -> Document:
         """The document whose tables give the body's line ``line`` its meaning."""

@@ -135,6 +135,8 @@ def check_step(
     written: list[Requirement] = []
     # a condition the body states (not the front matter's): said after the step
     notes = [f"under the condition `{c.text}`" for c in where if c not in doc.where]
+    if (step.right.line, step.right.col) in doc.defined_at:
+        notes.append(f"the definition of `{step.left.text}` derive inferred from this line")
     try:
         lhs = parse_expression(expand_macros(step.left.text, doc), doc.scope, written, notes)
         rhs = parse_expression(expand_macros(step.right.text, doc), doc.scope, written, notes)

@@ -108,7 +108,7 @@ def print_steps(out: Console, steps: list[StepRecord]) -> None:
         if r["status"] in UNSETTLED:
             note = f"\n      {escape(r['message'])}"
         elif r["holds_under"]:
-            note = f"  [dim](holds under {', '.join(r['holds_under'])})[/]"
+            note = f"  [dim]({escape(words.holds_under(r['holds_under']))})[/]"
         if r["status"] in words.HOLDS and r["notes"]:
             note += f"  [dim]({escape('; '.join(r['notes']))})[/]"
         expected = words.expectation(r["expect"], r["as_expected"], step=True)

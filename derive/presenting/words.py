@@ -72,7 +72,7 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
             case = f" when {verdict.residual_case}" if verdict.residual_case else ""
             text += f"; left − right = {unicode(verdict.residual)}{case}"
         if verdict.holds_under:
-            text += f"; holds under {', '.join(f'`{n}`' for n in verdict.holds_under)}"
+            text += f"; {holds_under(verdict.holds_under, quoted=True)}"
         return text
     if verdict.status == "vacuous":
         return f"vacuous: {said}: {verdict.message}"
@@ -86,9 +86,20 @@ def step_line(result: StepResult) -> str:
     if result.claim is None or result.verdict is None:
         return result.reason  # stopped from outside before it had a claim
     if result.holds and result.verdict.holds_under:
-        under = f"holds under {', '.join(result.verdict.holds_under)}"
+        under = holds_under(result.verdict.holds_under)
         return noted(under, result.claim.notes)
     return claim_line(result.claim, result.verdict)
+
+
+def holds_under(names: Sequence[str], quoted: bool = False) -> str:
+    """``holds under targets``; an assumption derive inferred says its condition:
+    ``holds if Σ t = 1``."""
+    inferred = [n for n in names if n.startswith("if ")]
+    written = [f"`{n}`" if quoted else n for n in names if not n.startswith("if ")]
+    parts = ([f"holds under {', '.join(written)}"] if written else []) + [
+        f"holds {n}" for n in inferred
+    ]
+    return "; ".join(parts)
 
 
 def sentence(verdict: Verdict) -> str:

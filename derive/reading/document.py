@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,10 @@ class RawDocument:
     body: str
     body_line: int  # line of the first body line
     digest: str = ""  # SHA-256 of the whole text, for results kept between runs
+    written: bool = True  # False: the document has no front matter (it is inferred)
+    # where the body writes each inferred front-matter string (a definition's text)
+    origins: dict[str, Position] = field(default_factory=dict)
+    inferred: dict[str, Any] = field(default_factory=dict)  # the tables derive inferred
 
     def text(self, value: str, *, after: int = 0) -> Text:
         """Pair a front-matter string with its position, searching from line ``after``."""
@@ -117,12 +121,9 @@ def split_document(source: str, path: str = "") -> RawDocument:
     """
     lines = source.splitlines()
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
-    if first is None or lines[first].strip() != FENCE:
-        line = 1 if first is None else first + 1
-        raise DocumentError(
-            "a derivation document starts with a line `+++`, then TOML front matter, then `+++`",
-            Position(path, line, 1),
-        )
+    if first is None or lines[first].strip() != FENCE:  # notes as they are: no front matter
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        return RawDocument(path, {}, 1, "", source, 1, digest, written=False)
     close = next((n for n in range(first + 1, len(lines)) if lines[n].strip() == FENCE), None)
     if close is None:
         raise DocumentError(
@@ -184,6 +185,8 @@ def locate_string(doc: RawDocument, value: str, after: int = 0) -> Text:
     tomllib keeps no positions, so the written form is searched for: a literal string
     ``'...'`` verbatim, else a basic string ``"..."`` whose value is ``value``.
     """
+    if value in doc.origins:  # inferred from the body: placed where the body writes it
+        return Text(value, doc.origins[value])
     lines = doc.front_text.split("\n")
     if "\n" in value:
         found = locate_multiline(doc, value, after)

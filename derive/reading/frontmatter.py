@@ -9,24 +9,77 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from derive.errors import DocumentError
+from derive.errors import DeriveError, DocumentError, Position
 from derive.model import Assumption, Claim, Document, Requirement
 from derive.reading.body import chains, check_count
 from derive.reading.document import RawDocument, header_lines, read_document
 from derive.reading.fields import Tables, need, parse_at, parse_condition, string_list
+from derive.reading.inference import Inference, infer
 from derive.reading.latex import Scope, parse_relation
 from derive.reading.readings import TABLE_KEYS, build_reading, parse_parts
 
 EXPECTS = ("proved", "refuted")
 
 
-TOP_KEYS = ("name", "title", "sources", *TABLE_KEYS, "claims", "steps", "parts")
+TOP_KEYS = ("name", "title", "sources", "infer", *TABLE_KEYS, "claims", "steps", "parts")
 STEP_KEYS = ("to", "expect")
 
 
 CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
+
+
+def with_inferred(raw: RawDocument) -> RawDocument:
+    """``raw`` with the tables its body implies filling the gaps of its front matter."""
+    front = {k: v for k, v in raw.front.items() if k not in ("claims", "steps", "parts")}
+    provisional = replace(build_reading(raw, front, Tables()), name="", title="")
+    sides = [
+        [(side.text, Position(raw.path, side.line, side.col)) for side in chain]
+        for chain in chains(provisional)
+    ]
+    found = readable(raw, infer(sides, raw.front))
+    merged = found.merged(raw.front)
+    inferred: dict[str, Any] = {
+        table: {k: v for k, v in keys.items() if k not in dict(raw.front.get(table, {}))}
+        for table, keys in found.tables.items()
+        if isinstance(keys, dict)
+    }
+    given = raw.front.get("names", [])
+    inferred["names"] = [n for n in found.tables.get("names", []) if n not in given]
+    inferred = {table: keys for table, keys in inferred.items() if keys}
+    return replace(raw, front=merged, origins=found.origins, inferred=inferred)
+
+
+def readable(raw: RawDocument, found: Inference) -> Inference:
+    """``found`` without the inferred definitions derive cannot read.
+
+    Such a definition's chain is then checked as steps, where its reading is reported.
+    """
+    for _ in range(len(found.tables.get("definitions", {})) + 1):
+        trial = replace(raw, front=found.merged(raw.front), origins=found.origins)
+        try:
+            build_reading(trial, trial.front, Tables())
+            return found
+        except DeriveError as err:
+            culprit = blamed(found, err)
+            if culprit is None:
+                raise
+            found = found.without(culprit)
+    return found
+
+
+def blamed(found: Inference, err: DeriveError) -> str | None:
+    """The inferred definition an error is in (by its position), if any."""
+    if err.position is None:
+        return None
+    place = (err.position.line, err.position.col)
+    for head, body in found.tables.get("definitions", {}).items():
+        for origin in (found.origins.get(body), found.origins.get(head)):
+            if origin is not None and origin.line == place[0]:
+                return str(head)
+    return None
 
 
 def load_document(path: str) -> Document:
@@ -42,7 +95,13 @@ def load_document(path: str) -> Document:
 
 
 def build_document(raw: RawDocument) -> Document:
-    """Parse every part of a raw document into a :class:`Document`."""
+    """Parse every part of a raw document into a :class:`Document`.
+
+    A document with no front matter (or ``infer = true`` in it) has its tables inferred
+    from the body first (:mod:`derive.reading.inference`); written keys always win.
+    """
+    if not raw.written or raw.front.get("infer") is True:
+        raw = with_inferred(raw)
     front = raw.front
     unknown = [key for key in front if key not in TOP_KEYS]
     if unknown:
@@ -50,7 +109,10 @@ def build_document(raw: RawDocument) -> Document:
             f"unknown front-matter key `{unknown[0]}`; the keys are {', '.join(TOP_KEYS)}",
             raw.key(unknown[0]),
         )
-    name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
+    if raw.written or "name" in front:
+        name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
+    else:
+        name = Path(raw.path).stem or "notes"
     reading = build_reading(raw, front, Tables())
     claims = parse_claims(raw, front.get("claims", []), reading.scope, reading.assumptions)
     known_wrong = parse_known_steps(raw, front.get("steps", []))
@@ -63,6 +125,8 @@ def build_document(raw: RawDocument) -> Document:
         sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
         known_wrong=known_wrong,
         digest=raw.digest,
+        inferred=raw.inferred,
+        defined_at=frozenset((p.line, p.col) for p in raw.origins.values()),
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)

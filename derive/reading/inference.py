@@ -1,0 +1,388 @@
+r"""A front matter inferred from the body: notes checked as they are written.
+
+Real notes say what their front matter would: ``y_k = \frac{e^{z_k}}{\sum_{j=1}^{K}
+e^{z_j}}`` defines ``y`` and ranges ``k`` and ``j`` over ``K``; ``E = -\sum_k t_k \ln
+y_k`` defines the loss. From the body's display math this module infers
+
+- **definitions**: the first equality of a chain whose left side is a name, an entry
+  (``y_k``) or a function (``L(y, \hat y)``) not defined before, whose right side does
+  not use it (a known function, ``\sigma(z)``, keeps its meaning: that equality is a
+  step);
+- **sizes and indices**: a sum ``\sum_{k=1}^{K}`` ranges ``k`` over the size ``K`` (a
+  number makes a fixed size); the subscripts of one name at one place share a range, so
+  ``z_j`` and ``z_k`` put ``j`` and ``k`` over one size; an index with no such evidence
+  gets a size of its own (``k`` over ``K``, or ``N_k`` when ``K`` is taken);
+- **candidate assumptions**: for a vector input summed or weighting a logarithm
+  (``\sum_k t_k``, ``t_k \ln y_k``), ``\sum_k t_k = 1`` (``if Σ t = 1`` in messages), so
+  that a step that needs it is reported as holding if it holds; a candidate is never
+  used unless a step is wrong without it.
+
+What is not defined is a free input. A front matter the document has always wins, key by
+key; an inferred one only fills its gaps. Nothing here reads values: the inferred
+tables are LaTeX text, read by the same reader as a written front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lark import Token, Tree
+
+from derive.errors import DeriveError, Position
+from derive.reading.latex.nodes import Node, source
+from derive.reading.latex.parser import parse_tree
+
+KNOWN = frozenset({r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}"})
+NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})
+LOGS = frozenset({"log", "func", "word"})
+# A superscript that names a layer rather than a power: `L`, `l`, `L-1`, `l+1`.
+LAYERISH = re.compile(r"[A-Z]|l|[A-Za-z][-+][0-9]")
+TABLES = ("sizes", "indices", "definitions", "assumptions")
+
+
+@dataclass
+class Evidence:
+    """What the body's math says of its names, gathered side by side."""
+
+    ranges: dict[str, str | int] = field(default_factory=dict)  # index -> size (from sums)
+    axes: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (name, axis) -> letters
+    summed: set[str] = field(default_factory=set)  # names summed or weighting a logarithm
+    bound: set[str] = field(default_factory=set)  # every letter a sum binds
+    tagged: set[str] = field(default_factory=set)  # `a^L_j`: a layer written as a superscript
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The inferred front-matter tables and where each inferred definition is written."""
+
+    tables: dict[str, dict[str, Any]]
+    origins: dict[str, Position]  # a definition's text -> where the body writes it
+
+    def without(self, head: str) -> Inference:
+        """The inference less the definition of ``head``."""
+        definitions = dict(self.tables.get("definitions", {}))
+        body = definitions.pop(head, None)
+        origins = {k: v for k, v in self.origins.items() if k not in (body, head)}
+        return Inference({**self.tables, "definitions": definitions}, origins)
+
+    def merged(self, front: Mapping[str, Any]) -> dict[str, Any]:
+        """``front`` with its gaps filled: a key it has always wins."""
+        out = dict(front)
+        for table in TABLES:
+            mine = self.tables.get(table, {})
+            given = front.get(table, {})
+            if mine and isinstance(given, dict):
+                out[table] = {**mine, **given}
+        if "names" in self.tables:
+            out["names"] = self.tables["names"]
+        return out
+
+
+def infer(chains: list[list[tuple[str, Position]]], front: Mapping[str, Any]) -> Inference:
+    """Infer the tables a front matter would give, from the body's chains of sides."""
+    declared = {k for t in ("definitions", "functions") for k in dict(front.get(t, {}))}
+    evidence = Evidence()
+    definitions: dict[str, str] = {}
+    origins: dict[str, Position] = {}
+    heads: set[str] = {head_key(k) for k in declared}
+    for sides in chains:
+        trees = [tree_of(text) for text, _ in sides]
+        for tree, (text, _) in zip(trees, sides, strict=True):
+            if tree is not None:
+                gather(tree, text, evidence)
+        if len(sides) < 2 or trees[0] is None or trees[1] is None:
+            continue
+        head = definable(sides[0][0], trees[0])
+        if head is None or head_key(head) in heads or head_key(head) in names_in(trees[1]):
+            continue
+        definitions[head] = sides[1][0]
+        origins[sides[1][0]] = sides[1][1]
+        origins.setdefault(head, sides[0][1])
+        heads.add(head_key(head))
+    sizes, indices = ranges(evidence, front)
+    assumptions = candidates(evidence, definitions, declared, indices)
+    tables: dict[str, Any] = {"sizes": sizes, "indices": indices, "definitions": definitions}
+    tables["assumptions"] = assumptions
+    given = list(front.get("names", []))
+    tagged = sorted(evidence.tagged - set(given))
+    if tagged:
+        tables["names"] = [*given, *tagged]
+    return Inference(tables, origins)
+
+
+def tree_of(text: str) -> Tree[Token] | None:
+    """The parse tree of one side, or None when it is not in the grammar."""
+    try:
+        tree = parse_tree(text, "expression")
+    except DeriveError:
+        return None
+    return tree if isinstance(tree, Tree) else None
+
+
+def definable(text: str, tree: Tree[Token]) -> str | None:
+    """The left side as a definition's head, when it is a name, an entry or a function."""
+    expr = tree.children[0]
+    if not isinstance(expr, Tree) or expr.data != "product":
+        return None
+    items = expr.children
+    if not 1 <= len(items) <= 2 or not all(isinstance(i, Tree) and i.data == "item" for i in items):
+        return None
+    first = items[0]
+    assert isinstance(first, Tree)
+    primary = first.children[0]
+    if not isinstance(primary, Tree) or primary.data not in NAME_KINDS:
+        return None
+    tagged = any(isinstance(s, Tree) and s.data == "sub" for s in first.children[1:])
+    for s in first.children[1:]:
+        if isinstance(s, Token):
+            return None  # a prime: not a head
+        if s.data == "sup" and not layer(text, s):
+            if not (tagged and LAYERISH.fullmatch(script(text, s))):
+                return None  # a power: not a head
+    if len(items) == 2:
+        paren = items[1].children[0] if isinstance(items[1], Tree) else None
+        if not isinstance(paren, Tree) or paren.data != "paren" or len(items[1].children) != 1:
+            return None
+        if source(text, primary) in KNOWN:
+            return None  # `\sigma(z) = …` states what σ is: a step
+    if any(literal(s) for s in first.children[1:] if isinstance(s, Tree) and s.data == "sub"):
+        return None  # `y_1 = …`: one entry, not a definition of all of them
+    return " ".join(text.split())
+
+
+def script(text: str, sup: Tree[Token]) -> str:
+    """A superscript as written, braces and spaces dropped: ``L``, ``L-1``."""
+    return source(text, sup.children[0]).replace(" ", "").strip("{}")
+
+
+def layer(text: str, sup: Tree[Token]) -> bool:
+    """True for a layer tag, ``^{(2)}`` or ``^{[l]}``, rather than a power."""
+    written = source(text, sup).replace(" ", "")
+    return bool(re.fullmatch(r"\^\{[(\[].*[)\]]\}", written))
+
+
+def literal(sub: Tree[Token]) -> bool:
+    """True for a subscript that is a number, ``_1`` or ``_{10}``."""
+    return all(isinstance(t, Token) and t.type == "NUMBER" for t in tokens_in(sub))
+
+
+def head_key(head: str) -> str:
+    """The name a head defines: its text up to the subscript or the arguments."""
+    return re.split(r"[_(]", head.replace(" ", ""), maxsplit=1)[0]
+
+
+def names_in(tree: Tree[Token]) -> set[str]:
+    """The names a side writes (their text before any script)."""
+    found = set()
+    for node in tree.iter_subtrees():
+        if node.data == "item" and isinstance(node.children[0], Tree):
+            primary = node.children[0]
+            if primary.data in NAME_KINDS:
+                found.add("".join(str(t) for t in tokens_in(primary)).replace(" ", ""))
+    return found
+
+
+def tokens_in(node: Node) -> Iterator[Token]:
+    """Every token under ``node``, in order."""
+    if isinstance(node, Token):
+        yield node
+        return
+    for child in node.children:
+        yield from tokens_in(child)
+
+
+def gather(tree: Tree[Token], text: str, evidence: Evidence) -> None:
+    """Record the sums' ranges, each name's subscripts, and what is summed or weighted."""
+    for node in tree.iter_subtrees():
+        if node.data in ("sum", "prod"):
+            bounds(node, evidence)
+        elif node.data == "item":
+            subscripts(node, evidence, text)
+        elif node.data == "product":
+            weights(node, evidence)
+
+
+def bounds(node: Tree[Token], evidence: Evidence) -> None:
+    """``\\sum_{k=1}^{K}``: ``k`` ranges over ``K``; ``\\sum_k`` binds ``k`` (range unknown)."""
+    parts = [c for c in node.children[1:-1] if isinstance(c, Tree)]
+    lower = next((p for p in parts if p.data == "lower"), None)
+    upper = next((p for p in parts if p.data == "upper"), None)
+    if lower is None:
+        return
+    letters = [str(c) for c in lower.children if isinstance(c, Token)]
+    for cond in (c for c in lower.children if isinstance(c, Tree)):
+        ivar = cond.children[0]
+        if isinstance(ivar, Tree) and len(ivar.children) == 1:
+            letters.append(str(ivar.children[0]))
+    evidence.bound.update(letters)
+    top = None if upper is None else list(tokens_in(upper))
+    if top is None or len(top) != 1 or len(letters) != 1:
+        return
+    (token,) = top
+    if token.type == "LETTER" and token.value.isupper():
+        evidence.ranges.setdefault(letters[0], str(token.value))
+    elif token.type == "NUMBER" and token.value.isdigit():
+        evidence.ranges.setdefault(letters[0], int(token.value))
+    body = node.children[-1]  # `\sum_k t_k`: a vector summed alone
+    factors = body.children if isinstance(body, Tree) and body.data == "product" else []
+    if len(factors) == 1 and isinstance(factors[0], Tree) and factors[0].data == "item":
+        name = plain_name(factors[0])
+        if name is not None and single_index(factors[0]) == letters[0]:
+            evidence.summed.add(name)
+
+
+def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
+    """Each subscript letter of a name, by axis: ``w_{ij}`` puts ``i`` on axis 0.
+
+    A subscripted name with a superscript that reads as a layer, ``a^L_j`` or
+    ``a^{L-1}_k``, is a name of its own: the superscript is part of it.
+    """
+    name = plain_name(item)
+    if name is None:
+        return
+    sups = [s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sup"]
+    has_sub = any(isinstance(s, Tree) and s.data == "sub" for s in item.children[1:])
+    if has_sub and len(sups) == 1 and LAYERISH.fullmatch(script(text, sups[0])):
+        name = f"{name}^{{{script(text, sups[0])}}}"
+        evidence.tagged.add(name)
+    for sub in (s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sub"):
+        letters = sub_letters(sub)
+        for axis, letter in enumerate(letters):
+            if letter is not None:
+                evidence.axes.setdefault((name, axis), set()).add(letter)
+
+
+def weights(product: Tree[Token], evidence: Evidence) -> None:
+    """``t_k \\ln y_k``: a vector weighting a logarithm is a candidate to sum to one."""
+    kinds = [
+        c.children[0].data
+        for c in product.children
+        if isinstance(c, Tree) and c.data == "item" and isinstance(c.children[0], Tree)
+    ]
+    if not any(k in LOGS for k in kinds):
+        return
+    for item in (c for c in product.children if isinstance(c, Tree) and c.data == "item"):
+        name = plain_name(item)
+        if name is not None and single_index(item) is not None:
+            evidence.summed.add(name)
+
+
+def plain_name(item: Tree[Token]) -> str | None:
+    """The text of a name's base (with any layer tag): ``y``, ``\\hat{y}``, ``z^{(1)}``."""
+    primary = item.children[0]
+    if not isinstance(primary, Tree) or primary.data not in NAME_KINDS:
+        return None
+    base = "".join(str(t) for t in tokens_in(primary)).replace(" ", "")
+    if primary.data == "accent" or primary.data == "bold":
+        base = _braced(primary)
+    return base
+
+
+def _braced(primary: Tree[Token]) -> str:
+    command, *rest = list(tokens_in(primary))
+    return f"{command}{{{''.join(str(t) for t in rest)}}}"
+
+
+def sub_letters(sub: Tree[Token]) -> list[str | None]:
+    """A subscript's parts: each a lowercase letter (an index) or None (anything else)."""
+    if len(sub.children) == 1 and isinstance(sub.children[0], Token):
+        token = sub.children[0]
+        return [str(token) if token.type == "LETTER" and token.value.islower() else None]
+    out: list[str | None] = []
+    for part in sub.children:
+        items = (
+            [n for n in part.iter_subtrees_topdown() if n.data == "item"]
+            if isinstance(part, Tree)
+            else []
+        )
+        leaves = [list(tokens_in(i)) for i in items if len(i.children) == 1]
+        for leaf in leaves:
+            ok = len(leaf) == 1 and leaf[0].type == "LETTER" and leaf[0].value.islower()
+            out.append(str(leaf[0]) if ok else None)
+    return out
+
+
+def single_index(item: Tree[Token]) -> str | None:
+    """The index of a name written with one subscript letter, ``t_k``."""
+    subs = [s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sub"]
+    if len(subs) != 1:
+        return None
+    letters = sub_letters(subs[0])
+    return letters[0] if len(letters) == 1 else None
+
+
+def ranges(evidence: Evidence, front: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sizes and indices: letters at one place of one name share a size; sums give it."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    letters = set(evidence.bound) | {x for group in evidence.axes.values() for x in group}
+    given_indices = dict(front.get("indices", {}))
+    given_sizes = dict(front.get("sizes", {}))
+    for group in evidence.axes.values():
+        first, *rest = sorted(group)
+        for other in rest:
+            union(first, other)
+    sizes: dict[str, Any] = {}
+    indices: dict[str, str] = {}
+    group_size: dict[str, str] = {}
+    for letter in sorted(letters):
+        root = find(letter)
+        size = given_indices.get(letter) or evidence.ranges.get(letter)
+        if size is not None and root not in group_size:
+            group_size[root] = size_name(size, sizes, given_sizes)
+    for letter in sorted(letters):
+        root = find(letter)
+        if root not in group_size:
+            group_size[root] = size_name(letter.upper(), sizes, given_sizes, fresh=letter)
+        indices[letter] = group_size[root]
+    return sizes, indices
+
+
+def size_name(size: Any, sizes: dict[str, Any], given: Mapping[str, Any], fresh: str = "") -> str:
+    """The name of a size: ``K`` as written, a fixed number ``N = 10``, or a new one."""
+    if isinstance(size, int):
+        name = next(n for n in ("N", "M", "D", "H") if n not in sizes or sizes[n] == size)
+        sizes.setdefault(name, size)
+        return name
+    if fresh and (size in sizes or size in given):
+        size = f"N_{fresh}"
+    if size not in given:
+        why = (
+            f"the range of {fresh}, inferred" if fresh else "inferred from the upper limit of a sum"
+        )
+        sizes.setdefault(size, why)
+    return str(size)
+
+
+def candidates(
+    evidence: Evidence,
+    definitions: Mapping[str, str],
+    declared: set[str],
+    indices: Mapping[str, str],
+) -> dict[str, str]:
+    """``if Σ_k t_k = 1`` for each vector input summed or weighting a logarithm."""
+    defined = {head_key(d) for d in (*definitions, *declared)}
+    out: dict[str, str] = {}
+    for name in sorted(evidence.summed - defined):
+        axes = [a for (n, a) in evidence.axes if n == name]
+        if axes != [0]:
+            continue
+        letter = sorted(evidence.axes[(name, 0)])[0]
+        size = indices.get(letter)
+        if size is None:
+            continue
+        out[f"if Σ_{letter} {name}_{letter} = 1"] = (
+            rf"\sum_{{{letter}=1}}^{{{size}}} {name}_{{{letter}}} = 1"
+        )
+    return out
