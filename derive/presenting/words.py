@@ -92,8 +92,7 @@ def step_line(result: StepResult) -> str:
 
 
 def holds_under(names: Sequence[str], quoted: bool = False) -> str:
-    """``holds under targets``; an assumption derive inferred says its condition:
-    ``holds if Σ t = 1``."""
+    """``holds under targets``, or for an assumption derive inferred, ``holds if Σ t = 1``."""
     inferred = [n for n in names if n.startswith("if ")]
     written = [f"`{n}`" if quoted else n for n in names if not n.startswith("if ")]
     parts = ([f"holds under {', '.join(written)}"] if written else []) + [

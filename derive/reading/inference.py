@@ -143,8 +143,11 @@ def definable(text: str, tree: Tree[Token]) -> str | None:
             if not (tagged and LAYERISH.fullmatch(script(text, s))):
                 return None  # a power: not a head
     if len(items) == 2:
-        paren = items[1].children[0] if isinstance(items[1], Tree) else None
-        if not isinstance(paren, Tree) or paren.data != "paren" or len(items[1].children) != 1:
+        second = items[1]
+        if not isinstance(second, Tree) or len(second.children) != 1:
+            return None
+        paren = second.children[0]
+        if not isinstance(paren, Tree) or paren.data != "paren":
             return None
         if source(text, primary) in KNOWN:
             return None  # `\sigma(z) = …` states what σ is: a step
@@ -206,7 +209,7 @@ def gather(tree: Tree[Token], text: str, evidence: Evidence) -> None:
 
 
 def bounds(node: Tree[Token], evidence: Evidence) -> None:
-    """``\\sum_{k=1}^{K}``: ``k`` ranges over ``K``; ``\\sum_k`` binds ``k`` (range unknown)."""
+    r"""``\\sum_{k=1}^{K}``: ``k`` ranges over ``K``; ``\\sum_k`` binds ``k`` (range unknown)."""
     parts = [c for c in node.children[1:-1] if isinstance(c, Tree)]
     lower = next((p for p in parts if p.data == "lower"), None)
     upper = next((p for p in parts if p.data == "upper"), None)
@@ -256,7 +259,7 @@ def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
 
 
 def weights(product: Tree[Token], evidence: Evidence) -> None:
-    """``t_k \\ln y_k``: a vector weighting a logarithm is a candidate to sum to one."""
+    r"""``t_k \\ln y_k``: a vector weighting a logarithm is a candidate to sum to one."""
     kinds = [
         c.children[0].data
         for c in product.children
@@ -271,7 +274,7 @@ def weights(product: Tree[Token], evidence: Evidence) -> None:
 
 
 def plain_name(item: Tree[Token]) -> str | None:
-    """The text of a name's base (with any layer tag): ``y``, ``\\hat{y}``, ``z^{(1)}``."""
+    r"""The text of a name's base (with any layer tag): ``y``, ``\\hat{y}``, ``z^{(1)}``."""
     primary = item.children[0]
     if not isinstance(primary, Tree) or primary.data not in NAME_KINDS:
         return None
@@ -294,7 +297,7 @@ def sub_letters(sub: Tree[Token]) -> list[str | None]:
     out: list[str | None] = []
     for part in sub.children:
         items = (
-            [n for n in part.iter_subtrees_topdown() if n.data == "item"]
+            [n for n in part.iter_subtrees_topdown() if n.data == "item"]  # type: ignore[no-untyped-call]
             if isinstance(part, Tree)
             else []
         )
