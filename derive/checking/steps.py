@@ -18,6 +18,7 @@ from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import at_entry, has_vectors, prove_claim
+from derive.proving.strays import stray_variable
 from derive.reading.body import Side, Stated, chains
 from derive.reading.latex import parse_expression
 from derive.verdict import Verdict
@@ -150,7 +151,7 @@ def check_step(
         except DeriveError as err:
             return StepResult(step, "unparsed", reason=err.message)
         lhs, rhs, notes = probe.lhs, probe.rhs, [*notes, *probe.notes]
-    mistake = check_expression(doc, lhs, rhs)
+    mistake = check_expression(doc, lhs, rhs) or stray_variable(doc, lhs, rhs)
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)
     if shape(lhs) != shape(rhs):
