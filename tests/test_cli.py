@@ -66,6 +66,7 @@ def test_json_schema() -> None:
             "first_wrong_step",
             "unread",
             "no_verdict",
+            "inferred",
         }
         assert doc["ok"] is True and doc["cached"] is False
         assert doc["first_wrong_step"] is None

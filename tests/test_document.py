@@ -6,6 +6,7 @@ import pytest
 
 from derive.errors import DocumentError
 from derive.reading.document import read_document, split_document
+from derive.reading.frontmatter import load_document
 
 GOOD = """+++
 name = "x"
@@ -33,10 +34,12 @@ def test_string_positions() -> None:
     assert str(text.locate(1, 7)) == "d.md:4:16"
 
 
-def test_missing_opening_fence() -> None:
-    """A document without +++ is rejected at line 1."""
-    with pytest.raises(DocumentError, match=r"^d\.md:1:1: a derivation document starts"):
-        split_document('name = "x"\n', "d.md")
+def test_missing_opening_fence(tmp_path: Path) -> None:
+    """A document without +++ and without display math has nothing to check: line 1."""
+    path = tmp_path / "d.md"
+    path.write_text('name = "x"\n', encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"d\.md:1:1: nothing to check: no front matter"):
+        load_document(str(path))
 
 
 def test_unclosed_front_matter() -> None:

@@ -24,7 +24,7 @@ k = "K"
 
 CASES = {
     "bad-toml": ('+++\nname = "bad"\ntitle = \n+++\n', r":3:\d+: invalid TOML"),
-    "missing-fence": ('name = "bad"\n', r":1:1: a derivation document starts with a line"),
+    "missing-fence": ('name = "bad"\n', r":1:1: nothing to check: no front matter"),
     "unclosed": ('+++\nname = "bad"\n', r":3:1: the front matter opened at line 1"),
     "bad-latex": (
         HEADER + '[[claims]]\nname = "c"\nstatement = \'\\frac{\\partial y_k}'

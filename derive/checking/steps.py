@@ -17,8 +17,7 @@ from derive import symbols
 from derive.errors import DeriveError, Position
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
-from derive.proving import at_entry, has_vectors, prove_claim
-from derive.proving.strays import stray_variable
+from derive.proving import at_entry, has_vectors, names_in, prove_claim, stray_variable
 from derive.reading.body import Side, Stated, chains
 from derive.reading.latex import parse_expression
 from derive.verdict import Verdict
@@ -154,6 +153,7 @@ def check_step(
     mistake = check_expression(doc, lhs, rhs) or stray_variable(doc, lhs, rhs)
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)
+    notes.extend(inferred_uses(doc, step, lhs, rhs))
     if shape(lhs) != shape(rhs):
         return StepResult(
             step,
@@ -179,6 +179,21 @@ def check_step(
             held = replace(under, holds_under=verdict.holds_under)
             return StepResult(step, under.status, held, claim=claim)
     return StepResult(step, verdict.status, verdict, claim=claim)
+
+
+def inferred_uses(doc: Document, step: Step, *exprs: sp.Expr) -> list[str]:
+    """A note naming the definitions derive inferred from other lines that the step uses."""
+    if not doc.defined_at:
+        return []
+    used = set().union(*(names_in(e) for e in exprs))
+    found = [
+        f"`{name}` from line {d.position.line}"
+        for name, d in sorted(doc.definitions.items(), key=lambda item: item[1].position.line)
+        if name in used
+        and (d.position.line, d.position.col) in doc.defined_at
+        and d.position.line != step.right.line
+    ]
+    return [f"inferred: {', '.join(found)}"] if found else []
 
 
 def shape(expr: sp.Expr) -> str:

@@ -99,7 +99,8 @@ class DocumentRecord(TypedDict):
 
     ``unread`` lists the body's display math that is not a step; ``no_verdict`` is
     True when the body has display math and none of it got a verdict, which is not as
-    expected.
+    expected. ``inferred`` holds the front-matter tables derive inferred from the body
+    (empty when the front matter wrote them all), as ``derive infer`` prints them.
     """
 
     name: str
@@ -114,6 +115,7 @@ class DocumentRecord(TypedDict):
     first_wrong_step: Position | None
     unread: list[UnreadRecord]
     no_verdict: bool
+    inferred: dict[str, Any]
 
 
 class ErrorRecord(TypedDict):
@@ -226,6 +228,10 @@ def assemble(doc: Document, tasks: Sequence[Task], entries: Sequence[Entry]) -> 
         "first_wrong_step": None if wrong is None else {"line": wrong["line"], "col": wrong["col"]},
         "unread": unread,
         "no_verdict": no_verdict,
+        "inferred": {
+            table: dict(keys) if isinstance(keys, Mapping) else list(keys)
+            for table, keys in doc.inferred.items()
+        },
     }
 
 
@@ -276,6 +282,7 @@ KEYS = {
     "first_wrong_step",
     "unread",
     "no_verdict",
+    "inferred",
 }
 
 

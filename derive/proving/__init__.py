@@ -38,6 +38,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.proving.strays import names_in, stray_variable
 from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
 
@@ -51,9 +52,11 @@ __all__ = [
     "at_entry",
     "entry_of",
     "has_vectors",
+    "names_in",
     "prove_claim",
     "readable",
     "rename_bound",
+    "stray_variable",
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from derive.errors import DeriveError, DocumentError, Position
 from derive.model import Assumption, Claim, Document, Requirement
-from derive.reading.body import chains, check_count
+from derive.reading.body import chains, check_count, read_body
 from derive.reading.document import RawDocument, header_lines, read_document
 from derive.reading.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.reading.inference import Inference, infer
@@ -31,6 +31,13 @@ STEP_KEYS = ("to", "expect")
 CLAIM_KEYS = ("name", "statement", "assume", "where", "expect")
 
 
+NOTHING = (
+    "nothing to check: no front matter (`+++`) and no display math; derive checks the "
+    r"equations written between `$$ … $$` or `\[ … \]` or in an `equation`/`align` "
+    r"environment (inline math `$…$`, `\( … \)` only names things)"
+)
+
+
 def with_inferred(raw: RawDocument) -> RawDocument:
     """``raw`` with the tables its body implies filling the gaps of its front matter."""
     front = {k: v for k, v in raw.front.items() if k not in ("claims", "steps", "parts")}
@@ -39,6 +46,8 @@ def with_inferred(raw: RawDocument) -> RawDocument:
         [(side.text, Position(raw.path, side.line, side.col)) for side in chain]
         for chain in chains(provisional)
     ]
+    if not raw.written and not sides and not read_body(provisional).unread:
+        raise DocumentError(NOTHING, Position(raw.path, 1, 1))
     found = readable(raw, infer(sides, raw.front))
     merged = found.merged(raw.front)
     inferred: dict[str, Any] = {
