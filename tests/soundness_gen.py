@@ -87,6 +87,25 @@ scale = 'a = 2'
 """
 
 
+NOTES_HEADER = HEADER.split("[definitions]")[0].replace(
+    'name = "soundness"', 'name = "soundness-notes"\ninfer = true'
+) + HEADER[HEADER.index("[assumptions]") :].rstrip("\n")
+
+
+def notes_document(claims: Sequence[Claim]) -> str:
+    """The claims as steps of a body that defines ``y`` and ``E`` itself (inferred).
+
+    The front matter keeps the sizes, indices and assumptions; the definitions are
+    written as display math, as notes do, and derive infers them.
+    """
+    out = [NOTES_HEADER, "\n+++\n\nThe softmax and its loss:\n\n"]
+    out.append("$$y_k = \\frac{e^{z_k}}{\\sum_{i=1}^{K} e^{z_i}}$$\n\n")
+    out.append("$$E = -\\sum_k t_k \\ln y_k$$\n")
+    for claim in claims:
+        out.append(f"\nThen:\n\n$${claim.statement()}$$\n")
+    return "".join(out)
+
+
 def document(claims: Sequence[Claim]) -> str:
     """A derive document holding the claims, named c0, c1, ..."""
     out = [HEADER]

@@ -90,6 +90,7 @@ from tests.soundness_gen import (
     add,
     document,
     free_clash,
+    notes_document,
     mul,
     num,
     paths,
@@ -487,6 +488,55 @@ def test_generated_claims(tmp_path: Path) -> None:
     assert TALLY.claims >= CLAIMS, f"only {TALLY.claims} distinct claims were checked"
     if TALLY.false:
         pytest.fail(TALLY.summary(), pytrace=False)
+
+
+NOTES_CLAIMS = int(os.environ.get("DERIVE_SOUNDNESS_NOTES", "120"))
+DECLARED = {"targets", "first", "scale"}
+
+
+def as_step(claim: Claim) -> bool:
+    """A claim written as a step of notes reads the same: nothing inferred changes it.
+
+    Its left side must not be a bare name or entry (it would be a definition), and it
+    lists no condition (notes write those in prose).
+    """
+    return not claim.where and not claim.assume and not isinstance(claim.lhs, Var | Entry | Fn)
+
+
+def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> None:
+    """Claims written as the body's steps, ``y`` and ``E`` defined by the body itself.
+
+    The front matter (``infer = true``) keeps sizes, indices and assumptions; derive
+    infers the two definitions from the body's display math. Each step's verdict is
+    judged by the oracle like a claim's: no false verdict, and every step is read.
+    """
+    rng = random.Random(0x17)
+    tally = Tally()
+    unread: list[str] = []
+    while tally.claims + len(unread) < NOTES_CLAIMS:
+        claims = []
+        while len(claims) < PER_DOCUMENT:
+            claim = random_claim(RandomChooser(rng.getrandbits(64)))
+            if as_step(claim):
+                claims.append(claim)
+        path = tmp_path / f"notes-{tally.claims}.md"
+        path.write_text(notes_document(claims), encoding="utf-8")
+        report = api.check(api.load(str(path)), timeout=TIMEOUT)
+        assert set(report.document.inferred["definitions"]) == {"y_k", "E"}
+        steps = [s for s in report.steps if s.step.right.line > report.steps[1].step.right.line]
+        assert len(steps) == len(claims), "a claim was not read as one step"
+        for claim, step in zip(claims, steps, strict=True):
+            if step.verdict is None:
+                unread.append(f"{claim.statement()}: {step.message}")
+                continue
+            names = tuple(step.verdict.holds_under)
+            if not set(names) <= DECLARED:
+                continue  # an inferred candidate: the oracle knows only the declared ones
+            judge(replace(claim, assume=names), step, random.Random(tally.claims), tally)
+    print(f"\n{tally.summary()}")
+    assert not unread, unread[:3]
+    if tally.false:
+        pytest.fail(tally.summary(), pytrace=False)
 
 
 # --------------------------------------------------------------------------- shrinking
