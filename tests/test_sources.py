@@ -181,6 +181,17 @@ def test_notebook_error_is_placed_in_its_cell(tmp_path: Path) -> None:
     assert "`bogus`" in err
 
 
+def test_notebook_without_cell_ids_reads_quietly(tmp_path: Path) -> None:
+    """A notebook written before cell ids is read without nbformat's warning on stderr."""
+    cell = {"cell_type": "markdown", "metadata": {}, "source": ["$$\n", "w = 2 + 2\n", "$$"]}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(notebook))
+    code, out, err = run("check", "--jobs", "1", str(path))
+    assert (code, err) == (0, ""), out + err
+    assert "cell 1:line 2:col" in out
+
+
 # --- standard input -------------------------------------------------------------------
 
 
@@ -242,6 +253,7 @@ BAD = {
     "forever.tex": "\\newcommand{\\a}{\\a\\a}\n\n$$\ny = \\a\n$$\n",
     "notjson.ipynb": "not a notebook at all\n",
     "wrongshape.ipynb": '{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    "version.ipynb": '{"cells": [], "metadata": {}, "nbformat": 99, "nbformat_minor": 0}',
 }
 WHERE = {
     "broken.ipynb": (2, BAD["broken.ipynb"].split("\n")[1].index(",,") + 2),  # the 2nd comma
@@ -249,6 +261,7 @@ WHERE = {
     "forever.tex": (4, 5),
     "notjson.ipynb": (1, 1),
     "wrongshape.ipynb": (1, 1),
+    "version.ipynb": (1, 1),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import replace
 from typing import Any
 
@@ -65,11 +66,20 @@ def valid_cells(data: dict[str, Any], path: str) -> list[dict[str, Any]]:
     """
     import nbformat
 
+    version = data.get("nbformat")
+    if version not in (1, 2, 3, 4):
+        raise DocumentError(
+            f"not a notebook derive reads: its `nbformat` is {version!r}, where Jupyter "
+            "writes 4 (1 to 3 are converted)",
+            Position(path),
+        )
     try:
-        notebook = nbformat.from_dict(data)
-        if notebook.get("nbformat") != 4:
-            notebook = nbformat.convert(notebook, 4)
-        nbformat.validate(notebook)
+        with warnings.catch_warnings():  # a missing cell id is a warning, not an error
+            warnings.simplefilter("ignore")
+            notebook = nbformat.from_dict(data)
+            if version != 4:
+                notebook = nbformat.convert(notebook, 4)
+            nbformat.validate(notebook)
     except nbformat.ValidationError as err:
         raise DocumentError(
             f"not a valid notebook: {one_line(err.message)}", Position(path)
