@@ -97,7 +97,7 @@ def test_tex_body_keeps_the_lines_and_blanks_the_preamble() -> None:
         (r"\newcommand\sq[1]{#1^{2}} $$\sq x$$", "$$x^{2}$$"),
         (r"\newcommand{\w}[2][1]{#1 #2} $$\w{a} \w[b]{c}$$", "$$1 a b c$$"),
         (r"\DeclareMathOperator{\tr}{tr} $$\tr A$$", r"$$\operatorname{tr} A$$"),
-        (r"\newcommand{\x}{1}\renewcommand{\x}{2} $$\x$$", "$$2$$"),
+        (r"\renewcommand{\vec}[1]{\mathbf{#1}} $$\vec{x}$$", r"$$\mathbf{x}$$"),
         (r"\newcommand{\x}{1}\providecommand{\x}{2} $$\x$$", "$$1$$"),
         (r"\newcommand{\x}{\y}\newcommand{\y}{3} $$\x$$", "$$3$$"),
         (r"$$a % b$$" + "\n" + r"$$c \% d \\% e$$", "$$a" + "\n" + r"$$c \% d \\"),
@@ -107,6 +107,14 @@ def test_tex_macros_and_comments(written: str, read: str) -> None:
     r"""Definitions are applied and blanked; ``%`` starts a comment, ``\%`` does not."""
     body = read_tex(written, "m.tex").body
     assert " ".join(body.split()) == " ".join(read.split())
+
+
+def test_tex_macro_defined_twice_differently_is_refused() -> None:
+    r"""``\renewcommand`` of the file's own macro would change meaning midway: refused."""
+    source = "\\newcommand{\\x}{1}\n$$a = \\x$$\n\\renewcommand{\\x}{2}\n$$b = \\x$$\n"
+    with pytest.raises(DocumentError, match=r"`\\x` is defined a second time") as raised:
+        read_tex(source, "r.tex")
+    assert raised.value.position is not None and raised.value.position.line == 3
 
 
 def test_tex_macro_use_over_lines_keeps_later_lines() -> None:

@@ -4,7 +4,9 @@ r"""The macros of a LaTeX file: ``\newcommand`` and its kin, collected and expan
 an optional first argument's default) and ``\DeclareMathOperator`` (as
 ``\operatorname{…}``) are read; each definition is then blanked, its characters turned
 to spaces so that every other character keeps its line and column. ``\def`` is not
-executed: it is TeX's own programming, and a ``\def`` line is left as it is.
+executed: it is TeX's own programming, and a ``\def`` line is left as it is. A macro
+defined twice differently (``\renewcommand`` of one the file defined) is refused: one
+definition holds for the whole file.
 
 Expansion is textual and bounded: past :data:`MAX_DEPTH` nested expansions or
 :data:`MAX_OUTPUT` characters it stops with a :class:`~derive.errors.DocumentError` at
@@ -90,9 +92,13 @@ def collect(source: Source) -> tuple[dict[str, Macro], str]:
     at = 0
     while (found := DEFINE.search(text, at)) is not None:
         name, macro, end = definition(source, found)
-        kind = found["kind"]
-        if not (kind == "providecommand" and name in macros):
-            macros[name] = macro
+        if name in macros and found["kind"] != "providecommand" and macros[name] != macro:
+            raise source.error(
+                f"`{name}` is defined a second time, differently: derive applies one "
+                "definition to the whole file; give the second macro its own name",
+                found.start(),
+            )
+        macros.setdefault(name, macro)
         text = text[: found.start()] + blank(text[found.start() : end]) + text[end:]
         at = end
     return macros, text
