@@ -33,7 +33,7 @@ import sympy as sp
 from derive.checking.check import Task, check_document, check_task
 from derive.checking.results import ClaimResult, Report
 from derive.checking.steps import StepResult
-from derive.errors import UsageError
+from derive.errors import DeriveError, UsageError
 from derive.meaning import axes_of, check_expression
 from derive.meaning import check_document as check_meaning
 from derive.model import Claim, Document
@@ -58,9 +58,12 @@ def load(name_or_path: str) -> Document:
         DeriveError: not found, or malformed (with ``file:line:col``).
     """
     doc = load_document(str(find_document(name_or_path)))
-    check_meaning(doc)  # every name has one type: refused here, at file:line:col
-    for claim in doc.claims:
-        entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
+    try:
+        check_meaning(doc)  # every name has one type: refused here, at file:line:col
+        for claim in doc.claims:
+            entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
+    except DeriveError as err:
+        raise err.in_cells(doc.cells) from None
     return doc
 
 
@@ -90,7 +93,10 @@ def infer(name_or_path: str) -> tuple[str, dict[str, dict[str, Any]]]:
     """
     raw = read_document(str(find_document(name_or_path)))
     name = str(raw.front.get("name", Path(raw.path).stem))
-    return name, with_inferred(raw).inferred
+    try:
+        return name, with_inferred(raw).inferred
+    except DeriveError as err:
+        raise err.in_cells(raw.cells) from None
 
 
 def check(

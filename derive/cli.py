@@ -24,7 +24,9 @@ from derive.commands import diff_command, options, report_command
 from derive.defaults import set_run_seed
 from derive.errors import DeriveError
 from derive.presenting.terminal import console, print_report
+from derive.reading import stdin as standard_input
 from derive.reading.catalog import find_document, list_documents
+from derive.reading.document import source_bytes
 
 if TYPE_CHECKING:
     from derive.model import Document
@@ -50,6 +52,8 @@ examples:
   derive report --all -o out/report.tex --pdf
   derive check --all --json
   derive check derivations/softmax.md --sizes 2..5 --timeout 30
+  derive check notes.tex notebook.ipynb
+  cat notes.md | derive check -
 """
 
 
@@ -90,7 +94,8 @@ def parser() -> argparse.ArgumentParser:
         "documents",
         nargs="*",
         metavar="NAME|PATH",
-        help="catalogue names (softmax-ce) or paths to .md documents",
+        help="catalogue names (softmax-ce), paths to .md, .tex, .ipynb or .txt documents, "
+        "or - for standard input",
     )
     check.add_argument("--all", action="store_true", help="check every document found")
     check.add_argument(
@@ -136,11 +141,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code. A document named ``-`` is ``stdin``."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    standard_input.use(stdin)
     try:
         with redirect_stdout(stdout), redirect_stderr(stderr):
             args = parser().parse_args(argv)
@@ -311,10 +321,11 @@ def kept(
     if where is None:
         return None
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        data = source_bytes(path)  # `-`: standard input, read once and kept
+    except DeriveError:
         return None  # loading it says what is wrong
-    found = store.fetch(where, store.key(store.text_digest(data), path, sizes, timeout, seed))
+    shown = standard_input.SHOWN if path == standard_input.DASH else path  # as the document's
+    found = store.fetch(where, store.key(store.text_digest(data), shown, sizes, timeout, seed))
     return None if found is None else record.kept(found)  # damaged: check it again
 
 

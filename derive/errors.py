@@ -8,7 +8,8 @@ line (``file:line:col: message``) and exits 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -17,17 +18,34 @@ class Position:
 
     ``written`` is, for the start of a TOML basic string (``"…"``), the string as written
     between its quotes, so that a column inside its value is placed past its escapes.
+    ``cell`` is, in a Jupyter notebook, the 1-based cell (``line`` is then the line in
+    that cell); 0 in any other file.
     """
 
     path: str = ""
     line: int = 1
     col: int = 1
     written: str = field(default="", compare=False, repr=False)
+    cell: int = 0
 
     def __str__(self) -> str:
-        """Render as ``path:line:col`` (or ``line:col`` without a path)."""
+        """Render as ``path:line:col`` (``path:cell 4:line 2:col 3`` in a notebook)."""
         where = f"{self.line}:{self.col}"
+        if self.cell:
+            where = f"cell {self.cell}:line {self.line}:col {self.col}"
         return f"{self.path}:{where}" if self.path else where
+
+
+def in_cells(position: Position, cells: Sequence[tuple[int, int]]) -> Position:
+    """``position``, a line of a notebook's joined body, as a cell and a line in it.
+
+    ``cells`` gives each body line's (cell, line in cell); a position already in a cell,
+    or in a file that is not a notebook (no ``cells``), is returned as it is.
+    """
+    if position.cell or not 1 <= position.line <= len(cells):
+        return position
+    cell, line = cells[position.line - 1]
+    return replace(position, cell=cell, line=line)
 
 
 class DeriveError(Exception):
@@ -43,6 +61,12 @@ class DeriveError(Exception):
         """Return a copy of this error placed at ``position`` (same class)."""
         err = type(self)(self.message, position)
         return err
+
+    def in_cells(self, cells: Sequence[tuple[int, int]]) -> DeriveError:
+        """This error, placed in a notebook's cell (see :func:`in_cells`)."""
+        if self.position is None or not cells:
+            return self
+        return self.at(in_cells(self.position, cells))
 
     def __str__(self) -> str:
         """Render as ``path:line:col: message``."""

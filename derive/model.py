@@ -193,6 +193,7 @@ class Document:
     # and where the body writes each inferred definition (line, column of its right side)
     inferred: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     defined_at: frozenset[tuple[int, int]] = frozenset()
+    cells: tuple[tuple[int, int], ...] = ()  # a notebook's body lines: (cell, line in cell)
 
     def reading_at(self, line: int) -> Document:
         """The document whose tables give the body's line ``line`` its meaning."""

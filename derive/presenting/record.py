@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from derive.defaults import run_seed
 from derive.errors import DeriveError
@@ -73,16 +73,18 @@ StepRecord = TypedDict(
         "expect": str,
         "ms": float | None,
         "timed_out": bool,
+        "cell": NotRequired[int],  # in a notebook: the cell, and `line` is the line in it
     },
 )
 Entry = ClaimRecord | StepRecord
 
 
 class Position(TypedDict):
-    """A line and a column of the document."""
+    """A line and a column of the document (in a notebook: of the cell ``cell``)."""
 
     line: int
     col: int
+    cell: NotRequired[int]
 
 
 class UnreadRecord(TypedDict):
@@ -92,6 +94,7 @@ class UnreadRecord(TypedDict):
     col: int
     text: str
     reason: str
+    cell: NotRequired[int]  # in a notebook: the cell, and `line` is the line in it
 
 
 class DocumentRecord(TypedDict):
@@ -213,6 +216,8 @@ def assemble(doc: Document, tasks: Sequence[Task], entries: Sequence[Entry]) -> 
     wrong = next((s for s in body if s["status"] == "refuted"), None)
     outcomes = [(s["status"], bool(s["holds_under"])) for s in body]
     unread = unread_records(doc)
+    if doc.cells:
+        in_cells(body, unread, doc.cells)
     no_verdict = bool(body or unread) and not any(s["status"] in VERDICTS for s in body)
     expected = all(c["as_expected"] for c in claims) and all(s["as_expected"] for s in body)
     return {
@@ -225,7 +230,7 @@ def assemble(doc: Document, tasks: Sequence[Task], entries: Sequence[Entry]) -> 
         "claims": claims,
         "steps": body,
         "steps_summary": words.steps_summary(outcomes) if body else "",
-        "first_wrong_step": None if wrong is None else {"line": wrong["line"], "col": wrong["col"]},
+        "first_wrong_step": None if wrong is None else first_wrong(wrong),
         "unread": unread,
         "no_verdict": no_verdict,
         "inferred": {
@@ -236,6 +241,30 @@ def assemble(doc: Document, tasks: Sequence[Task], entries: Sequence[Entry]) -> 
 
 
 VERDICTS = ("proved", "verified", "refuted")  # a step that got one was checked
+
+
+def first_wrong(step: StepRecord) -> Position:
+    """Where the first wrong step is (its cell too, in a notebook)."""
+    where: Position = {"line": step["line"], "col": step["col"]}
+    if "cell" in step:
+        where["cell"] = step["cell"]
+    return where
+
+
+def in_cells(
+    steps: list[StepRecord], unread: list[UnreadRecord], cells: Sequence[tuple[int, int]]
+) -> None:
+    """Place the steps and the unread display math of a notebook in their cells.
+
+    Each record's ``line`` is a line of the joined body; it becomes ``cell`` and the
+    line in that cell (the column is the same).
+    """
+    for step in steps:
+        if 1 <= step["line"] <= len(cells):
+            step["cell"], step["line"] = cells[step["line"] - 1]
+    for row in unread:
+        if 1 <= row["line"] <= len(cells):
+            row["cell"], row["line"] = cells[row["line"] - 1]
 
 
 def unread_records(doc: Document) -> list[UnreadRecord]:

@@ -70,7 +70,7 @@ def print_report(out: Console, record: DocumentRecord) -> None:
     print_unread(out, record)
     wrong = record["first_wrong_step"]
     if wrong is not None:
-        where = f"{record['path']}:{wrong['line']}:{wrong['col']}"
+        where = f"{record['path']}:{words.place(wrong['line'], wrong['col'], wrong.get('cell'))}"
         out.print(f"  first wrong step: {escape(where)}", soft_wrap=True)
     out.print()
 
@@ -102,7 +102,7 @@ def print_steps(out: Console, steps: list[StepRecord]) -> None:
     """One line per step of the body: position, mark, the step, and what was found."""
     out.print("  steps in the body:")
     for r in steps:
-        where = f"{r['line']}:{r['col']}"
+        where = words.place(r["line"], r["col"], r.get("cell"))
         said = short(f"{r['from']} = {r['to']}")
         note = ""
         if r["status"] in UNSETTLED:
@@ -125,11 +125,12 @@ def print_unread(out: Console, record: DocumentRecord) -> None:
     if unread:
         out.print("  not read in the body:")
     for u in unread:
-        where = f"{u['line']}:{u['col']}"
+        where = words.place(u["line"], u["col"], u.get("cell"))
         out.print(f"  {where:>7} [dim]-[/] {escape(short(u['text']))}", soft_wrap=True)
         out.print(f"      [dim]{escape(u['reason'])}[/]", soft_wrap=True)
     if unread:
-        out.print(f"  {words.unread_summary([(u['line'], u['col']) for u in unread])}")
+        places = [words.place(u["line"], u["col"], u.get("cell")) for u in unread]
+        out.print(f"  {words.unread_summary(places)}")
     if record["no_verdict"]:
         out.print(f"  [bold yellow]{words.nothing_checked()}[/]", soft_wrap=True)
 

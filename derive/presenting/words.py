@@ -13,6 +13,7 @@ wherever it is shown:
 - :func:`evidence`: the counterexample as a table, and the residual;
 - :func:`claim_failure` and :func:`step_failure`: a pytest item's report;
 - :func:`steps_summary` and :func:`expectation`: counts and the ``(expected)`` labels;
+- :func:`place`: where a step is (``12:3``, in a notebook ``cell 4:line 2:col 3``);
 - :func:`unread_reason`, :func:`unread_summary` and :func:`nothing_checked`: the body's
   display math that was not read as steps, and why.
 """
@@ -236,11 +237,16 @@ def unread_reason(reason: str, detail: str) -> str:
     return UNREAD.get(reason, reason).replace("{detail}", detail)
 
 
-def unread_summary(places: Sequence[tuple[int, int]]) -> str:
+def place(line: int, col: int, cell: int | None = None) -> str:
+    """``12:3``, or in a notebook's cell ``cell 4:line 2:col 3``."""
+    return f"cell {cell}:line {line}:col {col}" if cell else f"{line}:{col}"
+
+
+def unread_summary(places: Sequence[str]) -> str:
     """``2 display rows not read: 12:3, 40:1`` (empty when every row was read)."""
     if not places:
         return ""
-    listed = ", ".join(f"{line}:{col}" for line, col in places[:SHOWN])
+    listed = ", ".join(places[:SHOWN])
     more = f", … ({len(places) - SHOWN} more)" if len(places) > SHOWN else ""
     rows = "display row" if len(places) == 1 else "display rows"
     return f"{len(places)} {rows} not read: {listed}{more}"

@@ -7,6 +7,8 @@ from pathlib import Path
 from derive.errors import NotFoundError
 
 SUFFIX = ".md"
+# files read by their suffix (derive.reading.document.read_document); `-` is standard input
+READ = (SUFFIX, ".tex", ".ipynb", ".txt")
 
 
 def catalogue_dirs() -> list[Path]:
@@ -21,13 +23,15 @@ def catalogue_dirs() -> list[Path]:
 
 
 def find_document(name_or_path: str) -> Path:
-    """Return the file for a document name (``softmax-ce``) or a path.
+    """Return the file for a document name (``softmax-ce``) or a path (``-``: standard input).
 
     Raises:
         NotFoundError: no such file or catalogue entry.
     """
     path = Path(name_or_path)
-    if path.suffix == SUFFIX or path.exists() or "/" in name_or_path:
+    if name_or_path == "-":
+        return path
+    if path.suffix.lower() in READ or path.exists() or "/" in name_or_path:
         if path.is_file():
             return path
         raise NotFoundError(f"no such file `{name_or_path}`")
@@ -38,7 +42,7 @@ def find_document(name_or_path: str) -> Path:
     known = ", ".join(p.stem for p in list_documents()) or "none found"
     raise NotFoundError(
         f"no document called `{name_or_path}` in ./derivations or the catalogue "
-        f"(known: {known}); give a path to a .md file, or see `derive list`"
+        f"(known: {known}); give a path to a .md, .tex, .ipynb or .txt file, or see `derive list`"
     )
 
 

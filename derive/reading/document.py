@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.errors import DocumentError, Position
+from derive.reading import stdin
 
 FENCE = "+++"
 
@@ -64,6 +65,8 @@ class RawDocument:
     # where the body writes each inferred front-matter string (a definition's text)
     origins: dict[str, Position] = field(default_factory=dict)
     inferred: dict[str, Any] = field(default_factory=dict)  # the tables derive inferred
+    # a notebook's body is its Markdown cells joined: each body line's (cell, line in cell)
+    cells: tuple[tuple[int, int], ...] = ()
 
     def text(self, value: str, *, after: int = 0) -> Text:
         """Pair a front-matter string with its position, searching from line ``after``."""
@@ -92,16 +95,49 @@ class RawDocument:
 
 
 def read_document(path: str | Path) -> RawDocument:
-    """Read and split the document at ``path``.
+    """Read and split the document at ``path`` (``-``: standard input), by its suffix.
+
+    ``.tex`` is LaTeX (:mod:`derive.reading.tex`), ``.ipynb`` a Jupyter notebook
+    (:mod:`derive.reading.notebook`); anything else (``.md``, ``.txt``, no suffix,
+    standard input) is Markdown, with or without front matter.
 
     Raises:
         DocumentError: unreadable file, bad encoding, missing fences or invalid TOML.
     """
-    name = str(path)
+    name = stdin.SHOWN if str(path) == stdin.DASH else str(path)
+    source = decoded(source_bytes(str(path)), name)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".tex":
+        from derive.reading.tex import read_tex
+
+        return read_tex(source, name)
+    if suffix == ".ipynb":
+        from derive.reading.notebook import read_notebook
+
+        return read_notebook(source, name)
+    return split_document(source, name)
+
+
+def source_bytes(path: str) -> bytes:
+    """The bytes of the document at ``path``; ``-`` is standard input, read once.
+
+    Raises:
+        DocumentError: the file cannot be read.
+    """
+    if path == stdin.DASH:
+        return stdin.data()
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as err:
-        raise DocumentError(f"cannot read the file: {err.strerror}", Position(name)) from None
+        raise DocumentError(f"cannot read the file: {err.strerror}", Position(path)) from None
+
+
+def decoded(data: bytes, name: str) -> str:
+    """The UTF-8 text of ``data``, without a byte-order mark.
+
+    Raises:
+        DocumentError: not UTF-8, at the first bad byte.
+    """
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -110,7 +146,7 @@ def read_document(path: str | Path) -> RawDocument:
         raise DocumentError(
             "the file is not UTF-8 text: save it as UTF-8", Position(name, line, col)
         ) from None
-    return split_document(source.removeprefix("\ufeff"), name)  # a byte-order mark is not text
+    return source.removeprefix("\ufeff")  # a byte-order mark is not text
 
 
 def split_document(source: str, path: str = "") -> RawDocument:

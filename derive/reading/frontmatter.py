@@ -100,7 +100,11 @@ def load_document(path: str) -> Document:
     Raises:
         DeriveError: bad file, front matter or LaTeX, with its position.
     """
-    return build_document(read_document(path))
+    raw = read_document(path)
+    try:
+        return build_document(raw)
+    except DeriveError as err:
+        raise err.in_cells(raw.cells) from None
 
 
 def build_document(raw: RawDocument) -> Document:

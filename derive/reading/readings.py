@@ -128,6 +128,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         claims=(),
         body=raw.body,
         body_line=raw.body_line,
+        cells=raw.cells,
         scope=scope,
         functions=functions,
         shapes=shapes,

@@ -178,12 +178,15 @@ def steps(doc: Builder, report: Report) -> None:
     doc.add(Tex(r"$\times$ wrong, ? not understood."))
     doc.blank()
     for result in report.steps:
-        step(doc, result)
+        step(doc, result, report.document.cells)
 
 
-def step(doc: Builder, result: StepResult) -> None:
-    """One step: its line, its mark, the step and what was found."""
-    where = f"line {result.step.right.line}"
+def step(doc: Builder, result: StepResult, cells: Sequence[tuple[int, int]] = ()) -> None:
+    """One step: its line (a notebook: cell and line), its mark, the step and what was found."""
+    line = result.step.right.line
+    where = f"line {line}"
+    if 1 <= line <= len(cells):
+        where = "cell {} line {}".format(*cells[line - 1])
     under = result.holds and result.verdict is not None and bool(result.verdict.holds_under)
     mark = Tex(r"$\checkmark^{*}$") if under else Tex(MARKS[words.MARKS[result.status]])
     doc.add(Tex(r"\noindent "), mark, Tex(" "), text(where), Tex(": "))
