@@ -90,8 +90,8 @@ from tests.soundness_gen import (
     add,
     document,
     free_clash,
-    notes_document,
     mul,
+    notes_document,
     num,
     paths,
     put,
@@ -514,7 +514,7 @@ def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> N
     tally = Tally()
     unread: list[str] = []
     while tally.claims + len(unread) < NOTES_CLAIMS:
-        claims = []
+        claims: list[Claim] = []
         while len(claims) < PER_DOCUMENT:
             claim = random_claim(RandomChooser(rng.getrandbits(64)))
             if as_step(claim):
