@@ -42,7 +42,7 @@ from derive.printing.notation import statement
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, entry_of
 from derive.reading.catalog import find_document
 from derive.reading.document import read_document
-from derive.reading.frontmatter import load_document, with_inferred
+from derive.reading.frontmatter import blamed, load_document, with_inferred
 from derive.reading.python import identity
 from derive.verdict import Verdict
 
@@ -57,14 +57,21 @@ def load(name_or_path: str) -> Document:
     Raises:
         DeriveError: not found, or malformed (with ``file:line:col``).
     """
-    doc = load_document(str(find_document(name_or_path)))
-    try:
-        check_meaning(doc)  # every name has one type: refused here, at file:line:col
-        for claim in doc.claims:
-            entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so now
-    except DeriveError as err:
-        raise err.in_cells(doc.cells) from None
-    return doc
+    path = str(find_document(name_or_path))
+    refused: dict[str, str] = {}
+    while True:
+        doc = load_document(path, refused)
+        try:
+            check_meaning(doc)  # every name has one type: refused here, at file:line:col
+            for claim in doc.claims:
+                entry_of(claim, doc)  # a matrix claim needs an index per dimension: say so
+        except DeriveError as err:
+            culprit = blamed(doc, err)
+            if culprit is None or culprit in refused:
+                raise err.in_cells(doc.cells) from None
+            refused[culprit] = f"derive cannot read it: {err.message}"  # inferred: left out
+            continue
+        return doc
 
 
 def inputs(doc: Document) -> dict[str, tuple[str | None, ...]]:

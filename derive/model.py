@@ -193,6 +193,11 @@ class Document:
     # and where the body writes each inferred definition (line, column of its right side)
     inferred: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     defined_at: frozenset[tuple[int, int]] = frozenset()
+    # names the body defines in a way derive cannot read (a step using one is not
+    # checked), and the rows that assign rather than state (`w = w - \eta g`)
+    tainted: Mapping[str, str] = field(default_factory=dict)
+    updates: frozenset[tuple[int, int]] = frozenset()
+    origins: Mapping[str, Position] = field(default_factory=dict)  # inferred text -> place
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's body lines: (cell, line in cell)
 
     def reading_at(self, line: int) -> Document:

@@ -176,3 +176,106 @@ def test_raw_seed_004_calls_no_holding_step_wrong() -> None:
     assert not [
         s.step.right.text for s in raw.steps if s.status == "refuted" and s.step.right.text in holds
     ]
+
+
+# Each case below is a way an earlier version read notes wrong; its last step that is
+# not a definition must get the verdict given (None: no verdict, "not understood").
+MISREADINGS = {
+    "a number limit does not take the author's N": (
+        "$$E = \\frac{1}{N} \\sum_{a=1}^{10} t_a$$\n\n"
+        "$$\\frac{\\partial E}{\\partial t_j} = \\frac{1}{10}$$\n",
+        "refuted",
+    ),
+    "a batch of N and 10 classes stay apart": (
+        "$$E_n = -\\sum_{k=1}^{10} t_{nk} \\ln y_{nk}$$\n\n"
+        "$$\\bar{E} = \\frac{1}{N} \\sum_{n=1}^{N} E_n$$\n\n"
+        "$$\\frac{\\partial \\bar{E}}{\\partial E_m} = \\frac{1}{10}$$\n",
+        "refuted",
+    ),
+    "a definition derive cannot read leaves its name unread, not free": (
+        "$$h = \\text{ReLU}(w x)$$\n\n$$\\frac{\\partial h}{\\partial w} = 0$$\n",
+        None,
+    ),
+    "nor does one whose right side is not in the grammar": (
+        "$$R = \\frac{\\lambda}{2} \\lVert w \\rVert^2$$\n\n"
+        "$$\\frac{\\partial R}{\\partial w} = 0$$\n",
+        None,
+    ),
+    "nor one made of such a name": (
+        "$$h = \\text{ReLU}(w x)$$\n\n$$g = 2 h$$\n\n$$\\frac{\\partial g}{\\partial w} = 0$$\n",
+        None,
+    ),
+    "a variable called e is not Euler's number": (
+        "$$e = y - t$$\n\n$$E = \\frac{1}{2} e^2$$\n\n$$\\frac{\\partial E}{\\partial y} = 0$$\n",
+        None,
+    ),
+    "layer tags make different names": (
+        "$$z^{(1)} = w_1 x$$\n\n$$a^{(1)} = \\sigma(z^{(1)})$$\n\n$$z^{(2)} = w_2 a^{(1)}$$\n\n"
+        "$$\\frac{\\partial z^{(2)}}{\\partial w_2} = a^{(1)}$$\n",
+        "proved",
+    ),
+    ":= defines": (
+        "$$E := \\frac{1}{2} (y - t)^2$$\n\n$$\\frac{\\partial E}{\\partial y} = y - t$$\n",
+        "proved",
+    ),
+    "\\equiv defines": (
+        "$$F \\equiv \\sigma(w x)$$\n\n$$\\frac{\\partial F}{\\partial w} = 0$$\n",
+        "refuted",
+    ),
+    "\\triangleq defines": (
+        "$$G \\triangleq x^3$$\n\n$$\\frac{d G}{d x} = 3 x^2$$\n",
+        "proved",
+    ),
+    "an index free on the right only is not a definition": (
+        "$$E = -t_k \\ln y_k$$\n\n$$\\frac{\\partial E}{\\partial y_j} = -\\frac{t_j}{y_j}$$\n",
+        None,
+    ),
+    "a name defined further down is not taken at a step above": (
+        "$$\\frac{d}{d u} \\left(u \\sigma(v)\\right) = \\sigma(v)$$\n\n$$v = u^2$$\n",
+        None,
+    ),
+    "an update rule is not an equation": ("$$w^{(1)} = w^{(1)} - \\eta x$$\n", None),
+    "a size given a value is fixed": (
+        "$$K = 3$$\n\n$$\\sum_{k=1}^{K} t_k = t_1 + t_2 + t_3$$\n",
+        "proved",
+    ),
+    "a name used by an earlier definition is not defined again": (
+        "$$p = \\sigma(s)$$\n\n$$s = \\ln \\frac{p}{1 - p}$$\n",
+        "proved",
+    ),
+    "a feature vector is not assumed to sum to one": (
+        "$$s = \\sum_{n=1}^{N} x_n$$\n\n"
+        "$$\\frac{\\partial}{\\partial x_m} \\frac{1}{2} "
+        "\\left(\\sum_{n=1}^{N} x_n\\right)^2 = 1$$\n",
+        "refuted",
+    ),
+    "the Kronecker delta is never a definition": (
+        "$$\\delta_{ik} = 0$$\n\n$$\\sum_i \\delta_{ik} = 1$$\n",
+        "proved",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MISREADINGS)
+def test_notes_are_not_misread(tmp_path: Path, case: str) -> None:
+    """The last step of each case gets the verdict a careful reader gives, or none."""
+    text, expected = MISREADINGS[case]
+    report = check_text(tmp_path, text)
+    defined = report.document.defined_at
+    step = [s for s in report.steps if (s.step.right.line, s.step.right.col) not in defined][-1]
+    if expected is None:
+        assert step.status == "unparsed", step.message
+    elif expected == "proved":
+        assert step.holds, step.message
+    else:
+        assert step.status == expected, step.message
+
+
+def test_many_fixed_sizes_each_get_a_name(tmp_path: Path) -> None:
+    """Five sums to five numbers: five fixed sizes (there was a fixed pool of four)."""
+    terms = zip("abcde", "uvwpq", range(2, 7), strict=True)
+    sums = " + ".join(f"\\sum_{{{c}=1}}^{{{n}}} {v}_{c}" for c, v, n in terms)
+    text = f"$$A = {sums}$$\n\n$$\\frac{{\\partial A}}{{\\partial u_1}} = 1$$\n"
+    report = check_text(tmp_path, text)
+    assert report.steps[-1].status == "proved"
+    assert sorted(report.document.fixed.values()) == [2, 3, 4, 5, 6]

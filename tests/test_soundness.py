@@ -534,7 +534,7 @@ def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> N
                 continue  # an inferred candidate: the oracle knows only the declared ones
             judge(replace(claim, assume=names), step, random.Random(tally.claims), tally)
     print(f"\n{tally.summary()}")
-    assert not unread, unread[:3]
+    assert not unread, "\n".join(unread[:6])
     if tally.false:
         pytest.fail(tally.summary(), pytrace=False)
 

@@ -19,6 +19,7 @@ from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import at_entry, has_vectors, names_in, prove_claim, stray_variable
 from derive.reading.body import Side, Stated, chains
+from derive.reading.inference import mentions
 from derive.reading.latex import parse_expression
 from derive.verdict import Verdict
 
@@ -150,7 +151,12 @@ def check_step(
         except DeriveError as err:
             return StepResult(step, "unparsed", reason=err.message)
         lhs, rhs, notes = probe.lhs, probe.rhs, [*notes, *probe.notes]
-    mistake = check_expression(doc, lhs, rhs) or stray_variable(doc, lhs, rhs)
+    mistake = (
+        check_expression(doc, lhs, rhs)
+        or unreadable(doc, step)
+        or stray_variable(doc, lhs, rhs)
+        or defined_later(doc, step, lhs, rhs)
+    )
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)
     notes.extend(inferred_uses(doc, step, lhs, rhs))
@@ -181,19 +187,50 @@ def check_step(
     return StepResult(step, verdict.status, verdict, claim=claim)
 
 
-def inferred_uses(doc: Document, step: Step, *exprs: sp.Expr) -> list[str]:
-    """A note naming the definitions derive inferred from other lines that the step uses."""
+def inferred(doc: Document, step: Step, *exprs: sp.Expr) -> list[tuple[str, int]]:
+    """The definitions inferred from other lines that the step uses, with their lines."""
     if not doc.defined_at:
         return []
     used = set().union(*(names_in(e) for e in exprs))
-    found = [
-        f"`{name}` from line {d.position.line}"
+    return [
+        (name, d.position.line)
         for name, d in sorted(doc.definitions.items(), key=lambda item: item[1].position.line)
         if name in used
         and (d.position.line, d.position.col) in doc.defined_at
         and d.position.line != step.right.line
     ]
+
+
+def inferred_uses(doc: Document, step: Step, *exprs: sp.Expr) -> list[str]:
+    """A note naming the definitions derive inferred from other lines that the step uses."""
+    found = [f"`{name}` from line {line}" for name, line in inferred(doc, step, *exprs)]
     return [f"inferred: {', '.join(found)}"] if found else []
+
+
+def defined_later(doc: Document, step: Step, *exprs: sp.Expr) -> str | None:
+    """Why a step that uses a name the body defines only further down is not checked."""
+    later = [(n, line) for n, line in inferred(doc, step, *exprs) if line > step.right.line]
+    if not later:
+        return None
+    name, line = later[0]
+    return (
+        f"`{name}` is defined further down (line {line}): derive does not know whether "
+        "that definition is meant here; define it before its first use"
+    )
+
+
+def unreadable(doc: Document, step: Step) -> str | None:
+    """Why a step is not checked: an assignment, or a name defined in a way not read."""
+    if (step.right.line, step.right.col) in doc.updates:
+        return (
+            f"`{step.left.text}` is on both sides: an update (write `\\leftarrow`), not an "
+            "equation, so derive does not check it"
+        )
+    written = f"{step.left.text} {step.right.text}"
+    for name, why in doc.tainted.items():
+        if mentions(written, name):
+            return f"`{name}` is defined in a way derive does not read: {why}"
+    return None
 
 
 def shape(expr: sp.Expr) -> str:

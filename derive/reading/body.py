@@ -268,12 +268,28 @@ def same_part(doc: Document, first: Side, then: Side) -> bool:
     return doc.reading_at(first.line) is doc.reading_at(then.line)
 
 
+# Signs that define, read as `=`: `:=`, `\coloneqq`, `\equiv`, `\triangleq`, `\doteq`,
+# `\stackrel{\text{def}}{=}`, `\overset{def}{=}` (each kept at its length: columns stay).
+DEFINES = re.compile(
+    r":=|\\(?:coloneqq|equiv|triangleq|doteq)(?![a-zA-Z])"
+    r"|\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
+    r"|\\mathrel\{:\}\s*="
+)
+
+
+def defining_as_equals(segment: str) -> str:
+    """``segment`` with each defining sign replaced by spaces and a final ``=``."""
+    return DEFINES.sub(lambda m: " " * (len(m.group(0)) - 1) + "=", segment)
+
+
 def split_sides(segment: str, block: Block, offset: int) -> list[Side]:
-    """Split at every ``=`` outside braces, brackets and environments; at ``offset``.
+    r"""Split at every ``=`` outside braces, brackets and environments; at ``offset``.
 
     An empty first side means the segment continues the previous chain. No ``=`` at
-    all, or none outside balanced groups, gives no sides.
+    all, or none outside balanced groups, gives no sides. A defining sign (``:=``,
+    ``\equiv``, ``\triangleq`` …) is an ``=``.
     """
+    segment = defining_as_equals(segment)
     if "=" not in segment:
         return []
     levels = layout.levels(segment)

@@ -38,8 +38,11 @@ NOTHING = (
 )
 
 
-def with_inferred(raw: RawDocument) -> RawDocument:
-    """``raw`` with the tables its body implies filling the gaps of its front matter."""
+def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) -> RawDocument:
+    """``raw`` with the tables its body implies filling the gaps of its front matter.
+
+    The definitions named in ``refused`` are left out, tainted with the reason given.
+    """
     front = {k: v for k, v in raw.front.items() if k not in ("claims", "steps", "parts")}
     provisional = replace(build_reading(raw, front, Tables()), name="", title="")
     sides = [
@@ -48,7 +51,10 @@ def with_inferred(raw: RawDocument) -> RawDocument:
     ]
     if not raw.written and not sides and not read_body(provisional).unread:
         raise DocumentError(NOTHING, Position(raw.path, 1, 1))
-    found = readable(raw, infer(sides, raw.front))
+    found = infer(sides, raw.front)
+    for head, why in (refused or {}).items():
+        found = found.without(head, why)
+    found = readable(raw, found).closed()
     merged = found.merged(raw.front)
     inferred: dict[str, Any] = {
         table: {k: v for k, v in keys.items() if k not in dict(raw.front.get(table, {}))}
@@ -58,7 +64,15 @@ def with_inferred(raw: RawDocument) -> RawDocument:
     given = raw.front.get("names", [])
     inferred["names"] = [n for n in found.tables.get("names", []) if n not in given]
     inferred = {table: keys for table, keys in inferred.items() if keys}
-    return replace(raw, front=merged, origins=found.origins, inferred=inferred)
+    tainted = {name: f"{why} (line {at.line})" for name, (why, at) in found.tainted.items()}
+    return replace(
+        raw,
+        front=merged,
+        origins=found.origins,
+        inferred=inferred,
+        tainted=tainted,
+        updates=frozenset(found.updates),
+    )
 
 
 def readable(raw: RawDocument, found: Inference) -> Inference:
@@ -75,23 +89,28 @@ def readable(raw: RawDocument, found: Inference) -> Inference:
             culprit = blamed(found, err)
             if culprit is None:
                 raise
-            found = found.without(culprit)
+            found = found.without(culprit, f"derive cannot read it: {err.message}")
     return found
 
 
-def blamed(found: Inference, err: DeriveError) -> str | None:
-    """The inferred definition an error is in (by its position), if any."""
+def blamed(found: Inference | Document, err: DeriveError) -> str | None:
+    """The inferred definition an error is in (by its line), if any."""
     if err.position is None:
         return None
-    place = (err.position.line, err.position.col)
+    if isinstance(found, Document):
+        for text, body in found.inferred.get("definitions", {}).items():
+            place = found.origins.get(body)
+            if place is not None and place.line == err.position.line:
+                return str(text)
+        return None
     for head, body in found.tables.get("definitions", {}).items():
         for origin in (found.origins.get(body), found.origins.get(head)):
-            if origin is not None and origin.line == place[0]:
+            if origin is not None and origin.line == err.position.line:
                 return str(head)
     return None
 
 
-def load_document(path: str) -> Document:
+def load_document(path: str, refused: Mapping[str, str] | None = None) -> Document:
     """Read and parse the document at ``path``.
 
     Its meaning is checked next, by :func:`derive.meaning.check_document`
@@ -102,19 +121,21 @@ def load_document(path: str) -> Document:
     """
     raw = read_document(path)
     try:
-        return build_document(raw)
+        return build_document(raw, refused or {})
     except DeriveError as err:
         raise err.in_cells(raw.cells) from None
 
 
-def build_document(raw: RawDocument) -> Document:
+def build_document(raw: RawDocument, refused: Mapping[str, str] | None = None) -> Document:
     """Parse every part of a raw document into a :class:`Document`.
 
     A document with no front matter (or ``infer = true`` in it) has its tables inferred
     from the body first (:mod:`derive.reading.inference`); written keys always win.
+    ``refused`` names inferred definitions not to take (each with why: a later stage
+    found them unreadable).
     """
     if not raw.written or raw.front.get("infer") is True:
-        raw = with_inferred(raw)
+        raw = with_inferred(raw, refused or {})
     front = raw.front
     unknown = [key for key in front if key not in TOP_KEYS]
     if unknown:
@@ -140,6 +161,9 @@ def build_document(raw: RawDocument) -> Document:
         digest=raw.digest,
         inferred=raw.inferred,
         defined_at=frozenset((p.line, p.col) for p in raw.origins.values()),
+        tainted=raw.tainted,
+        updates=raw.updates,
+        origins=raw.origins,
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)

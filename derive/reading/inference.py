@@ -25,7 +25,7 @@ tables are LaTeX text, read by the same reader as a written front matter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,26 +47,54 @@ TABLES = ("sizes", "indices", "definitions", "assumptions")
 class Evidence:
     """What the body's math says of its names, gathered side by side."""
 
-    ranges: dict[str, str | int] = field(default_factory=dict)  # index -> size (from sums)
+    ranges: dict[str, list[str | int]] = field(default_factory=dict)  # index -> sums' limits
     axes: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (name, axis) -> letters
     summed: set[str] = field(default_factory=set)  # names summed or weighting a logarithm
     bound: set[str] = field(default_factory=set)  # every letter a sum binds
     tagged: set[str] = field(default_factory=set)  # `a^L_j`: a layer written as a superscript
+    written: set[str] = field(default_factory=set)  # every letter and name the body writes
 
 
 @dataclass(frozen=True)
 class Inference:
-    """The inferred front-matter tables and where each inferred definition is written."""
+    r"""The inferred front-matter tables and where each inferred definition is written.
+
+    ``tainted`` names what the body defines in a way derive cannot read (a right side
+    it cannot parse, ``e`` which it reads as Euler's number): a step that uses such a
+    name gets no verdict, since the name would otherwise be a free input. ``updates``
+    are the rows ``w = w - \eta g`` (the name on both sides: an assignment), by the
+    place of their right side.
+    """
 
     tables: dict[str, dict[str, Any]]
     origins: dict[str, Position]  # a definition's text -> where the body writes it
+    tainted: dict[str, tuple[str, Position]] = field(default_factory=dict)
+    updates: dict[tuple[int, int], str] = field(default_factory=dict)
 
-    def without(self, head: str) -> Inference:
-        """The inference less the definition of ``head``."""
+    def without(self, head: str, why: str = "") -> Inference:
+        """The inference less the definition of ``head`` (tainted with ``why``)."""
         definitions = dict(self.tables.get("definitions", {}))
         body = definitions.pop(head, None)
         origins = {k: v for k, v in self.origins.items() if k not in (body, head)}
-        return Inference({**self.tables, "definitions": definitions}, origins)
+        tainted = dict(self.tainted)
+        if why and head in self.origins:
+            tainted[key_of(head)] = (why, self.origins[head])
+        tables = {**self.tables, "definitions": definitions}
+        return Inference(tables, origins, tainted, self.updates)
+
+    def closed(self) -> Inference:
+        """Less every definition whose right side uses a tainted name, itself tainted."""
+        found = self
+        changed = True
+        while changed:
+            changed = False
+            for head, body in found.tables.get("definitions", {}).items():
+                name = next((n for n in found.tainted if mentions(str(body), n)), None)
+                if name is not None and key_of(head) not in found.tainted:
+                    found = found.without(head, f"it uses `{name}`, which derive does not read")
+                    changed = True
+                    break
+        return found
 
     def merged(self, front: Mapping[str, Any]) -> dict[str, Any]:
         """``front`` with its gaps filled: a key it has always wins."""
@@ -81,36 +109,101 @@ class Inference:
         return out
 
 
+def mentions(text: str, name: str) -> bool:
+    """True when the LaTeX ``text`` writes the name ``name`` (not inside a longer one)."""
+    return re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", text) is not None
+
+
+RESERVED = {"e": "Euler's number", r"\pi": "π"}
+
+
 def infer(chains: list[list[tuple[str, Position]]], front: Mapping[str, Any]) -> Inference:
     """Infer the tables a front matter would give, from the body's chains of sides."""
     declared = {k for t in ("definitions", "functions") for k in dict(front.get(t, {}))}
     evidence = Evidence()
-    definitions: dict[str, str] = {}
-    origins: dict[str, Position] = {}
-    heads: set[str] = {head_key(k) for k in declared}
+    parsed = []
     for sides in chains:
         trees = [tree_of(text) for text, _ in sides]
         for tree, (text, _) in zip(trees, sides, strict=True):
             if tree is not None:
                 gather(tree, text, evidence)
-        if len(sides) < 2 or trees[0] is None or trees[1] is None:
-            continue
-        head = definable(sides[0][0], trees[0])
-        if head is None or head_key(head) in heads or head_key(head) in names_in(trees[1]):
-            continue
-        definitions[head] = sides[1][0]
-        origins[sides[1][0]] = sides[1][1]
-        origins.setdefault(head, sides[0][1])
-        heads.add(head_key(head))
-    sizes, indices = ranges(evidence, front)
-    assumptions = candidates(evidence, definitions, declared, indices)
-    tables: dict[str, Any] = {"sizes": sizes, "indices": indices, "definitions": definitions}
+        parsed.append((sides, trees))
+    limits = {str(v) for vs in evidence.ranges.values() for v in vs}
+    limits |= set(dict(front.get("sizes", {})))
+    found = Definitions({declared_key(k) for k in declared}, limits)
+    for sides, trees in parsed:
+        if len(sides) >= 2 and trees[0] is not None:
+            found.consider(sides, trees)
+    sizes, indices = ranges(evidence, front, found.fixed)
+    assumptions = candidates(evidence, found.definitions, declared, indices)
+    tables: dict[str, Any] = {"sizes": sizes, "indices": indices}
+    tables["definitions"] = found.definitions
     tables["assumptions"] = assumptions
     given = list(front.get("names", []))
     tagged = sorted(evidence.tagged - set(given))
     if tagged:
         tables["names"] = [*given, *tagged]
-    return Inference(tables, origins)
+    return Inference(tables, found.origins, found.tainted, found.updates)
+
+
+@dataclass
+class Definitions:
+    """The definitions found chain by chain, and what the body defines but cannot be read."""
+
+    heads: set[str]  # the names defined so far (and those the front matter defines)
+    limits: set[str]  # the sizes sums run to: `K = 3` gives one its value
+    definitions: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, Position] = field(default_factory=dict)
+    tainted: dict[str, tuple[str, Position]] = field(default_factory=dict)
+    updates: dict[tuple[int, int], str] = field(default_factory=dict)
+    fixed: dict[str, int] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # the names definitions so far are made of
+
+    def consider(self, sides: list[tuple[str, Position]], trees: list[Tree[Token] | None]) -> None:
+        """Take the chain's first equality as a definition when it is one."""
+        (left, where), (right, there) = sides[0], sides[1]
+        tree = trees[0]
+        assert tree is not None
+        head = definable(left, tree)
+        if head is None:
+            return
+        key = head_key(tree, left)
+        if key in self.heads:
+            return  # defined before: a step
+        if key in self.limits:
+            if right.strip().isdigit() and int(right) > 0:
+                self.fixed.setdefault(key, int(right))  # `K = 3`: the size's value
+            return
+        if key in RESERVED:
+            why = f"derive reads `{key}` as {RESERVED[key]}: give the variable another name"
+            self.tainted[key] = (why, where)
+            return
+        body = trees[1]
+        if body is None:
+            self.tainted[key] = ("derive cannot read its right side", there)
+            self.heads.add(key)
+            return
+        free = free_letters(body) - set().union(*(sub_letters(s) for s in subs_in(tree)))
+        if free - {None}:
+            letter = sorted(str(x) for x in free if x is not None)[0]
+            why = (
+                f"its right side has the index `{letter}` free and its left side does not: "
+                f"write the sum (`\\sum_{letter}`) or the index on the left"
+            )
+            self.tainted[key] = (why, there)
+            self.heads.add(key)
+            return
+        uses = names_in(body, right)
+        if key in uses:
+            self.updates[(there.line, there.col)] = key
+            return
+        if key in self.used:
+            return  # a definition before uses it as an input: this is a step
+        self.definitions[head] = right
+        self.origins[right] = there
+        self.origins.setdefault(head, where)
+        self.heads.add(key)
+        self.used |= uses
 
 
 def tree_of(text: str) -> Tree[Token] | None:
@@ -151,6 +244,8 @@ def definable(text: str, tree: Tree[Token]) -> str | None:
             return None
         if source(text, primary) in KNOWN:
             return None  # `\sigma(z) = …` states what σ is: a step
+    if item_key(first, text) == r"\delta":
+        return None  # `\delta_{ij}` is Kronecker's (`\delta^L_j` is a name)
     if any(literal(s) for s in first.children[1:] if isinstance(s, Tree) and s.data == "sub"):
         return None  # `y_1 = …`: one entry, not a definition of all of them
     return " ".join(text.split())
@@ -172,20 +267,73 @@ def literal(sub: Tree[Token]) -> bool:
     return all(isinstance(t, Token) and t.type == "NUMBER" for t in tokens_in(sub))
 
 
-def head_key(head: str) -> str:
-    """The name a head defines: its text up to the subscript or the arguments."""
-    return re.split(r"[_(]", head.replace(" ", ""), maxsplit=1)[0]
+def key_of(head: str) -> str:
+    """The name a head (or a declared name) defines: ``y`` for ``y_k``, ``z^{(1)}`` for itself.
+
+    Its text up to a subscript or the arguments at the top level, layer tags kept.
+    """
+    text = head.replace(" ", "")
+    depth = 0
+    for at, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char in "_(" and depth == 0 and at > 0:
+            return text[:at]
+    return text
 
 
-def names_in(tree: Tree[Token]) -> set[str]:
-    """The names a side writes (their text before any script)."""
+def head_key(tree: Tree[Token], text: str) -> str:
+    """The name the head ``tree`` (a name, an entry or a function) defines."""
+    first = next(n for n in tree.iter_subtrees_topdown() if n.data == "item")  # type: ignore[no-untyped-call]
+    return item_key(first, text) or key_of(text)
+
+
+def declared_key(head: str) -> str:
+    """The name a front-matter definition or function defines."""
+    tree = tree_of(head)
+    return key_of(head) if tree is None else head_key(tree, head)
+
+
+def names_in(tree: Tree[Token], text: str) -> set[str]:
+    """The names a side writes, each with its layer tag if it has one (``z^{(1)}``)."""
     found = set()
     for node in tree.iter_subtrees():
-        if node.data == "item" and isinstance(node.children[0], Tree):
-            primary = node.children[0]
-            if primary.data in NAME_KINDS:
-                found.add("".join(str(t) for t in tokens_in(primary)).replace(" ", ""))
+        if node.data == "item":
+            name = item_key(node, text)
+            if name is not None:
+                found.add(name)
     return found
+
+
+def item_key(item: Tree[Token], text: str) -> str | None:
+    """The name an item writes, as :func:`key_of` gives it for a head."""
+    name = plain_name(item)
+    if name is None:
+        return None
+    sups = [s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sup"]
+    has_sub = any(isinstance(s, Tree) and s.data == "sub" for s in item.children[1:])
+    if len(sups) == 1:
+        tag = script(text, sups[0])
+        if layer(text, sups[0]) or (has_sub and LAYERISH.fullmatch(tag)):
+            return key_of(name + source(text, sups[0]))
+    return name
+
+
+def subs_in(tree: Tree[Token]) -> list[Tree[Token]]:
+    """Every subscript in ``tree``."""
+    return [n for n in tree.iter_subtrees() if n.data == "sub"]
+
+
+def free_letters(tree: Tree[Token]) -> set[str | None]:
+    """The index letters of ``tree``'s subscripts that no sum in it binds."""
+    bound = Evidence()
+    for node in tree.iter_subtrees():
+        if node.data in ("sum", "prod"):
+            bounds(node, bound)
+    letters = set().union(*(sub_letters(s) for s in subs_in(tree)))
+    return {x for x in letters if x is None or x not in bound.bound}
 
 
 def tokens_in(node: Node) -> Iterator[Token]:
@@ -199,6 +347,8 @@ def tokens_in(node: Node) -> Iterator[Token]:
 
 def gather(tree: Tree[Token], text: str, evidence: Evidence) -> None:
     """Record the sums' ranges, each name's subscripts, and what is summed or weighted."""
+    evidence.written |= {str(t) for t in tokens_in(tree) if t.type == "LETTER"}
+    evidence.written |= names_in(tree, text)
     for node in tree.iter_subtrees():
         if node.data in ("sum", "prod"):
             bounds(node, evidence)
@@ -226,15 +376,15 @@ def bounds(node: Tree[Token], evidence: Evidence) -> None:
         return
     (token,) = top
     if token.type == "LETTER" and token.value.isupper():
-        evidence.ranges.setdefault(letters[0], str(token.value))
+        evidence.ranges.setdefault(letters[0], []).append(str(token.value))
     elif token.type == "NUMBER" and token.value.isdigit():
-        evidence.ranges.setdefault(letters[0], int(token.value))
+        evidence.ranges.setdefault(letters[0], []).append(int(token.value))
     body = node.children[-1]  # `\sum_k t_k`: a vector summed alone
     factors = body.children if isinstance(body, Tree) and body.data == "product" else []
     if len(factors) == 1 and isinstance(factors[0], Tree) and factors[0].data == "item":
         name = plain_name(factors[0])
-        if name is not None and single_index(factors[0]) == letters[0]:
-            evidence.summed.add(name)
+        if name == "t" and single_index(factors[0]) == letters[0]:
+            evidence.summed.add(name)  # targets, by the usual letter
 
 
 def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
@@ -255,7 +405,8 @@ def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
         letters = sub_letters(sub)
         for axis, letter in enumerate(letters):
             if letter is not None:
-                evidence.axes.setdefault((name, axis), set()).add(letter)
+                kronecker = name == r"\delta" and not sups  # `\delta_{ik}`: i, k alike
+                evidence.axes.setdefault((name, 0 if kronecker else axis), set()).add(letter)
 
 
 def weights(product: Tree[Token], evidence: Evidence) -> None:
@@ -317,8 +468,14 @@ def single_index(item: Tree[Token]) -> str | None:
     return letters[0] if len(letters) == 1 else None
 
 
-def ranges(evidence: Evidence, front: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Sizes and indices: letters at one place of one name share a size; sums give it."""
+def ranges(
+    evidence: Evidence, front: Mapping[str, Any], fixed: Mapping[str, int]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sizes and indices: letters at one place of one name share a size; sums give it.
+
+    A letter's own range (written, or its sum's upper limit) comes first; a letter with
+    none takes its group's. A size the body gives a value (``K = 3``) is fixed.
+    """
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -339,28 +496,78 @@ def ranges(evidence: Evidence, front: Mapping[str, Any]) -> tuple[dict[str, Any]
     sizes: dict[str, Any] = {}
     indices: dict[str, str] = {}
     group_size: dict[str, str] = {}
+    taken = Taken(given_sizes, evidence.written)
+    equal = numbered(letters, find, evidence, given_sizes)
+    own: dict[str, str] = {}
+    for letter in sorted(letters):
+        written = given_indices.get(letter)
+        limit = (
+            written if written is not None else next(iter(evidence.ranges.get(letter, [])), None)
+        )
+        if isinstance(limit, int) and find(letter) in equal:
+            limit = equal[find(letter)][0]  # `\sum_{k=1}^{10}` and `\sum_{k=1}^{N}`: N = 10
+        if limit is not None:
+            own[letter] = size_name(limit, sizes, taken)
+            group_size.setdefault(find(letter), own[letter])
     for letter in sorted(letters):
         root = find(letter)
-        size = given_indices.get(letter) or evidence.ranges.get(letter)
-        if size is not None and root not in group_size:
-            group_size[root] = size_name(size, sizes, given_sizes)
-    for letter in sorted(letters):
-        root = find(letter)
+        if letter not in given_indices and len({*evidence.ranges.get(letter, [])}) > 1:
+            if letter not in equal.get(root, ("", 0)) and root not in equal:
+                continue  # sums over it run to different sizes: each sum says its own
         if root not in group_size:
-            group_size[root] = size_name(letter.upper(), sizes, given_sizes, fresh=letter)
-        indices[letter] = group_size[root]
+            group_size[root] = size_name(letter.upper(), sizes, taken, fresh=letter)
+        indices[letter] = own.get(letter, group_size[root])
+    values = dict(equal.values())
+    for name, value in {**values, **fixed}.items():
+        if name in sizes and name not in given_sizes:
+            sizes[name] = value
     return sizes, indices
 
 
-def size_name(size: Any, sizes: dict[str, Any], given: Mapping[str, Any], fresh: str = "") -> str:
-    """The name of a size: ``K`` as written, a fixed number ``N = 10``, or a new one."""
+def numbered(
+    letters: set[str], find: Callable[[str], str], evidence: Evidence, given: Mapping[str, Any]
+) -> dict[str, tuple[str, int]]:
+    """Groups of letters whose sums run to one size and to one number: that size's value."""
+    limits: dict[str, set[str | int]] = {}
+    for letter in letters:
+        limits.setdefault(find(letter), set()).update(evidence.ranges.get(letter, []))
+    out = {}
+    for root, found in limits.items():
+        named = [x for x in found if isinstance(x, str)]
+        numbers = [x for x in found if isinstance(x, int)]
+        if len(named) == 1 and len(numbers) == 1 and named[0] not in given:
+            out[root] = (named[0], numbers[0])
+    return out
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The size names that are not free: written ones, and every name the body uses."""
+
+    given: Mapping[str, Any]
+    written: set[str]
+
+
+FIXED_NAMES = ("N", "M", "D", "H", "P", "Q", "S", "B", "C", "F", "G", "R", "U", "V")
+
+
+def size_name(size: Any, sizes: dict[str, Any], taken: Taken, fresh: str = "") -> str:
+    """The name of a size: ``K`` as written, a fixed number ``N = 10``, or a new one.
+
+    A fixed number gets a name the body does not use (so a written ``N`` stays the
+    author's), the same name for the same number.
+    """
     if isinstance(size, int):
-        name = next(n for n in ("N", "M", "D", "H") if n not in sizes or sizes[n] == size)
-        sizes.setdefault(name, size)
+        same = next((n for n, v in sizes.items() if v == size and isinstance(v, int)), None)
+        if same is not None:
+            return same
+        free = (n for n in FIXED_NAMES if n not in sizes and n not in taken.given)
+        name = next((n for n in free if n not in taken.written), f"N_{{{size}}}")
+        sizes[name] = size
         return name
-    if fresh and (size in sizes or size in given):
+    if fresh and (size in sizes or size in taken.given or size in taken.written):
         size = f"N_{fresh}"
-    if size not in given:
+    if size not in taken.given:
         why = (
             f"the range of {fresh}, inferred" if fresh else "inferred from the upper limit of a sum"
         )
@@ -375,7 +582,7 @@ def candidates(
     indices: Mapping[str, str],
 ) -> dict[str, str]:
     """``if Σ_k t_k = 1`` for each vector input summed or weighting a logarithm."""
-    defined = {head_key(d) for d in (*definitions, *declared)}
+    defined = {declared_key(d) for d in (*definitions, *declared)}
     out: dict[str, str] = {}
     for name in sorted(evidence.summed - defined):
         axes = [a for (n, a) in evidence.axes if n == name]
