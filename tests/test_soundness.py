@@ -519,7 +519,7 @@ def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> N
             claim = random_claim(RandomChooser(rng.getrandbits(64)))
             if as_step(claim):
                 claims.append(claim)
-        path = tmp_path / f"notes-{tally.claims}.md"
+        path = tmp_path / f"notes-{tally.claims + len(unread)}.md"
         path.write_text(notes_document(claims), encoding="utf-8")
         report = api.check(api.load(str(path)), timeout=TIMEOUT)
         assert set(report.document.inferred["definitions"]) == {"y_k", "E"}
@@ -529,6 +529,7 @@ def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> N
             if step.verdict is None:
                 unread.append(f"{claim.statement()}: {step.message}")
                 continue
+            tally.claims += 1
             names = tuple(step.verdict.holds_under)
             if not set(names) <= DECLARED:
                 continue  # an inferred candidate: the oracle knows only the declared ones
