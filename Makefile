@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test check lint types bench golden soundness
+.PHONY: install test check lint types bench golden soundness inferred
 
 install:  ## install derive and check the catalogue
 	$(PYTHON) -m pip install . && derive check --all
@@ -13,7 +13,7 @@ lint:
 	ruff format --check derive tests bench
 
 types:
-	mypy derive bench/bench.py tests
+	mypy derive bench/bench.py bench/inferred.py tests
 
 check: lint types test  ## lint, types and tests
 
@@ -24,6 +24,9 @@ golden:  ## regenerate the golden LaTeX reports the tests compare with (on purpo
 
 bench:  ## derive against the naive route, side by side (not part of the tests)
 	$(PYTHON) bench/bench.py
+
+inferred:  ## verdicts with the front matter against the same bodies without it
+	$(PYTHON) bench/inferred.py tests/data/notes/*.md derivations/seed-004.md
 
 soundness:  ## every mutant, every proved claim re-checked, and 20,000 generated claims
 	DERIVE_ALL_MUTANTS=1 DERIVE_SOUNDNESS_EXAMPLES=20000 $(PYTHON) -m pytest \

@@ -36,6 +36,14 @@ class Position:
         return f"{self.path}:{where}" if self.path else where
 
 
+def line_named(line: int, cells: Sequence[tuple[int, int]] = ()) -> str:
+    """``line 12``, or in a notebook (``cells`` given) ``cell 4, line 2``."""
+    if 1 <= line <= len(cells):
+        cell, inside = cells[line - 1]
+        return f"cell {cell}, line {inside}"
+    return f"line {line}"
+
+
 def in_cells(position: Position, cells: Sequence[tuple[int, int]]) -> Position:
     """``position``, a line of a notebook's joined body, as a cell and a line in it.
 

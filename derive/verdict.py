@@ -28,7 +28,8 @@ class Counterexample:
         """One line: ``K=2, j=1, z=(0, 1), t=(1, 1): left 0.462, right -0.269``."""
         parts = [f"{k}={v}" for k, v in {**self.sizes, **self.indices}.items()]
         parts += [f"{k}={v}" for k, v in self.values.items()]
-        return f"{', '.join(parts)}: left {self.left}, right {self.right}"
+        sides = f"left {self.left}, right {self.right}"
+        return f"{', '.join(parts)}: {sides}" if parts else sides
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dictionary."""

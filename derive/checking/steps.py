@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from derive import symbols
-from derive.errors import DeriveError, Position
+from derive.errors import DeriveError, Position, line_named
 from derive.meaning import check_expression
 from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import at_entry, has_vectors, names_in, prove_claim, stray_variable
@@ -203,7 +203,9 @@ def inferred(doc: Document, step: Step, *exprs: sp.Expr) -> list[tuple[str, int]
 
 def inferred_uses(doc: Document, step: Step, *exprs: sp.Expr) -> list[str]:
     """A note naming the definitions derive inferred from other lines that the step uses."""
-    found = [f"`{name}` from line {line}" for name, line in inferred(doc, step, *exprs)]
+    found = [
+        f"`{name}` from {line_named(line, doc.cells)}" for name, line in inferred(doc, step, *exprs)
+    ]
     return [f"inferred: {', '.join(found)}"] if found else []
 
 
@@ -214,8 +216,8 @@ def defined_later(doc: Document, step: Step, *exprs: sp.Expr) -> str | None:
         return None
     name, line = later[0]
     return (
-        f"`{name}` is defined further down (line {line}): derive does not know whether "
-        "that definition is meant here; define it before its first use"
+        f"`{name}` is defined further down ({line_named(line, doc.cells)}): derive does not "
+        "know whether that definition is meant here; define it before its first use"
     )
 
 

@@ -67,8 +67,10 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
         return f"verified{sizes} by {verdict.method}{bound}: {said}"
     if verdict.status == "refuted":
         text = f"refuted: {said}"
-        if verdict.counterexample is not None:
-            text += f"  at {verdict.counterexample.describe()}"
+        example = verdict.counterexample
+        if example is not None:
+            at = "at " if example.sizes or example.indices or example.values else ""
+            text += f"  {at}{example.describe()}"
         if verdict.residual is not None and verdict.residual != 0:
             case = f" when {verdict.residual_case}" if verdict.residual_case else ""
             text += f"; left − right = {unicode(verdict.residual)}{case}"

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from derive.errors import DeriveError, DocumentError, Position
+from derive.errors import DeriveError, DocumentError, Position, line_named
 from derive.model import Assumption, Claim, Document, Requirement
 from derive.reading.body import chains, check_count, read_body
 from derive.reading.document import RawDocument, header_lines, read_document
@@ -64,7 +64,10 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
     given = raw.front.get("names", [])
     inferred["names"] = [n for n in found.tables.get("names", []) if n not in given]
     inferred = {table: keys for table, keys in inferred.items() if keys}
-    tainted = {name: f"{why} (line {at.line})" for name, (why, at) in found.tainted.items()}
+    tainted = {
+        name: f"{why} ({line_named(at.line, raw.cells)})"
+        for name, (why, at) in found.tainted.items()
+    }
     return replace(
         raw,
         front=merged,
