@@ -29,5 +29,5 @@ inferred:  ## verdicts with the front matter against the same bodies without it
 	$(PYTHON) bench/inferred.py tests/data/notes/*.md derivations/seed-004.md
 
 soundness:  ## every mutant, every proved claim re-checked, and 20,000 generated claims
-	DERIVE_ALL_MUTANTS=1 DERIVE_SOUNDNESS_EXAMPLES=20000 $(PYTHON) -m pytest \
+	DERIVE_ALL_MUTANTS=1 DERIVE_SOUNDNESS_EXAMPLES=20000 DERIVE_SOUNDNESS_NOTES=5000 $(PYTHON) -m pytest \
 		tests/test_mutants.py tests/test_catalogue.py tests/test_fuzz.py tests/test_soundness.py
