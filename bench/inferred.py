@@ -73,7 +73,8 @@ def compare(path: Path, folder: Path) -> tuple[int, int, int, int]:
         f"{path}: {same}/{len(written)} same ({100 * same / max(1, len(written)):.0f}%), "
         f"{alarms} false alarms, {misses} misses"
     )
-    print("\n".join(differences))
+    if differences:
+        print("\n".join(differences))
     return same, len(written), alarms, misses
 
 

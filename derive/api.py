@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import sympy as sp
@@ -42,7 +41,7 @@ from derive.printing.notation import statement
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, entry_of
 from derive.reading.catalog import find_document
 from derive.reading.document import read_document
-from derive.reading.frontmatter import blamed, load_document, with_inferred
+from derive.reading.frontmatter import blamed, default_name, load_document, with_inferred
 from derive.reading.python import identity
 from derive.verdict import Verdict
 
@@ -99,7 +98,7 @@ def infer(name_or_path: str) -> tuple[str, dict[str, dict[str, Any]]]:
         DeriveError: not found, or malformed (with ``file:line:col``).
     """
     raw = read_document(str(find_document(name_or_path)))
-    name = str(raw.front.get("name", Path(raw.path).stem))
+    name = str(raw.front.get("name", default_name(raw.path)))
     try:
         return name, with_inferred(raw).inferred
     except DeriveError as err:

@@ -6,6 +6,7 @@ error is placed at its ``file:line:col``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
@@ -113,6 +114,11 @@ def blamed(found: Inference | Document, err: DeriveError) -> str | None:
     return None
 
 
+def default_name(path: str) -> str:
+    """A document's name when its front matter gives none: its file's stem, or ``notes``."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "", Path(path).stem) or "notes"
+
+
 def load_document(path: str, refused: Mapping[str, str] | None = None) -> Document:
     """Read and parse the document at ``path``.
 
@@ -149,7 +155,7 @@ def build_document(raw: RawDocument, refused: Mapping[str, str] | None = None) -
     if raw.written or "name" in front:
         name = need(raw, front, "name", str, 'a string such as "softmax-ce"')
     else:
-        name = Path(raw.path).stem or "notes"
+        name = default_name(raw.path)
     reading = build_reading(raw, front, Tables())
     claims = parse_claims(raw, front.get("claims", []), reading.scope, reading.assumptions)
     known_wrong = parse_known_steps(raw, front.get("steps", []))
