@@ -25,7 +25,7 @@ tables are LaTeX text, read by the same reader as a written front matter.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -497,47 +497,26 @@ def ranges(
     indices: dict[str, str] = {}
     group_size: dict[str, str] = {}
     taken = Taken(given_sizes, evidence.written)
-    equal = numbered(letters, find, evidence, given_sizes)
     own: dict[str, str] = {}
     for letter in sorted(letters):
         written = given_indices.get(letter)
         limit = (
             written if written is not None else next(iter(evidence.ranges.get(letter, [])), None)
         )
-        if isinstance(limit, int) and find(letter) in equal:
-            limit = equal[find(letter)][0]  # `\sum_{k=1}^{10}` and `\sum_{k=1}^{N}`: N = 10
         if limit is not None:
             own[letter] = size_name(limit, sizes, taken)
             group_size.setdefault(find(letter), own[letter])
     for letter in sorted(letters):
         root = find(letter)
         if letter not in given_indices and len({*evidence.ranges.get(letter, [])}) > 1:
-            if letter not in equal.get(root, ("", 0)) and root not in equal:
-                continue  # sums over it run to different sizes: each sum says its own
+            continue  # sums over it run to different sizes: each sum says its own
         if root not in group_size:
             group_size[root] = size_name(letter.upper(), sizes, taken, fresh=letter)
         indices[letter] = own.get(letter, group_size[root])
-    values = dict(equal.values())
-    for name, value in {**values, **fixed}.items():
+    for name, value in fixed.items():
         if name in sizes and name not in given_sizes:
             sizes[name] = value
     return sizes, indices
-
-
-def numbered(
-    letters: set[str], find: Callable[[str], str], evidence: Evidence, given: Mapping[str, Any]
-) -> dict[str, tuple[str, int]]:
-    """Groups of letters whose sums run to one size and to one number: that size's value."""
-    limits: dict[str, set[str | int]] = {}
-    for letter in letters:
-        limits.setdefault(find(letter), set()).update(evidence.ranges.get(letter, []))
-    out = {}
-    for root, found in limits.items():
-        named = [x for x in found if isinstance(x, str)]
-        numbers = [x for x in found if isinstance(x, int)]
-        if len(named) == 1 and len(numbers) == 1 and named[0] not in given:
-            out[root] = (named[0], numbers[0])
-    return out
 
 
 @dataclass(frozen=True)
