@@ -194,9 +194,9 @@ class Document:
     inferred: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     defined_at: frozenset[tuple[int, int]] = frozenset()
     # names the body defines in a way derive cannot read (a step using one is not
-    # checked), and the rows that assign rather than state (`w = w - \eta g`)
+    # checked), and the rows that are not equations (`w = w - \eta g`), with why
     tainted: Mapping[str, str] = field(default_factory=dict)
-    updates: frozenset[tuple[int, int]] = frozenset()
+    unchecked: Mapping[tuple[int, int], str] = field(default_factory=dict)
     origins: Mapping[str, Position] = field(default_factory=dict)  # inferred text -> place
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's body lines: (cell, line in cell)
 

@@ -249,6 +249,71 @@ MISREADINGS = {
         "\\left(\\sum_{n=1}^{N} x_n\\right)^2 = 1$$\n",
         "refuted",
     ),
+    "a recurrence leaves its name unread": (
+        "$$h_t = \\tanh(w h_{t-1} + u x_t)$$\n\n$$\\frac{\\partial h_t}{\\partial x_t} = 0$$\n",
+        None,
+    ),
+    "one name, two spellings": (
+        "$$\\bar{r} = \\lVert w \\rVert^2$$\n\n$$\\frac{d \\bar r}{d w} = 0$$\n",
+        None,
+    ),
+    "a definition made of a name spelled another way": (
+        "$$\\hat{y} = \\text{ReLU}(w x)$$\n\n$$E = \\frac{1}{2} (\\hat y - t)^2$$\n\n"
+        "$$\\frac{\\partial E}{\\partial w} = 0$$\n",
+        None,
+    ),
+    "a sum of the first ten says nothing of N": (
+        "$$\\hat\\mu = \\frac{1}{10} \\sum_{n=1}^{10} x_n$$\n\n"
+        "$$\\mu = \\frac{1}{N} \\sum_{n=1}^{N} x_n$$\n\n"
+        "$$\\frac{\\partial \\mu}{\\partial x_m} = \\frac{1}{10}$$\n",
+        None,
+    ),
+    "an example value below does not fix a size above": (
+        "$$a = \\frac{1}{K} \\sum_{k=1}^{K} z_k$$\n\nFor example $$K = 3$$\n\n"
+        "$$\\frac{\\partial a}{\\partial z_j} = \\frac{1}{3}$$\n",
+        "refuted",
+    ),
+    "definitions below their use": (
+        "$$L = E + R$$\n\nwhere\n\n$$E = \\frac{1}{2} (y - t)^2$$\n\n"
+        "$$R = \\frac{\\lambda}{2} w^2$$\n\n$$\\frac{\\partial L}{\\partial y} = y - t$$\n",
+        "proved",
+    ),
+    "a plain delta is a name": (
+        "$$E = \\frac{1}{2} (y - t)^2$$\n\n$$\\delta = y - t$$\n\n"
+        "$$\\frac{\\partial E}{\\partial y} = \\delta$$\n",
+        "proved",
+    ),
+    "a definition in inline math leaves its name unread": (
+        "Let $E = \\frac{1}{2} (y - t)^2$ be the loss.\n\n"
+        "$$\\frac{\\partial E}{\\partial y} = y + t$$\n",
+        None,
+    ),
+    "an example value in inline math is not a definition": (
+        "$$E = \\frac{1}{2} (y - t)^2$$\n\nA target such as $t = (1, 0)$ is common.\n\n"
+        "$$\\frac{\\partial E}{\\partial y} = y - t$$\n",
+        "proved",
+    ),
+    "\\coloneq defines": (
+        "$$E \\coloneq \\frac{1}{2} (y - t)^2$$\n\n$$\\frac{\\partial E}{\\partial y} = y - t$$\n",
+        "proved",
+    ),
+    "=: leaves its name unread": (
+        "$$(w x - t) x =: g$$\n\n$$\\frac{\\partial}{\\partial w} \\frac{1}{2} (w x - t)^2 = g$$\n",
+        None,
+    ),
+    "an update written with a prime is not an equation": (
+        "$$w' = w - \\eta (w x - t) x$$\n",
+        None,
+    ),
+    "a relation between sizes is not checked": (
+        "$$u = \\sum_{k=1}^{K} x_k + \\sum_{m=1}^{M} v_m$$\n\n$$K = 2 M$$\n",
+        None,
+    ),
+    "an equality to be solved is not a step": (
+        "$$E = \\frac{1}{2} (w x - t)^2$$\n\n"
+        "$$\\frac{\\partial E}{\\partial w} = (w x - t) x \\stackrel{!}{=} 0$$\n",
+        None,
+    ),
     "the Kronecker delta is never a definition": (
         "$$\\delta_{ik} = 0$$\n\n$$\\sum_i \\delta_{ik} = 1$$\n",
         "proved",

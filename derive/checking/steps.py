@@ -223,11 +223,9 @@ def defined_later(doc: Document, step: Step, *exprs: sp.Expr) -> str | None:
 
 def unreadable(doc: Document, step: Step) -> str | None:
     """Why a step is not checked: an assignment, or a name defined in a way not read."""
-    if (step.right.line, step.right.col) in doc.updates:
-        return (
-            f"`{step.left.text}` is on both sides: an update (write `\\leftarrow`), not an "
-            "equation, so derive does not check it"
-        )
+    why = doc.unchecked.get((step.right.line, step.right.col))
+    if why is not None:
+        return why
     written = f"{step.left.text} {step.right.text}"
     for name, why in doc.tainted.items():
         if mentions(written, name):

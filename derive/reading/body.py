@@ -271,8 +271,9 @@ def same_part(doc: Document, first: Side, then: Side) -> bool:
 # Signs that define, read as `=`: `:=`, `\coloneqq`, `\equiv`, `\triangleq`, `\doteq`,
 # `\stackrel{\text{def}}{=}`, `\overset{def}{=}` (each kept at its length: columns stay).
 DEFINES = re.compile(
-    r":=|\\(?:coloneqq|equiv|triangleq|doteq)(?![a-zA-Z])"
-    r"|\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
+    r":=|\\(?:coloneqq|coloneq|equiv|triangleq|doteq)(?![a-zA-Z])"
+    r"|\\(?:stackrel|overset)\s*\{\s*(?:\\(?:text|mathrm|textrm|rm)\s*)?\{?\s*"
+    r"(?:def|Def|DEF|d|\\Delta|\\triangle)\s*\}?\s*\}\s*\{\s*=\s*\}"
     r"|\\mathrel\{:\}\s*="
 )
 

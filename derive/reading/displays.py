@@ -163,6 +163,27 @@ def math_blocks(doc: Document) -> Iterator[Block]:
             yield block
 
 
+def inline_math(body_text: str, first_line: int) -> Iterator[tuple[str, int, int]]:
+    r"""Each piece of inline math of the prose (``$…$``, ``\( … \)``): text, line, column.
+
+    Display math and code are not inline math; the column is that of the text's first
+    character (past the ``$``).
+    """
+    body = Body(body_text, first_line)
+    for token in parser().parse(body_text):
+        if token.type != "inline" or not token.map:
+            continue
+        start = body.offset(token.map[0])
+        for child in token.children or []:
+            if child.type != "math_inline" or INLINE_DISPLAY.match(child.content):
+                continue
+            at = body_text.find("$" + child.content + "$", start)
+            if at < 0:
+                continue
+            line, col = body.place(at + 1)
+            yield child.content, line, col + 1
+
+
 def in_paragraph(token: Token) -> list[tuple[str, tuple[str, ...]]]:
     r"""The display math of a paragraph, in its order: each text and its openings.
 

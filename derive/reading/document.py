@@ -66,7 +66,7 @@ class RawDocument:
     origins: dict[str, Position] = field(default_factory=dict)
     inferred: dict[str, Any] = field(default_factory=dict)  # the tables derive inferred
     tainted: dict[str, str] = field(default_factory=dict)  # names defined unreadably: why
-    updates: frozenset[tuple[int, int]] = frozenset()  # rows `w = w - η g`: right sides
+    unchecked: dict[tuple[int, int], str] = field(default_factory=dict)  # rows: why not
     # a notebook's body is its Markdown cells joined: each body line's (cell, line in cell)
     cells: tuple[tuple[int, int], ...] = ()
 

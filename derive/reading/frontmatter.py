@@ -16,6 +16,7 @@ from typing import Any
 from derive.errors import DeriveError, DocumentError, Position, line_named
 from derive.model import Assumption, Claim, Document, Requirement
 from derive.reading.body import chains, check_count, read_body
+from derive.reading.displays import inline_math
 from derive.reading.document import RawDocument, header_lines, read_document
 from derive.reading.fields import Tables, need, parse_at, parse_condition, string_list
 from derive.reading.inference import Inference, infer
@@ -52,7 +53,12 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
     ]
     if not raw.written and not sides and not read_body(provisional).unread:
         raise DocumentError(NOTHING, Position(raw.path, 1, 1))
-    found = infer(sides, raw.front)
+    inline = [
+        (text, Position(raw.path, line, col))
+        for text, line, col in inline_math(raw.body, raw.body_line)
+        if "=" in text
+    ]
+    found = infer(sides, raw.front, inline)
     for head, why in (refused or {}).items():
         found = found.without(head, why)
     found = readable(raw, found).closed()
@@ -75,7 +81,7 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
         origins=found.origins,
         inferred=inferred,
         tainted=tainted,
-        updates=frozenset(found.updates),
+        unchecked=found.unchecked,
     )
 
 
@@ -171,7 +177,7 @@ def build_document(raw: RawDocument, refused: Mapping[str, str] | None = None) -
         inferred=raw.inferred,
         defined_at=frozenset((p.line, p.col) for p in raw.origins.values()),
         tainted=raw.tainted,
-        updates=raw.updates,
+        unchecked=raw.unchecked,
         origins=raw.origins,
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))

@@ -25,7 +25,7 @@ tables are LaTeX text, read by the same reader as a written front matter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,15 +61,15 @@ class Inference:
 
     ``tainted`` names what the body defines in a way derive cannot read (a right side
     it cannot parse, ``e`` which it reads as Euler's number): a step that uses such a
-    name gets no verdict, since the name would otherwise be a free input. ``updates``
-    are the rows ``w = w - \eta g`` (the name on both sides: an assignment), by the
-    place of their right side.
+    name gets no verdict, since the name would otherwise be a free input. ``unchecked``
+    are rows that are not equations, by the place of their right side, with why: an
+    update ``w = w - \eta g``, a value ``K = 3`` given for a size already used.
     """
 
     tables: dict[str, dict[str, Any]]
     origins: dict[str, Position]  # a definition's text -> where the body writes it
     tainted: dict[str, tuple[str, Position]] = field(default_factory=dict)
-    updates: dict[tuple[int, int], str] = field(default_factory=dict)
+    unchecked: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def without(self, head: str, why: str = "") -> Inference:
         """The inference less the definition of ``head`` (tainted with ``why``)."""
@@ -80,7 +80,7 @@ class Inference:
         if why and head in self.origins:
             tainted[key_of(head)] = (why, self.origins[head])
         tables = {**self.tables, "definitions": definitions}
-        return Inference(tables, origins, tainted, self.updates)
+        return Inference(tables, origins, tainted, self.unchecked)
 
     def closed(self) -> Inference:
         """Less every definition whose right side uses a tainted name, itself tainted."""
@@ -110,30 +110,60 @@ class Inference:
 
 
 def mentions(text: str, name: str) -> bool:
-    """True when the LaTeX ``text`` writes the name ``name`` (not inside a longer one)."""
-    return re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", text) is not None
+    r"""True when the LaTeX ``text`` writes the name ``name`` (not inside a longer one).
+
+    Spellings of one name are one: ``\bar r``, ``\bar{r}`` and ``\bar {r}``.
+    """
+    found = re.escape(canonical(name))
+    return re.search(rf"(?<![A-Za-z\\]){found}(?![A-Za-z])", canonical(text)) is not None
+
+
+ACCENTS = r"hat|bar|tilde|vec|dot|ddot|check|breve|acute|grave|widehat|widetilde|overline"
+FONTS = r"mathbf|boldsymbol|bm|mathrm|mathcal|mathscr|mathbb|mathsf|mathit|operatorname"
+
+
+def canonical(text: str) -> str:
+    r"""``text`` with one spelling per accented name: ``\bar r`` and ``\bar {r}`` as ``\bar{r}``."""
+    text = re.sub(rf"\\({ACCENTS}|{FONTS})\s*\{{\s*", r"\\\1{", text)
+    return re.sub(rf"\\({ACCENTS}|{FONTS})\s+([A-Za-z])(?![A-Za-z])", r"\\\1{\2}", text)
 
 
 RESERVED = {"e": "Euler's number", r"\pi": "π"}
 
 
-def infer(chains: list[list[tuple[str, Position]]], front: Mapping[str, Any]) -> Inference:
-    """Infer the tables a front matter would give, from the body's chains of sides."""
+def infer(
+    chains: list[list[tuple[str, Position]]],
+    front: Mapping[str, Any],
+    inline: Sequence[tuple[str, Position]] = (),
+) -> Inference:
+    """Infer the tables a front matter would give, from the body's chains of sides.
+
+    ``inline`` are the equalities of the prose's inline math (``$E = …$``): never
+    definitions, but a name one defines is not a free input either (it is tainted).
+    """
     declared = {k for t in ("definitions", "functions") for k in dict(front.get(t, {}))}
     evidence = Evidence()
     parsed = []
+    seen: dict[str, int] = {}  # the first line each letter is written on
     for sides in chains:
         trees = [tree_of(text) for text, _ in sides]
-        for tree, (text, _) in zip(trees, sides, strict=True):
+        for tree, (text, place) in zip(trees, sides, strict=True):
             if tree is not None:
                 gather(tree, text, evidence)
+                for token in tokens_in(tree):
+                    if token.type == "LETTER":
+                        seen[str(token)] = min(seen.get(str(token), place.line), place.line)
         parsed.append((sides, trees))
     limits = {str(v) for vs in evidence.ranges.values() for v in vs}
     limits |= set(dict(front.get("sizes", {})))
-    found = Definitions({declared_key(k) for k in declared}, limits)
+    found = Definitions({declared_key(k) for k in declared}, limits, seen)
     for sides, trees in parsed:
         if len(sides) >= 2 and trees[0] is not None:
             found.consider(sides, trees)
+        found.reversed(sides)
+    letters = set(evidence.bound) | {x for group in evidence.axes.values() for x in group}
+    for text, place in inline:
+        found.inline(text, place, letters)
     sizes, indices = ranges(evidence, front, found.fixed)
     assumptions = candidates(evidence, found.definitions, declared, indices)
     tables: dict[str, Any] = {"sizes": sizes, "indices": indices}
@@ -143,7 +173,7 @@ def infer(chains: list[list[tuple[str, Position]]], front: Mapping[str, Any]) ->
     tagged = sorted(evidence.tagged - set(given))
     if tagged:
         tables["names"] = [*given, *tagged]
-    return Inference(tables, found.origins, found.tainted, found.updates)
+    return Inference(tables, found.origins, found.tainted, found.unchecked)
 
 
 @dataclass
@@ -152,58 +182,135 @@ class Definitions:
 
     heads: set[str]  # the names defined so far (and those the front matter defines)
     limits: set[str]  # the sizes sums run to: `K = 3` gives one its value
+    seen: Mapping[str, int]  # the first line each letter is written on
     definitions: dict[str, str] = field(default_factory=dict)
     origins: dict[str, Position] = field(default_factory=dict)
     tainted: dict[str, tuple[str, Position]] = field(default_factory=dict)
-    updates: dict[tuple[int, int], str] = field(default_factory=dict)
+    unchecked: dict[tuple[int, int], str] = field(default_factory=dict)  # rows: why not
     fixed: dict[str, int] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)  # the names definitions so far are made of
+    uses: dict[str, set[str]] = field(default_factory=dict)  # each definition's names
 
     def consider(self, sides: list[tuple[str, Position]], trees: list[Tree[Token] | None]) -> None:
         """Take the chain's first equality as a definition when it is one."""
         (left, where), (right, there) = sides[0], sides[1]
-        tree = trees[0]
+        tree, body = trees[0], trees[1]
         assert tree is not None
         head = definable(left, tree)
         if head is None:
+            self.primed(left, tree, body, right, there)
             return
         key = head_key(tree, left)
         if key in self.heads:
             return  # defined before: a step
         if key in self.limits:
-            if right.strip().isdigit() and int(right) > 0:
-                self.fixed.setdefault(key, int(right))  # `K = 3`: the size's value
+            self.size(key, right, where, there)
             return
         if key in RESERVED:
-            why = f"derive reads `{key}` as {RESERVED[key]}: give the variable another name"
-            self.tainted[key] = (why, where)
+            said = f"derive reads `{key}` as {RESERVED[key]}: give the variable another name"
+            self.tainted[key] = (said, where)
             return
-        body = trees[1]
-        if body is None:
-            self.tainted[key] = ("derive cannot read its right side", there)
-            self.heads.add(key)
+        why = unreadable(tree, body)
+        if why is not None:
+            self.taint(key, why, there)
             return
-        free = free_letters(body) - set().union(*(sub_letters(s) for s in subs_in(tree)))
-        if free - {None}:
-            letter = sorted(str(x) for x in free if x is not None)[0]
-            why = (
-                f"its right side has the index `{letter}` free and its left side does not: "
-                f"write the sum (`\\sum_{letter}`) or the index on the left"
-            )
-            self.tainted[key] = (why, there)
-            self.heads.add(key)
-            return
+        assert body is not None
         uses = names_in(body, right)
         if key in uses:
-            self.updates[(there.line, there.col)] = key
+            self.unchecked[(there.line, there.col)] = UPDATE.format(name=key)
+            self.taint(key, "it is defined in terms of itself (a recurrence or an update)", there)
             return
-        if key in self.used:
-            return  # a definition before uses it as an input: this is a step
+        if self.reaches(uses, key):
+            return  # a definition it uses is made of it: a relation, checked as a step
         self.definitions[head] = right
         self.origins[right] = there
         self.origins.setdefault(head, where)
         self.heads.add(key)
-        self.used |= uses
+        self.uses[key] = uses
+
+    def taint(self, key: str, why: str, where: Position) -> None:
+        """Record that the body defines ``key`` in a way derive does not read."""
+        self.tainted.setdefault(key, (why, where))
+        self.heads.add(key)
+
+    def reaches(self, names: set[str], key: str) -> bool:
+        """True when a definition among ``names`` (or theirs, and so on) uses ``key``."""
+        todo, done = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name == key:
+                return True
+            if name not in done:
+                done.add(name)
+                todo.extend(self.uses.get(name, ()))
+        return False
+
+    def size(self, key: str, right: str, where: Position, there: Position) -> None:
+        """``K = 3`` on the line that first writes ``K`` fixes it; other rows are not checked."""
+        first = self.seen.get(key, where.line) == where.line
+        if right.strip().isdigit() and int(right) > 0 and first:
+            self.fixed.setdefault(key, int(right))
+            return
+        why = (
+            f"a value for `{key}` given after `{key}` is used (an example?)"
+            if right.strip().isdigit()
+            else f"a relation between sizes (`{key}` is the size a sum runs to)"
+        )
+        self.unchecked[(there.line, there.col)] = f"{why}: derive does not check it"
+
+    def primed(
+        self, left: str, tree: Tree[Token], body: Tree[Token] | None, right: str, there: Position
+    ) -> None:
+        r"""``w' = w - \eta g``: an update written with a prime is not an equation."""
+        if body is None or not re.fullmatch(r"\s*[^']+'+\s*", left):
+            return
+        items = [n for n in tree.iter_subtrees_topdown() if n.data == "item"]  # type: ignore[no-untyped-call]
+        if not items:
+            return
+        name = item_key(items[0], left)
+        if name is not None and name in names_in(body, right):
+            self.unchecked[(there.line, there.col)] = UPDATE.format(name=left.strip())
+
+    def reversed(self, sides: list[tuple[str, Position]]) -> None:
+        """``… =: g`` defines ``g`` the other way round: not read, so ``g`` is tainted."""
+        for text, place in sides[1:]:
+            found = re.fullmatch(r":\s*(\\?[A-Za-z]+)\s*", text)
+            if found and found.group(1) not in self.heads:
+                self.taint(found.group(1), "`=:` is not read: write it `g := …`", place)
+
+    def inline(self, text: str, place: Position, indices: set[str]) -> None:
+        """An equality of inline math whose left side is a name: that name is tainted."""
+        left, _, right = text.partition("=")
+        tree = tree_of(left)
+        if tree is None or definable(left, tree) is None or "=" in right:
+            return
+        key = head_key(tree, left)
+        if key in self.heads or key in self.limits or key in indices:
+            return
+        letters = re.sub(r"\\[A-Za-z]+", "", right)
+        if not re.search("[A-Za-z]", letters) or re.fullmatch(r"\s*\\?[A-Za-z]+\s*", right):
+            return  # `$t = (1, 0, 0)$`, `$y = t$`: a value or a condition, not a definition
+        why = "it is defined in inline math (`$…$`), which derive does not read: use `$$…$$`"
+        self.taint(key, why, place)
+
+
+UPDATE = (
+    "`{name}` is on both sides: an update (write `\\leftarrow`) or a recurrence, not an "
+    "equation, so derive does not check it"
+)
+
+
+def unreadable(head: Tree[Token], body: Tree[Token] | None) -> str | None:
+    """Why a definition's right side cannot be taken: unread, or an index left free."""
+    if body is None:
+        return "derive cannot read its right side"
+    free = free_letters(body) - set().union(*(sub_letters(s) for s in subs_in(head)))
+    if free - {None}:
+        letter = sorted(str(x) for x in free if x is not None)[0]
+        return (
+            f"its right side has the index `{letter}` free and its left side does not: "
+            f"write the sum (`\\sum_{letter}`) or the index on the left"
+        )
+    return None
 
 
 def tree_of(text: str) -> Tree[Token] | None:
@@ -244,8 +351,9 @@ def definable(text: str, tree: Tree[Token]) -> str | None:
             return None
         if source(text, primary) in KNOWN:
             return None  # `\sigma(z) = …` states what σ is: a step
-    if item_key(first, text) == r"\delta":
-        return None  # `\delta_{ij}` is Kronecker's (`\delta^L_j` is a name)
+    subscripted = any(isinstance(s, Tree) and s.data == "sub" for s in first.children[1:])
+    if item_key(first, text) == r"\delta" and subscripted:
+        return None  # `\delta_{ij}` is Kronecker's (`\delta^L_j` and `\delta` are names)
     if any(literal(s) for s in first.children[1:] if isinstance(s, Tree) and s.data == "sub"):
         return None  # `y_1 = …`: one entry, not a definition of all of them
     return " ".join(text.split())
@@ -509,6 +617,9 @@ def ranges(
     for letter in sorted(letters):
         root = find(letter)
         if letter not in given_indices and len({*evidence.ranges.get(letter, [])}) > 1:
+            for limit in evidence.ranges[letter]:
+                if isinstance(limit, str):
+                    size_name(limit, sizes, taken)  # still a size
             continue  # sums over it run to different sizes: each sum says its own
         if root not in group_size:
             group_size[root] = size_name(letter.upper(), sizes, taken, fresh=letter)
