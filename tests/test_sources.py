@@ -8,6 +8,7 @@ in the .tex, its cell and line in the notebook, ``<stdin>``).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -16,12 +17,15 @@ from typing import Any
 import nbformat
 import pytest
 
+from derive import memo
 from derive.cli import main
 from derive.errors import DocumentError
+from derive.reading import stdin
 from derive.reading.catalog import find_document
 from derive.reading.document import read_document
+from derive.reading.notebook import read_notebook
 from derive.reading.tex import read_tex
-from derive.reading.texmacros import MAX_DEPTH
+from derive.reading.texmacros import MAX_CALLS, MAX_DEPTH, MAX_OUTPUT
 
 SOURCES = Path(__file__).resolve().parent / "data" / "sources"
 TEX = SOURCES / "softmax-ce.tex"
@@ -139,6 +143,130 @@ def test_tex_display_using_a_def_macro_is_not_proved(tmp_path: Path) -> None:
     assert "proved" not in statuses[:1] and "verified" not in statuses[:1]
 
 
+def test_tex_quotes_are_not_markdown_code() -> None:
+    """LaTeX's ````…''`` leaves no backtick in the body, and each line keeps its length."""
+    source = (
+        "We call ``the loss''\n\\[ L = 2 w \\]\nthe ``gain''. Then\n\\[ \\frac{d L}{d w} = 2 \\]\n"
+    )
+    body = read_tex(source, "q.tex").body
+    assert "`" not in body
+    assert [len(line) for line in body.split("\n")] == [len(ln) for ln in source.split("\n")]
+
+
+def test_tex_quotes_leave_both_displays_checked(tmp_path: Path) -> None:
+    """The displays after quoted prose are both read as steps, each on its line."""
+    path = tmp_path / "quotes.tex"
+    path.write_text(
+        "\\begin{document}\nThe ``cost''\n\\[ c = 3 v \\]\nand ``its slope''\n"
+        "\\[ \\frac{d c}{d v} = 3 \\]\n\\end{document}\n"
+    )
+    _, run_ = checked(str(path))
+    assert [s["line"] for s in run_["documents"][0]["steps"]] == [3, 5]
+
+
+COMMENTED_OUT = [
+    "\\iffalse\n\\[ q = 9 \\]\n\\fi\n\\[ r = 4 \\]\n",
+    "\\begin{comment}\n\\[ q = 9 \\]\n\\end{comment}\n\\[ r = 4 \\]\n",
+    "\\iffalse\n\\ifx\\a\\b \\fi\n\\[ q = 9 \\]\n\\fi\n\\[ r = 4 \\]\n",  # nested
+    "\\iffalse \\[ a \\iff b \\]\n\\[ q = 9 \\]\n\\fi\n\\[ r = 4 \\]\n",  # \\iff: no conditional
+    "\\iffalse\n\\begin{align}\n\\end{comment}\n\\fi\n\\[ r = 4 \\]\n",  # no balance inside
+    "\\begin{comment}\n\\newcommand{\\r}{q}\n\\end{comment}\n\\[ r = 4 \\]\n",
+]
+
+
+@pytest.mark.parametrize("source", COMMENTED_OUT)
+def test_tex_commented_out_material_is_blanked(source: str) -> None:
+    r"""``\iffalse … \fi`` and the ``comment`` environment are blank, their lines kept."""
+    body = read_tex(source, "c.tex").body
+    assert "q" not in body and "fi" not in body and "comment" not in body
+    assert body.count("\n") == source.count("\n")
+    assert body.split("\n")[-2] == source.split("\n")[-2]  # `\[ r = 4 \]` on its line
+
+
+def test_tex_else_branch_of_iffalse_is_read() -> None:
+    r"""``\iffalse A \else B \fi``: A is blank, B is read, the ``\fi`` is blank."""
+    body = read_tex("\\iffalse\n$$q = 9$$\n\\else\n$$r = 4$$\n\\fi\n", "e.tex").body
+    assert [line.strip() for line in body.split("\n")] == ["", "", "", "$$r = 4$$", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("source", "add", "where"),
+    [
+        ("$$a$$\n  \\iffalse\n$$b$$\n", "\\fi", (2, 3)),
+        ("$$a$$\n\\begin{comment}\n$$b$$\n", "\\end{comment}", (2, 1)),
+    ],
+)
+def test_tex_commented_out_never_closed_is_refused(
+    source: str, add: str, where: tuple[int, int]
+) -> None:
+    r"""An ``\iffalse`` with no ``\fi`` is refused at its place, saying what to add."""
+    with pytest.raises(DocumentError, match=re.escape(f"is never closed: add `{add}`")) as raised:
+        read_tex(source, "n.tex")
+    position = raised.value.position
+    assert position is not None and (position.line, position.col) == where
+
+
+@pytest.mark.parametrize(
+    "order", [("\\be", "\\begin{equation}"), ("\\ee", "\\end{equation}")], ids=["be", "ee"]
+)
+def test_tex_environment_macros_balance_in_either_order(order: tuple[str, str]) -> None:
+    r"""``\be … \ee`` balances whichever of the two is defined first."""
+    name, body = order
+    other = {"\\be": "\\ee", "\\ee": "\\be"}[name]
+    other_body = {"\\be": "\\begin{equation}", "\\ee": "\\end{equation}"}[other]
+    source = (
+        f"\\newcommand{{{name}}}{{{body}}}\n\\newcommand{{{other}}}{{{other_body}}}\n"
+        "\\begin{document}\n\\be z = 2 u \\ee\n\\end{document}\n"
+    )
+    read = read_tex(source, "b.tex").body
+    assert read.split("\n")[3].split() == [
+        "\\begin{equation}",
+        "z",
+        "=",
+        "2",
+        "u",
+        "\\end{equation}",
+    ]
+
+
+def test_tex_environment_error_after_expansion_is_at_the_file_column() -> None:
+    r"""An unbalanced ``\end`` after an expanded macro is placed at its column in the file."""
+    source = "\\newcommand{\\xx}{aaaaaaaaaaaa}\n$$\\xx$$ \\end{gather}\n"
+    with pytest.raises(DocumentError, match="never begun") as raised:
+        read_tex(source, "p.tex")
+    position = raised.value.position
+    line = source.split("\n")[1]
+    assert position is not None
+    assert (position.line, position.col) == (2, line.index("\\end") + 1)
+
+
+def test_tex_environment_opened_by_a_macro_and_never_closed_is_at_the_use() -> None:
+    r"""A ``\begin`` that a macro writes, never closed, is placed at the macro's use."""
+    source = "\\newcommand{\\be}{\\begin{equation}}\n\n  x \\be y = 1\n"
+    with pytest.raises(DocumentError, match="never closed") as raised:
+        read_tex(source, "o.tex")
+    position = raised.value.position
+    assert position is not None and (position.line, position.col) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        (
+            "\\makeatletter\\newcommand{\\my@loss}{E}\\newcommand{\\loss}{\\my@loss}"
+            "\\makeatother\n\\begin{document} $$\\loss = 1$$ \\end{document}",
+            "$$E = 1$$",
+        ),
+        ("\\newcommand\\my@w{w} $$\\my@w$$", "$$w$$"),
+        ("\\newcommand{\\my}{m} $$\\my@x$$", "$$m@x$$"),  # `\my@x` is not defined: `\my`, `@x`
+    ],
+)
+def test_tex_macro_names_may_hold_at(written: str, read: str) -> None:
+    r"""``\my@loss`` (as under ``\makeatletter``) is a macro name."""
+    body = read_tex(written, "at.tex").body
+    assert " ".join(body.split()) == read
+
+
 # --- notebooks ----------------------------------------------------------------------------
 
 
@@ -200,6 +328,55 @@ def test_notebook_without_cell_ids_reads_quietly(tmp_path: Path) -> None:
     assert "cell 1:line 2:col" in out
 
 
+def notebook_of(*cells: str) -> str:
+    """The JSON text of a notebook of Markdown ``cells``."""
+    made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(c) for c in cells])
+    return str(nbformat.writes(made))
+
+
+@pytest.mark.parametrize(
+    ("opened", "closed"),
+    [
+        ("$$q = 9", "= 7$$"),
+        ("\\[ q = 9", "= 7 \\]"),
+        ("\\begin{align} q &= 9", "&= 7 \\end{align}"),
+    ],
+)
+def test_notebook_display_never_spans_cells(opened: str, closed: str) -> None:
+    """A display opened in one cell and closed in the next is prose, at the same columns."""
+    raw = read_notebook(notebook_of(opened, closed, "$$r = 4$$"), "o.ipynb")
+    lines = raw.body.split("\n")
+    assert "$$" not in lines[0] + lines[2] and "\\[" not in lines[0] and "\\]" not in lines[2]
+    assert "begin" not in lines[0] and "end" not in lines[2]
+    assert lines[0].index("q") == opened.index("q") and len(lines[2]) == len(closed)
+    assert lines[4] == "$$r = 4$$"
+
+
+def test_notebook_open_display_gives_no_step(tmp_path: Path) -> None:
+    """Only the display a cell closes is checked; the open one and its tail are not steps."""
+    path = tmp_path / "open.ipynb"
+    path.write_text(notebook_of("$$\nq = 9", "= 7\n$$", "$$\nr = 2 + 2\n$$"))
+    _, run_ = checked(str(path))
+    assert [(s["cell"], s["line"]) for s in run_["documents"][0]["steps"]] == [(3, 2)]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "$$a = b$$ and $$c = d$$",
+        "Write `$$` around it: $$a = b$$",
+        "```\n$$\n```\n$$a = b$$",
+        "A price of \\$$5: $$a = b$$",
+        "$$\\begin{aligned} a &= b \\end{aligned}$$",
+    ],
+)
+def test_notebook_paired_delimiters_in_a_cell_stay(cell: str) -> None:
+    """A cell's paired delimiters, and ``$$`` in code or escaped, are left as written."""
+    assert read_notebook(notebook_of(cell), "p.ipynb").body.split("\n")[: cell.count("\n") + 1] == (
+        cell.split("\n")
+    )
+
+
 # --- standard input -------------------------------------------------------------------
 
 
@@ -230,6 +407,19 @@ def test_infer_reads_stdin() -> None:
     code, out, _ = run("infer", "-", stdin=NOTES.read_text())
     assert code == 0
     assert "[definitions]" in out and "s = " in out
+
+
+def test_stdin_is_kept_in_memos_that_clear_empties() -> None:
+    """What ``-`` names and the bytes read from it are memos of derive.memo, read once."""
+    stdin.use(io.StringIO("$$a = 1$$\n"))
+    assert stdin.data() == stdin.data() == b"$$a = 1$$\n"
+    names = {m.name for m in memo.memos() if m}
+    assert {"stdin.STREAM", "stdin.READ"} <= names
+    memo.clear()
+    assert not stdin.READ and not stdin.STREAM
+    stdin.use(io.StringIO("$$b = 2$$\n"))
+    assert stdin.data() == b"$$b = 2$$\n"
+    stdin.use(None)
 
 
 # --- plain text -----------------------------------------------------------------------
@@ -299,12 +489,27 @@ def test_runaway_macro_is_stopped_by_depth_or_size() -> None:
     """A macro that uses itself, directly or by doubling, stops at the bound."""
     with pytest.raises(DocumentError, match=f"more than {MAX_DEPTH}"):
         read_tex("\\newcommand{\\b}{x\\b}\n$$\\b$$", "b.tex")
-    # \ma is nine \mb, each nine \mc, …: twelve levels deep, far past the size bound
+    # \ma is nine \mb, each nine \mc, …: 9^5 uses of \mf, of 20 characters each, past
+    # the size bound with fewer expansions than their bound
     chain = "".join(
-        f"\\newcommand{{\\m{chr(97 + n)}}}{{" + f"\\m{chr(98 + n)}" * 9 + "}" for n in range(12)
+        f"\\newcommand{{\\m{chr(97 + n)}}}{{" + f"\\m{chr(98 + n)}" * 9 + "}" for n in range(5)
     )
+    assert 9**5 < MAX_CALLS < 9**6 and 9**5 * 20 > MAX_OUTPUT
     with pytest.raises(DocumentError, match="characters"):
-        read_tex(chain + "\\newcommand{\\mm}{x}\n$$\\ma$$", "w.tex")
+        read_tex(chain + "\\newcommand{\\mf}{" + "x" * 20 + "}\n$$\\ma$$", "w.tex")
+
+
+def test_macros_that_expand_to_nothing_are_bounded_by_calls() -> None:
+    """Empty macros that double at each level stop at the count of expansions, at the use."""
+    names = [f"\\mq{chr(97 + n)}" for n in range(26)]
+    chain = "".join(
+        f"\\newcommand{{{name}}}{{{inner}{inner}}}\n" for name, inner in itertools.pairwise(names)
+    )
+    source = chain + f"\\newcommand{{{names[-1]}}}{{}}\n$$ g = {names[0]} $$\n"
+    with pytest.raises(DocumentError, match=f"more than {MAX_CALLS:,} times") as raised:
+        read_tex(source, "bomb.tex")
+    position = raised.value.position
+    assert position is not None and (position.line, position.col) == (27, 8)
 
 
 # --- a .tex runs nothing ----------------------------------------------------------------

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from dataclasses import replace
 from typing import Any
 
 from derive.errors import DocumentError, Position
+from derive.reading.displays import DISPLAY
 from derive.reading.document import RawDocument, split_document
+
+DELIMITERS = re.compile(
+    r"(?<!\\)(?P<dollars>\$\$)|(?<!\\)\\(?P<bracket>[\[\]])"
+    r"|\\(?P<side>begin|end)\s*\{(?P<env>(?:" + DISPLAY + r")\*?)\}"
+)
+CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 
 
 def read_notebook(source: str, path: str) -> RawDocument:
@@ -30,12 +39,51 @@ def read_notebook(source: str, path: str) -> RawDocument:
     for number, cell in enumerate(cells, start=1):
         if cell.get("cell_type") != "markdown":
             continue
-        written = cell_text(cell).split("\n")
+        written = standing_alone(cell_text(cell)).split("\n")
         lines += [*written, ""]  # a blank line between cells ends a paragraph
         places += [(number, n) for n in range(1, len(written) + 2)]
     raw = split_document("\n".join(lines), path)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()  # the whole file's text
     return replace(raw, cells=tuple(places), digest=digest)
+
+
+def standing_alone(text: str) -> str:
+    r"""A cell's text with each display delimiter the cell does not pair blanked.
+
+    Jupyter renders each cell alone: a display opened in one cell and closed in the next
+    is math in neither, so its ``$$`` (or ``\[``, ``\]``, ``\begin{align}`` …) is
+    blanked, same length, and what it held is prose: no display spans cells. Delimiters
+    in code (a fenced block, a backtick span) and ``\$$`` are not counted.
+    """
+    masked = CODE_SPAN.sub(blanked, CODE_FENCE.sub(blanked, text))
+    for found in unpaired(masked):
+        text = text[: found.start()] + " " * len(found[0]) + text[found.end() :]
+    return text
+
+
+def unpaired(text: str) -> list[re.Match[str]]:
+    r"""The delimiters of ``text`` no other closes or opens, in the way MathJax pairs them.
+
+    ``$$`` closes the open ``$$``, else opens; ``\]`` and ``\end{…}`` close the open one
+    of their kind, else are unpaired; an opener inside an open one of its kind is text.
+    """
+    open_: dict[str, re.Match[str]] = {}
+    lone: list[re.Match[str]] = []
+    for found in DELIMITERS.finditer(text):
+        kind = found["env"] or ("[" if found["bracket"] else "$$")
+        opens = found["dollars"] is not None or found["bracket"] == "[" or found["side"] == "begin"
+        if kind in open_ and (found["dollars"] or not opens):
+            del open_[kind]
+        elif opens:
+            open_.setdefault(kind, found)
+        else:
+            lone.append(found)
+    return sorted([*lone, *open_.values()], key=lambda found: -found.start())
+
+
+def blanked(found: re.Match[str]) -> str:
+    """The text ``found`` matched, each character but a line break a space."""
+    return re.sub(r"[^\n]", " ", found.group(0))
 
 
 def notebook_cells(source: str, path: str) -> list[dict[str, Any]]:

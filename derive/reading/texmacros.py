@@ -6,16 +6,19 @@ an optional first argument's default) and ``\DeclareMathOperator`` (as
 to spaces so that every other character keeps its line and column. ``\def`` is not
 executed: it is TeX's own programming, and a ``\def`` line is left as it is. A macro
 defined twice differently (``\renewcommand`` of one the file defined) is refused: one
-definition holds for the whole file.
+definition holds for the whole file. A name may hold ``@`` (``\my@loss``, as written
+under ``\makeatletter``); a use ``\my@loss`` is that macro when the file defines it.
 
-Expansion is textual and bounded: past :data:`MAX_DEPTH` nested expansions or
-:data:`MAX_OUTPUT` characters it stops with a :class:`~derive.errors.DocumentError` at
-the macro's place. A macro's expansion is kept on one line: the lines its use spans are
-kept after it, so every later line keeps its number.
+Expansion is textual and bounded: past :data:`MAX_DEPTH` nested expansions,
+:data:`MAX_CALLS` expansions or :data:`MAX_OUTPUT` characters it stops with a
+:class:`~derive.errors.DocumentError` at the macro's place. A macro's expansion is kept
+on one line: the lines its use spans are kept after it, so every later line keeps its
+number; :class:`Expanded` places an offset of the expanded text in the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -23,10 +26,12 @@ from derive.errors import DocumentError, Position
 
 MAX_DEPTH = 32  # macros expanding into macros, nested
 MAX_OUTPUT = 1_000_000  # characters of the whole expanded body
+MAX_CALLS = 100_000  # expansions in the whole body (macros that expand to nothing count)
 DEFINE = re.compile(
     r"\\(?P<kind>newcommand|renewcommand|providecommand|DeclareMathOperator)\*?(?![A-Za-z])"
 )
 CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)", re.DOTALL)
+AT_NAME = re.compile(r"\\[A-Za-z@]+")  # a name with `@`, as under \makeatletter
 COUNT = re.compile(r"\s*\[\s*(\d)\s*\]")
 HOW = r"write \newcommand{\name}[2]{… #1 … #2 …} or \DeclareMathOperator{\name}{text}"
 
@@ -113,8 +118,8 @@ def definition(source: Source, found: re.Match[str]) -> tuple[str, Macro, int]:
     text = source.text
     at = skip_space(text, found.end())
     braced = text.startswith("{", at)
-    named = CONTROL.match(text, at + 1 if braced else at)
-    if named is None or not named.group(0)[1:].isalpha():
+    named = AT_NAME.match(text, at + 1 if braced else at)
+    if named is None or not named.group(0)[1:].replace("@", "a").isalpha():
         raise source.error(f"cannot read this `\\{found['kind']}`: {HOW}", found.start())
     at = named.end()
     if braced:
@@ -159,58 +164,139 @@ class Unexpandable(Exception):
     """A use of a macro that cannot be expanded: the one-line reason."""
 
 
-def expand(source: Source, text: str, macros: dict[str, Macro]) -> str:
+@dataclass(frozen=True)
+class Use:
+    """Where one use of a macro in the file was expanded: its offsets in and out.
+
+    The expansion (and the line breaks the use spanned) fills ``out[start:resume]``; the
+    file's text goes on at ``source_end`` (the end of the use), where the output's goes
+    on at ``resume``.
+    """
+
+    start: int
+    resume: int
+    source_start: int
+    source_end: int
+
+
+class Expanded(Source):
+    """An expanded text that places its offsets at the macro uses of the file's text."""
+
+    def __init__(self, text: str, source: Source, uses: list[Use]) -> None:
+        """Keep the expanded ``text``, the ``source`` it was expanded from and its uses."""
+        super().__init__(text, source.path)
+        self.source = source
+        self.uses = uses
+        self.starts = [use.start for use in uses]
+
+    def original(self, offset: int) -> int:
+        """The offset in the file's text of ``offset`` (a use's start inside its expansion)."""
+        n = bisect.bisect_right(self.starts, offset) - 1
+        if n < 0:
+            return offset
+        use = self.uses[n]
+        if offset < use.resume:
+            return use.source_start
+        return use.source_end + offset - use.resume
+
+    def position(self, offset: int) -> Position:
+        """The file position of ``offset`` in the expanded text."""
+        return self.source.position(self.original(offset))
+
+
+def expand(source: Source, text: str, macros: dict[str, Macro]) -> Expanded:
     """``text`` (a copy of the file's text, offsets unchanged) with its macros expanded.
 
     Raises:
-        DocumentError: a use that expands without end, past the size bound, or lacks
-            arguments, at the place of the use in the file.
+        DocumentError: a use that expands without end, past the size bound or the
+            number of expansions, or lacks arguments, at the place of the use in the file.
     """
-    budget = [MAX_OUTPUT]
+    expander = Expander(macros)
     try:
-        return expanded(text, macros, 0, budget)
+        out = expander.run(text, 0)
     except Unexpandable as err:
         at, message = err.args
         raise source.error(message, at) from None
+    return Expanded(out, source, expander.uses)
 
 
-def expanded(text: str, macros: dict[str, Macro], depth: int, budget: list[int]) -> str:
-    """``text`` with every use of ``macros`` expanded, ``depth`` expansions deep.
+class Expander:
+    """Expands the uses of ``macros``, within the bounds, noting where each top one was."""
 
-    Raises:
-        Unexpandable: with the offset (in ``text`` at depth 0) and the reason.
-    """
-    out: list[str] = []
-    at = 0
-    while (found := CONTROL.search(text, at)) is not None:
-        macro = macros.get(found.group(0))
-        if macro is None:
-            out.append(text[at : found.end()])
-            at = found.end()
-            continue
-        try:
-            args, end = arguments(text, found.end(), found.group(0), macro)
-            if depth >= MAX_DEPTH:
-                raise Unexpandable(
-                    0,
-                    f"`{found.group(0)}` expands without end (more than {MAX_DEPTH} macros "
-                    "inside one another): a macro must not use itself",
-                )
-            inner = expanded(substitute(macro, args), macros, depth + 1, budget)
-        except Unexpandable as err:
-            raise Unexpandable(found.start(), err.args[1]) if depth == 0 else err from None
-        budget[0] -= len(inner)
-        if budget[0] < 0:
+    def __init__(self, macros: dict[str, Macro]) -> None:
+        """Start with the whole budget of characters and of expansions."""
+        self.macros = macros
+        self.characters = MAX_OUTPUT
+        self.calls = MAX_CALLS
+        self.uses: list[Use] = []
+
+    def run(self, text: str, depth: int) -> str:
+        """``text`` with every use of the macros expanded, ``depth`` expansions deep.
+
+        Raises:
+            Unexpandable: with the offset (in ``text`` at depth 0) and the reason.
+        """
+        out: list[str] = []
+        at = written = 0  # in `text`; the characters in `out`
+        while (found := CONTROL.search(text, at)) is not None:
+            name = self.name(text, found)
+            if name is None:
+                continue_at = found.end()
+                out.append(text[at:continue_at])
+                written += continue_at - at
+                at = continue_at
+                continue
+            try:
+                inner, end = self.one(text, found.start(), name, depth)
+            except Unexpandable as err:
+                raise Unexpandable(found.start(), err.args[1]) if depth == 0 else err from None
+            start = written + found.start() - at
+            lines = "\n" * text.count("\n", found.start(), end)  # later lines keep theirs
+            written = start + len(inner) + len(lines)
+            if depth == 0:
+                self.uses.append(Use(start, written, found.start(), end))
+            out += [text[at : found.start()], inner, lines]
+            at = end
+        out.append(text[at:])
+        return "".join(out)
+
+    def name(self, text: str, found: re.Match[str]) -> str | None:
+        r"""The macro named at ``found``, if any: ``\my@loss`` when defined, else ``\my``."""
+        long = AT_NAME.match(text, found.start())
+        if long is not None and long.group(0) in self.macros:
+            return long.group(0)
+        return found.group(0) if found.group(0) in self.macros else None
+
+    def one(self, text: str, at: int, name: str, depth: int) -> tuple[str, int]:
+        """The expansion of the use of ``name`` at ``at``, on one line, and where it ends.
+
+        Raises:
+            Unexpandable: past a bound, or too few arguments (offset 0: the caller places it).
+        """
+        macro = self.macros[name]
+        args, end = arguments(text, at + len(name), name, macro)
+        if depth >= MAX_DEPTH:
             raise Unexpandable(
-                found.start() if depth == 0 else 0,
-                f"the macros expand to more than {MAX_OUTPUT:,} characters: "
-                f"does `{found.group(0)}` use itself?",
+                0,
+                f"`{name}` expands without end (more than {MAX_DEPTH} macros "
+                "inside one another): a macro must not use itself",
             )
-        out += [text[at : found.start()], inner.replace("\n", " ")]
-        out.append("\n" * text.count("\n", found.start(), end))  # later lines keep their numbers
-        at = end
-    out.append(text[at:])
-    return "".join(out)
+        self.calls -= 1
+        if self.calls < 0:
+            raise Unexpandable(
+                0,
+                f"the macros expand more than {MAX_CALLS:,} times: a macro must not use "
+                "itself, nor use another twice at every level",
+            )
+        inner = self.run(substitute(macro, args), depth + 1).replace("\n", " ")
+        self.characters -= len(inner)
+        if self.characters < 0:
+            raise Unexpandable(
+                0,
+                f"the macros expand to more than {MAX_OUTPUT:,} characters: "
+                f"does `{name}` use itself?",
+            )
+        return inner, end
 
 
 def arguments(text: str, at: int, name: str, macro: Macro) -> tuple[list[str], int]:
