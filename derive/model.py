@@ -197,6 +197,7 @@ class Document:
     # checked), and the rows that are not equations (`w = w - \eta g`), with why
     tainted: Mapping[str, str] = field(default_factory=dict)
     unchecked: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    bare: bool = False  # read with no front matter at all: everything is inferred
     origins: Mapping[str, Position] = field(default_factory=dict)  # inferred text -> place
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's body lines: (cell, line in cell)
 

@@ -1,8 +1,10 @@
-r"""Derivatives by a variable that the expression does not contain, though a lookalike does.
+r"""Derivatives by a variable that the expression does not contain.
 
 Notes drift between spellings: ``\frac{\partial s(z_i^{(1)})}{\partial z_i}`` means the
 derivative by ``z_i^{(1)}``, but read as written it is 0. Such a step is not checked: a
-verdict on the letter of it would be a false alarm, one on its intent a guess.
+verdict on the letter of it would be a false alarm, one on its intent a guess. In notes
+read with no front matter, no derivative is taken to be 0 for want of its variable: the
+likeliest cause is a definition derive did not find.
 """
 
 from __future__ import annotations
@@ -50,5 +52,12 @@ def stray_variable(doc: Document, *exprs: sp.Basic) -> str | None:
                         f"the derivative by `{name}` is of an expression in `{like[0]}`, "
                         f"not `{name}`: write the derivative by `{like[0]}` (as written it "
                         "would be 0)"
+                    )
+                if doc.bare:
+                    return (
+                        f"the derivative by `{name}` is of an expression without `{name}`, "
+                        "so it would be 0: in notes with no front matter derive does not "
+                        "take that as meant (a definition it did not read?); define what is "
+                        "differentiated in display math"
                     )
     return None

@@ -179,6 +179,7 @@ def build_document(raw: RawDocument, refused: Mapping[str, str] | None = None) -
         tainted=raw.tainted,
         unchecked=raw.unchecked,
         origins=raw.origins,
+        bare=not raw.written,
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)
