@@ -54,6 +54,7 @@ class Scope:
     names: frozenset[str] = frozenset()
     functions: Mapping[str, int] = field(default_factory=dict)
     shapes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    guessed: frozenset[str] = frozenset()  # sizes inferred from the body, not written
     # defined names whose written arguments only document them: `L(y, \hat{y})` is `L`;
     # each with its arguments as the front matter writes them (SymPy's spelling)
     documented: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -198,6 +199,8 @@ class Document:
     tainted: Mapping[str, str] = field(default_factory=dict)
     unchecked: Mapping[tuple[int, int], str] = field(default_factory=dict)
     bare: bool = False  # read with no front matter at all: everything is inferred
+    # an inferred definition's later rows `E = …` (their right sides' places)
+    restated: Mapping[str, list[tuple[int, int]]] = field(default_factory=dict)
     origins: Mapping[str, Position] = field(default_factory=dict)  # inferred text -> place
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's body lines: (cell, line in cell)
 

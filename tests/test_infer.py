@@ -314,6 +314,49 @@ MISREADINGS = {
         "$$\\frac{\\partial E}{\\partial w} = (w x - t) x \\stackrel{!}{=} 0$$\n",
         None,
     ),
+    "a sample written as a superscript is not a layer tag": (
+        "$$J = \\frac{1}{2N} \\sum_{i=1}^{N} (\\theta x^{(i)} - y^{(i)})^2$$\n\n"
+        "$$\\frac{\\partial J}{\\partial \\theta} = (\\theta x^{(i)} - y^{(i)}) x^{(i)}$$\n",
+        None,
+    ),
+    "a definition in words inside a display": (
+        "$$E = \\frac{1}{2} (y - t)^2 + \\frac{\\lambda}{2} w^2, \\quad \\text{where } y = w x$$"
+        "\n\n$$\\frac{\\partial E}{\\partial w} = \\lambda w$$\n",
+        None,
+    ),
+    "a special case is not put into the general formula": (
+        "$$E = \\frac{1}{2} (y - t)^2$$\n\nIn the special case\n\n$$t = 0$$\n\n"
+        "$$\\frac{\\partial E}{\\partial y} = y$$\n",
+        None,
+    ),
+    "\\overline and \\bar are one name": (
+        "$$\\bar{x} = \\frac{1}{N} \\sum_{n=1}^{N} x_n$$\n\n"
+        "$$v = \\frac{1}{N} \\sum_{n=1}^{N} (x_n - \\overline{x})^2$$\n\n"
+        "$$\\frac{\\partial v}{\\partial x_m} = \\frac{2}{N} (x_m - \\bar x)$$\n",
+        "proved",
+    ),
+    "a transpose when T is a sum's limit": (
+        "$$L = \\sum_{t=1}^{T} \\frac{1}{2} (w^T x_t - y_t)^2$$\n\n"
+        "$$\\frac{\\partial L}{\\partial w} = \\sum_{t=1}^{T} (w^T x_t - y_t) x_t$$\n",
+        None,
+    ),
+    "a size given in the prose before its use": (
+        "We have $K = 3$ classes.\n\n$$a = \\frac{1}{K} \\sum_{k=1}^{K} z_k$$\n\n"
+        "$$\\frac{\\partial a}{\\partial z_j} = \\frac{1}{3}$$\n",
+        "proved",
+    ),
+    "a name given another definition": (
+        "$$E = \\frac{1}{2} (y - t)^2$$\n\nNow take instead\n\n"
+        "$$E = -t \\ln y - (1 - t) \\ln(1 - y)$$\n\n"
+        "$$\\frac{\\partial E}{\\partial y} = \\frac{y - t}{y (1 - y)}$$\n",
+        None,
+    ),
+    "counts are not assumed to sum to one": (
+        "$$p_k = \\frac{e^{z_k}}{\\sum_{i=1}^{K} e^{z_i}}$$\n\n"
+        "$$\\ell = -\\sum_{k=1}^{K} n_k \\ln p_k$$\n\n"
+        "$$\\frac{\\partial \\ell}{\\partial z_j} = p_j - n_j$$\n",
+        "refuted",
+    ),
     "the Kronecker delta is never a definition": (
         "$$\\delta_{ik} = 0$$\n\n$$\\sum_i \\delta_{ik} = 1$$\n",
         "proved",

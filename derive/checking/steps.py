@@ -16,6 +16,7 @@ import sympy as sp
 from derive import symbols
 from derive.errors import DeriveError, Position, line_named
 from derive.meaning import check_expression
+from derive.memo import OwnedMemo
 from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import at_entry, has_vectors, names_in, prove_claim, stray_variable
 from derive.reading.body import Side, Stated, chains
@@ -156,6 +157,7 @@ def check_step(
         or unreadable(doc, step)
         or stray_variable(doc, lhs, rhs)
         or defined_later(doc, step, lhs, rhs)
+        or restated(doc, step, (sizes, timeout), lhs, rhs)
     )
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)
@@ -219,6 +221,47 @@ def defined_later(doc: Document, step: Step, *exprs: sp.Expr) -> str | None:
         f"`{name}` is defined further down ({line_named(line, doc.cells)}): derive does not "
         "know whether that definition is meant here; define it before its first use"
     )
+
+
+def restated(
+    doc: Document, step: Step, limits: tuple[tuple[int, ...], float | None], *exprs: sp.Expr
+) -> str | None:
+    """Why a step after a row ``E = …`` that does not hold of ``E``'s definition is not checked.
+
+    Such a row may be a slip, or a second definition of the same name (``Now take
+    instead E = …``): which of the two the steps after it mean is not clear.
+    """
+    for name, line in inferred(doc, step, *exprs):
+        for place in doc.restated.get(name, []):
+            if place[0] >= step.right.line:
+                continue
+            found = restatement(doc, place, limits)
+            plain = found is None or (
+                found.holds and not (found.verdict and found.verdict.holds_under)
+            )
+            if not plain:
+                return (
+                    f"`{name}` is written again at {line_named(place[0], doc.cells)} as an "
+                    f"expression derive does not find equal to its definition "
+                    f"({line_named(line, doc.cells)}): which of the two this step means is "
+                    "not clear"
+                )
+    return None
+
+
+def restatement(
+    doc: Document, place: tuple[int, int], limits: tuple[tuple[int, ...], float | None]
+) -> StepResult | None:
+    """The result of the row whose right side is at ``place`` (checked once)."""
+    found = RESTATEMENTS.get(doc, place)
+    if found is not None:
+        return found
+    at = (p for p in plan_steps(doc) if (p.step.right.line, p.step.right.col) == place)
+    planned = next(at, None)
+    return None if planned is None else RESTATEMENTS.put(doc, place, run_step(planned, *limits))
+
+
+RESTATEMENTS: OwnedMemo[Document, tuple[int, int], StepResult] = OwnedMemo("steps.RESTATEMENTS", 64)
 
 
 def unreadable(doc: Document, step: Step) -> str | None:

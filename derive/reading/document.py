@@ -67,6 +67,7 @@ class RawDocument:
     inferred: dict[str, Any] = field(default_factory=dict)  # the tables derive inferred
     tainted: dict[str, str] = field(default_factory=dict)  # names defined unreadably: why
     unchecked: dict[tuple[int, int], str] = field(default_factory=dict)  # rows: why not
+    restated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # `E = …` again
     # a notebook's body is its Markdown cells joined: each body line's (cell, line in cell)
     cells: tuple[tuple[int, int], ...] = ()
 

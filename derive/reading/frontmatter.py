@@ -40,6 +40,9 @@ NOTHING = (
 )
 
 
+PROSE = re.compile(r"\\(?:text|mathrm|textrm)\s*\{[^{}]*\}|\\q?quad|\\[,;:!]|,")
+
+
 def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) -> RawDocument:
     """``raw`` with the tables its body implies filling the gaps of its front matter.
 
@@ -58,6 +61,10 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
         for text, line, col in inline_math(raw.body, raw.body_line)
         if "=" in text
     ]
+    for row in read_body(provisional).unread:  # `\text{where } y = w x` in a display
+        if row.reason == "prose" and "=" in row.text:
+            said = PROSE.sub(" ", row.text)
+            inline.append((said, Position(raw.path, row.line, row.col)))
     found = infer(sides, raw.front, inline)
     for head, why in (refused or {}).items():
         found = found.without(head, why)
@@ -82,6 +89,7 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
         inferred=inferred,
         tainted=tainted,
         unchecked=found.unchecked,
+        restated=found.restated,
     )
 
 
@@ -91,7 +99,11 @@ def readable(raw: RawDocument, found: Inference) -> Inference:
     Such a definition's chain is then checked as steps, where its reading is reported.
     """
     for _ in range(len(found.tables.get("definitions", {})) + 1):
-        trial = replace(raw, front=found.merged(raw.front), origins=found.origins)
+        written = dict(raw.front.get("sizes", {}))
+        guessed = {k: v for k, v in found.tables.get("sizes", {}).items() if k not in written}
+        trial = replace(
+            raw, front=found.merged(raw.front), origins=found.origins, inferred={"sizes": guessed}
+        )
         try:
             build_reading(trial, trial.front, Tables())
             return found
@@ -180,6 +192,7 @@ def build_document(raw: RawDocument, refused: Mapping[str, str] | None = None) -
         unchecked=raw.unchecked,
         origins=raw.origins,
         bare=not raw.written,
+        restated=raw.restated,
     )
     doc = replace(doc, parts=parse_parts(raw, front, doc))
     check_count(doc)

@@ -70,6 +70,7 @@ class Inference:
     origins: dict[str, Position]  # a definition's text -> where the body writes it
     tainted: dict[str, tuple[str, Position]] = field(default_factory=dict)
     unchecked: dict[tuple[int, int], str] = field(default_factory=dict)
+    restated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def without(self, head: str, why: str = "") -> Inference:
         """The inference less the definition of ``head`` (tainted with ``why``)."""
@@ -80,7 +81,7 @@ class Inference:
         if why and head in self.origins:
             tainted[key_of(head)] = (why, self.origins[head])
         tables = {**self.tables, "definitions": definitions}
-        return Inference(tables, origins, tainted, self.unchecked)
+        return Inference(tables, origins, tainted, self.unchecked, self.restated)
 
     def closed(self) -> Inference:
         """Less every definition whose right side uses a tainted name, itself tainted."""
@@ -118,15 +119,20 @@ def mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z\\]){found}(?![A-Za-z])", canonical(text)) is not None
 
 
+WIDE = {r"\overline": r"\bar", r"\widehat": r"\hat", r"\widetilde": r"\tilde"}
 ACCENTS = r"hat|bar|tilde|vec|dot|ddot|check|breve|acute|grave|widehat|widetilde|overline"
 FONTS = r"mathbf|boldsymbol|bm|mathrm|mathcal|mathscr|mathbb|mathsf|mathit|operatorname"
 
 
 def canonical(text: str) -> str:
     r"""``text`` with one spelling per accented name: ``\bar r`` and ``\bar {r}`` as ``\bar{r}``."""
+    text = re.sub(r"\\(?:overline|widehat|widetilde)(?![A-Za-z])", lambda m: WIDE[m[0]], text)
     text = re.sub(rf"\\({ACCENTS}|{FONTS})\s*\{{\s*", r"\\\1{", text)
     return re.sub(rf"\\({ACCENTS}|{FONTS})\s+([A-Za-z])(?![A-Za-z])", r"\\\1{\2}", text)
 
+
+# the letters notes give a distribution (targets, probabilities) that sums to one
+DISTRIBUTIONS = frozenset({"t", "y", "p", "q"})
 
 RESERVED = {"e": "Euler's number", r"\pi": "π"}
 
@@ -173,7 +179,7 @@ def infer(
     tagged = sorted(evidence.tagged - set(given))
     if tagged:
         tables["names"] = [*given, *tagged]
-    return Inference(tables, found.origins, found.tainted, found.unchecked)
+    return Inference(tables, found.origins, found.tainted, found.unchecked, found.restated)
 
 
 @dataclass
@@ -189,6 +195,10 @@ class Definitions:
     unchecked: dict[tuple[int, int], str] = field(default_factory=dict)  # rows: why not
     fixed: dict[str, int] = field(default_factory=dict)
     uses: dict[str, set[str]] = field(default_factory=dict)  # each definition's names
+    written: dict[str, str] = field(default_factory=dict)  # each definition's head as written
+    # later rows `E = …` with the head written as in its definition: another form of it,
+    # or another definition; the steps after one that does not hold are not checked
+    restated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def consider(self, sides: list[tuple[str, Position]], trees: list[Tree[Token] | None]) -> None:
         """Take the chain's first equality as a definition when it is one."""
@@ -201,6 +211,8 @@ class Definitions:
             return
         key = head_key(tree, left)
         if key in self.heads:
+            if key in self.uses and " ".join(left.split()) == self.written.get(key):
+                self.restated.setdefault(key, []).append((there.line, there.col))
             return  # defined before: a step
         if key in self.limits:
             self.size(key, right, where, there)
@@ -209,7 +221,7 @@ class Definitions:
             said = f"derive reads `{key}` as {RESERVED[key]}: give the variable another name"
             self.tainted[key] = (said, where)
             return
-        why = unreadable(tree, body)
+        why = unreadable(tree, body) or valued(right)
         if why is not None:
             self.taint(key, why, there)
             return
@@ -226,6 +238,7 @@ class Definitions:
         self.origins.setdefault(head, where)
         self.heads.add(key)
         self.uses[key] = uses
+        self.written[key] = " ".join(left.split())
 
     def taint(self, key: str, why: str, where: Position) -> None:
         """Record that the body defines ``key`` in a way derive does not read."""
@@ -278,20 +291,38 @@ class Definitions:
                 self.taint(found.group(1), "`=:` is not read: write it `g := …`", place)
 
     def inline(self, text: str, place: Position, indices: set[str]) -> None:
-        """An equality of inline math whose left side is a name: that name is tainted."""
+        """An equality of inline math (or prose) whose left side is a name: it is tainted."""
         left, _, right = text.partition("=")
         tree = tree_of(left)
         if tree is None or definable(left, tree) is None or "=" in right:
             return
         key = head_key(tree, left)
+        if key in self.limits and right.strip().isdigit() and int(right) > 0:
+            if place.line <= self.seen.get(key, place.line):
+                self.fixed.setdefault(key, int(right))  # `$K = 3$ classes`, before any use
+            return
         if key in self.heads or key in self.limits or key in indices:
             return
         letters = re.sub(r"\\[A-Za-z]+", "", right)
         if not re.search("[A-Za-z]", letters) or re.fullmatch(r"\s*\\?[A-Za-z]+\s*", right):
             return  # `$t = (1, 0, 0)$`, `$y = t$`: a value or a condition, not a definition
-        why = "it is defined in inline math (`$…$`), which derive does not read: use `$$…$$`"
-        self.taint(key, why, place)
+        self.taint(key, PROSE_DEFINITION, place)
 
+
+def valued(right: str) -> str | None:
+    """Why a right side that is a number is not taken as a definition."""
+    if re.fullmatch(r"\s*-?\s*[0-9]+(?:\.[0-9]+)?\s*", right) is None:
+        return None
+    return (
+        "it is given a value here (a special case, a starting point?), which derive does not "
+        "put into the general formulas; give the value its own name"
+    )
+
+
+PROSE_DEFINITION = (
+    "it is defined in inline math (`$…$`) or in words inside a display (`\\text{where} …`), "
+    "which derive does not read: write it as display math of its own"
+)
 
 UPDATE = (
     "`{name}` is on both sides: an update (write `\\leftarrow`) or a recurrence, not an "
@@ -528,8 +559,8 @@ def weights(product: Tree[Token], evidence: Evidence) -> None:
         return
     for item in (c for c in product.children if isinstance(c, Tree) and c.data == "item"):
         name = plain_name(item)
-        if name is not None and single_index(item) is not None:
-            evidence.summed.add(name)
+        if name in DISTRIBUTIONS and single_index(item) is not None:
+            evidence.summed.add(name)  # `t_k \ln y_k`: targets; `n_k \ln p_k` counts: not
 
 
 def plain_name(item: Tree[Token]) -> str | None:
@@ -545,7 +576,7 @@ def plain_name(item: Tree[Token]) -> str | None:
 
 def _braced(primary: Tree[Token]) -> str:
     command, *rest = list(tokens_in(primary))
-    return f"{command}{{{''.join(str(t) for t in rest)}}}"
+    return f"{WIDE.get(str(command), command)}{{{''.join(str(t) for t in rest)}}}"
 
 
 def sub_letters(sub: Tree[Token]) -> list[str | None]:

@@ -89,6 +89,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         key: replace(d, params=()) if key in documented else d for key, d in definitions.items()
     }
     scope = Scope(
+        guessed=frozenset(raw.inferred.get("sizes", {})),
         documented=documented,
         indices=indices,
         sizes=frozenset(sizes),

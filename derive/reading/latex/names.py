@@ -33,6 +33,7 @@ TEXT = re.compile(r"\\(?P<command>[a-zA-Z]+\*?)\s*\{(?P<content>[^{}]*)\}")
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 DELTA = r"\delta"
 NEQ = frozenset({r"\ne", r"\neq"})
+WIDE = {r"\overline": r"\bar", r"\widehat": r"\hat", r"\widetilde": r"\tilde"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def read_name(
     is_euler = kind == "letter" and key == "e"
     tag = None if power is None or is_euler else _layer_tag(text, power)
     if tag is not None:
+        _not_a_sample(text, scope, item, tag)
         key, power = f"{key}^{{{tag}}}", None
     if power is not None and f"{key}^{{{script_key(text, power)}}}" in scope.names:
         key, power = f"{key}^{{{script_key(text, power)}}}", None  # `\sigma^2`, declared
@@ -353,7 +355,8 @@ def _index(token: Token, key: str, scope: Scope, written: str) -> sp.Basic:
 def _base(primary: Tree[Token]) -> tuple[str, str]:
     parts = [str(t.value) for t in tokens(primary)]
     if primary.data == "accent":
-        return "accent", f"{parts[0]}{{{parts[1]}}}"
+        accent = WIDE.get(parts[0], parts[0])  # `\overline{x}` is `\bar{x}`, as printed
+        return "accent", f"{accent}{{{parts[1]}}}"
     if primary.data == "bold":
         return "bold", parts[1]
     if primary.data == "cal":  # `{\cal C}` is `\mathcal{C}`
@@ -367,6 +370,24 @@ def _base(primary: Tree[Token]) -> tuple[str, str]:
             return "letter", "e"
         return "textname", f"\\text{{{content}}}"
     return str(primary.data), parts[0]
+
+
+def _not_a_sample(text: str, scope: Scope, item: Tree[Token], tag: str) -> None:
+    r"""Refuse ``x^{(i)}`` with ``i`` an index: the i-th sample, not a layer tag.
+
+    As a tag, every ``x^{(i)}`` of a sum over ``i`` would be one and the same name.
+
+    Raises:
+        LatexError: the tag is an index of the scope.
+    """
+    letter = tag[1:-1]
+    if letter in scope.indices:
+        raise LatexError(
+            f"`{source(text, item)}`: `{letter}` is an index, so this is the {letter}-th "
+            f"sample, which derive does not read in a superscript (it would be one name for "
+            f"every `{letter}`); write the sample as a subscript, e.g. `x_{{{letter}}}`",
+            position(item),
+        )
 
 
 def _layer_tag(text: str, sup: Tree[Token]) -> str | None:

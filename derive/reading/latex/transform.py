@@ -353,7 +353,7 @@ class Reader:
         Raises:
             LatexError: ``T`` is not a declared size, so ``^T`` could be a transpose.
         """
-        if "T" in self.scope.sizes:
+        if "T" in self.scope.sizes and "T" not in self.scope.guessed:
             self.note(
                 f"read `{base}^{power.written}` as a power, `T` being a size (for a transpose, "
                 f"declare `{base}` under [shapes])"
