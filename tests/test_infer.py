@@ -340,10 +340,23 @@ MISREADINGS = {
         "$$\\frac{\\partial L}{\\partial w} = \\sum_{t=1}^{T} (w^T x_t - y_t) x_t$$\n",
         None,
     ),
-    "a size given in the prose before its use": (
-        "We have $K = 3$ classes.\n\n$$a = \\frac{1}{K} \\sum_{k=1}^{K} z_k$$\n\n"
-        "$$\\frac{\\partial a}{\\partial z_j} = \\frac{1}{3}$$\n",
-        "proved",
+    "a size given in the prose: the document's case, or a special case?": (
+        "In the binary case $K = 2$ it is the sigmoid; here $K$ is any number.\n\n"
+        "$$E = -\\sum_{k=1}^{K} t_k \\ln y_k$$\n\n"
+        "$$-\\sum_{k=1}^{K} t_k \\ln y_k = -t_1 \\ln y_1 - t_2 \\ln y_2$$\n",
+        None,
+    ),
+    "a number written as a fraction or a power is a value too": (
+        "$$E = \\frac{1}{2} (w x - t)^2 + \\frac{\\lambda}{2} w^2$$\n\n"
+        "$$\\lambda = \\frac{1}{2}$$\n\n$$\\eta = 10^{-4}$$\n\n"
+        "$$\\frac{\\partial E}{\\partial w} = (w x - t) x + \\frac{1}{2} w$$\n",
+        None,
+    ),
+    "a definition restated in another spelling": (
+        "$$\\bar{E} = \\frac{1}{2} (y - t)^2$$\n\nNow take instead\n\n"
+        "$$\\bar E = -t \\ln y - (1 - t) \\ln(1 - y)$$\n\n"
+        "$$\\frac{\\partial \\bar E}{\\partial y} = \\frac{y - t}{y (1 - y)}$$\n",
+        None,
     ),
     "a name given another definition": (
         "$$E = \\frac{1}{2} (y - t)^2$$\n\nNow take instead\n\n"

@@ -49,6 +49,10 @@ def with_inferred(raw: RawDocument, refused: Mapping[str, str] | None = None) ->
     The definitions named in ``refused`` are left out, tainted with the reason given.
     """
     front = {k: v for k, v in raw.front.items() if k not in ("claims", "steps", "parts")}
+    sizes = dict(front.get("sizes", {}))
+    ranges = [str(s) for s in dict(front.get("indices", {})).values() if str(s) not in sizes]
+    if ranges:  # `[indices] k = "K"` with `K` left for the body: a size for the first reading
+        front["sizes"] = {**sizes, **dict.fromkeys(ranges, "inferred")}
     provisional = replace(build_reading(raw, front, Tables()), name="", title="")
     sides = [
         [(side.text, Position(raw.path, side.line, side.col)) for side in chain]

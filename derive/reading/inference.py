@@ -211,7 +211,7 @@ class Definitions:
             return
         key = head_key(tree, left)
         if key in self.heads:
-            if key in self.uses and " ".join(left.split()) == self.written.get(key):
+            if key in self.uses and spelled(left) == self.written.get(key):
                 self.restated.setdefault(key, []).append((there.line, there.col))
             return  # defined before: a step
         if key in self.limits:
@@ -238,7 +238,7 @@ class Definitions:
         self.origins.setdefault(head, where)
         self.heads.add(key)
         self.uses[key] = uses
-        self.written[key] = " ".join(left.split())
+        self.written[key] = spelled(left)
 
     def taint(self, key: str, why: str, where: Position) -> None:
         """Record that the body defines ``key`` in a way derive does not read."""
@@ -297,9 +297,13 @@ class Definitions:
         if tree is None or definable(left, tree) is None or "=" in right:
             return
         key = head_key(tree, left)
-        if key in self.limits and right.strip().isdigit() and int(right) > 0:
-            if place.line <= self.seen.get(key, place.line):
-                self.fixed.setdefault(key, int(right))  # `$K = 3$ classes`, before any use
+        if key in self.limits and right.strip().isdigit():
+            why = (
+                f"a value for it is given in inline math (`${key} = {right.strip()}$`): the "
+                "case of the whole document, or a special case? Write it as display math "
+                "before its first use"
+            )
+            self.taint(key, why, place)
             return
         if key in self.heads or key in self.limits or key in indices:
             return
@@ -309,9 +313,15 @@ class Definitions:
         self.taint(key, PROSE_DEFINITION, place)
 
 
+def spelled(head: str) -> str:
+    r"""A head as written, one spelling: ``\bar E`` and ``\bar{E}``, spaces dropped."""
+    return re.sub(r"\s+", "", canonical(head))
+
+
 def valued(right: str) -> str | None:
-    """Why a right side that is a number is not taken as a definition."""
-    if re.fullmatch(r"\s*-?\s*[0-9]+(?:\.[0-9]+)?\s*", right) is None:
+    r"""Why a right side that is a number (``0``, ``\frac{1}{2}``, ``10^{-4}``) is not taken."""
+    bare = re.sub(r"\\(?:[dt]?frac|cdot|times|left|right|,|;|!)(?![A-Za-z])", " ", right)
+    if re.search(r"[A-Za-z\\]", bare) or not re.search("[0-9]", bare):
         return None
     return (
         "it is given a value here (a special case, a starting point?), which derive does not "
