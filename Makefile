@@ -25,8 +25,9 @@ golden:  ## regenerate the golden LaTeX reports the tests compare with (on purpo
 bench:  ## derive against the naive route, side by side (not part of the tests)
 	$(PYTHON) bench/bench.py
 
-inferred:  ## verdicts with the front matter against the same bodies without it
-	$(PYTHON) bench/inferred.py tests/data/notes/*.md derivations/seed-004.md
+inferred:  ## verdicts with the front matter against the same bodies without it (and raw seed 004 when beside the project)
+	$(PYTHON) bench/inferred.py tests/data/notes/*.md derivations/seed-004.md \
+		$(if $(wildcard ../shared/seeds/004-two-layer-network.md),derivations/seed-004.md=../shared/seeds/004-two-layer-network.md)
 
 soundness:  ## every mutant, every proved claim re-checked, and 20,000 generated claims
 	DERIVE_ALL_MUTANTS=1 DERIVE_SOUNDNESS_EXAMPLES=20000 DERIVE_SOUNDNESS_NOTES=5000 $(PYTHON) -m pytest \

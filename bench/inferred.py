@@ -5,9 +5,11 @@ matter cut off, so that derive infers sizes, indices and definitions from the bo
 display math. A step is matched by its two sides as written. Printed per document: the
 steps whose verdict is the same, the false alarms (a step that holds with the front
 matter, refuted without it), the misses (a step refuted with it, not without), and
-each difference.
+each difference. ``WRITTEN=RAW`` compares a document with notes kept apart as they
+were written (the raw seed beside its transcription), instead of its own body.
 
-    python3 bench/inferred.py tests/data/notes/*.md derivations/seed-004.md
+    python3 bench/inferred.py tests/data/notes/*.md \
+        derivations/seed-004.md=../shared/seeds/004-two-layer-network.md
 """
 
 from __future__ import annotations
@@ -55,10 +57,13 @@ def matched(
     return out
 
 
-def compare(path: Path, folder: Path) -> tuple[int, int, int, int]:
+def compare(given: str, folder: Path) -> tuple[int, int, int, int]:
     """Print the comparison for one document; return (same, steps, alarms, misses)."""
-    bare = folder / path.name
-    bare.write_text(body_of(path.read_text(encoding="utf-8")), encoding="utf-8")
+    written_path, _, raw = given.partition("=")
+    path = Path(written_path)
+    bare = Path(raw) if raw else folder / path.name
+    if not raw:
+        bare.write_text(body_of(path.read_text(encoding="utf-8")), encoding="utf-8")
     written = statuses(api.check(api.load(str(path))))
     inferred = statuses(api.check(api.load(str(bare))))
     same = alarms = misses = 0
@@ -70,7 +75,7 @@ def compare(path: Path, folder: Path) -> tuple[int, int, int, int]:
         if got != status:
             differences.append(f"    {status:>8} -> {got:<8} {key[0][:40]} = {key[1][:50]}")
     print(
-        f"{path}: {same}/{len(written)} same ({100 * same / max(1, len(written)):.0f}%), "
+        f"{given}: {same}/{len(written)} same ({100 * same / max(1, len(written)):.0f}%), "
         f"{alarms} false alarms, {misses} misses"
     )
     if differences:
@@ -83,7 +88,7 @@ def main(paths: list[str]) -> int:
     totals = [0, 0, 0, 0]
     with tempfile.TemporaryDirectory() as folder:
         for path in paths:
-            for n, value in enumerate(compare(Path(path), Path(folder))):
+            for n, value in enumerate(compare(path, Path(folder))):
                 totals[n] += value
     same, steps, alarms, misses = totals
     print(f"all: {same}/{steps} same, {alarms} false alarms, {misses} misses")
