@@ -319,7 +319,7 @@ def test_notebook_error_is_placed_in_its_cell(tmp_path: Path) -> None:
 
 def test_notebook_without_cell_ids_reads_quietly(tmp_path: Path) -> None:
     """A notebook written before cell ids is read without nbformat's warning on stderr."""
-    cell = {"cell_type": "markdown", "metadata": {}, "source": ["$$\n", "w = 2 + 2\n", "$$"]}
+    cell = {"cell_type": "markdown", "metadata": {}, "source": ["$$\n", "2 + 2 = 4\n", "$$"]}
     notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "old.ipynb"
     path.write_text(json.dumps(notebook))
