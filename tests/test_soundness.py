@@ -500,10 +500,13 @@ DECLARED = {"targets", "first", "scale"}
 def as_step(claim: Claim) -> bool:
     """A claim written as a step of notes reads the same: nothing inferred changes it.
 
-    Its left side must not be a bare name or entry (it would be a definition), and it
+    Its left side must not be a bare name or entry (it would be a definition), nor ``y_k``
+    or ``E`` (a restatement of a definition: one that does not hold leaves the steps
+    after it unchecked), nor a size (a relation between sizes is not checked), and it
     lists no condition (notes write those in prose).
     """
-    return not claim.where and not claim.assume and not isinstance(claim.lhs, Var | Entry | Fn)
+    definable = Var | Entry | Fn | Y | Loss | SizeVal
+    return not claim.where and not claim.assume and not isinstance(claim.lhs, definable)
 
 
 def test_generated_steps_in_notes_with_inferred_definitions(tmp_path: Path) -> None:
