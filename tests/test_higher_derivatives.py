@@ -120,6 +120,14 @@ def test_refusals(text: str, message: str) -> None:
     assert message in info.value.message
 
 
+def test_a_hessian_by_a_whole_vector_is_refused() -> None:
+    """A second derivative by a whole vector is a matrix: refused, naming the vector."""
+    with pytest.raises(LatexError) as info:
+        ex(r"\frac{\partial^2 E}{\partial \mathbf{z}^2}")
+    assert r"the whole `\mathbf{z}` is a matrix (a Hessian)" in info.value.message
+    assert ex(r"\frac{\partial E}{\partial \mathbf{z}}") is not None  # a gradient is read
+
+
 def test_power_on_a_derivative_operator_is_refused() -> None:
     r"""``\frac{d^2}{dx^2}^2``: a power on the operator has no reading."""
     with pytest.raises(LatexError, match="power on a derivative operator"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import sympy as sp
 from lark import Token, Tree
 
 from derive.errors import LatexError, Position
@@ -67,11 +68,29 @@ def _count(n: int) -> str:
 
 
 def nest(body: Operand, variables: Sequence[Operand]) -> Any:
-    """Differentiate ``body`` by each variable, the last one first."""
+    """Differentiate ``body`` by each variable, the last one first.
+
+    Raises:
+        LatexError: A derivative of order two or more by a whole vector or matrix (a
+            Hessian matrix), which derive does not read.
+    """
+    whole = [v for v in variables if _whole(v)] if len(variables) > 1 else []
+    if whole:
+        raise LatexError(
+            f"a second derivative by the whole `{whole[0].written}` is a matrix (a Hessian), "
+            "which derive does not read: write an entry, as in "
+            r"`\frac{\partial^2 E}{\partial z_i \partial z_j}`",
+            whole[0].where,
+        )
     value = shapes.derivative(body, variables[-1])
     for var in reversed(variables[:-1]):
         value = shapes.derivative(Operand(value, body.written, body.where), var)
     return value
+
+
+def _whole(var: Operand) -> bool:
+    value = shapes.plain(var)
+    return isinstance(value, sp.IndexedBase) or shapes.shape_of(value) is not None
 
 
 def is_d(item: Tree[Token]) -> bool:

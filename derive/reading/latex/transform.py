@@ -587,7 +587,9 @@ class Reader:
             if name.power is not None:
                 times = orders.order(self.text, name.power, source(self.text, node.children[0]))
                 bare = [child for child in node.children if child is not name.power]
-                return self.variable(Tree("item", bare, node.meta)), times
+                var = self.variable(Tree("item", bare, node.meta))
+                cut = name.power.meta.start_pos - node.meta.start_pos
+                return replace(var, written=var.written[:cut].rstrip()), times
         return self.variable(node), 1
 
     def variable(self, node: Node) -> Operand:
