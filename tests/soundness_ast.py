@@ -240,11 +240,20 @@ class Sum(Node):
 
 @dataclass(frozen=True)
 class Deriv(Node):
-    """The derivative of ``body`` with respect to an input (an entry or a scalar)."""
+    r"""The derivative of ``body`` with respect to an input (an entry or a scalar).
+
+    With ``outer``, the second derivative ``∂²body/∂outer ∂wrt``, written in one fraction
+    (``\frac{\partial^2}{\partial x \partial z_j}``, ``\frac{d^2}{dx^2}``).
+    """
 
     body: Node
     wrt: Entry | Var
     style: str = "op"  # op: \frac{\partial}{\partial z_j} (...); frac: \frac{\partial E}{...}; d
+    outer: Entry | Var | None = None
+
+    def variables(self) -> tuple[Entry | Var, ...]:
+        """The variables, the first differentiated first."""
+        return (self.wrt,) if self.outer is None else (self.wrt, self.outer)
 
 
 @dataclass(frozen=True)
@@ -364,7 +373,8 @@ def letters_of(node: Node) -> set[str]:
                 out.add(b.base)
         add(node.neq)
     elif isinstance(node, Deriv):
-        out |= letters_of(node.wrt)
+        for var in node.variables():
+            out |= letters_of(var)
     return out
 
 
@@ -417,7 +427,9 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
     if isinstance(node, Deriv):
         # substitute keeps a node's class: an Entry stays an Entry, a Var a Var
         wrt = cast("Entry | Var", substitute(node.wrt, mapping))
-        return replace(node, wrt=wrt, body=substitute(node.body, mapping))
+        outer = None if node.outer is None else substitute(node.outer, mapping)
+        outer = cast("Entry | Var | None", outer)
+        return replace(node, wrt=wrt, outer=outer, body=substitute(node.body, mapping))
     kids = children(node)
     if not kids:
         return node
@@ -440,8 +452,10 @@ def sizes_touched(claim: Claim) -> list[str]:
                 for bd in (node.lo, node.hi):
                     if bd is not None and bd.base in SIZES:
                         found.add(bd.base)
-            elif isinstance(node, Deriv) and isinstance(node.wrt, Entry):
-                found.update(VECTORS[node.wrt.vec])
+            elif isinstance(node, Deriv):
+                for var in node.variables():
+                    if isinstance(var, Entry):
+                        found.update(VECTORS[var.vec])
             for letter in letters_of(node):
                 found.add(INDEX_RANGE[letter])
     for a, b in claim.where:
@@ -756,7 +770,29 @@ def letter_ok(node: Sum) -> bool:
     return node.hi is None or node.hi == Bound(INDEX_RANGE[node.var])
 
 
+def var_tex(var: Entry | Var) -> str:
+    return entry_tex(var) if isinstance(var, Entry) else var.name
+
+
+def tex_second(node: Deriv, outer: Entry | Var) -> str:
+    r"""``\frac{\partial^2 f}{\partial x \partial z_j}``, ``\frac{d^2}{dx^2} (…)``: one fraction."""
+    mark = "d" if node.style == "d" else r"\partial"
+    inner, top = var_tex(node.wrt), var_tex(outer)
+    if node.wrt == outer:
+        below = f"{mark} {inner}^2"
+    else:
+        below = f"{mark} {top} {mark} {inner}"
+    if node.style == "frac":
+        body = tex(node.body)
+        if not (is_atom(node.body) or isinstance(node.body, Fn)):
+            body = paren(body)
+        return rf"\frac{{{mark}^2 {body}}}{{{below}}}"
+    return rf"\frac{{{mark}^2}}{{{below}}} " + paren(tex(node.body))
+
+
 def tex_deriv(node: Deriv) -> str:
+    if node.outer is not None:
+        return tex_second(node, node.outer)
     wrt = node.wrt
     var = entry_tex(wrt) if isinstance(wrt, Entry) else wrt.name
     body = node.body
@@ -983,18 +1019,20 @@ EVAL: dict[type, Callable[..., Any]] = {
 
 def written_derivative(node: Deriv, env: Mapping[str, int]) -> sp.Expr:
     """``sympy.diff`` of the body written out at these sizes and indices."""
-    wrt = node.wrt
+    expr = sp.diff(written(node.body, env), *[variable(v, env) for v in node.variables()])
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise Undefined("division by zero")
+    return expr
+
+
+def variable(wrt: Entry | Var, env: Mapping[str, int]) -> sp.Symbol:
+    """The SymPy symbol of a variable of differentiation at these indices."""
     if isinstance(wrt, Entry):
         idx = tuple(sub_value(s, env) for s in wrt.subs)
         if not in_range(wrt.vec, idx, env):
             raise Undefined("the derivative's variable is outside its range")
-        var = sp.Symbol(point_name(wrt.vec, idx))
-    else:
-        var = sp.Symbol(wrt.name)
-    expr = sp.diff(written(node.body, env), var)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise Undefined("division by zero")
-    return expr
+        return sp.Symbol(point_name(wrt.vec, idx))
+    return sp.Symbol(wrt.name)
 
 
 def softmax_denominator(env: Mapping[str, int]) -> sp.Expr:
@@ -1272,8 +1310,8 @@ def used_inputs(claim: Claim, env: Mapping[str, int]) -> set[str]:
             elif isinstance(node, (Entry,)):
                 mentioned.add(node.vec)
             elif isinstance(node, Deriv):
-                wrt = node.wrt
-                mentioned.add(wrt.vec if isinstance(wrt, Entry) else wrt.name)
+                for wrt in node.variables():
+                    mentioned.add(wrt.vec if isinstance(wrt, Entry) else wrt.name)
             elif isinstance(node, (Y, Loss)):
                 mentioned.add("z")
                 if isinstance(node, Loss):

@@ -457,7 +457,10 @@ def diff(node: Node, wrt: Entry | Var) -> Node:
     if isinstance(node, Sum):
         return replace(node, body=diff(node.body, wrt))
     if isinstance(node, Deriv):
-        return diff(diff(node.body, node.wrt), wrt)
+        inner = diff(node.body, node.wrt)
+        if node.outer is not None:
+            inner = diff(inner, node.outer)
+        return diff(inner, wrt)
     raise TypeError(node)
 
 
@@ -895,6 +898,14 @@ def fam_derivative(ch: Chooser) -> Claim:
         and coin(ch, 50)
     ):
         style = "frac"
+    if coin(ch, 30):  # a second derivative, written in one fraction
+        outer = wrt if coin(ch, 50) else weighted(ch, options)()
+        if style == "d" and not isinstance(outer, Var):
+            style = "op"
+        rhs = tidy(diff(diff(body, wrt), outer))
+        if coin(ch, 50):
+            rhs = tidy(sift(rhs))
+        return Claim(Deriv(body, wrt, style, outer), rhs, family="second-derivative", true=True)
     rhs = tidy(diff(body, wrt))
     if coin(ch, 50):
         rhs = tidy(sift(rhs))

@@ -25,6 +25,8 @@ from derive.symbols import (
     sigmoid,
 )
 
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
 
 class UnicodePrinter(StrPrinter):
     """One-line Unicode: ``∂E/∂z_j``, ``Σ_k t_k``, ``δ_kj``, ``e^{z_j}``, ``ln``."""
@@ -141,11 +143,18 @@ class UnicodePrinter(StrPrinter):
         return f"σ({self._print(expr.args[0])})"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
-        var = "".join(self._print(v) for v in expr.variables)
+        counts = [(v, int(n)) for v, n in expr.variable_count]
+        var = "∂".join(self._print(v) + _order(n) for v, n in reversed(counts))
+        mark = "∂" + _order(sum(n for _, n in counts))
         inner = expr.expr
         if isinstance(inner, sp.Symbol | sp.Indexed):
-            return f"∂{self._print(inner)}/∂{var}"
-        return f"∂/∂{var} ({self._print(inner)})"
+            return f"{mark}{self._print(inner)}/∂{var}"
+        return f"{mark}/∂{var} ({self._print(inner)})"
+
+
+def _order(n: int) -> str:
+    """``²`` for a second derivative (as in ``∂²E/∂x²``); nothing for a first."""
+    return "" if n == 1 else str(n).translate(SUPERSCRIPTS)
 
 
 def entry_at(expr: Entry) -> tuple[sp.Basic, list[sp.Basic]]:

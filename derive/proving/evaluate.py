@@ -15,6 +15,7 @@ import sympy as sp
 
 from derive.memo import Memo
 from derive.proving.arithmetic import Key, ModP, NotSupported, Undefined
+from derive.proving.lifted import Lifted, slope
 from derive.symbols import Opaque, base_name, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]
@@ -110,10 +111,19 @@ class Evaluator:
         return int(value)
 
     def differentiate(self, node: sp.Derivative) -> Dual:
-        """First derivative by forward mode, seeding the variable."""
-        if self.seed is not None or len(node.variables) != 1:
-            raise NotSupported("derivatives of order two or more")
-        self.seed = self.key(node.variables[0])
+        """Forward mode, seeding the variable; a higher order lifts the arithmetic.
+
+        ``∂²f/∂x∂y`` (SymPy's ``Derivative(f, y, x)``) is the derivative by ``x`` of
+        ``∂f/∂y`` evaluated over :class:`~derive.proving.lifted.Lifted` numbers.
+        """
+        if self.seed is not None:
+            raise NotSupported("a derivative inside the body of another derivative")
+        variables = [v for v, n in node.variable_count for _ in range(int(n))]
+        if len(variables) > 1:
+            lifted = Evaluator(Lifted(self.a, self.key(variables[-1])), self.env, self.axes)
+            inner = sp.Derivative(node.expr, *variables[:-1], evaluate=False)
+            return lifted.value(inner)[1], self.zero
+        self.seed = self.key(variables[0])
         try:
             _, deriv = self.dual(node.expr)
         finally:
@@ -223,18 +233,7 @@ def elementary(ev: Evaluator, node: sp.Function) -> Dual:
     value = a.elementary(name, xv)
     if xd == ev.zero:
         return value, ev.zero
-    minus = a.number(sp.S.NegativeOne)
-    if name == "sin":
-        slope = a.elementary("cos", xv)
-    elif name == "cos":
-        slope = a.mul(minus, a.elementary("sin", xv))
-    elif name == "tan":
-        slope = a.add(ev.one, a.mul(value, value))
-    elif name == "atan":
-        slope = a.inv(a.add(ev.one, a.mul(xv, xv)))
-    else:  # |x|: its slope is the sign of x, none at 0
-        slope = a.mul(value, a.inv(xv))
-    return value, a.mul(slope, xd)
+    return value, a.mul(slope(a, name, xv, value), xd)
 
 
 def exponential(ev: Evaluator, node: sp.exp) -> Dual:

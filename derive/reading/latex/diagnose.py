@@ -163,8 +163,11 @@ def _unexpected_token(
 
 def _hint(token: lark.Token, previous: lark.Token | None, start: str) -> str:
     """Return advice for a known mistake at ``token``, or an empty string."""
-    if previous is not None and previous.type == "_PARTIAL" and token.type == "_CARET":
-        return "higher derivatives are not supported; nest first derivatives instead"
+    if previous is not None and previous.type == "_NABLA" and token.type == "_CARET":
+        return (
+            "the Laplacian `\\nabla^2` is not read: write the sum of second derivatives, "
+            "e.g. `\\sum_i \\frac{\\partial^2 f}{\\partial x_i^2}`"
+        )
     if token.type == "_PARTIAL":
         return "write a derivative as `\\frac{\\partial y}{\\partial x}`"
     if token.type == "_OVER":

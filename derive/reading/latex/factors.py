@@ -28,7 +28,7 @@ import sympy as sp
 from lark import Tree
 
 from derive.errors import LatexError
-from derive.reading.latex import shapes
+from derive.reading.latex import orders, shapes
 from derive.reading.latex.nodes import Node, offsets, position, span
 from derive.reading.latex.shapes import Operand
 
@@ -114,9 +114,14 @@ class Indicator:
 
 @dataclass(frozen=True)
 class DiffOp:
-    r"""An operator-form ``\frac{d}{dx}``: differentiates the rest of the product."""
+    r"""An operator-form ``\frac{d}{dx}`` (``\frac{d^2}{dx^2}``): differentiates the rest.
 
-    var: Operand
+    Attributes:
+        variables: One variable per derivative, the last applied first.
+        node: The fraction, for positions.
+    """
+
+    variables: tuple[Operand, ...]
     node: Node
 
 
@@ -311,7 +316,7 @@ def _apply_prefixes(elements: list[Element], text: str) -> list[Element]:
                 raise LatexError("expected an expression to differentiate", position(here.node))
             rest = items[i + 1 :]
             body = Operand(multiply(rest, text), _written(text, rest), position(rest[0].node))
-            value = shapes.derivative(body, here.var)
+            value = orders.nest(body, here.variables)
             items[i:] = [Value(value, here.node, _end(rest[-1]), applied=True)]
     return items
 

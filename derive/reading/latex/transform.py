@@ -18,7 +18,7 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError, Position
 from derive.model import Scope
-from derive.reading.latex import ellipsis, factors, parser, shapes, words
+from derive.reading.latex import ellipsis, factors, orders, parser, shapes, words
 from derive.reading.latex.bounds import read_limits, undeclared
 from derive.reading.latex.cases import read_cases
 from derive.reading.latex.factors import (
@@ -35,7 +35,6 @@ from derive.reading.latex.factors import (
 from derive.reading.latex.functions import PREFIXES, derivative_of, function_callee
 from derive.reading.latex.matrices import read_matrix
 from derive.reading.latex.names import (
-    TEXT,
     is_name,
     name_value,
     read_indices,
@@ -127,8 +126,7 @@ class Reader:
         if kind in ("sum", "prod"):
             return self.big(node)
         if kind == "pderiv_op":
-            var, body = node.children
-            return shapes.derivative(self.operand(body), self.variable(var))
+            return self.partial(node)
         if kind == "nabla":
             return self.gradient(node)
         raise LatexError(f"unsupported construct `{source(self.text, node)}`", position(node))
@@ -422,7 +420,7 @@ class Reader:
         if kind == "matrix":
             return read_matrix(self, primary)
         if kind == "pderiv":
-            return shapes.derivative(self.operand(parts[0]), self.variable(parts[1]))
+            return self.partial(primary)
         return self.value(parts[0])  # a group
 
     def one(self, item: Tree[Token], scripts: list[Node]) -> Element:
@@ -531,31 +529,68 @@ class Reader:
     def frac(self, item: Tree[Token], primary: Tree[Token], power: Operand | None) -> Element:
         r"""Return a quotient, or a derivative written with ``d``.
 
-        A ``\frac`` whose denominator is exactly ``d`` (or ``\mathrm{d}``) followed by one
-        variable, and whose numerator is ``d`` alone or starts with ``d``, is a
-        derivative: ``\frac{dy}{dx}``; ``\frac{d}{dx}`` is the operator form, applied to
-        the rest of the product. Any other ``\frac{A}{B}`` is ``A / B``.
+        A ``\frac`` whose denominator is ``d`` (or ``\mathrm{d}``) and one variable,
+        repeated (``dx^2``, ``dx\,dy``), and whose numerator is ``d`` or ``d^n`` alone or
+        followed by what it differentiates, is a derivative (:mod:`orders`):
+        ``\frac{d^2 y}{dx^2}``; ``\frac{d}{dx}`` is the operator form, applied to the
+        rest of the product. Any other ``\frac{A}{B}`` is ``A / B``.
         """
         numerator, denominator = subtrees(primary)
         written = source(self.text, primary)
-        var = _d_variable(denominator)
-        if var is not None and _starts_with_d(numerator):
-            rest = numerator.children[1:]
+        is_d, sup = orders.numerator_mark(numerator)
+        dvars = orders.d_variables(self.text, denominator, sup is not None) if is_d else None
+        rest = numerator.children[1:]
+        if dvars is not None and (sup is not None or not rest or isinstance(rest[0], Tree)):
+            variables = self.ordered(dvars)
+            said = orders.order(self.text, sup, "d")
+            orders.check(said, len(variables), position(primary), "d")
             if not rest:
                 if power is not None:
                     raise LatexError("unsupported power on a derivative operator", position(item))
-                return DiffOp(self.variable(var), item)
-            if not isinstance(rest[0], Token):
-                body = factors.fold([self.element(child) for child in rest], self.text, self.note)
-                written_body = span(self.text, rest[0], rest[-1])
-                value = shapes.derivative(
-                    Operand(body, written_body, position(rest[0])), self.variable(var)
-                )
-                return Value(self.raised(value, power, written, item), item)
+                return DiffOp(tuple(variables), item)
+            if isinstance(rest[0], Token):
+                raise LatexError(orders.D_FORM.format(written=written), position(primary))
+            body = factors.fold([self.element(child) for child in rest], self.text, self.note)
+            written_body = span(self.text, rest[0], rest[-1])
+            value = orders.nest(Operand(body, written_body, position(rest[0])), variables)
+            return Value(self.raised(value, power, written, item), item)
         quotient = shapes.product(
             self.operand(numerator), self.operand(denominator), "/", position(denominator)
         )
         return Value(self.raised(quotient, power, written, item), item)
+
+    def partial(self, node: Tree[Token]) -> Any:
+        r"""``\frac{\partial^2 E}{\partial x \partial y}``, or the operator form before a body."""
+        parts = subtrees(node)
+        sup = parts.pop(0) if parts[0].data == "sup" else None
+        if node.data == "pderiv_op":
+            body, dvars = parts[-1], parts[:-1]
+        else:
+            body, dvars = parts[0], parts[1:]
+        variables = self.ordered(dvars)
+        said = orders.order(self.text, sup, r"\partial")
+        orders.check(said, len(variables), position(node), r"\partial")
+        return orders.nest(self.operand(body), variables)
+
+    def ordered(self, nodes: list[Tree[Token]]) -> list[Operand]:
+        """The variables of a denominator, each repeated as often as its power says."""
+        variables: list[Operand] = []
+        for node in nodes:
+            var, times = self.ordered_variable(node)
+            variables += [var] * times
+        return variables
+
+    def ordered_variable(self, node: Tree[Token]) -> tuple[Operand, int]:
+        r"""A variable of differentiation and its order: ``x^2`` in ``\partial x^2`` is x, 2."""
+        if node.data == "item" and is_name(node):
+            name = read_name(self.text, self.scope, node)
+            if name.power is not None:
+                times = orders.order(self.text, name.power, source(self.text, node.children[0]))
+                bare = [child for child in node.children if child is not name.power]
+                var = self.variable(Tree("item", bare, node.meta))
+                cut = name.power.meta.start_pos - node.meta.start_pos
+                return replace(var, written=var.written[:cut].rstrip()), times
+        return self.variable(node), 1
 
     def variable(self, node: Node) -> Operand:
         """Return a variable of differentiation: a scalar name, an element or a vector."""
@@ -629,30 +664,3 @@ def _item_of(token: Token) -> Tree[Token]:
         meta.line, meta.column = token.line or 1, token.column or 1
         meta.start_pos, meta.end_pos = token.start_pos or 0, token.end_pos or 0
     return item
-
-
-def _d_variable(denominator: Tree[Token]) -> Tree[Token] | None:
-    parts = denominator.children if denominator.data == "product" else []
-    if len(parts) == 2 and all(isinstance(p, Tree) and p.data == "item" for p in parts):
-        mark, var = parts
-        assert isinstance(mark, Tree) and isinstance(var, Tree)
-        return var if _is_d(mark) else None
-    return None
-
-
-def _starts_with_d(numerator: Tree[Token]) -> bool:
-    if numerator.data != "product":
-        return False
-    first = numerator.children[0]
-    return isinstance(first, Tree) and first.data == "item" and _is_d(first)
-
-
-def _is_d(item: Tree[Token]) -> bool:
-    r"""Tell whether ``item`` is the differential ``d`` or ``\mathrm{d}``."""
-    if is_bare(item, "letter", "d"):
-        return True
-    primary = item.children[0]
-    if not isinstance(primary, Tree) or not is_bare(item, "textname"):
-        return False
-    match = TEXT.fullmatch(str(tokens(primary)[0].value))
-    return match is not None and match.group("content").strip() == "d"
