@@ -1,4 +1,4 @@
-"""Symbolic exponents: ``(1 - p)^\\gamma`` (the focal loss) proved, and its slip refuted.
+r"""Symbolic exponents: ``(1 - p)^\gamma`` (the focal loss) proved, and its slip refuted.
 
 A proof by the normal form must be confirmed by the second opinion at a point where both
 sides are defined; for a real power of ``1 - p`` and a logarithm of ``p`` that point
@@ -17,11 +17,13 @@ L = '-(1 - p)^{\gamma} \ln p'
 
 [[claims]]
 name = "gradient"
-statement = '\frac{\partial L}{\partial p} = \gamma (1 - p)^{\gamma - 1} \ln p - \frac{(1 - p)^{\gamma}}{p}'
+statement = '''
+\frac{\partial L}{\partial p} = \gamma (1 - p)^{\gamma - 1} \ln p - \frac{(1 - p)^{\gamma}}{p}'''
 
 [[claims]]
 name = "exponent-kept"
-statement = '\frac{\partial L}{\partial p} = \gamma (1 - p)^{\gamma} \ln p - \frac{(1 - p)^{\gamma}}{p}'
+statement = '''
+\frac{\partial L}{\partial p} = \gamma (1 - p)^{\gamma} \ln p - \frac{(1 - p)^{\gamma}}{p}'''
 expect = "refuted"
 
 [[claims]]
