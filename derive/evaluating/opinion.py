@@ -35,7 +35,7 @@ from derive.memo import OwnedMemo
 from derive.model import Claim, Condition, Document
 
 DIGITS = 50  # the second opinion's precision; agreement means |l − r| ≤ 10^-33 (1 + |l| + |r|)
-ATTEMPTS = 4  # random points tried for an assignment where a side is undefined
+ATTEMPTS = 6  # random points tried for an assignment where a side is undefined
 MAX_ASSIGNMENTS = 64
 
 
@@ -334,12 +334,18 @@ def show(value: Any) -> str:
     return str(mpmath.nstr(x, 6))
 
 
+RANGES = ((-30, 30), (1, 30), (-100, 100), (1, 30), (1, 6), (1, 6))  # numerators over 7, 11, 13
+
+
 def drawing(seed: int, attempt: int) -> Any:
-    """Random rational inputs: of any sign, positive, of any sign and large, positive."""
+    """Random rational inputs: any sign, positive, large, positive, then twice in (0, 1).
+
+    The last two fit a probability under a real power or a logarithm of ``1 - p``.
+    """
 
     def draw(key: Key) -> Fraction:
         rng = random.Random(repr((seed, attempt, key)))
-        low, high = ((-30, 30), (1, 30), (-100, 100), (1, 30))[attempt % 4]
+        low, high = RANGES[attempt % len(RANGES)]
         return Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
 
     return draw
