@@ -116,10 +116,10 @@ def test_proved_where_refuted_expected_exit_1(tmp_path: Path) -> None:
 
 
 def test_undecided_exit_3(tmp_path: Path) -> None:
-    """A claim past its time limit is undecided: exit 3."""
+    """A claim derive cannot decide (a derivative inside another's body) is undecided: exit 3."""
     path = planted(
         tmp_path,
-        r"\frac{\partial E}{\partial z_j} = \frac{\partial}{\partial z_j} "
+        r"\frac{\partial}{\partial z_j} \left(z_j \frac{\partial E}{\partial z_j}\right) = "
         r"\frac{\partial E}{\partial z_j}",
     )
     code, out, _ = run("check", str(path), "--json")
