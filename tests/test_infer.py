@@ -400,3 +400,16 @@ def test_many_fixed_sizes_each_get_a_name(tmp_path: Path) -> None:
     report = check_text(tmp_path, text)
     assert report.steps[-1].status == "proved"
     assert sorted(report.document.fixed.values()) == [2, 3, 4, 5, 6]
+
+
+def test_a_literal_subscript_in_a_step_bounds_its_size(tmp_path: Path) -> None:
+    """``w_{n,3}`` with ``w``'s second axis over ``K`` (from ``w_{n,i}``): K ≥ 3.
+
+    A body step's names have no type in the front matter; a counterexample at ``K = 1``
+    used ``w_{1,3}``, outside its range (found by the soundness test with fresh seeds).
+    """
+    step = r"$$\sum_{i=1}^{K} \delta_{i3} w_{n,i} + \frac{1}{2} = w_{n,3} + \frac{1}{2}$$"
+    front = "+++\nname = 'd'\n[sizes]\nK = 'k'\nN = 'n'\n[indices]\ni = 'K'\nn = 'N'\n+++\n"
+    for text in (step + "\n", front + step + "\n"):
+        (result,) = check_text(tmp_path, text).steps
+        assert result.holds, result.message

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import sympy as sp
@@ -561,7 +561,7 @@ def concrete_problem(
         distinct=tuple((a, b) for a, op, b in conds if op == "!="),
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
-        axes=input_axes(doc),
+        axes=with_uses(input_axes(doc), doc, lhs, rhs),
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
             (split_logs(as_exponentials(meaning(e, doc))), r)
@@ -591,6 +591,47 @@ def input_axes(doc: Document) -> dict[str, tuple[sp.Expr | None, ...]]:
             for a in axes
         )
     return out
+
+
+def with_uses(
+    axes: dict[str, tuple[sp.Expr | None, ...]], doc: Document, *exprs: sp.Expr
+) -> dict[str, tuple[sp.Expr | None, ...]]:
+    """``axes``, an axis the document leaves open sized by the claim's own uses.
+
+    A body step's names have no type in the front matter: ``w_{n,i}`` with ``i`` over
+    ``K`` still puts ``w``'s second axis over ``K``, so that ``w_{n,3}`` is outside it at
+    ``K = 1`` (no counterexample may use it there).
+    """
+    bound: dict[sp.Basic, sp.Expr] = {}
+    for expr in exprs:
+        for node in expr.atoms(sp.Sum):
+            for var, _, upper in node.limits:
+                bound[var] = upper
+    out = dict(axes)
+    for expr in exprs:
+        for node in expr.atoms(sp.Indexed):
+            name = symbols.base_name(node)
+            if name is None:
+                continue
+            known = list(out.get(name, (None,) * len(node.indices)))
+            if len(known) != len(node.indices):
+                continue
+            for at, index in enumerate(node.indices):
+                if known[at] is None:
+                    known[at] = index_size(index, bound, doc)
+            out[name] = tuple(known)
+    return out
+
+
+def index_size(index: sp.Basic, bound: Mapping[sp.Basic, sp.Expr], doc: Document) -> sp.Expr | None:
+    """The size an index ranges over: its sum's upper limit, or its declared size."""
+    if index in bound:
+        upper = bound[index]
+        return upper if upper.free_symbols and upper.is_Symbol else None
+    if isinstance(index, sp.Symbol) and index.name in doc.indices:
+        size = doc.indices[index.name]
+        return sp.Integer(doc.fixed[size]) if size in doc.fixed else symbols.size(size)
+    return None
 
 
 def as_exponentials(expr: sp.Expr) -> sp.Expr:
