@@ -11,7 +11,13 @@ Prints four tables, medians of several runs:
 3. how the concrete-K check grows with K (10, 50, 100, 200), with the fitted exponent
    of ``time ∝ K^p``;
 4. the concrete-K check against one bare evaluation modulo p of the same claim, written
-   out and differentiated by SymPy beforehand (that cost shown apart), at K = 10, 32, 64.
+   out and differentiated by SymPy beforehand (that cost shown apart), at K = 10, 32, 64;
+5. each catalogue document's time per claim and per step, from one
+   ``derive check --all --json --no-cache --jobs 1`` run (its ``ms`` fields);
+6. derive's whole decision on a few claims of the grown catalogue (piecewise functions,
+   norms, products, shifted subscripts, the LSTM cell), each alone.
+
+``--tables 5,6`` runs only the tables named.
 
 Every memo is cleared (``derive.memo.clear``) before every timed run, so no run profits
 from an earlier one; only the run's moduli, drawn once per run, are drawn again untimed.
@@ -20,6 +26,7 @@ from an earlier one; only the run's moduli, drawn once per run, are drawn again 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -49,6 +56,7 @@ CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
     ("softmax-ce", "general-gradient"),
     ("softmax-bce", "one-sample"),
 ]
+NEW_CLAIMS: list[tuple[str, str]] = []  # (document, claim) of the grown catalogue
 CONCRETE = (2, 5, 10, 50)
 GROWTH = (10, 50, 100, 200)
 AGAINST_MOD_P = (10, 32, 64)
@@ -235,6 +243,42 @@ def catalogue_runs(repeat: int) -> list[list[str]]:
         ]
 
 
+def per_document() -> list[list[str]]:
+    """Each document's claims and steps, median and slowest, from one ``--json`` run."""
+    command = [sys.executable, "-m", "derive", "check", "--all", "--json", "--no-cache"]
+    done = subprocess.run([*command, "--jobs", "1"], capture_output=True, text=True, check=False)
+    rows = []
+    every: dict[str, list[float]] = {"claims": [], "steps": []}
+    for doc in json.loads(done.stdout)["documents"]:
+        row = [doc["name"]]
+        for part in ("claims", "steps"):
+            times = [float(c["ms"]) for c in doc[part] if c.get("ms") is not None]
+            every[part] += times
+            row += timings(times)
+        rows.append(row)
+    rows.append(["all", *timings(every["claims"]), *timings(every["steps"])])
+    return rows
+
+
+def timings(times: list[float]) -> list[str]:
+    """How many, the median and the slowest, for the table."""
+    if not times:
+        return ["0", "—", "—"]
+    return [str(len(times)), shown(statistics.median(times), 0), shown(max(times), 0)]
+
+
+def new_claims(repeat: int) -> list[list[str]]:
+    """Derive's whole decision on each of :data:`NEW_CLAIMS`, with its verdict."""
+    rows = []
+    for name, claim_name in NEW_CLAIMS:
+        doc = api.load(name)
+        claim = doc.claim(claim_name)
+        verdict = decide_afresh(doc, claim, range(1, 9), claim.assume)
+        ms = median_ms(partial(all_k, doc, claim), repeat)
+        rows.append([f"{name}:{claim_name}", verdict.status, shown(ms, 0)])
+    return rows
+
+
 def slope(points: list[tuple[int, float]]) -> float:
     """The least-squares exponent p of ``time ∝ K^p``."""
     xs = [math.log(k) for k, _ in points]
@@ -250,11 +294,41 @@ def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("--repeat", type=int, default=5, help="runs per derive timing")
     options.add_argument("--cap", type=float, default=20.0, help="seconds for naive simplify")
+    options.add_argument(
+        "--tables", default="1,2,3,4,5,6", help="which tables to run, e.g. 5,6 (default: all)"
+    )
     args = options.parse_args()
+    wanted = {int(part) for part in args.tables.split(",")}
     print(
         f"derive benchmark: medians of {args.repeat} runs; naive simplify capped at {args.cap:g} s"
     )
     print()
+    if wanted & {1, 2, 3, 4}:
+        classic(args, wanted)
+    if 5 in wanted:
+        header = ["document", "claims", "median", "slowest", "steps", "median", "slowest"]
+        table(header, per_document())
+        print()
+    if 6 in wanted:
+        table(["claim", "verdict", "whole decision"], new_claims(args.repeat))
+    return 0
+
+
+def classic(args: argparse.Namespace, wanted: set[int]) -> None:
+    """Tables 1 to 4: derive against the naive route, the process, growth, the bare route."""
+    if 1 in wanted:
+        against_naive(args)
+    if 2 in wanted:
+        table(["process, start to exit (median of 3)", "wall"], catalogue_runs(3))
+        print()
+    if 3 in wanted:
+        growth(args)
+    if 4 in wanted:
+        against_bare(args)
+
+
+def against_naive(args: argparse.Namespace) -> None:
+    """Table 1: each claim's all-K proof and concrete check against ``simplify``."""
     header = ["claim", "all-K proof"]
     for k in CONCRETE:
         header += [f"derive K={k}", f"naive K={k}", "ratio"]
@@ -276,21 +350,27 @@ def main() -> int:
     print()
     table(header, rows)
     print()
-    table(["process, start to exit (median of 3)", "wall"], catalogue_runs(3))
-    print()
-    growth = []
+
+
+def growth(args: argparse.Namespace) -> None:
+    """Table 3: how the concrete-K check grows with K."""
+    grown = []
     for name, claim_name in CLAIMS[:2] + CLAIMS[3:]:
         doc = api.load(name)
         claim = doc.claim(claim_name)
         runs = max(1, args.repeat // 2)
         points = [(k, median_ms(partial(concrete, doc, claim, k), runs)) for k in GROWTH]
-        growth.append(
+        grown.append(
             [f"{name}:{claim_name}"]
             + [shown(ms, 0) for _, ms in points]
             + [f"K^{slope(points):.2f}"]
         )
-    table(["concrete-K check"] + [f"K={k}" for k in GROWTH] + ["fitted growth"], growth)
+    table(["concrete-K check"] + [f"K={k}" for k in GROWTH] + ["fitted growth"], grown)
     print()
+
+
+def against_bare(args: argparse.Namespace) -> None:
+    """Table 4: the concrete-K check against one bare evaluation modulo p."""
     rows = []
     for name, claim_name in CLAIMS:
         doc = api.load(name)
@@ -334,7 +414,7 @@ def main() -> int:
         ],
         rows,
     )
-    return 0
+    print()
 
 
 def table(header: list[str], rows: list[list[str]]) -> None:
