@@ -369,6 +369,47 @@ def derivative(body: Operand, var: Operand) -> Any:
     return symbols.MatrixDerivative(value, by)
 
 
+COLUMN_NOTE = "read `{}` as the column gradient (denominator layout)"
+
+
+def gradient_row(expr: object) -> bool:
+    """True for ``∂F/∂v`` of a scalar ``F`` by a column ``v`` (n ≠ 1), times scalars only."""
+    if isinstance(expr, sp.MatMul):
+        factors = [a for a in expr.args if isinstance(a, sp.MatrixExpr)]
+        return len(factors) == 1 and gradient_row(factors[0])
+    if not isinstance(expr, symbols.MatrixDerivative):
+        return False
+    numerator, var = expr.args
+    rows = var.shape[0] if isinstance(var, sp.MatrixExpr) else sp.S.One
+    scalar = not isinstance(numerator, sp.MatrixExpr) or numerator.shape == (1, 1)
+    return scalar and rows != 1 and var.shape[1] == 1
+
+
+def in_layout(side: object, other: object) -> bool:
+    r"""True when ``side`` is a row gradient and ``other`` a column of its length.
+
+    ``\frac{\partial L}{\partial w} = \frac{2}{N} X^\top (X w - y)``: the right side is the
+    gradient in denominator layout, a column; the left side is then read as the column.
+    """
+    shape, wanted = shape_of(side), shape_of(other)
+    return (
+        gradient_row(side) and shape is not None and wanted is not None
+        and wanted == (shape[1], shape[0])
+    )
+
+
+def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, Operand]:
+    """Transpose a row gradient that stands against a column of its length, with a note."""
+    for side, other in ((left, right), (right, left)):
+        if in_layout(side.expr, other.expr):
+            column = Operand(sp.Transpose(side.expr), side.written, side.where)
+            note = COLUMN_NOTE.format(side.written)
+            if note not in notes:
+                notes.append(note)
+            return (column, right) if side is left else (left, column)
+    return left, right
+
+
 def same_shape(left: Operand, right: Operand, relation: str, where: Position) -> None:
     """Check that the two sides of a relation have the same shape (or are both scalars)."""
     plain(left), plain(right)

@@ -69,7 +69,7 @@ class Reader:
 
     def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
         """Return the values of the two sides of a relation, which must have one shape."""
-        a, b = self.operand(left), self.operand(right)
+        a, b = shapes.layouts(self.operand(left), self.operand(right), self.notes)
         shapes.same_shape(a, b, str(relation.value), position(relation))
         return a.expr, b.expr
 
