@@ -156,8 +156,11 @@ def real_or_marker(value: sp.Basic, written: str) -> sp.Basic:
 class Entry(sp.Expr):
     r"""Entry ``(row, col)`` of a matrix expression, as in ``(\partial E / \partial z)_j``.
 
-    The prover lowers it to index form with the matrix rules.
+    The prover lowers it to index form with the matrix rules. An entry is a real number,
+    so it commutes (a norm ``\|x\|`` divides a vector).
     """
+
+    is_commutative = True
 
     def __new__(cls, matrix: sp.MatrixExpr, row: sp.Basic, col: sp.Basic) -> Entry:
         """Build the entry."""

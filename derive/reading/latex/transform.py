@@ -41,6 +41,7 @@ from derive.reading.latex.names import (
     read_name,
     simple_value,
 )
+from derive.reading.latex.norms import read_norm
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
 from derive.reading.latex.shapes import Operand
 
@@ -274,6 +275,8 @@ class Reader:
             return self.log(node, primary, scripts)
         if primary.data == "word":
             return self.word(node, primary, scripts)
+        if primary.data == "norm":
+            return Value(read_norm(self, node, scripts), node)
         if primary.data == "one" and scripts:
             return self.one(node, scripts)
         if primary.data == "func" and scripts and all(isinstance(s, Token) for s in scripts):
