@@ -469,6 +469,10 @@ class Reader:
                 f"write `^{{({power.written})}}` or list `{name.key}^{power.written}` under `names`"
             )
         node: Node = item if prefixed is None else prefixed
+        eye = None if prefixed or name.exclude else shapes.identity(name.key, name.indices, self.scope)
+        if eye is not None:
+            self.note(f"read `{source(self.text, item)}` as the identity matrix")
+            return Value(self.raised(eye, power, source(self.text, item), node), node)
         if name.indices is None and name.exclude is None:
             callee = function_callee(self.scope, name.key, power, node)
             if callee is not None and prefixed is not None:
