@@ -434,6 +434,10 @@ def derivative(body: Operand, var: Operand) -> Any:
             sp.S.Zero,
         )
     shape, by_shape = shape_of(value), shape_of(by)
+    if by_shape is not None and by_shape[1] != 1 and by_shape[0] != 1 and (
+        shape is None or shape == (1, 1)
+    ):
+        return symbols.MatrixDerivative(value, by)  # the shape of `by` (denominator layout)
     if by_shape is not None and by_shape[1] != 1:
         raise LatexError(
             f"cannot differentiate with respect to `{var.written}`, which is "
@@ -505,6 +509,20 @@ def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, O
                 notes.append(note)
             return (column, right) if side is left else (left, column)
     return left, right
+
+
+def trace(argument: Operand) -> Any:
+    r"""``\operatorname{tr}(M)`` of a square matrix: the sum of its diagonal entries."""
+    value = plain(argument)
+    shape = shape_of(value)
+    if shape is None or shape[0] != shape[1]:
+        raise LatexError(
+            f"`\\operatorname{{tr}}` takes a square matrix, but `{argument.written}` is "
+            f"{describe(value)}",
+            argument.where,
+        )
+    m = sp.Dummy("m", integer=True, positive=True)
+    return sp.Sum(symbols.Entry(value, m, m), (m, 1, shape[0]))
 
 
 def same_shape(left: Operand, right: Operand, relation: str, where: Position) -> None:

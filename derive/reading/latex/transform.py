@@ -610,6 +610,11 @@ class Reader:
             value = name_value(name, self.scope) if plain else None
             if isinstance(value, sp.Indexed | sp.MatrixSymbol | sp.IndexedBase):
                 self.uses.append((value, position(node)))
+                if isinstance(value, sp.MatrixSymbol) and symbols.by_matrix(value):
+                    self.note(
+                        f"read the derivative by the matrix `{what}` as the matrix of "
+                        f"`∂/∂{what}_{{ab}}`, the shape of `{what}` (denominator layout)"
+                    )
                 return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol) and value.is_integer is not True:
                 self.uses.append((value, position(node)))
