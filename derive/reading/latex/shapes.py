@@ -324,7 +324,8 @@ def power(base: Operand, exponent: Operand) -> Any:
         if not _is_transpose(exp):
             raise LatexError(
                 f"unsupported power of the matrix `{base.written}` ({describe(value)}): "
-                "the only one is the transpose `^T`",
+                "the only one is the transpose `^T` (an inverse `^{-1}` is not read yet: "
+                "name the inverse, e.g. `B` under [shapes] with `B A = I` as an assumption)",
                 exponent.where,
             )
         return sp.Transpose(value)
