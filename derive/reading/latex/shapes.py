@@ -324,8 +324,7 @@ def power(base: Operand, exponent: Operand) -> Any:
         if not _is_transpose(exp):
             raise LatexError(
                 f"unsupported power of the matrix `{base.written}` ({describe(value)}): "
-                "the only one is the transpose `^T` (an inverse `^{-1}` is not read yet: "
-                "name the inverse, e.g. `B` under [shapes] with `B A = I` as an assumption)",
+                "the only one is the transpose `^T` (an inverse `^{-1}` is not read yet)",
                 exponent.where,
             )
         return sp.Transpose(value)
