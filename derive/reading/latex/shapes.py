@@ -491,11 +491,22 @@ def in_layout(side: object, other: object) -> bool:
     )
 
 
+def _one_by_one(side: Operand, other: Operand) -> Operand:
+    """A 1×1 matrix against a scalar, as its entry; any other side as it is."""
+    if shape_of(side.expr) == (1, 1) and shape_of(other.expr) is None:
+        if not isinstance(other.expr, Unsized | symbols.VectorView):
+            entry = symbols.Entry(side.expr, sp.S.One, sp.S.One)
+            return Operand(entry, side.written, side.where)
+    return side
+
+
 def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, Operand]:
     """Transpose a row gradient that stands against a column of its length, with a note.
 
-    An identity ``I`` alone on one side takes the other side's (square) shape.
+    An identity ``I`` alone on one side takes the other side's (square) shape, and a 1×1
+    matrix against a scalar (``x^T x = \\|x\\|^2``) is its only entry.
     """
+    left, right = _one_by_one(left, right), _one_by_one(right, left)
     if isinstance(left.expr, Unsized):
         left = Operand(sized(left.expr, shape_of(right.expr), left.where), left.written, left.where)
     if isinstance(right.expr, Unsized):
