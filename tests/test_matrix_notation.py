@@ -1,7 +1,10 @@
-r"""Matrices as in textbooks: the identity, entries of products, both gradient layouts,
-the trace, a scalar's derivative by a matrix, norms, and the cross-entropy Hessian as a
-matrix; each read as meant (with a note where it chose a reading), its identities proved
-and its slips refuted, and what is not read refused with what to write."""
+r"""Matrices as in textbooks, read as meant, their identities proved and slips refuted.
+
+The identity, entries of products, both gradient layouts, the trace, a scalar's
+derivative by a matrix, norms, and the cross-entropy Hessian as a matrix; each read as
+meant (with a note where it chose a reading), and what is not read refused with what to
+write.
+"""
 
 from __future__ import annotations
 
@@ -246,7 +249,7 @@ def test_a_wrong_gradient_is_refuted_in_either_layout(regression: Report) -> Non
 
 
 def test_the_column_gradient_steps_hold(regression: Report) -> None:
-    """``\nabla_w L`` and ``∂L/∂w`` written as columns hold, each read as it says."""
+    r"""``\nabla_w L`` and ``∂L/∂w`` written as columns hold, each read as it says."""
     body = steps(regression)
     assert [s.status for s in body[:2]] == ["proved", "proved"]
     assert any("denominator layout" in n for n in notes(body[1]))
@@ -264,9 +267,7 @@ def test_the_slip_x_transpose_x_w_minus_y_is_a_shape_mismatch() -> None:
 
 
 def _with_y() -> Scope:
-    return Scope(
-        dict(SCOPE.indices), SCOPE.sizes, shapes={**SCOPE.shapes, "y": ("N", "1")}
-    )
+    return Scope(dict(SCOPE.indices), SCOPE.sizes, shapes={**SCOPE.shapes, "y": ("N", "1")})
 
 
 def test_identity_and_trace(square: Report) -> None:

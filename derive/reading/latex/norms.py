@@ -28,7 +28,9 @@ from derive import symbols
 from derive.errors import LatexError
 from derive.reading.latex.nodes import Node, position, source, subtrees
 
-BAR = re.compile(r"\\left\s*(\\\||\\Vert(?![a-zA-Z]))|\\right\s*(\\\||\\Vert(?![a-zA-Z]))|\\\||\\Vert(?![a-zA-Z])|[{}]")
+BAR = re.compile(
+    r"\\left\s*(\\\||\\Vert(?![a-zA-Z]))|\\right\s*(\\\||\\Vert(?![a-zA-Z]))|\\\||\\Vert(?![a-zA-Z])|[{}]"
+)
 OPEN, CLOSE = "⟪", "⟫"
 
 
@@ -73,14 +75,13 @@ def norm_kind(reader: Any, subs: list[Tree[Token]]) -> str:
             position(subs[0]),
         )
     raise LatexError(
-        f"unsupported norm `_{{{written}}}`: derive reads `\\|x\\|`, `\\|x\\|_2` and "
-        "`\\|W\\|_F`",
+        f"unsupported norm `_{{{written}}}`: derive reads `\\|x\\|`, `\\|x\\|_2` and `\\|W\\|_F`",
         position(subs[0]),
     )
 
 
 def squared_norm(value: Any, kind: str, written: str, where: Node) -> sp.Expr:
-    """The square of the norm of ``value``: ``v^T v`` of a vector, the sum of squares of a matrix."""
+    """The norm of ``value``, squared: ``v^T v`` of a vector, a matrix's sum of squares."""
     shape = value.shape if isinstance(value, sp.MatrixExpr) else None
     if shape is None:
         raise LatexError(
@@ -99,8 +100,8 @@ def squared_norm(value: Any, kind: str, written: str, where: Node) -> sp.Expr:
             f"the Frobenius norm; write `\\|{written}\\|_F` for the Frobenius norm",
             position(where),
         )
-    a = sp.Dummy("a", integer=True, positive=True)
-    b = sp.Dummy("b", integer=True, positive=True)
+    a = sp.Dummy("nr1", integer=True, positive=True)
+    b = sp.Dummy("nr2", integer=True, positive=True)
     return sp.Sum(symbols.Entry(value, a, b) ** 2, (a, 1, rows), (b, 1, cols))
 
 

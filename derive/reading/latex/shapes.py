@@ -97,7 +97,7 @@ def unsized_error(where: Position) -> LatexError:
 
 
 def identity(key: str, indices: tuple[sp.Basic, ...] | None, scope: Scope) -> Any:
-    """``I`` (``\\mathbf{I}``) undeclared in a document with [shapes]: the identity matrix.
+    r"""``I`` (``\mathbf{I}``) undeclared in a document with [shapes]: the identity matrix.
 
     ``I_D`` with a size ``D`` is sized; plain ``I`` is sized by what it meets. None when
     ``I`` is the document's own (declared, defined, listed under ``names``).
@@ -434,8 +434,11 @@ def derivative(body: Operand, var: Operand) -> Any:
             sp.S.Zero,
         )
     shape, by_shape = shape_of(value), shape_of(by)
-    if by_shape is not None and by_shape[1] != 1 and by_shape[0] != 1 and (
-        shape is None or shape == (1, 1)
+    if (
+        by_shape is not None
+        and by_shape[1] != 1
+        and by_shape[0] != 1
+        and (shape is None or shape == (1, 1))
     ):
         return symbols.MatrixDerivative(value, by)  # the shape of `by` (denominator layout)
     if by_shape is not None and by_shape[1] != 1:
@@ -486,7 +489,9 @@ def in_layout(side: object, other: object) -> bool:
     """
     shape, wanted = shape_of(side), shape_of(other)
     return (
-        gradient_row(side) and shape is not None and wanted is not None
+        gradient_row(side)
+        and shape is not None
+        and wanted is not None
         and wanted == (shape[1], shape[0])
     )
 
@@ -501,10 +506,10 @@ def _one_by_one(side: Operand, other: Operand) -> Operand:
 
 
 def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, Operand]:
-    """Transpose a row gradient that stands against a column of its length, with a note.
+    r"""Transpose a row gradient that stands against a column of its length, with a note.
 
     An identity ``I`` alone on one side takes the other side's (square) shape, and a 1×1
-    matrix against a scalar (``x^T x = \\|x\\|^2``) is its only entry.
+    matrix against a scalar (``x^T x = \|x\|^2``) is its only entry.
     """
     left, right = _one_by_one(left, right), _one_by_one(right, left)
     if isinstance(left.expr, Unsized):
@@ -532,7 +537,7 @@ def trace(argument: Operand) -> Any:
             f"{describe(value)}",
             argument.where,
         )
-    m = sp.Dummy("m", integer=True, positive=True)
+    m = sp.Dummy("tr1", integer=True, positive=True)
     return sp.Sum(symbols.Entry(value, m, m), (m, 1, shape[0]))
 
 

@@ -41,8 +41,8 @@ from derive.reading.latex.names import (
     read_name,
     simple_value,
 )
-from derive.reading.latex.norms import read_norm
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
+from derive.reading.latex.norms import read_norm
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
@@ -469,7 +469,11 @@ class Reader:
                 f"write `^{{({power.written})}}` or list `{name.key}^{power.written}` under `names`"
             )
         node: Node = item if prefixed is None else prefixed
-        eye = None if prefixed or name.exclude else shapes.identity(name.key, name.indices, self.scope)
+        eye = (
+            None
+            if prefixed or name.exclude
+            else shapes.identity(name.key, name.indices, self.scope)
+        )
         if eye is not None:
             self.note(f"read `{source(self.text, item)}` as the identity matrix")
             return Value(self.raised(eye, power, source(self.text, item), node), node)
