@@ -156,8 +156,11 @@ def real_or_marker(value: sp.Basic, written: str) -> sp.Basic:
 class Entry(sp.Expr):
     r"""Entry ``(row, col)`` of a matrix expression, as in ``(\partial E / \partial z)_j``.
 
-    The prover lowers it to index form with the matrix rules.
+    The prover lowers it to index form with the matrix rules. An entry is a real number,
+    so it commutes (a norm ``\|x\|`` divides a vector).
     """
+
+    is_commutative = True
 
     def __new__(cls, matrix: sp.MatrixExpr, row: sp.Basic, col: sp.Basic) -> Entry:
         """Build the entry."""
@@ -237,12 +240,19 @@ class VectorView(sp.Basic):
         return tuple(self.args[2])
 
 
+def by_matrix(var: sp.Basic) -> bool:
+    """True for a variable that is a matrix of more than one column."""
+    return isinstance(var, sp.MatrixExpr) and var.shape[1] != 1
+
+
 class MatrixDerivative(sp.MatrixExpr):
     r"""``∂F/∂v`` for a column vector or scalar ``v``, in numerator layout.
 
     A scalar ``F`` gives a row (1×n), ``\frac{\partial E}{\partial z}`` = ``(y − t)^T``;
     a column vector ``F`` (m×1) gives its Jacobian (m×n), or a column (m×1) for a
-    scalar ``v``, ``\frac{\partial z}{\partial w_{uv}}``.
+    scalar ``v``, ``\frac{\partial z}{\partial w_{uv}}``. A scalar ``F`` by a matrix
+    ``A`` (n×m, m ≠ 1) gives the matrix of ``∂F/∂A_{ab}``, the shape of ``A``
+    (denominator layout, as ``\frac{\partial}{\partial A} \operatorname{tr}(AB) = B^T``).
     """
 
     def __new__(cls, expr: sp.Basic, var: sp.Basic) -> MatrixDerivative:
@@ -253,6 +263,8 @@ class MatrixDerivative(sp.MatrixExpr):
     def shape(self) -> tuple[sp.Expr, sp.Expr]:
         """(rows of F, or 1 for a scalar) × (rows of v, or 1 for a scalar)."""
         expr, var = self.args
+        if by_matrix(var):
+            return tuple(var.shape)
         rows = expr.shape[0] if isinstance(expr, sp.MatrixExpr) else sp.S.One
         return (rows, var.shape[0] if isinstance(var, sp.MatrixExpr) else sp.S.One)
 

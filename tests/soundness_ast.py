@@ -35,7 +35,7 @@ TOLERANCE = mpmath.mpf("1e-30")  # relative difference that counts as "the sides
 
 # The document's declarations (the test writes them into every document's front matter).
 INDEX_RANGE = {"i": "K", "j": "K", "k": "K", "l": "K", "n": "N", "m": "N"}
-VECTORS = {"z": ("K",), "t": ("K",), "w": ("N", "K")}
+VECTORS = {"z": ("K",), "t": ("K",), "w": ("N", "K"), "g": ("K",), "P": ("K", "K")}
 SCALARS = ("x", "a")
 SIZES = ("K", "N")
 
@@ -195,6 +195,19 @@ class Decor(Node):
 
     arg: Node
     kind: str  # boxed, color, switch, underbrace, space
+
+
+@dataclass(frozen=True)
+class Written(Node):
+    r"""A whole side written in matrix notation (``\|g\|^2``, ``\operatorname{tr}(P)``).
+
+    ``text`` is what the document says; ``meaning`` is the same quantity in index form,
+    which the oracle evaluates (its own reading of the notation, not derive's). A leaf
+    for traversal: a mutation never changes the meaning without the text.
+    """
+
+    text: str
+    meaning: Node
 
 
 @dataclass(frozen=True)
@@ -447,6 +460,8 @@ def sizes_touched(claim: Claim) -> list[str]:
                 found.add("K")
             elif isinstance(node, SizeVal):
                 found.add(node.name)
+            elif isinstance(node, Written):
+                found.update(sizes_touched(Claim(node.meaning, node.meaning)))
             elif isinstance(node, Sum):
                 found.add(INDEX_RANGE[node.var])
                 for bd in (node.lo, node.hi):
@@ -533,6 +548,8 @@ def is_atom(node: Node) -> bool:
 
 def tex(node: Node) -> str:
     """The LaTeX of a whole expression (one side of a claim)."""
+    if isinstance(node, Written):
+        return node.text
     if isinstance(node, Sum) and node.dots and dots_ok(node):
         return tex_dots(node)
     if isinstance(node, Add):
@@ -1012,6 +1029,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Fn: _fn,
     Sum: _sum,
     Deriv: _deriv,
+    Written: lambda node, env, point, ctx: evaluate(node.meaning, env, point, ctx),
 }
 
 # ---- written out in SymPy, for derivatives

@@ -45,6 +45,7 @@ from tests.soundness_ast import (
     Sub,
     Sum,
     Var,
+    Written,
     Y,
     children,
     claim_free,
@@ -75,6 +76,10 @@ k = "K"
 l = "K"
 n = "N"
 m = "N"
+
+[shapes]
+g = "K"
+P = "K x K"
 
 [definitions]
 "y_k" = '\frac{e^{z_k}}{\sum_{i=1}^{K} e^{z_i}}'
@@ -1167,6 +1172,63 @@ def fam_cases(ch: Chooser) -> Claim:
     return Claim(split, Cases(k, j, same, g, order), family="cases", true=True)
 
 
+def over_k(var: str, body: Node) -> Sum:
+    r"""``\sum_{var=1}^{K} body``."""
+    return Sum(var, body, Bound(None, 1), Bound("K"))
+
+
+def matrix_side(ch: Chooser) -> Written:
+    r"""A scalar in matrix notation with its meaning in index form (the oracle's own reading).
+
+    The trace, norms (each spelling), a quadratic form, the identity matrix, an entry of a
+    product and the Frobenius norm, over ``g`` (a K-column) and ``P`` (K×K).
+    """
+
+    def g(v: Sub) -> Node:
+        return Entry("g", (v,))
+
+    def p(a: Sub, b: Sub) -> Node:
+        return Entry("P", (a, b))
+
+    squares = over_k("i", Pow(g("i"), Fraction(2)))
+    options: list[tuple[str, Node]] = [
+        (r"\operatorname{tr}(P)", over_k("i", p("i", "i"))),
+        (r"\mathrm{tr}(P^\top)", over_k("i", p("i", "i"))),
+        (r"\|g\|^2", squares),
+        (r"\|g\|_2^2", squares),
+        (r"\lVert g \rVert^2", squares),
+        (r"\left\| g \right\|", Fn("sqrt", squares)),
+        (r"g^\top P g", over_k("i", over_k("l", mul(g("i"), p("i", "l"), g("l"))))),
+        (r"g^\top I g", squares),
+        (r"\operatorname{tr}(P + a I)", add(over_k("i", p("i", "i")), mul(Var("a"), SizeVal("K")))),
+        (r"(P g)_1", over_k("i", mul(p(1, "i"), g("i")))),
+        (r"(P^\top g)_2", over_k("i", mul(p("i", 2), g("i")))),
+        (r"\|P\|_F^2", over_k("i", over_k("l", Pow(p("i", "l"), Fraction(2))))),
+    ]
+    text, meaning = pick(ch, options)
+    return Written(text, meaning)
+
+
+def mutate_matrix(ch: Chooser, claim: Claim) -> Claim:
+    """A mutation of the index-form side only; the written side stays as it is."""
+    written = claim.lhs
+    if not isinstance(written, Written) or isinstance(claim.rhs, Written):
+        return claim
+    mutated = mutate(ch, replace(claim, lhs=written.meaning))
+    if mutated.lhs != written.meaning or not valid(mutated):
+        return claim
+    return replace(mutated, lhs=written)
+
+
+def fam_matrix(ch: Chooser) -> Claim:
+    """Matrix notation against its index form, or against another matrix-notation side."""
+    left = matrix_side(ch)
+    if coin(ch, 25):
+        right = matrix_side(ch)
+        return Claim(left, right, family="matrix", true=None)
+    return Claim(left, left.meaning, family="matrix", true=True)
+
+
 FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (6, fam_sum_linear),
     (5, fam_sum_split),
@@ -1184,6 +1246,7 @@ FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (3, fam_nested),
     (3, fam_sift_range),
     (3, fam_cases),
+    (3, fam_matrix),
 ]
 
 
@@ -1378,6 +1441,8 @@ def random_claim(ch: Chooser) -> Claim:
     """One claim: a family's identity, maybe in a context, maybe mutated."""
     family = weighted(ch, FAMILIES)
     claim = family(ch)
+    if claim.family == "matrix":  # written as a whole: no context, decoration or row
+        return mutate_matrix(ch, claim) if coin(ch, 45) else claim
     if coin(ch, 25):
         claim = in_context(ch, claim)
     if coin(ch, 45):

@@ -847,16 +847,19 @@ def test_shape_mismatches() -> None:
         r"`\odot` needs both sides the same shape",
     )
     assert mfails("y * z^{(1)}")[:2] == (1, 3)
-    assert mrel_fails(r"\frac{\partial E}{\partial z^{(2)}} = (y - t)") == (
+    assert mrel_fails(r"\frac{\partial E}{\partial z^{(2)}} = (y - t) (y - t)^T") == (
         1,
         37,
-        r"shape mismatch: `\frac{\partial E}{\partial z^{(2)}}` is 1 x K but `(y - t)` is K x 1; "
-        "the two sides of `=` need the same shape",
+        r"shape mismatch: `\frac{\partial E}{\partial z^{(2)}}` is 1 x K but `(y - t) (y - t)^T` "
+        "is K x K; the two sides of `=` need the same shape",
     )
+    # a row gradient against a column of its length is the column gradient (noted)
+    left, _, right = mrel(r"\frac{\partial E}{\partial z^{(2)}} = (y - t)")
+    assert left == sp.Transpose(MatrixDerivative(E, Z2)) and right == Y - TT
     assert mrel_fails("E = (y - t)^T")[:2] == (1, 3)
-    assert mrel_fails("t^T y = 1")[2].startswith(
-        "shape mismatch: `t^T y` is 1 x 1 but `1` is a scalar"
-    )
+    # a 1 x 1 matrix against a scalar is its one entry, as in a body's step
+    inner, _, one = mrel("t^T y = 1")
+    assert isinstance(inner, Entry) and one == 1
     assert mfails("W^{(1)}_u") == (1, 8, "`W^{(1)}` is H x N: write two indices")
     assert mfails("z^{(2)}_{uv}") == (1, 8, "`z^{(2)}` is K x 1: write one index")
     assert mfails(r"\operatorname{diag}(W^{(1)})") == (
@@ -865,7 +868,9 @@ def test_shape_mismatches() -> None:
         r"`\operatorname{diag}` takes a column vector, but `W^{(1)}` is H x N",
     )
     assert mfails(r"\operatorname{diag}(q)")[:2] == (1, 21)
-    assert mfails(r"\frac{\partial E}{\partial W^{(1)}}") == (
+    # a scalar by a matrix is the matrix of its partials; a column by a matrix is not read
+    assert mrel(r"\frac{\partial E}{\partial W^{(1)}} = W^{(1)}")[0].shape == (H, N)
+    assert mfails(r"\frac{\partial y}{\partial W^{(1)}}") == (
         1,
         28,
         "cannot differentiate with respect to `W^{(1)}`, which is H x N: use a column vector "
@@ -877,7 +882,8 @@ def test_shape_mismatches() -> None:
     assert mfails("(W^{(1)})^2") == (
         1,
         10,
-        "unsupported power of the matrix `(W^{(1)})` (H x N): the only one is the transpose `^T`",
+        "unsupported power of the matrix `(W^{(1)})` (H x N): the only one is the transpose `^T` "
+        "(an inverse `^{-1}` is not read yet)",
     )
     assert mfails("e^{y}")[:2] == (1, 2) and mfails(r"\sqrt{y}")[:2] == (1, 7)
     assert mfails(r"\sum_k y") == (

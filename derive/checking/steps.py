@@ -21,7 +21,7 @@ from derive.model import Claim, Condition, Document, Requirement
 from derive.proving import at_entry, has_vectors, names_in, prove_claim, stray_variable
 from derive.reading.body import Side, Stated, chains
 from derive.reading.inference import mentions
-from derive.reading.latex import parse_expression
+from derive.reading.latex import in_layout, parse_expression
 from derive.verdict import Verdict
 
 CONDITION = re.compile(r",\s*(?P<left>[a-z])\s*\\neq?\s*(?P<right>[a-z])\s*$")
@@ -162,6 +162,7 @@ def check_step(
     if mistake is not None:
         return StepResult(step, "unparsed", reason=mistake)
     notes.extend(inferred_uses(doc, step, lhs, rhs))
+    lhs, rhs = column_layout(step, lhs, rhs, notes)
     if shape(lhs) != shape(rhs):
         return StepResult(
             step,
@@ -293,6 +294,18 @@ def expand_macros(text: str, doc: Document) -> str:
     for written in sorted(doc.macros, key=len, reverse=True):
         text = text.replace(written, doc.macros[written])
     return text
+
+
+def column_layout(
+    step: Step, lhs: sp.Expr, rhs: sp.Expr, notes: list[str]
+) -> tuple[sp.Expr, sp.Expr]:
+    """A row gradient against a column of its length: read as the column, noted."""
+    for side, other, text in ((lhs, rhs, step.left.text), (rhs, lhs, step.right.text)):
+        if in_layout(side, other):
+            notes.append(f"read `{text}` as the column gradient (denominator layout)")
+            column = sp.Transpose(side)
+            return (column, rhs) if side is lhs else (lhs, column)
+    return lhs, rhs
 
 
 def as_scalar(expr: sp.Expr) -> sp.Expr:

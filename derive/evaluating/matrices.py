@@ -21,6 +21,8 @@ def matrix_derivative(
 ) -> Matrix:
     """``∂F/∂v`` in numerator layout: entry ``(a, b)`` is ``∂F_a/∂v_b``."""
     top, var = node.args
+    if isinstance(var, sp.MatrixSymbol) and var.shape[1] != 1:
+        return by_matrix(it, top, var, env)
     if isinstance(var, sp.MatrixSymbol):
         n = it.integer(var.shape[0], env)
         variables = [(var.name, shaped(var, b, 1)) for b in range(1, n + 1)]
@@ -32,6 +34,19 @@ def matrix_derivative(
         columns.append([row[0] for row in d] if isinstance(d, tuple) else [d])
     rows = len(columns[0])
     return tuple(tuple(col[a] for col in columns) for a in range(rows))
+
+
+def by_matrix(
+    it: Interpreter, top: sp.Basic, var: sp.MatrixSymbol, env: Mapping[sp.Basic, Any]
+) -> Matrix:
+    """``∂F/∂A`` of a scalar ``F`` by a matrix ``A``: entry ``(a, b)`` is ``∂F/∂A_{ab}``."""
+    rows, cols = (it.integer(d, env) for d in var.shape)
+
+    def entry(a: int, b: int) -> Any:
+        d = it.differentiate(top, [(var.name, shaped(var, a, b))], env)
+        return d[0][0] if isinstance(d, tuple) else d
+
+    return tuple(tuple(entry(a, b) for b in range(1, cols + 1)) for a in range(1, rows + 1))
 
 
 # -- matrices -----------------------------------------------------------------------

@@ -251,7 +251,9 @@ class Names:
             )
 
     def limit(self, var: sp.Symbol, upper: sp.Expr) -> Mistake | None:
-        """A sum over ``k`` runs to ``k``'s size at most."""
+        """A sum over ``k`` runs to ``k``'s size at most (a sum derive wrote is not checked)."""
+        if isinstance(var, sp.Dummy):  # `tr(A)`, `\|W\|_F`: bound by the reader, not written
+            return None
         size = self.doc.indices.get(var.name)
         if size is None:
             return None

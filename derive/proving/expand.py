@@ -40,14 +40,14 @@ def instantiate(definition: Definition, args: tuple[sp.Basic, ...], doc: Documen
     """Return the body of ``definition`` with its parameters replaced by ``args``."""
     if isinstance(definition.body, sp.MatrixExpr):
         row, col = (*args, sp.S.One, sp.S.One)[:2]
-        return fresh_bound(lower(definition.body, row, col))
+        return fresh_bound(entries(lower(definition.body, row, col)))
     if len(args) != len(definition.params):
         raise DocumentError(
             f"`{definition.name}` is defined with {len(definition.params)} "
             f"subscript(s) but used with {len(args)}",
             definition.position,
         )
-    body = fresh_bound(definition.body)
+    body = fresh_bound(entries(definition.body))  # `\|w\|^2`: its entry `(w^T w)_{11}`
     mapping: dict[sp.Basic, sp.Basic] = {}
     for param, arg in zip(definition.params, args, strict=True):
         if isinstance(arg, VectorView) and isinstance(param, sp.IndexedBase):

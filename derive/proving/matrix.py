@@ -12,6 +12,7 @@ The rules, for entry ``(a, b)``:
 ``1`` broadcast (OneMatrix)     ``1``
 ``f(M)`` elementwise            ``f(M_{ab})``
 ``∂F/∂v`` (numerator layout)    ``∂F_a/∂v_b`` (``∂F/∂v_b`` for a scalar ``F``)
+``∂F/∂A`` (a matrix ``A``)       ``∂F/∂A_{ab}`` (denominator layout)
 ==============================  ==============================================
 """
 
@@ -55,6 +56,9 @@ def lower(expr: sp.Basic, row: sp.Basic, col: sp.Basic) -> sp.Expr:
     if isinstance(expr, MatrixDerivative):
         numerator, var = expr.args
         top = lower(numerator, row, sp.S.One) if isinstance(numerator, sp.MatrixExpr) else numerator
+        if symbols.by_matrix(var):  # a scalar by a matrix: the shape of the matrix
+            top = lower(numerator, sp.S.One, sp.S.One)
+            return sp.Derivative(top, lower(var, row, col), evaluate=False)
         return sp.Derivative(top, lower(var, col, sp.S.One), evaluate=False)
     raise NotMatrix(f"cannot take entries of {type(expr).__name__}")
 

@@ -11,7 +11,15 @@ from derive.errors import DeriveError
 from derive.reading.latex.nodes import Node, source
 from derive.reading.latex.parser import parse_tree
 
-KNOWN = frozenset({r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}"})
+KNOWN = frozenset(
+    {r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}"}
+    # the trace and the diagonal matrix are derive's own: `\operatorname{tr}(P) = …` is a step
+    | {
+        rf"\{style}{{{name}}}"
+        for style in ("operatorname", "mathrm", "text")
+        for name in ("tr", "Tr", "trace", "diag")
+    }
+)
 
 
 NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname"})

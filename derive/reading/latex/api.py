@@ -14,7 +14,7 @@ from derive.reading.latex.head import read_head
 from derive.reading.latex.nodes import Node
 from derive.reading.latex.parser import parse_tree
 from derive.reading.latex.samples import sample_prefixes
-from derive.reading.latex.shapes import requirements
+from derive.reading.latex.shapes import Unsized, requirements, unsized_error
 from derive.reading.latex.transform import Reader
 
 T = TypeVar("T")
@@ -66,7 +66,14 @@ def parse_expression(
     >>> parse_expression(r"\sum_k t_k", Scope({"k": "K"}, frozenset({"K"})))
     Sum(t[k], (k, 1, K))
     """
-    return _guard(lambda: Reader(text, scope, notes).value(_expression(text, scope)), written)
+
+    def build() -> sp.Expr:
+        value = Reader(text, scope, notes).value(_expression(text, scope))
+        if isinstance(value, Unsized):
+            raise unsized_error(Position("", 1, 1))
+        return value
+
+    return _guard(build, written)
 
 
 def parse_relation(

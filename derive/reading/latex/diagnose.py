@@ -43,6 +43,8 @@ TERMINALS = {
     "_RPAR": "`)`",
     "_LSQB": "`[`",
     "_RSQB": "`]`",
+    "_LNORM": "`\\|`",
+    "_RNORM": "a closing `\\|`",
     "_LCURLY": "`\\{`",
     "_RCURLY": "`\\}`",
     "_LBRACE": "`{`",
@@ -65,7 +67,7 @@ ORDER = list(TERMINALS)
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
     "LETTER NUMBER GREEK ACCENT BOLD CALLIGRAPHIC CAL TEXT ONE FUNC LOG WORD SUM PROD _FRAC "
-    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN _NABLA".split()
+    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN _NABLA _LNORM".split()
 )
 # Acceptable right after a complete factor: we say "an operator".
 AFTER_FACTOR = frozenset("PLUS MINUS MUL DIV _CARET _UNDERSCORE PRIME".split())
@@ -124,6 +126,11 @@ def _unexpected_character(text: str, pos: int) -> str:
             return (
                 f"`{name}` (a pattern down a matrix) is not read: write the matrix's entry, "
                 "or `\\operatorname{diag}(…)`"
+            )
+        if name == "\\det":
+            return (
+                "`\\det` (a determinant) is not read yet: write it out at a fixed size, "
+                "e.g. `A_{11} A_{22} - A_{12} A_{21}`"
             )
         return f"unsupported LaTeX command `{name}`"
     char = rest[:1]

@@ -38,6 +38,7 @@ PREFIXES: dict[str, Any] = {
 }
 SIGMA = r"\sigma"
 DIAG = r"\text{diag}"
+TRACE = (r"\text{tr}", r"\text{Tr}", r"\text{trace}")
 
 
 def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -> Callee | None:
@@ -67,6 +68,9 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
     if key == DIAG:
         label = r"\operatorname{diag}"
         return Callee(label, 1, lambda a: shapes.diag(a[0]), None, power, node, prefix=True)
+    if key in TRACE and key not in scope.names:
+        label = r"\operatorname{tr}"
+        return Callee(label, 1, lambda a: shapes.trace(a[0]), None, power, node, prefix=True)
     return None
 
 

@@ -44,6 +44,14 @@ def order(text: str, sup: Tree[Token] | None, mark: str) -> int:
     if sup is None:
         return 1
     written = source(text, sup).lstrip("^").strip().strip("{}").strip()
+    if written in (r"\top", "T", r"\intercal"):
+        raise LatexError(
+            f"`\\partial {mark}^{written}` (a Hessian matrix) is not read: write the "
+            f"Jacobian of the gradient, `\\frac{{\\partial}}{{\\partial {mark}}} "
+            f"\\nabla_{{{mark}}} E`, or an entry, `\\frac{{\\partial^2 E}}"
+            "{\\partial z_i \\partial z_j}`",
+            position(sup),
+        )
     if not written.isdigit() or not 1 <= int(written) <= MAX_ORDER:
         raise LatexError(ORDER.format(top=MAX_ORDER, mark=mark), position(sup))
     return int(written)
@@ -79,7 +87,9 @@ def nest(body: Operand, variables: Sequence[Operand]) -> Any:
         raise LatexError(
             f"a second derivative by the whole `{whole[0].written}` is a matrix (a Hessian), "
             "which derive does not read: write an entry, as in "
-            r"`\frac{\partial^2 E}{\partial z_i \partial z_j}`",
+            r"`\frac{\partial^2 E}{\partial z_i \partial z_j}`, or the Jacobian of the "
+            f"gradient, `\\frac{{\\partial}}{{\\partial {whole[0].written}}} "
+            f"\\nabla_{{{whole[0].written}}} E`",
             whole[0].where,
         )
     value = shapes.derivative(body, variables[-1])

@@ -10,6 +10,7 @@ import lark
 from derive.errors import LatexError
 from derive.reading.latex.decorations import blank_labels
 from derive.reading.latex.diagnose import diagnose, end_position
+from derive.reading.latex.norms import mark_norms
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 STARTS = ("expression", "relation")
@@ -59,6 +60,7 @@ def parse_tree(text: str, start: str) -> lark.Tree[lark.Token]:
         LatexError: The text is not in the grammar; the position is the offending token.
     """
     text = blank_labels(text)  # the labels of `\underbrace`, column for column
+    text = mark_norms(text)  # `\|x\|`: which bar opens, which closes
     try:
         return parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as err:

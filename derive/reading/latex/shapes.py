@@ -76,6 +76,53 @@ VIEW_HINT = r"use it as the argument of a function, e.g. `\text{soft}(…, j)`"
 MAX_BITS = 10_000
 
 
+IDENTITY_NAMES = ("I", r"\mathbf{I}")
+
+
+@dataclass(frozen=True)
+class Unsized:
+    """``c I``: the identity matrix times a scalar, sized by what it meets (``A + λI``)."""
+
+    coeff: sp.Expr
+
+
+def unsized_error(where: Position) -> LatexError:
+    """The identity met nothing that gives it a size."""
+    return LatexError(
+        "the identity matrix `I` takes its size from the matrix it is added to or multiplies; "
+        "here it has none: write `I_D` with its size `D` (for a scalar named `I`, list it "
+        "under `names = ['I']`)",
+        where,
+    )
+
+
+def identity(key: str, indices: tuple[sp.Basic, ...] | None, scope: Scope) -> Any:
+    r"""``I`` (``\mathbf{I}``) undeclared in a document with [shapes]: the identity matrix.
+
+    ``I_D`` with a size ``D`` is sized; plain ``I`` is sized by what it meets. None when
+    ``I`` is the document's own (declared, defined, listed under ``names``).
+    """
+    if key not in IDENTITY_NAMES or not scope.shapes:
+        return None
+    declared = (scope.sizes, scope.indices, scope.names, scope.functions, scope.shapes)
+    if any(key in table for table in declared):
+        return None
+    if indices is None:
+        return Unsized(sp.S.One)
+    if len(indices) == 1 and str(indices[0]) in scope.sizes:
+        return sp.Identity(indices[0])
+    return None
+
+
+def sized(value: Any, shape: Shape | None, where: Position) -> Any:
+    """``c I`` as the square matrix of ``shape``; any other value as it is."""
+    if not isinstance(value, Unsized):
+        return value
+    if shape is None or shape[0] != shape[1]:
+        raise unsized_error(where)
+    return sp.MatMul(value.coeff, sp.Identity(shape[0]), evaluate=True)
+
+
 @dataclass(frozen=True)
 class Operand:
     """A value with the text it was written as and where it starts, for messages."""
@@ -113,6 +160,8 @@ def indices_wanted(key: str, scope: Scope) -> int:
 
 def plain(operand: Operand) -> Any:
     """Return the operand's value; a whole-vector view is only a function's argument."""
+    if isinstance(operand.expr, Unsized):
+        raise unsized_error(operand.where)
     if isinstance(operand.expr, symbols.VectorView):
         raise LatexError(f"`{operand.written}` is a whole vector: {VIEW_HINT}", operand.where)
     return operand.expr
@@ -138,6 +187,14 @@ def _mismatch(left: Operand, right: Operand, why: str, where: Position) -> Latex
 
 def add(left: Operand, right: Operand, sign: str, where: Position) -> Any:
     """Return ``left + right`` (or ``-``); a scalar beside a matrix is broadcast."""
+    if isinstance(left.expr, Unsized) and isinstance(right.expr, Unsized):
+        coeff = right.expr.coeff if sign == "+" else -right.expr.coeff
+        return Unsized(left.expr.coeff + coeff)
+    if isinstance(left.expr, Unsized):
+        left = Operand(sized(left.expr, shape_of(right.expr), left.where), left.written, left.where)
+    if isinstance(right.expr, Unsized):
+        value = sized(right.expr, shape_of(left.expr), right.where)
+        right = Operand(value, right.written, right.where)
     a, b = plain(left), plain(right)
     shape_a, shape_b = shape_of(a), shape_of(b)
     if shape_a is None and shape_b is None:
@@ -162,6 +219,8 @@ def _broadcast(value: sp.Expr, shape: Shape) -> sp.MatrixExpr:
 
 def negate(operand: Operand) -> Any:
     """Return ``-operand``."""
+    if isinstance(operand.expr, Unsized):
+        return Unsized(-operand.expr.coeff)
     value = plain(operand)
     return -value if shape_of(value) is None else sp.MatMul(-1, value, evaluate=True)
 
@@ -170,8 +229,11 @@ def product(left: Operand, right: Operand, op: str, where: Position) -> Any:
     r"""Return ``left op right``; ``op`` is ``""`` (juxtaposition) or the operator written.
 
     Two matrices multiply as matrices under juxtaposition, ``\cdot`` and ``\times``,
-    entry by entry under ``\odot`` and ``*``; ``/`` divides by a scalar.
+    entry by entry under ``\odot`` and ``*``; ``/`` divides by a scalar. The identity
+    ``I`` takes the size that fits the other factor.
     """
+    if isinstance(left.expr, Unsized) or isinstance(right.expr, Unsized):
+        return _times_identity(left, right, op, where)
     a, b = plain(left), plain(right)
     shape_a, shape_b = shape_of(a), shape_of(b)
     if op == "/":
@@ -189,6 +251,33 @@ def product(left: Operand, right: Operand, op: str, where: Position) -> Any:
         )
         raise _mismatch(left, right, why + _product_hint(shape_a, shape_b), where)
     return sp.MatMul(a, b, evaluate=True)
+
+
+def _times_identity(left: Operand, right: Operand, op: str, where: Position) -> Any:
+    """``c I`` times a scalar (still unsized) or a matrix (sized to fit, as ``I A = A``)."""
+    if isinstance(left.expr, Unsized) and isinstance(right.expr, Unsized) and op == "":
+        return Unsized(left.expr.coeff * right.expr.coeff)
+    if op not in ("", r"\cdot", r"\times", "/"):
+        raise unsized_error(where)
+    for one, other in ((left, right), (right, left)):
+        if not isinstance(one.expr, Unsized) or isinstance(other.expr, Unsized):
+            continue
+        value = plain(other)
+        shape = shape_of(value)
+        if shape is None:
+            if op == "/" and one is left:
+                require(value, NONZERO)
+                return Unsized(one.expr.coeff / value)
+            if op == "/":
+                raise unsized_error(where)
+            return Unsized(one.expr.coeff * value)
+        if op == "/":
+            raise unsized_error(where)
+        side = shape[0] if one is left else shape[1]
+        identity = sp.MatMul(one.expr.coeff, sp.Identity(side), evaluate=True)
+        pair = (identity, value) if one is left else (value, identity)
+        return sp.MatMul(*pair, evaluate=True)
+    raise unsized_error(where)
 
 
 def _factors_of(value: sp.MatrixExpr) -> tuple[sp.MatrixExpr, ...]:
@@ -235,7 +324,7 @@ def power(base: Operand, exponent: Operand) -> Any:
         if not _is_transpose(exp):
             raise LatexError(
                 f"unsupported power of the matrix `{base.written}` ({describe(value)}): "
-                "the only one is the transpose `^T`",
+                "the only one is the transpose `^T` (an inverse `^{-1}` is not read yet)",
                 exponent.where,
             )
         return sp.Transpose(value)
@@ -345,6 +434,13 @@ def derivative(body: Operand, var: Operand) -> Any:
             sp.S.Zero,
         )
     shape, by_shape = shape_of(value), shape_of(by)
+    if (
+        by_shape is not None
+        and by_shape[1] != 1
+        and by_shape[0] != 1
+        and (shape is None or shape == (1, 1))
+    ):
+        return symbols.MatrixDerivative(value, by)  # the shape of `by` (denominator layout)
     if by_shape is not None and by_shape[1] != 1:
         raise LatexError(
             f"cannot differentiate with respect to `{var.written}`, which is "
@@ -367,6 +463,82 @@ def derivative(body: Operand, var: Operand) -> Any:
             body.where,
         )
     return symbols.MatrixDerivative(value, by)
+
+
+COLUMN_NOTE = "read `{}` as the column gradient (denominator layout)"
+
+
+def gradient_row(expr: object) -> bool:
+    """True for ``∂F/∂v`` of a scalar ``F`` by a column ``v`` (n ≠ 1), times scalars only."""
+    if isinstance(expr, sp.MatMul):
+        factors = [a for a in expr.args if isinstance(a, sp.MatrixExpr)]
+        return len(factors) == 1 and gradient_row(factors[0])
+    if not isinstance(expr, symbols.MatrixDerivative):
+        return False
+    numerator, var = expr.args
+    rows = var.shape[0] if isinstance(var, sp.MatrixExpr) else sp.S.One
+    scalar = not isinstance(numerator, sp.MatrixExpr) or numerator.shape == (1, 1)
+    return scalar and rows != 1 and var.shape[1] == 1
+
+
+def in_layout(side: object, other: object) -> bool:
+    r"""True when ``side`` is a row gradient and ``other`` a column of its length.
+
+    ``\frac{\partial L}{\partial w} = \frac{2}{N} X^\top (X w - y)``: the right side is the
+    gradient in denominator layout, a column; the left side is then read as the column.
+    """
+    shape, wanted = shape_of(side), shape_of(other)
+    return (
+        gradient_row(side)
+        and shape is not None
+        and wanted is not None
+        and wanted == (shape[1], shape[0])
+    )
+
+
+def _one_by_one(side: Operand, other: Operand) -> Operand:
+    """A 1×1 matrix against a scalar, as its entry; any other side as it is."""
+    if shape_of(side.expr) == (1, 1) and shape_of(other.expr) is None:
+        if not isinstance(other.expr, Unsized | symbols.VectorView):
+            entry = symbols.Entry(side.expr, sp.S.One, sp.S.One)
+            return Operand(entry, side.written, side.where)
+    return side
+
+
+def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, Operand]:
+    r"""Transpose a row gradient that stands against a column of its length, with a note.
+
+    An identity ``I`` alone on one side takes the other side's (square) shape, and a 1×1
+    matrix against a scalar (``x^T x = \|x\|^2``) is its only entry.
+    """
+    left, right = _one_by_one(left, right), _one_by_one(right, left)
+    if isinstance(left.expr, Unsized):
+        left = Operand(sized(left.expr, shape_of(right.expr), left.where), left.written, left.where)
+    if isinstance(right.expr, Unsized):
+        value = sized(right.expr, shape_of(left.expr), right.where)
+        right = Operand(value, right.written, right.where)
+    for side, other in ((left, right), (right, left)):
+        if in_layout(side.expr, other.expr):
+            column = Operand(sp.Transpose(side.expr), side.written, side.where)
+            note = COLUMN_NOTE.format(side.written)
+            if note not in notes:
+                notes.append(note)
+            return (column, right) if side is left else (left, column)
+    return left, right
+
+
+def trace(argument: Operand) -> Any:
+    r"""``\operatorname{tr}(M)`` of a square matrix: the sum of its diagonal entries."""
+    value = plain(argument)
+    shape = shape_of(value)
+    if shape is None or shape[0] != shape[1]:
+        raise LatexError(
+            f"`\\operatorname{{tr}}` takes a square matrix, but `{argument.written}` is "
+            f"{describe(value)}",
+            argument.where,
+        )
+    m = sp.Dummy("tr1", integer=True, positive=True)
+    return sp.Sum(symbols.Entry(value, m, m), (m, 1, shape[0]))
 
 
 def same_shape(left: Operand, right: Operand, relation: str, where: Position) -> None:

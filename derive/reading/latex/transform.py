@@ -42,6 +42,7 @@ from derive.reading.latex.names import (
     simple_value,
 )
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
+from derive.reading.latex.norms import read_norm
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
@@ -69,7 +70,7 @@ class Reader:
 
     def relation(self, left: Node, relation: Token, right: Node) -> tuple[Any, Any]:
         """Return the values of the two sides of a relation, which must have one shape."""
-        a, b = self.operand(left), self.operand(right)
+        a, b = shapes.layouts(self.operand(left), self.operand(right), self.notes)
         shapes.same_shape(a, b, str(relation.value), position(relation))
         return a.expr, b.expr
 
@@ -274,6 +275,8 @@ class Reader:
             return self.log(node, primary, scripts)
         if primary.data == "word":
             return self.word(node, primary, scripts)
+        if primary.data == "norm":
+            return Value(read_norm(self, node, scripts), node)
         if primary.data == "one" and scripts:
             return self.one(node, scripts)
         if primary.data == "func" and scripts and all(isinstance(s, Token) for s in scripts):
@@ -466,6 +469,14 @@ class Reader:
                 f"write `^{{({power.written})}}` or list `{name.key}^{power.written}` under `names`"
             )
         node: Node = item if prefixed is None else prefixed
+        eye = (
+            None
+            if prefixed or name.exclude
+            else shapes.identity(name.key, name.indices, self.scope)
+        )
+        if eye is not None:
+            self.note(f"read `{source(self.text, item)}` as the identity matrix")
+            return Value(self.raised(eye, power, source(self.text, item), node), node)
         if name.indices is None and name.exclude is None:
             callee = function_callee(self.scope, name.key, power, node)
             if callee is not None and prefixed is not None:
@@ -603,6 +614,11 @@ class Reader:
             value = name_value(name, self.scope) if plain else None
             if isinstance(value, sp.Indexed | sp.MatrixSymbol | sp.IndexedBase):
                 self.uses.append((value, position(node)))
+                if isinstance(value, sp.MatrixSymbol) and symbols.by_matrix(value):
+                    self.note(
+                        f"read the derivative by the matrix `{what}` as the matrix of "
+                        f"`∂/∂{what}_{{ab}}`, the shape of `{what}` (denominator layout)"
+                    )
                 return Operand(value, what, position(node))
             if isinstance(value, sp.Symbol) and value.is_integer is not True:
                 self.uses.append((value, position(node)))
