@@ -73,7 +73,9 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
             text += f"  {at}{example.describe()}"
         if verdict.residual is not None and verdict.residual != 0:
             case = verdict.residual_case
-            case = f" {case}" if case.startswith("on the branch") else f" when {case}" if case else ""
+            case = (
+                f" {case}" if case.startswith("on the branch") else f" when {case}" if case else ""
+            )
             text += f"; left − right = {unicode(verdict.residual)}{case}"
         if verdict.holds_under:
             text += f"; {holds_under(verdict.holds_under, quoted=True)}"

@@ -307,7 +307,9 @@ def branch_refutation(
         for at in found.checked[:FAILING_SIZES]
         for indices in itertools.islice(assignments(problem, at), MAX_LEADS)
     ]
-    verdict = refutation(doc, claim, stated, problem, replace(found, failures=leads), outcome, sizes)
+    verdict = refutation(
+        doc, claim, stated, problem, replace(found, failures=leads), outcome, sizes
+    )
     return verdict if verdict.status == "refuted" else None
 
 

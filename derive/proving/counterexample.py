@@ -105,8 +105,10 @@ def leaf_kinds(
 
 
 def real_touched(problem: Problem, env: dict[sp.Symbol, int]) -> Real:
-    """Real arithmetic that has read every input: at points of each sign, so that every
-    branch of a piecewise value (``x`` where ``x > 0``, ``αx`` elsewhere) is taken."""
+    """Real arithmetic that has read every input, at points of each sign.
+
+    Every branch of a piecewise value (``x`` where ``x > 0``, ``αx`` elsewhere) is taken.
+    """
     touched: list[Key] = []
     for mode in ("positive", "negative", "signed"):
         arith = Real({}, seed=7, mode=mode)

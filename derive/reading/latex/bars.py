@@ -79,8 +79,11 @@ def _factor_follows(text: str, at: int) -> bool:
     after = text[at + 1 :].lstrip()
     if not after:
         return False
-    return after[0].isalnum() or after[0] in "(|\\" and not after.startswith(
-        ("\\cdot", "\\times", "\\le", "\\ge", "\\ne", "\\right", "\\\\", "\\quad", "\\,")
+    return after[0].isalnum() or (
+        after[0] in "(|\\"
+        and not after.startswith(
+            ("\\cdot", "\\times", "\\le", "\\ge", "\\ne", "\\right", "\\\\", "\\quad", "\\,")
+        )
     )
 
 

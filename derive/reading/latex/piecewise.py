@@ -32,7 +32,7 @@ EQUALITY = {"=": sp.Eq, r"\ne": sp.Ne, r"\neq": sp.Ne}
 
 
 def is_order(relation: Token) -> bool:
-    """True for ``<``, ``>``, ``\\le``, ``\\geq`` and their spellings."""
+    r"""True for ``<``, ``>``, ``\le``, ``\geq`` and their spellings."""
     return str(relation.value) in ORDERS
 
 

@@ -41,10 +41,9 @@ from derive.reading.latex.names import (
     read_name,
     simple_value,
 )
-from derive.reading.latex.piecewise import comparison, extreme
-from derive.reading.latex.piecewise import indicator as indicator_of
-from derive.reading.latex.piecewise import is_order
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
+from derive.reading.latex.piecewise import comparison, extreme, is_order
+from derive.reading.latex.piecewise import indicator as indicator_of
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
