@@ -102,11 +102,12 @@ def branches(expr: sp.Expr) -> list[Branch]:
         text = unicode(d)
         kink = is_kink(branch.expr, d)
         kinks = (*branch.kinks, d) if kink else branch.kinks
-        for sign, word in ((1, ">"), (-1, "<")):
-            decided = assume(branch.expr, d, sign)
-            todo.append(Branch(decided, (*branch.said, f"{text} {word} 0"), kinks))
+        # pushed so that d > 0 is decided first: the counterexample search starts there
         if not kink:
             todo.append(Branch(on_zero(branch.expr, d), (*branch.said, f"{text} = 0"), kinks))
+        for sign, word in ((-1, "<"), (1, ">")):
+            decided = assume(branch.expr, d, sign)
+            todo.append(Branch(decided, (*branch.said, f"{text} {word} 0"), kinks))
     return done
 
 
