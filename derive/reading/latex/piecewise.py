@@ -54,7 +54,7 @@ def comparison(relation: Token, a: sp.Expr, b: sp.Expr, what: str) -> sp.Basic:
     maker = ORDERS.get(op) or EQUALITY.get(op)
     if maker is None:
         raise LatexError(f"unsupported relation `{op}` in {what}", position(relation))
-    if op in ORDERS and a.is_integer and b.is_integer:
+    if op in ORDERS and a.is_integer and b.is_integer and not (a.is_number and b.is_number):
         raise LatexError(
             f"{what} compares indices with `{op}`: derive reads `=` and `\\neq` between "
             "indices, and orders between real scalars only",
