@@ -236,6 +236,19 @@ class Fn(Node):
 
 
 @dataclass(frozen=True)
+class Kink(Node):
+    r"""A piecewise value: ``\max``, ``\min`` (two arguments), ``|x|``, or an indicator.
+
+    ``kind`` is max, min, abs, gt (``1\{x > 0\}``) or ge (``\mathbb{1}[x \geq 0]``);
+    ``style`` picks one of the ways each is written.
+    """
+
+    kind: str
+    args: tuple[Node, ...]
+    style: int = 0
+
+
+@dataclass(frozen=True)
 class Sum(Node):
     r"""``\\sum_{var=lo}^{hi}``, ``\\sum_var`` (lo = hi = None) or ``\\sum_{var \\neq neq}``."""
 
@@ -335,6 +348,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.body,)
     if isinstance(node, Cases):
         return (node.same, node.other)
+    if isinstance(node, Kink):
+        return node.args
     return ()
 
 
@@ -353,6 +368,8 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, body=kids[0])
     if isinstance(node, Cases):
         return replace(node, same=kids[0], other=kids[1])
+    if isinstance(node, Kink):
+        return replace(node, args=kids)
     return node
 
 
@@ -647,6 +664,8 @@ def tex_factor(node: Node, last: bool) -> str:
         if node.style == "exp":
             return r"\exp" + paren(tex(node.arg))
         return "e^{" + tex(node.arg) + "}"
+    if isinstance(node, Kink):
+        return tex_kink(node)
     if isinstance(node, Fn):
         if node.name == "sqrt":
             return r"\sqrt{" + tex(node.arg) + "}"
@@ -662,6 +681,25 @@ def tex_factor(node: Node, last: bool) -> str:
         text = tex_deriv(node)
         return text if (last or node.style == "frac") else paren(text)
     raise TypeError(node)
+
+
+KINK_TEX = {
+    "max": [r"\max({0}, {1})", r"\max\{{{0}, {1}\}}"],
+    "min": [r"\min({0}, {1})", r"\min\{{{0}, {1}\}}"],
+    "abs": [r"\left|{0}\right|", r"\lvert {0} \rvert", r"\left\lvert {0} \right\rvert"],
+    "gt": [r"\mathbb{{1}}\{{{0} > 0\}}", r"\mathbb{{1}}[{0} > 0]", r"\mathbb{{1}}_{{0 < {0}}}"],
+    "ge": [
+        r"\mathbb{{1}}[{0} \geq 0]",
+        r"\mathbb{{1}}\{{{0} \ge 0\}}",
+        r"\mathbf{{1}}\{{0 \le {0}\}}",
+    ],
+}
+
+
+def tex_kink(node: Kink) -> str:
+    """A max, min, absolute value or indicator in one of its spellings."""
+    forms = KINK_TEX[node.kind]
+    return forms[node.style % len(forms)].format(*(tex(a) for a in node.args))
 
 
 def tex_cases(node: Cases) -> str:
@@ -976,6 +1014,24 @@ def _fn(node: Fn, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context
     return getattr(mpmath, node.name)(v)
 
 
+def _kink(node: Kink, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    values = [evaluate(a, env, point, ctx) for a in node.args]
+    return kink_value(node.kind, values)
+
+
+def kink_value(kind: str, values: list[Any]) -> Any:
+    """The value of a max, min, absolute value or indicator, from its arguments' values."""
+    if kind == "max":
+        return max(values)
+    if kind == "min":
+        return min(values)
+    if kind == "abs":
+        return abs(values[0])
+    if kind == "gt":
+        return mpmath.mpf(1 if values[0] > 0 else 0)
+    return mpmath.mpf(1 if values[0] >= 0 else 0)
+
+
 def sum_range(node: Sum, env: Mapping[str, int]) -> list[int]:
     if node.lo is None or node.hi is None:
         values = range(1, env[INDEX_RANGE[node.var]] + 1)
@@ -996,6 +1052,12 @@ def _sum(node: Sum, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
 
 def _deriv(node: Deriv, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     evaluate(node.body, env, point, ctx)  # the function must be defined at the point
+    for kink in walk(node.body):  # at a kink (a tie, |0|, an indicator's edge) no derivative
+        if isinstance(kink, Kink):
+            values = [evaluate(a, env, point, ctx) for a in kink.args]
+            gap = values[0] - values[1] if len(values) == 2 else values[0]
+            if abs(gap) < EPS:
+                raise Undefined("a derivative at a kink")
     key = (id(node), tuple(sorted(env.items())))
     if key not in ctx.derivatives:
         try:
@@ -1025,6 +1087,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Frac: _frac,
     Decor: _decor,
     Pow: _pow,
+    Kink: _kink,
     Exp: _exp,
     Fn: _fn,
     Sum: _sum,
@@ -1122,7 +1185,35 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         return sp.Add(*terms)
     if isinstance(node, Deriv):
         return written_derivative(node, env)
+    if isinstance(node, Kink):  # max and min through |a − b| = √((a − b)²): no SymPy Max
+        args = [written(a, env) for a in node.args]
+        if node.kind in ("max", "min"):
+            gap = sp.sqrt((args[0] - args[1]) ** 2)
+            return (args[0] + args[1] + (gap if node.kind == "max" else -gap)) / 2
+        if node.kind == "abs":
+            return sp.sqrt(args[0] ** 2)
+        condition = args[0] > 0 if node.kind == "gt" else args[0] >= 0
+        return sp.Piecewise((1, condition), (0, True))
     raise TypeError(node)
+
+
+def sympy_kink(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
+    """A max, min, |x|, piecewise value, or the step and sign of their derivatives."""
+    if isinstance(expr, sp.Piecewise):
+        for value, condition in expr.args:
+            if condition is sp.true or bool(
+                condition.func(sympy_value(condition.lhs - condition.rhs, point), 0)
+            ):
+                return sympy_value(value, point)
+        raise Undefined("no branch holds")
+    values = [sympy_value(a, point) for a in expr.args]
+    if isinstance(expr, (sp.Heaviside, sp.sign)):
+        if abs(values[0]) < EPS:
+            raise Undefined("a step at its kink")
+        low = 0 if isinstance(expr, sp.Heaviside) else -1
+        return mpmath.mpf(1 if values[0] > 0 else low)
+    kind = {sp.Max: "max", sp.Min: "min", sp.Abs: "abs"}[type(expr)]
+    return kink_value(kind, values)
 
 
 def sympy_value(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
@@ -1149,6 +1240,8 @@ def sympy_value(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
         return mpmath.exp(sympy_value(expr.args[0], point))
     if isinstance(expr, sp.log):
         return real_ln(sympy_value(expr.args[0], point))
+    if isinstance(expr, (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, sp.Piecewise)):
+        return sympy_kink(expr, point)
     if isinstance(expr, sp.sin):
         return mpmath.sin(sympy_value(expr.args[0], point))
     if isinstance(expr, sp.cos):

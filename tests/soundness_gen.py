@@ -35,6 +35,7 @@ from tests.soundness_ast import (
     Fn,
     Frac,
     IndexVal,
+    Kink,
     Loss,
     Mul,
     Neg,
@@ -466,7 +467,22 @@ def diff(node: Node, wrt: Entry | Var) -> Node:
         if node.outer is not None:
             inner = diff(inner, node.outer)
         return diff(inner, wrt)
+    if isinstance(node, Kink):
+        return diff_kink(node, wrt)
     raise TypeError(node)
+
+
+def diff_kink(node: Kink, wrt: Entry | Var) -> Node:
+    """The derivative of a max, min, |x| or indicator away from its kink (steps)."""
+    if node.kind in ("gt", "ge"):
+        return ZERO
+    a = node.args[0]
+    da = diff(a, wrt)
+    if node.kind == "abs":
+        return mul(sub(mul(num(2), Kink("gt", (a,), node.style)), ONE), da)
+    b = node.args[1]
+    first = Kink("gt", (sub(a, b) if node.kind == "max" else sub(b, a),), node.style)
+    return add(mul(first, da), mul(sub(ONE, first), diff(b, wrt)))
 
 
 def kronecker(a: Sub, b: Sub) -> Node:
@@ -1229,6 +1245,56 @@ def fam_matrix(ch: Chooser) -> Claim:
     return Claim(left, left.meaning, family="matrix", true=True)
 
 
+def kink(ch: Chooser, kind: str, *args: Node) -> Kink:
+    """A max, min, |x| or indicator, in a spelling drawn at random."""
+    return Kink(kind, args, ch.int(0, 2))
+
+
+def fam_kinks(ch: Chooser) -> Claim:
+    """Identities of max, min, |x| and indicators, and derivatives away from their kinks."""
+    sc = scope(ch, k_free=pick(ch, [0, 1]), n_free=False)
+    f, g = expr(ch, sc, None, 1), expr(ch, sc, None, 1)
+    kind = ch.int(0, 8)
+    if kind == 0:
+        claim = (add(kink(ch, "max", f, g), kink(ch, "min", f, g)), add(f, g))
+    elif kind == 1:
+        claim = (kink(ch, "max", f, g), Neg(kink(ch, "min", Neg(f), Neg(g))))
+    elif kind == 2:
+        claim = (kink(ch, "abs", f), kink(ch, "max", f, Neg(f)))
+    elif kind == 3:
+        claim = (kink(ch, "max", f, g), add(g, kink(ch, "max", sub(f, g), ZERO)))
+    elif kind == 4:
+        claim = (kink(ch, "max", f, ZERO), mul(f, kink(ch, "gt", f)))
+    elif kind == 5:
+        claim = (add(kink(ch, "gt", f), kink(ch, "ge", Neg(f))), ONE)
+    else:
+        return kink_derivative(ch, sc, kind)
+    lhs, rhs = claim if coin(ch, 70) else claim[::-1]
+    return Claim(lhs, rhs, family="kinks", true=True)
+
+
+def kink_derivative(ch: Chooser, sc: Scope, kind: int) -> Claim:
+    """``d/dx`` of ``max(x, c)``, ``min(x, c)`` or ``|k x + c|``: a step, away from the kink."""
+    x = Var("x")
+    c = pick(ch, [small_num(ch), Var("a")])
+    body: Node
+    slope: Node
+    if kind == 6:
+        body, slope = kink(ch, "max", x, c), kink(ch, "gt", sub(x, c))
+    elif kind == 7:
+        body, slope = kink(ch, "min", x, c), kink(ch, "gt", sub(c, x))
+    else:
+        k = small_num(ch)
+        inner = add(mul(k, x), c)
+        body = kink(ch, "abs", inner)
+        slope = mul(k, sub(mul(num(2), kink(ch, "gt", inner)), ONE))
+    if coin(ch, 30):  # squared: the chain rule through the kink
+        slope = mul(num(2), body, slope)
+        body = Pow(body, Fraction(2))
+    style = pick(ch, ["d", "op"])
+    return Claim(Deriv(body, x, style), slope, family="kink-derivative", true=True)
+
+
 FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (6, fam_sum_linear),
     (5, fam_sum_split),
@@ -1247,6 +1313,7 @@ FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (3, fam_sift_range),
     (3, fam_cases),
     (3, fam_matrix),
+    (4, fam_kinks),
 ]
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from derive import symbols
+from derive.evaluating import branches
 from derive.evaluating import functions as fn
 from derive.evaluating.jets import Undefined, Value, add, integer_power, mul, real, root_power
 from derive.evaluating.matrices import entry_at
@@ -167,5 +168,10 @@ HANDLERS: dict[type, Callable[[Interpreter, Any, Mapping[sp.Basic, Any]], Any]] 
     sp.Derivative: _derivative,
     symbols.Entry: _entry,
     symbols.sigmoid: _sigmoid,
+    sp.Piecewise: branches.piecewise,
+    sp.Max: branches.extreme,
+    sp.Min: branches.extreme,
+    sp.Heaviside: branches.heaviside,
+    sp.sign: branches.sign,
     **{f: _unary(g) for f, g in UNARY.items() if f is not sp.log},
 }

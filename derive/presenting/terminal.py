@@ -136,8 +136,8 @@ def print_unread(out: Console, record: DocumentRecord) -> None:
 
 
 def on_values(condition: str) -> bool:
-    """True for a condition on values (``x > 0``), not on indices (``1 ≤ j ≤ K``)."""
-    return condition.endswith(("> 0", "≥ 0", "≠ 0"))
+    """True for a condition on values (``x > 0``, ``except where x = 0``), not on indices."""
+    return condition.endswith(("> 0", "≥ 0", "≠ 0")) or condition.startswith("except where")
 
 
 def short(text: str, width: int = 90) -> str:

@@ -72,7 +72,10 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
             at = "at " if example.sizes or example.indices or example.values else ""
             text += f"  {at}{example.describe()}"
         if verdict.residual is not None and verdict.residual != 0:
-            case = f" when {verdict.residual_case}" if verdict.residual_case else ""
+            case = verdict.residual_case
+            case = (
+                f" {case}" if case.startswith("on the branch") else f" when {case}" if case else ""
+            )
             text += f"; left − right = {unicode(verdict.residual)}{case}"
         if verdict.holds_under:
             text += f"; {holds_under(verdict.holds_under, quoted=True)}"

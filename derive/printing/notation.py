@@ -130,6 +130,32 @@ class UnicodePrinter(StrPrinter):
             return f"({self._print(expr.base)})^{power}"
         return str(super()._print_Pow(expr, rational))
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """``[x > 0]`` for an indicator, else ``{a if x > 0; b otherwise}``."""
+        pieces = expr.args
+        if len(pieces) == 2 and pieces[0][0] == 1 and pieces[1] == (0, True):
+            return f"[{self._print(pieces[0][1])}]"
+        rows = [
+            f"{self._print(value)} otherwise"
+            if condition is sp.true
+            else f"{self._print(value)} if {self._print(condition)}"
+            for value, condition in pieces
+        ]
+        return "{" + "; ".join(rows) + "}"
+
+    def _print_Relational(self, expr: sp.Basic) -> str:
+        """``x > 0``, ``x ≤ δ``."""
+        op = {"<=": "≤", ">=": "≥", "!=": "≠", "==": "="}.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        """``|x|``."""
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_MinMaxBase(self, expr: sp.Basic) -> str:
+        """``max(a, b)``."""
+        return f"{type(expr).__name__.lower()}({', '.join(map(self._print, expr.args))})"
+
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
         return f"δ_{''.join(map(self._print, expr.args))}"
 

@@ -31,6 +31,7 @@ from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsuppor
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
 from derive.proving.modular import (
     DIGITS,
+    FAILING_SIZES,
     POINTS,
     ModularResult,
     Problem,
@@ -38,6 +39,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.proving.splitting import BRANCH, decide_split, has_kinks
 from derive.proving.strays import names_in, stray_variable
 from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
@@ -166,6 +168,10 @@ def decide_afresh(
     steps = outcome.steps if outcome is not None else ()
     if found.failures:
         return refutation(doc, claim, stated, problem, found, outcome, sizes)
+    if outcome is not None and outcome.case.startswith(BRANCH) and found.checked:
+        on_branch = branch_refutation(doc, claim, stated, problem, found, outcome, sizes)
+        if on_branch is not None:
+            return on_branch
     if not found.checked:
         if found.vacuous and not found.undefined:
             return Verdict(
@@ -279,6 +285,32 @@ def refutation(
         holds_under=discover(doc, claim, sizes, stated.assume),
         steps=steps,
     )
+
+
+def branch_refutation(
+    doc: Document,
+    claim: Claim,
+    stated: Claim,
+    problem: Problem,
+    found: ModularResult,
+    outcome: Outcome,
+    sizes: Sequence[int],
+) -> Verdict | None:
+    """A counterexample on a branch whose equality fails, where random points missed it.
+
+    A branch such as ``x = 0`` is a set random points do not meet: the counterexample
+    search tries simple points there (0, 1, ties), evaluating the claim as written, so
+    what it finds is genuine. None when it finds nothing.
+    """
+    leads = [
+        (dict(at), dict(indices))
+        for at in found.checked[:FAILING_SIZES]
+        for indices in itertools.islice(assignments(problem, at), MAX_LEADS)
+    ]
+    verdict = refutation(
+        doc, claim, stated, problem, replace(found, failures=leads), outcome, sizes
+    )
+    return verdict if verdict.status == "refuted" else None
 
 
 def concrete_method(found: ModularResult) -> str:
@@ -497,9 +529,17 @@ def all_k(
                 equal[b] = a
             elif op == "=" and isinstance(a, sp.Symbol):
                 equal[a] = b
-        return calc.decide((lhs - rhs).xreplace(equal))
+        difference = (lhs - rhs).xreplace(equal)
+        if has_kinks(difference):
+            return decide_split(difference, lambda branch: fresh(calc).decide(branch))
+        return calc.decide(difference)
     except Unsupported:
         return None
+
+
+def fresh(calc: IndexCalculus) -> IndexCalculus:
+    """An index calculus with ``calc``'s ranges, rules and sizes, and nothing found yet."""
+    return IndexCalculus(calc.ranges, calc.rules, distinct=calc.distinct, sizes=calc.sizes)
 
 
 def rule_for(doc: Document, name: str) -> Rule:

@@ -88,15 +88,8 @@ def leaf_kinds(
     for side in (problem.lhs, problem.rhs):
         try:
             evaluator.value(side)
-        except NotExact:  # a root or a sine: which inputs are read, in real arithmetic
-            arith.touched = []
-            arith = Real({}, seed=7, mode="positive")
-            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
-            for again in (problem.lhs, problem.rhs):
-                try:
-                    evaluator.value(again)
-                except (Undefined, NotSupported):
-                    continue
+        except NotExact:  # a root, a sine, a branch: which inputs are read, over the reals
+            arith = real_touched(problem, {**sizes, **indices})
             break
         except (Undefined, NotSupported):
             continue
@@ -109,6 +102,25 @@ def leaf_kinds(
     for key in exps:
         kinds.setdefault(key, "logit")
     return kinds
+
+
+def real_touched(problem: Problem, env: dict[sp.Symbol, int]) -> Real:
+    """Real arithmetic that has read every input, at points of each sign.
+
+    Every branch of a piecewise value (``x`` where ``x > 0``, ``αx`` elsewhere) is taken.
+    """
+    touched: list[Key] = []
+    for mode in ("positive", "negative", "signed"):
+        arith = Real({}, seed=7, mode=mode)
+        evaluator = Evaluator(arith, env, problem.axes)
+        for side in (problem.lhs, problem.rhs):
+            try:
+                evaluator.value(side)
+            except (Undefined, NotSupported):
+                continue
+        touched += arith.touched
+    arith.touched = touched
+    return arith
 
 
 def candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:

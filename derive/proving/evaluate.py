@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 
 from derive.memo import Memo
+from derive.proving import kinks
 from derive.proving.arithmetic import Key, ModP, NotSupported, Undefined
 from derive.proving.lifted import Lifted, slope
 from derive.symbols import Opaque, base_name, is_undefined, sigmoid
@@ -452,7 +453,12 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
     sp.cos: elementary,
     sp.tan: elementary,
     sp.atan: elementary,
-    sp.Abs: elementary,
+    sp.Abs: kinks.absolute,
+    sp.Piecewise: kinks.piecewise,
+    sp.Max: kinks.extreme,
+    sp.Min: kinks.extreme,
+    sp.Heaviside: kinks.step,
+    sp.sign: kinks.step,
     sp.Add: add,
     sp.Mul: mul,
     sp.Pow: power,

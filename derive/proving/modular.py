@@ -39,7 +39,7 @@ MAX_ASSIGNMENTS = 64
 FULL = 8  # up to this size, every value of every index is tried
 SPARE_BITS = 40  # D/p must stay below 2^-40
 DIGITS = 50  # real arithmetic, where exact evaluation is impossible
-NOT_EXACT = (sp.sin, sp.cos, sp.tan, sp.atan, sp.Abs)
+NOT_EXACT = (sp.sin, sp.cos, sp.tan, sp.atan, sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
 
 Instance = tuple[sp.Expr, Mapping[sp.Symbol, int]]
 
@@ -191,7 +191,7 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
             not x.exp.is_integer and (x.exp.is_Rational or isinstance(x.exp, sp.Float))
             for x in expr.atoms(sp.Pow)
         ):
-            raise NotExact("a root, a non-integer power or a trigonometric function")
+            raise NotExact("a root, a non-integer power, a trigonometric or piecewise function")
     literals = {abs(int(n)) for e in exprs for r in e.atoms(sp.Rational) for n in (r.p, r.q)}
     degree = 1
     for sizes in size_list[-1:]:  # the largest sizes come last (size 1 excepted)

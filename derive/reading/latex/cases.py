@@ -22,6 +22,7 @@ from lark import Token, Tree
 
 from derive.errors import LatexError
 from derive.reading.latex.nodes import Node, position, source, subtrees
+from derive.reading.latex.piecewise import comparison, coverage_problem, is_order
 
 EQUAL = frozenset({"="})
 UNEQUAL = frozenset({r"\ne", r"\neq"})
@@ -48,6 +49,8 @@ def read_cases(reader: Evaluator, cases: Tree[Token]) -> sp.Expr:
             conditions that do not hold exactly one at a time.
     """
     rows = subtrees(cases)
+    if any(_compares_reals(reader, row) for row in rows):
+        return read_piecewise(reader, cases)
     indicators: list[sp.Expr] = []
     total = sp.S.Zero
     for number, row in enumerate(rows):
@@ -67,6 +70,59 @@ def read_cases(reader: Evaluator, cases: Tree[Token]) -> sp.Expr:
         total += indicator * value
     _exactly_one(indicators, cases)
     return total
+
+
+def _relation(row: Tree[Token]) -> Token | None:
+    """The relation of a row's condition, if it has one."""
+    parts = row.children[1:]
+    return next((c for c in parts if isinstance(c, Token) and c.type == "REL"), None)
+
+
+def _compares_reals(reader: Evaluator, row: Tree[Token]) -> bool:
+    """True when a row's condition is an order, or compares scalars that are not indices."""
+    relation = _relation(row)
+    if relation is None:
+        return False
+    if is_order(relation):
+        return True
+    left, right = (c for c in row.children[1:] if isinstance(c, Tree))
+    context = "a condition of `cases` compares scalars"
+    sides = (reader.scalar(left, context), reader.scalar(right, context))
+    return not all(side.is_integer for side in sides)
+
+
+def read_piecewise(reader: Evaluator, cases: Tree[Token]) -> sp.Expr:
+    r"""Return the ``Piecewise`` of a ``cases`` whose conditions compare real scalars.
+
+    Raises:
+        LatexError: A row without a condition (other than the last, ``\text{otherwise}``),
+            or conditions that leave a value out or overlap with different values.
+    """
+    rows = subtrees(cases)
+    pieces: list[tuple[sp.Expr, sp.Basic]] = []
+    for number, row in enumerate(rows):
+        value = reader.scalar(row.children[0], CONTEXT)
+        relation = _relation(row)
+        if relation is None:
+            _condition(reader, row)  # a word such as `\text{if}` without a condition
+            if number != len(rows) - 1 or not pieces:
+                raise LatexError(
+                    "a row of `cases` needs a condition, e.g. `& x > 0` or "
+                    r"`& \text{if } x \le 0` (only the last may say `\text{otherwise}`)",
+                    position(row),
+                )
+            pieces.append((value, sp.true))
+            continue
+        left, right = (c for c in row.children[1:] if isinstance(c, Tree))
+        context = "a condition of `cases` compares scalars"
+        a, b = reader.scalar(left, context), reader.scalar(right, context)
+        pieces.append((value, comparison(relation, a, b, "a condition of `cases`")))
+    problem = coverage_problem(pieces)
+    if problem:
+        raise LatexError(f"`cases` must give one value everywhere, but {problem}", position(cases))
+    value, _ = pieces[-1]  # the rows cover every case: the last holds where no other does
+    result: sp.Expr = sp.Piecewise(*pieces[:-1], (value, sp.true))
+    return result
 
 
 def _condition(reader: Evaluator, row: Tree[Token]) -> sp.Expr | None:

@@ -47,6 +47,9 @@ TERMINALS = {
     "_RNORM": "a closing `\\|`",
     "_LCURLY": "`\\{`",
     "_RCURLY": "`\\}`",
+    "_LBAR": "`|`",
+    "_RBAR": "`|`",
+    "MAXMIN": "`\\max`",
     "_LBRACE": "`{`",
     "_RBRACE": "`}`",
     "_CARET": "`^`",
@@ -66,12 +69,18 @@ ORDER = list(TERMINALS)
 
 # Terminals that can begin a factor; when all of these are acceptable we say "an expression".
 FACTOR_START = frozenset(
-    "LETTER NUMBER GREEK ACCENT BOLD CALLIGRAPHIC CAL TEXT ONE FUNC LOG WORD SUM PROD _FRAC "
-    "_SQRT _LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN _NABLA _LNORM".split()
+    "LETTER NUMBER GREEK ACCENT BOLD CALLIGRAPHIC CAL TEXT ONE FUNC LOG WORD SUM PROD _FRAC _SQRT "
+    "_LPAR _LSQB _LCURLY _LBRACE DOTS _BEGIN_CASES MATRIX_BEGIN _NABLA _LNORM _LBAR MAXMIN".split()
 )
 # Acceptable right after a complete factor: we say "an operator".
 AFTER_FACTOR = frozenset("PLUS MINUS MUL DIV _CARET _UNDERSCORE PRIME".split())
-OPENERS = {"_LPAR": "_RPAR", "_LSQB": "_RSQB", "_LCURLY": "_RCURLY", "_LBRACE": "_RBRACE"}
+OPENERS = {
+    "_LPAR": "_RPAR",
+    "_LSQB": "_RSQB",
+    "_LCURLY": "_RCURLY",
+    "_LBRACE": "_RBRACE",
+    "_LBAR": "_RBAR",
+}
 CLOSERS = frozenset(OPENERS.values())
 # Commands whose `{` argument we name in messages (`\frac{`, `_{`).
 BRACE_OWNERS = frozenset("_FRAC _SQRT _SUBSTACK _CARET _UNDERSCORE ACCENT BOLD".split())

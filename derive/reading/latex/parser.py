@@ -8,6 +8,7 @@ from pathlib import Path
 import lark
 
 from derive.errors import LatexError
+from derive.reading.latex.bars import mark_bars
 from derive.reading.latex.decorations import blank_labels
 from derive.reading.latex.diagnose import diagnose, end_position
 from derive.reading.latex.norms import mark_norms
@@ -61,6 +62,7 @@ def parse_tree(text: str, start: str) -> lark.Tree[lark.Token]:
     """
     text = blank_labels(text)  # the labels of `\underbrace`, column for column
     text = mark_norms(text)  # `\|x\|`: which bar opens, which closes
+    text = mark_bars(text)  # which plain `|` opens and which closes, column for column
     try:
         return parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as err:

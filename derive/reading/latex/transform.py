@@ -43,6 +43,8 @@ from derive.reading.latex.names import (
 )
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
 from derive.reading.latex.norms import read_norm
+from derive.reading.latex.piecewise import comparison, extreme, is_order
+from derive.reading.latex.piecewise import indicator as indicator_of
 from derive.reading.latex.shapes import Operand
 
 NEQ = frozenset({r"\ne", r"\neq"})
@@ -420,6 +422,12 @@ class Reader:
             return symbols.real_or_marker(value, written)
         if kind == "cases":
             return read_cases(self, primary)
+        if kind == "abs":
+            return sp.Abs(self.scalar(parts[0], "`|…|` takes a scalar"))
+        if kind == "maxmin":
+            label = str(tokens(primary)[0].value)
+            context = f"`{label}` takes scalars"
+            return extreme(label, [self.scalar(part, context) for part in parts])
         if kind == "matrix":
             return read_matrix(self, primary)
         if kind == "pderiv":
@@ -449,7 +457,10 @@ class Reader:
         left, relation, right = braces.children
         assert isinstance(relation, Token)
         context = "an indicator compares scalars"
-        delta = sp.KroneckerDelta(self.scalar(left, context), self.scalar(right, context))
+        a, b = self.scalar(left, context), self.scalar(right, context)
+        if is_order(relation) or not (a.is_integer and b.is_integer):
+            return indicator_of(comparison(relation, a, b, "an indicator"))
+        delta = sp.KroneckerDelta(a, b)
         if relation.value == "=":
             return delta
         if relation.value in NEQ or relation.value.startswith(r"\not"):
