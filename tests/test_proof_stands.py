@@ -32,22 +32,6 @@ def rnn_claim(name: str) -> tuple[Any, Any]:
     return doc, doc.claim(name)
 
 
-def test_rnn_step_claims_come_out_as_written() -> None:
-    """The tanh Jacobians are proved for all sizes; the slip without 1 − h² is refuted."""
-    for name in ("state-jacobian", "weight-gradient", "input-jacobian"):
-        doc, claim = rnn_claim(name)
-        verdict = prove_claim(doc, claim)
-        assert verdict.status == "proved", (name, verdict.message)
-        assert verdict.sizes.startswith("all ")
-        assert verdict.unchecked == ()
-    for name in ("state-jacobian-without-slope", "weight-gradient-dense"):
-        doc, claim = rnn_claim(name)
-        verdict = prove_claim(doc, claim)
-        assert verdict.status == "refuted", (name, verdict.message)
-        assert verdict.counterexample is not None
-        assert verdict.counterexample.left != verdict.counterexample.right
-
-
 def test_proof_stands_when_the_second_opinion_cannot_evaluate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
