@@ -61,6 +61,9 @@ class Verdict:
         steps: the normaliser's rewrite trace, ``(what was done, expression)``.
         timed_out: undecided because the time limit was reached, so another run, on a
             less loaded machine, may decide it.
+        unchecked: for a proof, ``(what, why)`` for each check besides it that could not
+            be made: the second opinion could not evaluate the claim, or the sizes below
+            the proof's bounds could not be evaluated. Empty when every check was made.
     """
 
     status: Status
@@ -77,6 +80,7 @@ class Verdict:
     form: str = ""  # for a matrix claim, the entry that was checked
     steps: tuple[tuple[str, sp.Expr], ...] = field(default=(), repr=False)
     timed_out: bool = False
+    unchecked: tuple[tuple[str, str], ...] = ()
 
     def meets(self, expect: str) -> bool:
         """True when the status is what the claim's author expected."""

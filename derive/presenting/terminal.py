@@ -92,9 +92,10 @@ def worth_a_line(c: ClaimRecord) -> bool:
     """A claim whose message is printed below the table.
 
     Its verdict is refuted, vacuous or undecided, or not as expected; or it rests on a
-    condition on values (``x > 0``); or its text was read in a way worth saying.
+    condition on values (``x > 0``); or its text was read in a way worth saying; or a
+    check besides its proof could not be made.
     """
-    shown = c["status"] in UNSETTLED or not c["as_expected"]
+    shown = c["status"] in UNSETTLED or not c["as_expected"] or words.has_unchecked(c["message"])
     return shown or any(on_values(s) for s in c["side_conditions"]) or bool(c["notes"])
 
 
@@ -111,6 +112,8 @@ def print_steps(out: Console, steps: list[StepRecord]) -> None:
             note = f"  [dim]({escape(words.holds_under(r['holds_under']))})[/]"
         if r["status"] in words.HOLDS and r["notes"]:
             note += f"  [dim]({escape('; '.join(r['notes']))})[/]"
+        if r["status"] in words.HOLDS and words.has_unchecked(r["message"]):
+            note += f"\n      [dim]{escape(r['message'])}[/]"
         expected = words.expectation(r["expect"], r["as_expected"], step=True)
         if expected:
             style = "dim" if r["as_expected"] else "bold red"

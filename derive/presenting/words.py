@@ -60,7 +60,7 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
     if verdict.form:
         said = f"{said}  [{verdict.form}]"
     if verdict.status == "proved":
-        return f"proved for {verdict.sizes}{conditions}: {said}"
+        return f"proved for {verdict.sizes}{conditions}: {said}{unchecked(verdict)}"
     if verdict.status == "verified":
         bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
         sizes = f" for {verdict.sizes}" if verdict.sizes else ""
@@ -83,6 +83,19 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
     if verdict.status == "vacuous":
         return f"vacuous: {said}: {verdict.message}"
     return f"undecided: {said}: {verdict.message}"
+
+
+NOT_CHECKED = "not checked"
+
+
+def has_unchecked(message: str) -> bool:
+    """True when a claim's message says a check besides its proof was not made."""
+    return f": {NOT_CHECKED} (" in message
+
+
+def unchecked(verdict: Verdict) -> str:
+    """``; second opinion: not checked (why)`` for each check a proof could not have."""
+    return "".join(f"; {what}: {NOT_CHECKED} ({why})" for what, why in verdict.unchecked)
 
 
 def step_line(result: StepResult) -> str:
@@ -110,7 +123,7 @@ def holds_under(names: Sequence[str], quoted: bool = False) -> str:
 def sentence(verdict: Verdict) -> str:
     """``Proved for all K ≥ 1 (index calculus).`` and the like, for the report."""
     if verdict.status == "proved":
-        return f"Proved for {verdict.sizes} ({verdict.method})."
+        return f"Proved for {verdict.sizes} ({verdict.method}{unchecked(verdict)})."
     if verdict.status == "verified":
         bound = f", error at most {verdict.error_bound:.1e}" if verdict.error_bound else ""
         return f"Verified for {verdict.sizes} by {verdict.method}{bound}."

@@ -218,8 +218,13 @@ def proof(
     below = below_bounds(defined, needed)
     extra: list[dict[sp.Symbol, int]] = []
     method = "index calculus (normal form)"
+    unchecked: tuple[tuple[str, str], ...] = ()
     if below:
-        found = check_sizes(problem, below, seed)
+        try:
+            found = check_sizes(problem, below, seed)
+        except NotSupported as gap:  # the proof stands for the sizes it covers
+            found = ModularResult(prime=None)
+            unchecked = (("the sizes below the proof's bounds", str(gap)),)
         if found.failures:
             return refutation(doc, claim, stated, problem, found, outcome, sizes)
         extra = found.checked
@@ -236,6 +241,7 @@ def proof(
         residual=sp.S.Zero,
         side_conditions=side,
         steps=outcome.steps,
+        unchecked=unchecked,
     )
     return seconded(doc, stated, proved, opinion_sizes(defined, len(problem.free)), seed)
 
@@ -394,10 +400,19 @@ def seconded(
     size_list: Sequence[dict[str, int]],
     seed: int,
 ) -> Verdict:
-    """``verdict`` if the second opinion agrees; else undecided, saying why."""
+    """``verdict`` if the second opinion agrees; else undecided, saying why.
+
+    A proof is never discarded because the second opinion cannot evaluate the claim
+    (``tanh`` of a sum it has no value for, a construct it does not know): it stands,
+    and says what was not checked. A second opinion that finds the sides different at a
+    real point always wins: that is a bug in derive, and the verdict says so.
+    """
     opinion = second_opinion(doc, claim, size_list, seed=seed)
     if opinion.agrees:
         return verdict
+    if opinion.agrees is None and verdict.status == "proved":
+        gap = ("the second opinion", opinion.reason)
+        return replace(verdict, unchecked=(*verdict.unchecked, gap))
     if opinion.agrees is False:
         where = {**(opinion.sizes or {}), **(opinion.indices or {})}
         at = ", ".join(f"{k}={v}" for k, v in where.items())

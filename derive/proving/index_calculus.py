@@ -40,6 +40,7 @@ import sympy as sp
 
 from derive.proving.calculus import differentiate as derivative
 from derive.proving.exponentials import distribute, log_of, rewrite, split_log, to_u
+from derive.proving.nonzero import surely_nonzero
 from derive.symbols import rebuild, sigmoid
 
 KD = sp.KroneckerDelta
@@ -426,14 +427,19 @@ def partial_fractions(summand: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
 def zero_test(expr: sp.Expr) -> sp.Expr:
     """Return ``0`` when ``expr`` is zero as a rational function of its atoms.
 
-    Otherwise the cancelled, factored residual with the atoms put back.
+    Otherwise the residual: cancelled and factored, with the atoms put back, or as it
+    is when a value at a random point already shows it is not zero
+    (:func:`~derive.proving.nonzero.surely_nonzero`).
     """
     atoms = [
         a for a in expr.atoms(sp.Sum, sp.Product, sp.Indexed, sp.Function) if not isinstance(a, KD)
     ]
     # xreplace meets an outer atom before the atoms inside it, so nesting is harmless
     mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
-    plain = sp.cancel(expr.xreplace(mapping))
+    plain = expr.xreplace(mapping)
+    if surely_nonzero(plain):  # a slip: cancelling its residual may take a minute
+        return expr
+    plain = sp.cancel(plain)
     if plain == 0:
         return sp.S.Zero
     # factor_terms, not factor: multivariate factoring can take minutes on a residual
