@@ -368,3 +368,43 @@ def test_a_norm_of_a_product_reads() -> None:
     r"""``\|A w\|^2 = w^T A^T A w``: a scalar against a 1×1 matrix, read as its entry."""
     left, _, right = parse_relation(r"\|A w\|^2 = w^\top A^\top A w", SCOPE)
     assert type(left).__name__ == type(right).__name__ == "Entry"
+
+
+SUPERSCRIPTED = r"""+++
+name = "gates"
+
+[sizes]
+H = "hidden"
+D = "input"
+
+[indices]
+k = "H"
+d = "D"
+
+[shapes]
+"W^{i}" = "H x D"
+x = "D"
+
+[definitions]
+"a_k" = '\sum_d W^{i}_{kd} x_d'
+
+[[claims]]
+name = "slip"
+statement = '\frac{\partial a_k}{\partial x_d} = 2 W^{i}_{kd}'
+expect = "refuted"
++++
+"""
+
+
+def test_a_shape_with_a_superscript_declares_a_name(tmp_path: Path) -> None:
+    r"""``"W^{i}" = "H x D"`` makes ``W^{i}_{kd}`` an entry of the matrix, never ``W_{kd}^i``.
+
+    Read as a power, the slip's counterexample drew a value for ``i`` and the proof of
+    the true claim needed ``W_{kd} > 0``: a verdict on a claim nobody wrote.
+    """
+    report = check(tmp_path, SUPERSCRIPTED)
+    (result,) = report.results
+    assert result.verdict.status == "refuted"
+    example = result.verdict.counterexample
+    assert example is not None
+    assert set(example.values) == {"W^{i}", "x"}  # no value drawn for a power `i`

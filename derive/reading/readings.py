@@ -64,7 +64,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
             )
     shapes = parse_shapes(raw, string_table(raw, front, "shapes", tables), sizes, tables)
     plain = Scope(indices=indices, sizes=frozenset(sizes), shapes=shapes)
-    named = parse_names(raw, front, plain, tables)
+    named = parse_names(raw, front, plain, tables) | shaped_names(raw, shapes, plain, tables)
     base = replace(plain, names=named)
     functions = parse_functions(raw, string_table(raw, front, "functions", tables), base, tables)
     heads = string_table(raw, front, "definitions", tables)
@@ -212,6 +212,24 @@ def parse_names(
     for text in string_list(raw, front, "names", here):
         key, _ = parse_at(raw, text, raw.text(text, after=tables.after).position, scope, parse_head)
         out.append(key)
+    return frozenset(out)
+
+
+def shaped_names(
+    raw: RawDocument, shapes: Mapping[str, tuple[str, str]], scope: Scope, tables: Tables
+) -> frozenset[str]:
+    r"""Names declared under ``[shapes]`` with a superscript: ``"W^{i}" = "H x D"``.
+
+    The shape declares the name as ``names`` would: ``W^{i}_{kd}`` is an entry of the
+    matrix ``W^{i}``, never ``W_{kd}`` to the power ``i``.
+    """
+    start = tables.line(raw, "shapes")
+    out = []
+    for key in shapes:
+        if "^" in key:
+            where = raw.text(key, after=start).position
+            name, _ = parse_at(raw, key, where, scope, parse_head)
+            out.append(name)
     return frozenset(out)
 
 
