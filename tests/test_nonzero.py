@@ -49,3 +49,9 @@ def test_constructs_it_cannot_value_are_left_to_cancel() -> None:
     assert not surely_nonzero(root)
     assert not surely_nonzero(unevaluated(sp.Float(0.5) * x, -x / 2))
     assert not surely_nonzero(sp.Integer(0))
+
+
+def test_a_small_residual_is_still_cancelled_for_the_reader() -> None:
+    """Only a large residual is left as it is; a small one is shown cancelled (``1``)."""
+    residual = unevaluated((x**2 - 1) / (x - 1), -x)
+    assert zero_test(residual) == 1

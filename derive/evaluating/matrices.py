@@ -71,6 +71,11 @@ def matrix(it: Interpreter, node: sp.MatrixExpr, env: Mapping[sp.Basic, Any]) ->
     if isinstance(node, sp.HadamardProduct):
         parts = [it.value(a, env) for a in node.args]
         return combine(parts, mul)
+    if isinstance(node, sp.HadamardPower):  # `h ⊙ h`, as SymPy folds it
+        n = node.exp
+        if not (n.is_Integer and n > 0):
+            raise NotEvaluable(f"cannot evaluate the entrywise power {n}")
+        return combine([it.value(node.base, env)] * int(n), mul)
     if isinstance(node, DiagMatrix):
         v = it.value(node.args[0], env)
         n = len(v)

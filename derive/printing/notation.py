@@ -91,6 +91,12 @@ class UnicodePrinter(StrPrinter):
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " ⊙ ".join(self.parenthesize(a, 50) for a in expr.args)
 
+    def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
+        if expr.exp == 2:
+            base = self.parenthesize(expr.base, 50)
+            return f"{base} ⊙ {base}"
+        return f"{self.parenthesize(expr.base, 50)}^∘{self._print(expr.exp)}"
+
     def _print_DiagMatrix(self, expr: sp.Basic) -> str:
         return f"diag({self._print(expr.args[0])})"
 
@@ -304,6 +310,12 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " \\odot ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
+        base = self.parenthesize(expr.base, 50)
+        if expr.exp == 2:
+            return f"{base} \\odot {base}"
+        return f"{base}^{{\\circ {self._print(expr.exp)}}}"
 
     def _print_DiagMatrix(self, expr: sp.Basic) -> str:
         return f"\\operatorname{{diag}}\\left({self._print(expr.args[0])}\\right)"

@@ -8,6 +8,7 @@ The rules, for entry ``(a, b)``:
 ``A^T``                         ``A_{ba}``
 ``A B``                         ``Σ_m A_{am} B_{mb}`` (no sum over a size of 1)
 ``A + B``, ``A ⊙ B``            ``A_{ab} + B_{ab}``, ``A_{ab} B_{ab}``
+``A ⊙ A`` (HadamardPower)       ``A_{ab}^2``
 ``diag(v)``                     ``v_a δ_{ab}``
 ``1`` broadcast (OneMatrix)     ``1``
 ``f(M)`` elementwise            ``f(M_{ab})``
@@ -43,6 +44,8 @@ def lower(expr: sp.Basic, row: sp.Basic, col: sp.Basic) -> sp.Expr:
         return sp.Add(*[lower(a, row, col) for a in expr.args])
     if isinstance(expr, sp.HadamardProduct):
         return sp.Mul(*[lower(a, row, col) for a in expr.args])
+    if isinstance(expr, sp.HadamardPower):  # `h ⊙ h`, as SymPy folds it
+        return lower(expr.base, row, col) ** expr.exp
     if isinstance(expr, DiagMatrix):
         return lower(expr.args[0], row, sp.S.One) * sp.KroneckerDelta(row, col)
     if isinstance(expr, sp.OneMatrix):
