@@ -408,3 +408,39 @@ def test_a_shape_with_a_superscript_declares_a_name(tmp_path: Path) -> None:
     example = result.verdict.counterexample
     assert example is not None
     assert set(example.values) == {"W^{i}", "x"}  # no value drawn for a power `i`
+
+
+TANH_LAYER = r"""+++
+name = "tanh-layer"
+
+[sizes]
+H = "hidden"
+
+[indices]
+k = "H"
+j = "H"
+
+[shapes]
+h = "H"
+W = "H x H"
+p = "H"
+
+[definitions]
+"h_k" = '\tanh(\sum_j W_{kj} p_j)'
+
+[[claims]]
+name = "jacobian"
+statement = '\frac{\partial h}{\partial p} = \operatorname{diag}(1 - h \odot h) W'
+
+[[claims]]
+name = "slip"
+statement = '\frac{\partial h}{\partial p} = \operatorname{diag}(h \odot h) W'
+expect = "refuted"
++++
+"""
+
+
+def test_an_entrywise_square_is_lowered(tmp_path: Path) -> None:
+    r"""``h \odot h`` (which SymPy folds into a power) has entries: the tanh Jacobian."""
+    report = check(tmp_path, TANH_LAYER)
+    assert [r.verdict.status for r in report.results] == ["proved", "refuted"]
