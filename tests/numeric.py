@@ -1,8 +1,8 @@
 """An independent float64 evaluator for cross-checking verdicts.
 
 It shares nothing with the provers: sums are expanded by SymPy at concrete sizes, and
-each derivative is a central finite difference of the expanded expression, evaluated
-with SymPy's own ``evalf``.
+each derivative is a central finite difference of the expanded expression (nested, one
+per variable, for second and higher derivatives), evaluated with SymPy's own ``evalf``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from derive.proving.expand import claim_meaning, meaning
 from derive.verdict import Counterexample
 
 STEP = 1e-6
+HIGHER_STEP = 1e-4  # for second and higher derivatives: nested differences amplify rounding
 
 
 def concrete(expr: sp.Expr, env: Mapping[sp.Symbol, int]) -> sp.Expr:
@@ -70,15 +71,22 @@ def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol, int], point: Mapping[sp.Basi
     for node in sorted(expr.atoms(sp.Derivative), key=lambda d: -sp.count_ops(d)):
         if node not in expr.atoms(sp.Derivative):
             continue
-        (var,) = node.variables
-        inner = node.expr
-        up = dict(point)
-        down = dict(point)
-        up[var] = point[var] + STEP
-        down[var] = point[var] - STEP
-        slope = (value(inner, up) - value(inner, down)) / (2 * STEP)
+        step = STEP if len(node.variables) == 1 else HIGHER_STEP
+        slope = difference(node.expr, point, list(node.variables), step)
         expr = expr.xreplace({node: sp.Float(slope)})
     return value(expr, point)
+
+
+def difference(
+    inner: sp.Expr, point: Mapping[sp.Basic, float], variables: list[sp.Basic], step: float
+) -> float:
+    """The derivative of ``inner`` by ``variables`` in turn, by nested central differences."""
+    if not variables:
+        return value(inner, point)
+    var, rest = variables[0], variables[1:]
+    up = {**point, var: point[var] + step}
+    down = {**point, var: point[var] - step}
+    return (difference(inner, up, rest, step) - difference(inner, down, rest, step)) / (2 * step)
 
 
 def value(expr: sp.Expr, point: Mapping[sp.Basic, float]) -> float:

@@ -61,6 +61,15 @@ def test_cross_check_can_fail() -> None:
     assert holds_at_50_digits(doc, doc.claim("gradient"))
 
 
+def test_cross_check_of_second_derivatives_can_fail() -> None:
+    """Nested finite differences reject a Hessian without its off-diagonal terms."""
+    doc = DOCS["log-softmax"]
+    assert not holds_numerically(doc, doc.claim("diagonal-hessian"))
+    assert holds_numerically(doc, doc.claim("ce-hessian"))
+    doc = DOCS["logistic-regression"]
+    assert holds_numerically(doc, doc.claim("hessian"))
+
+
 @NEEDS_TEX
 def test_whole_catalogue_report_compiles(tmp_path: Path) -> None:
     """The report on the whole catalogue compiles: a PDF with pages, naming every claim.
