@@ -7,6 +7,8 @@ from typing import Literal
 
 import sympy as sp
 
+from derive.printing.notation import name
+
 Status = Literal["proved", "verified", "refuted", "vacuous", "undecided"]
 STATUSES: tuple[Status, ...] = ("proved", "verified", "refuted", "vacuous", "undecided")
 
@@ -27,7 +29,7 @@ class Counterexample:
     def describe(self) -> str:
         """One line: ``K=2, j=1, z=(0, 1), t=(1, 1): left 0.462, right -0.269``."""
         parts = [f"{k}={v}" for k, v in {**self.sizes, **self.indices}.items()]
-        parts += [f"{k}={v}" for k, v in self.values.items()]
+        parts += [f"{name(k)}={v}" for k, v in self.values.items()]
         sides = f"left {self.left}, right {self.right}"
         return f"{', '.join(parts)}: {sides}" if parts else sides
 

@@ -91,6 +91,9 @@ class UnicodePrinter(StrPrinter):
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " ⊙ ".join(self.parenthesize(a, 50) for a in expr.args)
 
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return "π"
+
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
         if expr.exp == 2:
             base = self.parenthesize(expr.base, 50)
@@ -196,22 +199,36 @@ def entry_at(expr: Entry) -> tuple[sp.Basic, list[sp.Basic]]:
     return matrix, at
 
 
+def _letter(case: str, word: str) -> str:
+    """``('SMALL', 'lambda')`` → ``λ`` (Unicode spells it LAMDA)."""
+    return unicodedata.lookup(f"GREEK {case} LETTER {word.upper().replace('LAMBDA', 'LAMDA')}")
+
+
+GREEK = {  # `\epsilon` → `ε`: every small letter, its variants and the capitals that differ
+    f"\\{word}": _letter("SMALL", word)
+    for word in (
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+        "sigma tau upsilon phi chi psi omega"
+    ).split()
+} | {
+    r"\varepsilon": "ε",
+    r"\vartheta": "ϑ",
+    r"\varphi": "φ",
+    r"\varrho": "ϱ",
+    r"\varsigma": "ς",
+    r"\ell": "ℓ",
+    **{
+        f"\\{word}": _letter("CAPITAL", word)
+        for word in "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+    },
+}
+
+
 def name(text: str) -> str:
     r"""Shorten LaTeX names for one-line display: ``\hat{y}`` → ``ŷ``, ``\gamma`` → ``γ``."""
     if text.endswith("^*"):  # `t^*`: a star that the product's `*` → `·` cannot take
         return name(text[:-2]) + "^∗"
-    greek = {
-        r"\alpha": "α",
-        r"\beta": "β",
-        r"\gamma": "γ",
-        r"\delta": "δ",
-        r"\sigma": "σ",
-        r"\theta": "θ",
-        r"\lambda": "λ",
-        r"\mu": "μ",
-        r"\eta": "η",
-        r"\tau": "τ",
-    }
+    greek = GREEK
     if text in greek:
         return greek[text]
     base, tag = text.split("^{(", 1) if "^{(" in text else (text, "")
@@ -310,6 +327,9 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " \\odot ".join(self.parenthesize(a, 50) for a in expr.args)
+
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return r"\pi"
 
     def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
         base = self.parenthesize(expr.base, 50)
