@@ -9,8 +9,7 @@ from derive.verdict import Counterexample
 
 
 def test_pi_prints_as_pi() -> None:
-    r"""``\pi`` read as the constant prints as ``π`` and ``\pi`` (it was ``\text{\Pi}``,
-    which LaTeX refused)."""
+    r"""``\pi`` prints as ``π`` and ``\pi``; it was ``\text{\Pi}``, which LaTeX refused."""
     assert unicode(sp.pi - 3) in {"π − 3", "−3 + π"}
     assert r"\pi" in latex(sp.pi - 3)
     assert r"\Pi" not in latex(sp.pi - 3)
