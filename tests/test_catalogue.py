@@ -38,6 +38,13 @@ def test_expected_verdict(doc: str, claim: str) -> None:
 
 
 @pytest.mark.parametrize(("doc", "claim"), PROVED)
+def test_side_conditions_use_the_documents_names(doc: str, claim: str) -> None:
+    """No internal summation variable (``_k``, ``Σ__k``) shows in a proof's conditions."""
+    for condition in result(doc, claim).verdict.side_conditions:
+        assert not re.search(r"(^|[\s({,·])_[A-Za-z]|__", condition), condition
+
+
+@pytest.mark.parametrize(("doc", "claim"), PROVED)
 def test_proved_claims_hold_numerically(doc: str, claim: str) -> None:
     """Each claim expected to hold holds at random points, by finite differences.
 

@@ -233,7 +233,7 @@ def proof(
     text = describe_bounds(doc, needed)
     if extra:
         text += f"; verified for {describe_sizes(extra, [])}"
-    side = (*outcome.side_conditions, *domain_conditions(outcome, needed, problem.domain))
+    side = (*outcome.side_conditions, *domain_conditions(outcome, needed, problem.domain, doc))
     proved = Verdict(
         "proved",
         sizes=text,
@@ -360,6 +360,7 @@ def domain_conditions(
     outcome: Outcome,
     bounds: dict[sp.Symbol, int],
     written: tuple[tuple[sp.Expr, str], ...] = (),
+    doc: Document | None = None,
 ) -> tuple[str, ...]:
     """The proof's conditions for its sides to be real, in the document's notation.
 
@@ -371,8 +372,25 @@ def domain_conditions(
     exprs = [e for label, e in outcome.steps if label in ("left − right", "differentiate")]
     out = []
     for cond in domain.conditions(*exprs, bounds=bounds, written=written):
-        out.append(f"{unicode(cond.expr)} {cond.relation}")
+        expr = cond.expr if doc is None else plain_dummies(readable(cond.expr, doc))
+        text = f"{unicode(expr)} {cond.relation}"
+        if text not in out:
+            out.append(text)
     return tuple(out)
+
+
+def plain_dummies(expr: sp.Expr) -> sp.Expr:
+    """A summation variable left free in a condition (``1 ≤ _n ≤ N``) by its letter, ``n``.
+
+    The condition holds for each value of it: a reader writes the letter, not ``_n``.
+    """
+    taken = {str(s) for s in expr.free_symbols if not isinstance(s, sp.Dummy)}
+    renamed = {}
+    for dummy in expr.atoms(sp.Dummy):
+        if dummy.name not in taken:
+            renamed[dummy] = sp.Symbol(dummy.name, **dummy.assumptions0)
+            taken.add(dummy.name)
+    return expr.xreplace(renamed)
 
 
 def not_real(expr: sp.Basic) -> sp.Basic | None:

@@ -235,7 +235,8 @@ class IndexCalculus:
                 self.conditions.append(f"{hi} ≥ {other}")
             return other
         if self.ranges.get(other) == hi:
-            self.conditions.append(f"1 ≤ {other} ≤ {hi}")
+            shown = other.name if isinstance(other, sp.Dummy) else other  # `_i` is `i`
+            self.conditions.append(f"1 ≤ {shown} ≤ {hi}")
             return other
         return None
 
