@@ -562,6 +562,7 @@ def concrete_problem(
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
         axes=with_uses(input_axes(doc), doc, lhs, rhs),
+        padded=doc.padded,
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
             (split_logs(as_exponentials(meaning(e, doc))), r)

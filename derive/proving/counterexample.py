@@ -44,7 +44,7 @@ def find_counterexample(
         arith = Real(dict(values), problem.digits, agree=33 + 2 * extra)
         try:
             impose(arith, sizes, instances(problem, sizes))
-            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
             if not within(evaluator, arith, problem.domain):
                 continue
             left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
@@ -84,14 +84,14 @@ def leaf_kinds(
         impose(arith, sizes, instances(problem, sizes))
     except (Undefined, NotSupported):
         pass
-    evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+    evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
     for side in (problem.lhs, problem.rhs):
         try:
             evaluator.value(side)
         except NotExact:  # a root or a sine: which inputs are read, in real arithmetic
             arith.touched = []
             arith = Real({}, seed=7, mode="positive")
-            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
             for again in (problem.lhs, problem.rhs):
                 try:
                     evaluator.value(again)
