@@ -152,6 +152,9 @@ class Interpreter:
             for a in node.args:
                 out *= self.integer(a, env)
             return out
+        if isinstance(node, sp.KroneckerDelta):  # the exponent of `∏_{k ≠ j}`: a_k^{1 − δ_kj}
+            first, second = (self.integer(a, env) for a in node.args)
+            return int(first == second)
         raise NotEvaluable(f"{node} is not an integer expression")
 
     def size_of_index(self, index: sp.Symbol) -> int:
