@@ -136,7 +136,9 @@ class Evaluator:
             raise NotSupported("a derivative inside the body of another derivative")
         variables = [v for v, n in node.variable_count for _ in range(int(n))]
         if len(variables) > 1:
-            lifted = Evaluator(Lifted(self.a, self.key(variables[-1])), self.env, self.axes, self.padded)
+            lifted = Evaluator(
+                Lifted(self.a, self.key(variables[-1])), self.env, self.axes, self.padded
+            )
             inner = sp.Derivative(node.expr, *variables[:-1], evaluate=False)
             return lifted.value(inner)[1], self.zero
         self.seed = self.key(variables[0])

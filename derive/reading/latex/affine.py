@@ -74,7 +74,9 @@ def _product(text: str, node: Tree[Token], index_of: IndexOf, written: str) -> s
     factors = [c for c in node.children if isinstance(c, Tree)]
     signs = [str(c) for c in node.children if isinstance(c, Token)]
     if any(sign not in TIMES for sign in signs):
-        raise LatexError(UNSUPPORTED.format(part=source(text, node), written=written), position(node))
+        raise LatexError(
+            UNSUPPORTED.format(part=source(text, node), written=written), position(node)
+        )
     values = [_value(text, f, index_of, written) for f in factors]
     if sum(1 for v in values if not v.is_Integer) > 1:
         raise LatexError(

@@ -340,7 +340,7 @@ def _subscript_part(text: str, scope: Scope, part: Tree[Token] | Token, written:
                 return sp.Integer(int(token.value))
     raise LatexError(
         f"unsupported subscript `{source(text, part)}` in `{written}`: a subscript lists "
-        "indices or integers, e.g. `w_{ij}`, `w_{i,j}` or `z_{10}`",
+        "indices, integers or sums of them, e.g. `w_{ij}`, `w_{i,j}`, `z_{10}` or `x_{i+k-1}`",
         position(part),
     )
 
