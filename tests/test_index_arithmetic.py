@@ -12,7 +12,7 @@ import sympy as sp
 
 from derive import api, symbols
 from derive.errors import DeriveError, LatexError
-from derive.model import Scope
+from derive.model import Document, Scope
 from derive.reading.latex import parse_expression
 
 SCOPE = Scope(indices={"i": "N", "j": "N", "k": "K", "t": "T"}, sizes=frozenset({"N", "K", "T"}))
@@ -52,7 +52,7 @@ def test_a_product_of_two_indices_is_refused() -> None:
         parse_expression("x_{ij-1}", SCOPE)
 
 
-def document(tmp_path: Path, text: str) -> api.Document:
+def document(tmp_path: Path, text: str) -> Document:
     """Load ``text`` as a document."""
     path = tmp_path / "doc.md"
     path.write_text(text, encoding="utf-8")
