@@ -20,6 +20,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.errors import DocumentError, Position
+from derive.meaning import reach
 from derive.meaning.names import Mistake, Names, Type, is_index
 from derive.memo import OwnedMemo
 from derive.model import Definition, Document
@@ -56,20 +57,26 @@ def names_of(doc: Document, *, claims: bool = False) -> Names:
             for p in definition.params
             if not is_index(p)
         }
+        names.source = (definition.text, definition.position)
         found = first(names, definition.body, local)
         if found is not None:
             raise placed(found, definition.text, definition.position, doc.scope)
     for assumption in doc.assumptions.values():
+        names.source = (assumption.text, assumption.position)
         for side in (assumption.lhs, assumption.rhs):
             found = names.check(side)
             if found is not None:
                 raise placed(found, assumption.text, assumption.position, doc.scope)
     if claims:
         for claim in doc.claims:
+            names.source = (claim.text, claim.position)
             for side in (claim.lhs, claim.rhs):
                 found = names.check(side)
                 if found is not None:
                     raise placed(found, claim.text, claim.position, doc.scope)
+        found = reach.unsized_padding(names)
+        if found is not None and found.source is not None:
+            raise placed(found, *found.source, doc.scope)
     return names
 
 
@@ -193,6 +200,8 @@ def mentioned(node: sp.Basic) -> Iterator[str]:
 
 def placed(found: Mistake, text: str, start: Position, scope: Scope) -> DocumentError:
     """The error for a mistake in ``text``, at the use's place in the file."""
+    if found.source is not None:  # written earlier than the use that showed it wrong
+        text, start = found.source
     inner = locate_use(text, scope, found.at)
     where = start if inner is None else Text(text, start).locate(inner.line, inner.col)
     return DocumentError(found.message, where)

@@ -24,6 +24,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.meaning import reach
+from derive.errors import Position
 from derive.model import Document
 
 
@@ -33,6 +34,9 @@ class Mistake:
 
     message: str
     at: sp.Basic  # the offending use (an element, a name, or Tuple(k, upper) for a sum)
+    # the text (and its place) the use was written in, when not the one being checked:
+    # `x_{i+k-1}` in an earlier claim, refused once a later use gives x's size
+    source: tuple[str, Position] | None = None
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Names:
     spans: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
     # affine uses met before their axis was known: checked when it becomes known
     pending: list[reach.Pending] = field(default_factory=list)
+    source: tuple[str, Position] | None = None  # the text being checked, for `pending`
 
     def __post_init__(self) -> None:
         """Types fixed by ``[shapes]`` and by definitions' heads."""

@@ -12,7 +12,7 @@ what to write.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -20,6 +20,7 @@ import sympy as sp
 from derive import symbols
 
 if TYPE_CHECKING:
+    from derive.errors import Position
     from derive.meaning.names import Mistake, Names
 
 
@@ -31,12 +32,13 @@ class Pending:
     axis: int
     index: sp.Expr
     spans: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]
+    source: tuple[str, Position] | None = None  # where it was written
 
 
 def unsized(names: Names, node: sp.Indexed) -> list[Pending]:
     """The affine subscripts of a first use, to check once their axes are known."""
     return [
-        Pending(node, n, index, dict(names.spans))
+        Pending(node, n, index, dict(names.spans), names.source)
         for n, index in enumerate(node.indices)
         if names.size_of(index) is None and not index.is_Integer
     ]
@@ -52,9 +54,29 @@ def settled(names: Names, name: str, axis: int, size: str) -> Iterator[Mistake]:
             names.spans = use.spans
             found = check(names, use.node, use.index, size)
             if found is not None:
-                yield found
+                yield replace(found, source=use.source)
     finally:
         names.spans = current
+
+
+def unsized_padding(names: Names) -> Mistake | None:
+    """A zero-padded name used only with arithmetic subscripts: its size is unknown.
+
+    Which entries are 0 depends on the size, so the use is refused with what to write.
+    """
+    from derive.meaning.names import Mistake, shown
+
+    for use in names.pending:
+        name = symbols.base_name(use.node) or ""
+        if name in names.doc.padded:
+            return Mistake(
+                f"`{shown(use.node)}`: `{name}` is zero-padded, but no use says how many "
+                f"entries it has; declare its size (`[shapes] {name} = \"N\"`) or write "
+                f"an entry with a plain index (`{name}_i`)",
+                use.node,
+                use.source,
+            )
+    return None
 
 
 def check(names: Names, node: sp.Indexed, index: sp.Expr, axis: str | None) -> Mistake | None:
@@ -85,7 +107,35 @@ def check(names: Names, node: sp.Indexed, index: sp.Expr, axis: str | None) -> M
 
 
 def extremes(names: Names, index: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
-    """The least and greatest value of an affine subscript, or None if one is unknown."""
+    """The least and greatest value of an affine subscript, or None if one is unknown.
+
+    A limit that names another index (``Σ_{k=1}^{j-1}``, j over K) is bounded in turn by
+    that index's own range, until only sizes and numbers are left.
+    """
+    span = one_step(names, index)
+    for _ in range(DEPTH):
+        if span is None:
+            return None
+        low, high = span
+        if not _indices(names, low) and not _indices(names, high):
+            return span
+        below, above = one_step(names, low), one_step(names, high)
+        if below is None or above is None:
+            return None
+        span = below[0], above[1]
+    return None
+
+
+DEPTH = 8  # sums nested deeper than this, each bounded by the next, are not followed
+
+
+def _indices(names: Names, expr: sp.Expr) -> bool:
+    """True when ``expr`` still holds an index (not only sizes and numbers)."""
+    return any(s.name not in names.doc.sizes for s in expr.free_symbols if isinstance(s, sp.Symbol))
+
+
+def one_step(names: Names, index: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """The least and greatest value of ``index`` over the ranges of its own indices."""
     low: sp.Expr = sp.S.Zero
     high: sp.Expr = sp.S.Zero
     for term in sp.Add.make_args(sp.expand(index)):
