@@ -186,6 +186,7 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
+        side_conditions=sides_defined(doc, problem),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
@@ -335,6 +336,19 @@ def domain_conditions(
     for cond in domain.conditions(*exprs, bounds=bounds, written=written):
         out.append(f"{unicode(cond.expr)} {cond.relation}")
     return tuple(out)
+
+
+def sides_defined(doc: Document, problem: Problem) -> tuple[str, ...]:
+    """What a verified claim's sides need to be real (``z_j ≠ 0`` for ``∏_k z_k / z_j``).
+
+    The concrete check skips the points where a side is undefined, so the verdict says
+    where it was checked, as a proof does.
+    """
+    from derive.printing.notation import unicode
+
+    bounds = lower_bounds(doc, problem)
+    found = domain.conditions(problem.lhs, problem.rhs, bounds=bounds, written=problem.domain)
+    return tuple(f"{unicode(cond.expr)} {cond.relation}" for cond in found)
 
 
 def not_real(expr: sp.Basic) -> sp.Basic | None:
@@ -715,7 +729,19 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
         found |= expr.atoms(sp.Symbol) & declared  # a size is never bound
     found |= {problem.ranges[i] for i in problem.free}
     found |= {problem.ranges[i] for _, free in problem.assumptions for i in free}
+    found |= axis_sizes(problem) & declared
     return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size
+
+
+def axis_sizes(problem: Problem) -> set[sp.Basic]:
+    """The sizes of the axes of the inputs a problem reads: ``z_3`` needs ``K ≥ 3``."""
+    found: set[sp.Basic] = set()
+    for expr in (problem.lhs, problem.rhs):
+        for node in expr.atoms(sp.Indexed):
+            for size in problem.axes.get(symbols.base_name(node) or "", ()):
+                if size is not None:
+                    found |= size.free_symbols
+    return found
 
 
 def describe_sizes(

@@ -267,6 +267,8 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
     for coeff, var in powers:
         if isinstance(var, (sp.Symbol, sp.Indexed)) and var not in ev.env and not var.is_integer:
             u = a.exp_leaf(ev.key(var))
+        elif isinstance(var, sp.Sum):  # e^{Σ_k f_k} is Π_k e^{f_k}, as over the reals
+            u = ev.dual(sp.Product(sp.exp(var.function), *var.limits))[0]
         else:
             u = a.exp(ev.dual(var)[0])
         for _ in range(abs(coeff)):
