@@ -151,6 +151,14 @@ def cycles(doc: Document) -> None:
         for used in graph.get(name, []):
             if state.get(used) == 1:
                 loop = [*path[path.index(used) :], used] if used in path else [name, used]
+                step = recurrence(doc, name) if used == name else None
+                if step is not None:
+                    raise DocumentError(
+                        f"`{name}` is defined by a recurrence (`{step}` in its own "
+                        "definition): derive does not unroll recurrences; name the earlier "
+                        "state as an input (e.g. `s_{t-1}`) and define one step from it",
+                        doc.definitions[used].position,
+                    )
                 what = (
                     f"`{name}` is defined in terms of itself"
                     if used == name
@@ -168,6 +176,18 @@ def cycles(doc: Document) -> None:
     for name in graph:
         if state.get(name) is None:
             visit(name, [name])
+
+
+def recurrence(doc: Document, name: str) -> str | None:
+    """``h_{t-1}`` in ``h_t``'s own definition: an entry of it at an earlier subscript."""
+    from derive.meaning.names import shown
+
+    for node in doc.definitions[name].body.atoms(sp.Indexed):
+        if symbols.base_name(node) == name and not all(
+            isinstance(i, sp.Symbol) for i in node.indices
+        ):
+            return shown(node)
+    return None
 
 
 def references(doc: Document, body: sp.Basic) -> set[str]:
