@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive import symbols
-from derive.meaning import reach
 from derive.errors import Position
+from derive.meaning import reach
 from derive.model import Document
 
 

@@ -71,7 +71,7 @@ def unsized_padding(names: Names) -> Mistake | None:
         if name in names.doc.padded:
             return Mistake(
                 f"`{shown(use.node)}`: `{name}` is zero-padded, but no use says how many "
-                f"entries it has; declare its size (`[shapes] {name} = \"N\"`) or write "
+                f'entries it has; declare its size (`[shapes] {name} = "N"`) or write '
                 f"an entry with a plain index (`{name}_i`)",
                 use.node,
                 use.source,

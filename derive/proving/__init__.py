@@ -27,7 +27,14 @@ from derive.proving.counterexample import completed, find_counterexample, groupe
 from derive.proving.entries import entry_by_entry, written_out
 from derive.proving.expand import claim_meaning, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
-from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
+from derive.proving.index_calculus import (
+    IndexCalculus,
+    Outcome,
+    Rule,
+    Unsupported,
+    assumption_rule,
+    spelled_out,
+)
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
 from derive.proving.modular import (
     DIGITS,
@@ -500,18 +507,40 @@ def opinion_sizes(bounds: dict[sp.Symbol, int], free: int = 2) -> list[dict[str,
 def all_k(
     doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
 ) -> Outcome | None:
-    """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
+    """Try the index-calculus proof; ``None`` when the normaliser does not apply.
+
+    When the sums as written do not reduce to zero, those over numbers are written out
+    (``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3``) and the normal form is tried again.
+    """
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
-        sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
-        calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
-        equal = {}
-        for a, op, b in conditions(claim):
-            if op == "=" and isinstance(b, sp.Symbol):
-                equal[b] = a
-            elif op == "=" and isinstance(a, sp.Symbol):
-                equal[a] = b
-        return calc.decide((lhs - rhs).xreplace(equal))
+    except Unsupported:
+        return None
+    equal = {}
+    for a, op, b in conditions(claim):
+        if op == "=" and isinstance(b, sp.Symbol):
+            equal[b] = a
+        elif op == "=" and isinstance(a, sp.Symbol):
+            equal[a] = b
+    difference = (lhs - rhs).xreplace(equal)
+    outcome = normal_form(doc, claim, rules, difference)
+    if outcome is not None and outcome.proved:
+        return outcome
+    spelled = spelled_out(difference)
+    if spelled == difference:
+        return outcome
+    found = normal_form(doc, claim, rules, spelled)
+    return found if found is not None and found.proved else outcome
+
+
+def normal_form(
+    doc: Document, claim: Claim, rules: tuple[Rule, ...], difference: sp.Expr
+) -> Outcome | None:
+    """The index calculus on ``left − right``; ``None`` when it does not apply."""
+    sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
+    calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
+    try:
+        return calc.decide(difference)
     except Unsupported:
         return None
 

@@ -93,9 +93,6 @@ class Outcome:
     bounds: dict[sp.Symbol, int] = field(default_factory=dict)  # sizes the rules needed
 
 
-WRITTEN_OUT = 16  # a sum or product over at most this many numbers is written out
-
-
 @dataclass
 class IndexCalculus:
     r"""Normalise and decide ``left − right`` for a symbolic size.
@@ -166,8 +163,6 @@ class IndexCalculus:
         """Reduce sums (innermost first) and split logarithms."""
         if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
             return expr
-        if written_out := self.written_out(expr):
-            return self.reduce(written_out[0])
         if isinstance(expr, sp.Sum):
             bound = {lim[0] for lim in expr.limits}
             for var, lo, hi in expr.limits:
@@ -188,20 +183,6 @@ class IndexCalculus:
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
         return expr
-
-    def written_out(self, expr: sp.Basic) -> tuple[sp.Expr] | None:
-        """``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3`` (and a product alike), or None.
-
-        Only a sum or product over numbers (at most :data:`WRITTEN_OUT` terms) with one
-        limit is written out: its terms are then exactly the body at each number.
-        """
-        if not isinstance(expr, sp.Sum | sp.Product) or len(expr.limits) != 1:
-            return None
-        ((var, lo, hi),) = expr.limits
-        if not (lo.is_Integer and hi.is_Integer) or int(hi) - int(lo) >= WRITTEN_OUT:
-            return None
-        terms = [expr.function.xreplace({var: sp.Integer(n)}) for n in range(lo, hi + 1)]
-        return (sp.Add(*terms) if isinstance(expr, sp.Sum) else sp.Mul(*terms),)
 
     def product(self, expr: sp.Product) -> sp.Expr:
         """A product is an atom: its body reduced, its variables given canonical names."""
@@ -485,3 +466,28 @@ def assumption_rule(name: str, difference: sp.Expr, free: tuple[sp.Symbol, ...])
         if slope != 0 and not slope.has(x) and not rest.has(x):
             return Rule(name, atom, sp.cancel(-rest / slope), free)
     raise Unsupported(f"assumption `{name}` does not pin down a sum linearly")
+
+
+WRITTEN_OUT = 16  # a sum or product over at most this many numbers is written out
+
+
+def spelled_out(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with ``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3`` (and products alike).
+
+    Only a sum or product over numbers (at most :data:`WRITTEN_OUT` of them) with one
+    limit is written out: its terms are then exactly the body at each number. The
+    prover tries this when the sums as written do not reduce to zero.
+    """
+
+    def fixed(node: sp.Basic) -> bool:
+        if not isinstance(node, sp.Sum | sp.Product) or len(node.limits) != 1:
+            return False
+        ((_, lo, hi),) = node.limits
+        return bool(lo.is_Integer and hi.is_Integer and int(hi) - int(lo) < WRITTEN_OUT)
+
+    def terms(node: sp.Sum | sp.Product) -> sp.Expr:
+        ((var, lo, hi),) = node.limits
+        each = [node.function.xreplace({var: sp.Integer(n)}) for n in range(lo, hi + 1)]
+        return sp.Add(*each) if isinstance(node, sp.Sum) else sp.Mul(*each)
+
+    return expr.replace(fixed, terms)
