@@ -448,6 +448,8 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
         new = mapping[x.base]
         if isinstance(new, int):
             return Bound(None, new + x.offset)
+        if isinstance(new, Shift):
+            raise TypeError("a sum's limit takes a letter or a number, not a shift")
         return Bound(new, x.offset)
 
     if isinstance(node, Entry):
@@ -461,6 +463,8 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
         return replace(node, a=s(node.a), b=s(node.b), same=kids[0], other=kids[1])
     if isinstance(node, IndexVal):
         new = mapping.get(node.name, node.name)
+        if isinstance(new, Shift):
+            raise TypeError("an index used as a number takes a letter or a number")
         return Num(Fraction(new)) if isinstance(new, int) else IndexVal(new)
     if isinstance(node, Sum):
         inner = {k: v for k, v in mapping.items() if k != node.var}

@@ -1200,14 +1200,14 @@ def fam_shift(ch: Chooser) -> Claim:
     wrong: Node | None = None  # the family's mutant of the right side
     if kind == 0:  # Σ_{k=1}^{K-1} t_k z_{k+1} = Σ_{k=2}^{K} t_{k-1} z_k
         with_t = coin(ch, 50)
-        left = Entry("z", (shift((1, k), offset=1),))
-        right = Entry("z", (k,))
+        left: Node = Entry("z", (shift((1, k), offset=1),))
+        right: Node = Entry("z", (k,))
         if with_t:
             left = mul(Entry("t", (k,)), left)
             right = mul(Entry("t", (shift((1, k), offset=-1),)), right)
         lhs: Node = Sum(k, left, one, Bound("K", -1))
         rhs: Node = Sum(k, right, Bound(None, 2), size)
-        wrong = Sum(k, substitute(right, {k: k}), one, Bound("K", -1)) if not with_t else None
+        wrong = None if with_t else Sum(k, right, one, Bound("K", -1))
     elif kind == 1:  # Σ_k g_k b_{k+s} = Σ_k g_{k-s} b_k (both padded)
         lhs = Sum(k, mul(Entry("g", (k,)), Entry("b", (shift((1, k), offset=s),))), one, size)
         rhs = Sum(k, mul(Entry("g", (shift((1, k), offset=-s),)), Entry("b", (k,))), one, size)
