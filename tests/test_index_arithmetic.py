@@ -432,3 +432,17 @@ def test_the_oracle_reads_shifts_padding_and_products() -> None:
         search(replace(rule, rhs=Prod("k", Entry("z", ("k",)))), random.Random(1)).status
         == "counterexample"
     )
+
+
+def test_an_ellipsis_to_a_number_is_not_a_shift(tmp_path: Path) -> None:
+    r"""``z_1 + \dots + z_3`` binds a letter of its own: read as a sum, not refused."""
+    text = (
+        HEAD
+        + r"""
+[[claims]]
+name = "dots"
+statement = 'z_1 + \dots + z_3 = \sum_{k=1}^{3} z_k'
++++
+"""
+    )
+    assert statuses(tmp_path, text) == {"dots": "proved"}

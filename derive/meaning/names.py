@@ -198,7 +198,7 @@ class Names:
             return
         for n, index in enumerate(indices):
             size = self.size_of(index)
-            if size is None and not index.is_Integer:
+            if size is None and reach.is_affine(index):
                 found = reach.check(self, node, index, known.axes[n])
                 if known.axes[n] is None:
                     self.pending.append(reach.Pending(node, n, index, dict(self.spans)))

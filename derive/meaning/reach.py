@@ -40,8 +40,17 @@ def unsized(names: Names, node: sp.Indexed) -> list[Pending]:
     return [
         Pending(node, n, index, dict(names.spans), names.source)
         for n, index in enumerate(node.indices)
-        if names.size_of(index) is None and not index.is_Integer
+        if names.size_of(index) is None and is_affine(index)
     ]
+
+
+def is_affine(index: sp.Expr) -> bool:
+    """True for a subscript with arithmetic (``i+k-1``, ``2i``), not a letter or a number.
+
+    A letter a sum binds without a declaration (the ``p`` of ``z_1 + \\dots + z_3``) keeps
+    the rules of a plain index: its sum's limits are checked as a sum's.
+    """
+    return not (index.is_Integer or isinstance(index, sp.Symbol))
 
 
 def settled(names: Names, name: str, axis: int, size: str) -> Iterator[Mistake]:

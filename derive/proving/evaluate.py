@@ -265,7 +265,13 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
     value = ev.one
     powers, rest = exponent_terms(node)
     for coeff, var in powers:
-        if isinstance(var, (sp.Symbol, sp.Indexed)) and var not in ev.env and not var.is_integer:
+        padding = isinstance(var, sp.Indexed) and ev.outside(var)  # e^0 for a padded entry
+        if (
+            isinstance(var, (sp.Symbol, sp.Indexed))
+            and var not in ev.env
+            and not var.is_integer
+            and not padding
+        ):
             u = a.exp_leaf(ev.key(var))
         elif isinstance(var, sp.Sum):  # e^{Σ_k f_k} is Π_k e^{f_k}, as over the reals
             u = ev.dual(sp.Product(sp.exp(var.function), *var.limits))[0]
