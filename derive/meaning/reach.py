@@ -45,9 +45,9 @@ def unsized(names: Names, node: sp.Indexed) -> list[Pending]:
 
 
 def is_affine(index: sp.Expr) -> bool:
-    """True for a subscript with arithmetic (``i+k-1``, ``2i``), not a letter or a number.
+    r"""True for a subscript with arithmetic (``i+k-1``, ``2i``), not a letter or a number.
 
-    A letter a sum binds without a declaration (the ``p`` of ``z_1 + \\dots + z_3``) keeps
+    A letter a sum binds without a declaration (the ``p`` of ``z_1 + \dots + z_3``) keeps
     the rules of a plain index: its sum's limits are checked as a sum's.
     """
     return not (index.is_Integer or isinstance(index, sp.Symbol))
