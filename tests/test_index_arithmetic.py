@@ -158,7 +158,7 @@ expect = "refuted"
 
 def test_convolution_backward(tmp_path: Path) -> None:
     """By w: proved for all sizes; by x: verified (flipped kernel); no flip: refuted."""
-    report = api.check(document(tmp_path, CONV))
+    report = api.check(document(tmp_path, CONV), timeout=60)  # by x: about 5 s alone
     found = {r.claim.name: r.verdict.status for r in report.results}
     said = [r.verdict.message for r in report.results]
     assert found == {"by-w": "proved", "by-x": "verified", "no-flip": "refuted"}, said
