@@ -187,6 +187,7 @@ class Document:
     scope: Scope = field(default_factory=lambda: Scope({}, frozenset()))
     parts: tuple[Part, ...] = ()
     fixed: Mapping[str, int] = field(default_factory=dict)  # sizes given as numbers
+    padded: frozenset[str] = frozenset()  # names whose entries outside their range are 0
     where: tuple[Condition, ...] = ()  # conditions on indices that hold in every step
     macros: Mapping[str, str] = field(default_factory=dict)  # body text as written -> as read
     digest: str = ""  # SHA-256 of the document's text as read

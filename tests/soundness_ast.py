@@ -35,11 +35,52 @@ TOLERANCE = mpmath.mpf("1e-30")  # relative difference that counts as "the sides
 
 # The document's declarations (the test writes them into every document's front matter).
 INDEX_RANGE = {"i": "K", "j": "K", "k": "K", "l": "K", "n": "N", "m": "N"}
-VECTORS = {"z": ("K",), "t": ("K",), "w": ("N", "K"), "g": ("K",), "P": ("K", "K")}
+VECTORS = {
+    "z": ("K",),
+    "t": ("K",),
+    "w": ("N", "K"),
+    "b": ("K",),
+    "g": ("K",),
+    "P": ("K", "K"),
+}
+PADDED = frozenset({"b", "g"})  # `[padding] b = "zero"`: an entry outside 1..K is 0
 SCALARS = ("x", "a")
 SIZES = ("K", "N")
 
-Sub = Union[str, int]  # noqa: UP007  (a runtime alias: an index letter or a literal index)
+
+@dataclass(frozen=True)
+class Shift:
+    """A subscript with arithmetic: ``Σ coeff·letter + offset`` (``k+1``, ``2k-1``, ``n+k-1``).
+
+    The letters may be index letters, or the strings ``"1"``, ``"K"`` an ellipsis writes.
+    """
+
+    terms: tuple[tuple[int, str], ...]
+    offset: int = 0
+
+    def value(self, env: Mapping[str, int]) -> int:
+        """The subscript's integer value."""
+        return sum(c * _letter_value(v, env) for c, v in self.terms) + self.offset
+
+    def tex(self) -> str:
+        r"""As written: ``k+1``, ``2 \cdot k``, ``2k-1``, ``j-n+1``."""
+        parts: list[str] = []
+        for c, v in self.terms:
+            sign = "-" if c < 0 else ("+" if parts else "")
+            mag = abs(c)
+            alone = len(self.terms) == 1 and not self.offset
+            body = v if mag == 1 else (f"{mag} \\cdot {v}" if alone else f"{mag}{v}")
+            parts.append(sign + body)
+        if self.offset:
+            parts.append(("+" if self.offset > 0 else "-") + str(abs(self.offset)))
+        return "".join(parts) or "0"
+
+
+def _letter_value(v: str, env: Mapping[str, int]) -> int:
+    return int(v) if v.isdigit() else env[v]
+
+
+Sub = Union[str, int, Shift]  # noqa: UP007  (a runtime alias: a letter, a literal or a shift)
 
 
 class Undefined(Exception):
@@ -265,6 +306,15 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class Prod(Sum):
+    r"""``\prod_{var=lo}^{hi}``, ``\prod_var`` or ``\prod_{var \neq neq}``: a product.
+
+    A :class:`Sum` in every way but its operation (the empty product is 1); never
+    written with an ellipsis or an undeclared letter.
+    """
+
+
+@dataclass(frozen=True)
 class Deriv(Node):
     r"""The derivative of ``body`` with respect to an input (an entry or a scalar).
 
@@ -386,6 +436,8 @@ def letters_of(node: Node) -> set[str]:
     def add(s: Sub | None) -> None:
         if isinstance(s, str):
             out.add(s)
+        elif isinstance(s, Shift):
+            out.update(v for _, v in s.terms if v in INDEX_RANGE)
 
     if isinstance(node, Entry):
         for s in node.subs:
@@ -423,6 +475,8 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
     """Replace free index letters (not those bound by a sum inside)."""
 
     def s(x: Sub) -> Sub:
+        if isinstance(x, Shift):
+            return shifted(x, mapping)
         return mapping.get(x, x) if isinstance(x, str) else x
 
     def b(x: Bound | None) -> Bound | None:
@@ -431,6 +485,8 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
         new = mapping[x.base]
         if isinstance(new, int):
             return Bound(None, new + x.offset)
+        if isinstance(new, Shift):
+            raise TypeError("a sum's limit takes a letter or a number, not a shift")
         return Bound(new, x.offset)
 
     if isinstance(node, Entry):
@@ -444,6 +500,8 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
         return replace(node, a=s(node.a), b=s(node.b), same=kids[0], other=kids[1])
     if isinstance(node, IndexVal):
         new = mapping.get(node.name, node.name)
+        if isinstance(new, Shift):
+            raise TypeError("an index used as a number takes a letter or a number")
         return Num(Fraction(new)) if isinstance(new, int) else IndexVal(new)
     if isinstance(node, Sum):
         inner = {k: v for k, v in mapping.items() if k != node.var}
@@ -464,6 +522,25 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
     if not kids:
         return node
     return with_children(node, tuple(substitute(k, mapping) for k in kids))
+
+
+def shifted(x: Shift, mapping: Mapping[str, Sub]) -> Sub:
+    """A shift with letters replaced: by letters, or by numbers folded into its offset."""
+    terms: list[tuple[int, str]] = []
+    offset = x.offset
+    for c, v in x.terms:
+        new = mapping.get(v, v)
+        if isinstance(new, str) and new.isdigit():
+            new = int(new)
+        if isinstance(new, int):
+            offset += c * new
+        elif isinstance(new, str):
+            terms.append((c, new))
+        else:
+            raise TypeError(f"a shift inside a shift: {new}")
+    if not terms:
+        return offset
+    return Shift(tuple(terms), offset)
 
 
 def sizes_touched(claim: Claim) -> list[str]:
@@ -509,6 +586,8 @@ def vector_ok(claim: Claim) -> bool:
         return False  # `(1, \dots, 1)` abbreviates no pattern
     if any(isinstance(n, Sum) and n.dots for n in (*walk(claim.lhs), *walk(claim.rhs))):
         return False  # an ellipsis inside another would write `\delta_{11}`
+    if any(has_shift(n) or isinstance(n, Prod) for n in (*walk(claim.lhs), *walk(claim.rhs))):
+        return False
     for n in (*walk(claim.lhs), *walk(claim.rhs)):
         if j not in letters_of(n) or isinstance(n, (Y, Entry)):
             continue
@@ -529,7 +608,7 @@ def claim_free(claim: Claim) -> list[str]:
 
 
 def sub_tex(s: Sub) -> str:
-    return str(s)
+    return s.tex() if isinstance(s, Shift) else str(s)
 
 
 def subs_tex(subs: tuple[Sub, ...], comma: bool) -> str:
@@ -537,7 +616,7 @@ def subs_tex(subs: tuple[Sub, ...], comma: bool) -> str:
         (s,) = subs
         text = sub_tex(s)
         return text if len(text) == 1 else "{" + text + "}"
-    if comma or any(isinstance(s, int) for s in subs):
+    if comma or any(isinstance(s, (int, Shift)) for s in subs):
         return "{" + ",".join(sub_tex(s) for s in subs) + "}"
     return "{" + "".join(sub_tex(s) for s in subs) + "}"
 
@@ -755,6 +834,8 @@ def tex_pow(node: Pow) -> str:
 
 
 def tex_sum(node: Sum) -> str:
+    if isinstance(node, Prod):
+        return tex_prod(node)
     if node.letter and letter_ok(node):
         lo = node.lo.tex() if node.lo is not None else "1"
         hi = node.hi.tex() if node.hi is not None else INDEX_RANGE[node.var]
@@ -767,6 +848,18 @@ def tex_sum(node: Sum) -> str:
     else:
         assert node.hi is not None
         head = rf"\sum_{{{node.var}={node.lo.tex()}}}^{{{node.hi.tex()}}}"
+    return head + " " + term_tex(node.body)
+
+
+def tex_prod(node: Prod) -> str:
+    r"""``\prod_{k=1}^{K} …``, ``\prod_k …``, ``\prod_{k \neq j} …``."""
+    if node.neq is not None:
+        head = rf"\prod_{{{node.var} \neq {sub_tex(node.neq)}}}"
+    elif node.lo is None:
+        head = rf"\prod_{node.var}"
+    else:
+        assert node.hi is not None
+        head = rf"\prod_{{{node.var}={node.lo.tex()}}}^{{{node.hi.tex()}}}"
     return head + " " + term_tex(node.body)
 
 
@@ -797,6 +890,8 @@ def dots_ok(node: Sum) -> bool:
     (``z_k``, ``y_k``, ``w_{nk}``, ``δ_kj`` with a letter for the other index).
     """
     size = INDEX_RANGE[node.var]
+    if isinstance(node, Prod) or any(has_shift(n) for n in walk(node.body)):
+        return False
     if node.neq is not None or node.letter or node.var not in free_indices(node.body):
         return False
     if node.lo is not None and (node.lo != Bound(None, 1) or node.hi is None):
@@ -813,6 +908,11 @@ def dots_ok(node: Sum) -> bool:
     return True
 
 
+def has_shift(node: Node) -> bool:
+    """An entry with arithmetic in a subscript (``b_{k+1}``)."""
+    return isinstance(node, Entry) and any(isinstance(s, Shift) for s in node.subs)
+
+
 def second_ok(node: Sum) -> bool:
     """A second term may be written before the ellipsis: the last is a size or at least 3."""
     return node.hi is None or node.hi.base is not None or node.hi.offset >= 3
@@ -820,7 +920,7 @@ def second_ok(node: Sum) -> bool:
 
 def letter_ok(node: Sum) -> bool:
     """The sum may bind an undeclared letter: its upper limit is its size (or none given)."""
-    if node.neq is not None or node.dots:
+    if node.neq is not None or node.dots or isinstance(node, Prod):
         return False
     return node.hi is None or node.hi == Bound(INDEX_RANGE[node.var])
 
@@ -878,7 +978,14 @@ def in_range(vec: str, idx: tuple[int, ...], env: Mapping[str, int]) -> bool:
 
 
 def sub_value(s: Sub, env: Mapping[str, int]) -> int:
+    if isinstance(s, Shift):
+        return s.value(env)
     return env[s] if isinstance(s, str) else s
+
+
+def padding(vec: str, idx: tuple[int, ...], env: Mapping[str, int]) -> bool:
+    """An entry of a zero-padded vector outside its range: its value is 0."""
+    return vec in PADDED and not in_range(vec, idx, env)
 
 
 def zero(v: Any) -> bool:
@@ -938,6 +1045,8 @@ def _size(
 
 def _entry(node: Entry, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     idx = tuple(sub_value(s, env) for s in node.subs)
+    if padding(node.vec, idx, env):
+        return mpmath.mpf(0)
     if not in_range(node.vec, idx, env):
         raise Undefined(f"{node.vec}{idx} is outside its range")
     return point[point_name(node.vec, idx)]
@@ -1050,6 +1159,15 @@ def _sum(node: Sum, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
     return mpmath.fsum(out) if out else mpmath.mpf(0)
 
 
+def _prod(node: Prod, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    out = mpmath.mpf(1)
+    inner = dict(env)
+    for v in sum_range(node, env):
+        inner[node.var] = v
+        out *= evaluate(node.body, inner, point, ctx)
+    return out
+
+
 def _deriv(node: Deriv, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     evaluate(node.body, env, point, ctx)  # the function must be defined at the point
     for kink in walk(node.body):  # at a kink (a tie, |0|, an indicator's edge) no derivative
@@ -1091,6 +1209,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Exp: _exp,
     Fn: _fn,
     Sum: _sum,
+    Prod: _prod,
     Deriv: _deriv,
     Written: lambda node, env, point, ctx: evaluate(node.meaning, env, point, ctx),
 }
@@ -1132,6 +1251,8 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         return sp.Integer(env[node.name])
     if isinstance(node, Entry):
         idx = tuple(sub_value(s, env) for s in node.subs)
+        if padding(node.vec, idx, env):
+            return sp.Integer(0)
         if not in_range(node.vec, idx, env):
             raise Undefined(f"{node.vec}{idx} is outside its range")
         return sp.Symbol(point_name(node.vec, idx))
@@ -1182,7 +1303,7 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         for v in sum_range(node, env):
             inner[node.var] = v
             terms.append(written(node.body, inner))
-        return sp.Add(*terms)
+        return sp.Mul(*terms) if isinstance(node, Prod) else sp.Add(*terms)
     if isinstance(node, Deriv):
         return written_derivative(node, env)
     if isinstance(node, Kink):  # max and min through |a − b| = √((a − b)²): no SymPy Max

@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 
 from tests.soundness_ast import (
     INDEX_RANGE,
+    PADDED,
     Add,
     BigInt,
     Bound,
@@ -42,6 +43,8 @@ from tests.soundness_ast import (
     Node,
     Num,
     Pow,
+    Prod,
+    Shift,
     SizeVal,
     Sub,
     Sum,
@@ -79,8 +82,13 @@ n = "N"
 m = "N"
 
 [shapes]
+b = "K"
 g = "K"
 P = "K x K"
+
+[padding]
+b = "zero"
+g = "zero"
 
 [definitions]
 "y_k" = '\frac{e^{z_k}}{\sum_{i=1}^{K} e^{z_i}}'
@@ -1295,6 +1303,114 @@ def kink_derivative(ch: Chooser, sc: Scope, kind: int) -> Claim:
     return Claim(Deriv(body, x, style), slope, family="kink-derivative", true=True)
 
 
+def shift(*terms: tuple[int, str], offset: int = 0) -> Shift:
+    """The subscript ``Σ coeff·letter + offset``."""
+    return Shift(tuple(terms), offset)
+
+
+def fam_shift(ch: Chooser) -> Claim:
+    r"""Shifted subscripts: reindexed sums, a convolution's gradients, strides.
+
+    ``z`` and ``t`` are not padded, so their shifts stay inside 1..K by the sums'
+    limits; ``b`` and ``g`` are zero-padded (``[padding]``), so any shift reads.
+    A family mutant shifts the answer by one or forgets the kernel's flip.
+    """
+    sc = scope(ch, k_free=1, n_free=coin(ch, 40))
+    j = sc.j()
+    assert j is not None
+    k = sc.bound_k()
+    one, size = Bound(None, 1), Bound("K")
+    s = pick(ch, [1, -1, 2])
+    kind = ch.int(0, 7)
+    wrong: Node | None = None  # the family's mutant of the right side
+    if kind == 0:  # Σ_{k=1}^{K-1} t_k z_{k+1} = Σ_{k=2}^{K} t_{k-1} z_k
+        with_t = coin(ch, 50)
+        left: Node = Entry("z", (shift((1, k), offset=1),))
+        right: Node = Entry("z", (k,))
+        if with_t:
+            left = mul(Entry("t", (k,)), left)
+            right = mul(Entry("t", (shift((1, k), offset=-1),)), right)
+        lhs: Node = Sum(k, left, one, Bound("K", -1))
+        rhs: Node = Sum(k, right, Bound(None, 2), size)
+        wrong = None if with_t else Sum(k, right, one, Bound("K", -1))
+    elif kind == 1:  # Σ_k g_k b_{k+s} = Σ_k g_{k-s} b_k (both padded)
+        lhs = Sum(k, mul(Entry("g", (k,)), Entry("b", (shift((1, k), offset=s),))), one, size)
+        rhs = Sum(k, mul(Entry("g", (shift((1, k), offset=-s),)), Entry("b", (k,))), one, size)
+        wrong = Sum(k, mul(Entry("g", (shift((1, k), offset=s),)), Entry("b", (k,))), one, size)
+    elif kind == 2:  # ∂/∂b_j Σ_k g_k b_{k+s} = g_{j-s}
+        body = Sum(k, mul(Entry("g", (k,)), Entry("b", (shift((1, k), offset=s),))), one, size)
+        lhs = Deriv(body, Entry("b", (j,)))
+        rhs = Entry("g", (shift((1, j), offset=-s),))
+        wrong = Entry("g", (shift((1, j), offset=s),))
+    elif kind == 3 and sc.free_n:  # ∂/∂b_j Σ_k g_k b_{n+k-1} = g_{j-n+1}
+        n = sc.free_n[0]
+        at = shift((1, n), (1, k), offset=-1)
+        lhs = Deriv(Sum(k, mul(Entry("g", (k,)), Entry("b", (at,))), one, size), Entry("b", (j,)))
+        rhs = Entry("g", (shift((1, j), (-1, n), offset=1),))
+        wrong = Entry("g", (shift((1, n), (-1, j), offset=1),))  # the kernel not flipped
+    elif kind in (3, 4):  # ∂/∂g_j Σ_m Σ_k g_k b_{m+k-1} = Σ_m b_{m+j-1}
+        m = "m"
+        inner = Sum(k, mul(Entry("g", (k,)), Entry("b", (shift((1, m), (1, k), offset=-1),))))
+        lhs = Deriv(Sum(m, inner, one, Bound("N")), Entry("g", (j,)))
+        rhs = Sum(m, Entry("b", (shift((1, m), (1, j), offset=-1),)), one, Bound("N"))
+        wrong = Sum(m, Entry("b", (shift((1, m), (-1, j), offset=1),)), one, Bound("N"))
+    elif kind == 5:  # Σ_k b_{2k} + Σ_k b_{2k-1} = Σ_k b_k
+        even = Sum(k, Entry("b", (shift((2, k)),)), one, size)
+        odd = Sum(k, Entry("b", (shift((2, k), offset=-1),)), one, size)
+        lhs, rhs = add(even, odd), Sum(k, Entry("b", (k,)), one, size)
+        wrong = add(even, Sum(k, Entry("b", (shift((2, k), offset=1),)), one, size))
+    elif kind == 6:  # ∂/∂g_j Σ_k g_k b_{2k} = b_{2j}
+        lhs = Deriv(
+            Sum(k, mul(Entry("g", (k,)), Entry("b", (shift((2, k)),))), one, size), Entry("g", (j,))
+        )
+        rhs = Entry("b", (shift((2, j)),))
+        wrong = Entry("b", (shift((2, j), offset=-1),))
+    else:  # Σ_{k=1}^{j-1} z_{k+1} = Σ_{k=2}^{j} z_k
+        lhs = Sum(k, Entry("z", (shift((1, k), offset=1),)), one, Bound(j, -1))
+        rhs = Sum(k, Entry("z", (k,)), Bound(None, 2), Bound(j))
+        wrong = Sum(k, Entry("z", (k,)), one, Bound(j, -1))
+    if wrong is not None and coin(ch, 30):
+        return Claim(lhs, wrong, family="shift", true=False, mutation="shift-by-one-or-flip")
+    return Claim(lhs, rhs, family="shift", true=True)
+
+
+def fam_product(ch: Chooser) -> Claim:
+    r"""Products over an index: the product rule, splitting off a factor, ``∏ e = e^Σ``."""
+    sc = scope(ch, k_free=1)
+    j = sc.j()
+    assert j is not None
+    k = sc.bound_k()
+    vec = pick(ch, ["z", "t", "b"])
+    one, size = Bound(None, 1), Bound("K")
+    f = Entry(vec, (k,))
+    whole = Prod(k, f, one, size) if coin(ch, 60) else Prod(k, f)
+    others = Prod(k, f, neq=j)
+    kind = ch.int(0, 7)
+    if kind == 0:  # ∂/∂z_j ∏_k z_k = ∏_{k≠j} z_k
+        return Claim(Deriv(whole, Entry(vec, (j,))), others, family="product", true=True)
+    if kind == 1:  # ∏_k z_k = z_j ∏_{k≠j} z_k
+        return Claim(whole, mul(Entry(vec, (j,)), others), family="product", true=True)
+    if kind == 2:  # ∏_k e^{z_k} = e^{Σ_k z_k}
+        lhs = Prod(k, Exp(f), one, size)
+        return Claim(lhs, Exp(Sum(k, f, one, size)), family="product", true=True)
+    if kind == 3:  # ∏_{k=1}^{3} z_k = z_1 z_2 z_3
+        top = pick(ch, [2, 3])
+        rhs = mul(*(Entry(vec, (v,)) for v in range(1, top + 1)))
+        return Claim(Prod(k, f, one, Bound(None, top)), rhs, family="product", true=True)
+    if kind == 4:  # ∏_k t_k z_k = ∏_k t_k ∏_k z_k
+        g = Entry("t" if vec != "t" else "z", (k,))
+        lhs = Prod(k, mul(g, f), one, size)
+        return Claim(lhs, mul(Prod(k, g, one, size), Prod(k, f, one, size)), family="product")
+    if kind == 5:  # ∂/∂z_j ∏_k z_k = ∏_k z_k / z_j (where z_j ≠ 0)
+        rhs = Frac(whole, Entry(vec, (j,)))
+        return Claim(Deriv(whole, Entry(vec, (j,))), rhs, family="product", true=True)
+    if kind == 6:  # ∏_{k=1}^{K-1} z_{k+1} = ∏_{k=2}^{K} z_k
+        lhs = Prod(k, Entry("z", (shift((1, k), offset=1),)), one, Bound("K", -1))
+        return Claim(lhs, Prod(k, Entry("z", (k,)), Bound(None, 2), size), family="product")
+    # ∂/∂z_j ∏_{k≠j} z_k = 0
+    return Claim(Deriv(others, Entry(vec, (j,))), ZERO, family="product", true=True)
+
+
 FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (6, fam_sum_linear),
     (5, fam_sum_split),
@@ -1314,6 +1430,8 @@ FAMILIES: list[tuple[int, Callable[[Chooser], Claim]]] = [
     (3, fam_cases),
     (3, fam_matrix),
     (4, fam_kinks),
+    (4, fam_shift),
+    (3, fam_product),
 ]
 
 
@@ -1393,6 +1511,16 @@ def mutate_node(ch: Chooser, node: Node, free: list[str]) -> tuple[Node, str] | 
     if isinstance(node, Mul) and len(node.factors) > 1:
         n = ch.int(0, len(node.factors) - 1)
         return mul(*(node.factors[:n] + node.factors[n + 1 :])), "drop-factor"
+    if isinstance(node, Sum) and any(unpadded_shift(n) for n in walk(node.body)):
+        return None  # another limit could take `z_{k+1}` outside z's entries
+    if isinstance(node, Entry) and any(isinstance(s, Shift) for s in node.subs):
+        if node.vec not in PADDED:
+            return None
+        subs = tuple(
+            replace(s, offset=s.offset + pick(ch, [1, -1])) if isinstance(s, Shift) else s
+            for s in node.subs
+        )
+        return replace(node, subs=subs), "shift"
     if isinstance(node, Sum):
         if node.neq is not None:
             return replace(node, neq=None), "neq-dropped"
@@ -1439,6 +1567,15 @@ def mutate_node(ch: Chooser, node: Node, free: list[str]) -> tuple[Node, str] | 
     if isinstance(node, Frac):
         return mul(node.num, node.den), "frac"
     return None
+
+
+def unpadded_shift(node: Node) -> bool:
+    """An entry of a vector without padding with arithmetic in its subscript."""
+    return (
+        isinstance(node, Entry)
+        and node.vec not in PADDED
+        and any(isinstance(s, Shift) for s in node.subs)
+    )
 
 
 def mutate(ch: Chooser, claim: Claim) -> Claim:
@@ -1530,7 +1667,7 @@ def random_claim(ch: Chooser) -> Claim:
 
 # Letters a sum may bind without the front matter declaring them: none of the document's
 # names (x, a, z, t, w, y, E, e, d, K, N and the declared indices) nor another's.
-UNDECLARED = ["c", "q", "p", "r", "u", "v"]
+UNDECLARED = ["c", "q", "p", "r", "u", "v"]  # not b, g: the padded vectors
 DOTS = ["dots", "cdots", "ldots"]
 
 

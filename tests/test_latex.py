@@ -411,12 +411,13 @@ def test_syntax_error_positions_and_messages() -> None:
 
 def test_unsupported_constructs() -> None:
     """Ambiguous or unsupported constructs are LatexErrors that say what to write."""
-    assert fails("z_{k+1}") == (
+    assert fails("z_{k^2}") == (
         1,
         4,
-        "unsupported subscript `k+1` in `z_{k+1}`: a subscript lists indices or integers, "
-        "e.g. `w_{ij}`, `w_{i,j}` or `z_{10}`",
+        "unsupported subscript `k^2` in `z_{k^2}`: a subscript lists indices, integers or "
+        "sums of them, e.g. `w_{ij}`, `w_{i,j}`, `z_{10}` or `x_{i+k-1}`",
     )
+    assert "multiplies two indices" in fails("z_{kj+1}")[2]
     assert fails("z_10")[:2] == (1, 3) and fails("x^23")[:2] == (1, 3)
     assert fails(r"\ln^2 x")[2] == r"ambiguous power on `\ln`: write `(\ln x)^{2}`"
     assert "ambiguous power" in fails(r"\ln(x)^2")[2]

@@ -152,6 +152,9 @@ class Interpreter:
             for a in node.args:
                 out *= self.integer(a, env)
             return out
+        if isinstance(node, sp.KroneckerDelta):  # the exponent of `∏_{k ≠ j}`: a_k^{1 − δ_kj}
+            first, second = (self.integer(a, env) for a in node.args)
+            return int(first == second)
         raise NotEvaluable(f"{node} is not an integer expression")
 
     def size_of_index(self, index: sp.Symbol) -> int:
@@ -190,6 +193,8 @@ class Interpreter:
 
     def element(self, name: str, ints: tuple[int, ...]) -> Any:
         """The value of ``name`` at ``ints``, with the infinitesimals of derivatives."""
+        if self.padding(name, ints):
+            return self.zero  # a zero-padded input outside its range
         if any(i < 1 for i in ints):
             raise OutOfRange(f"{name}{list(ints)}: an index is below 1")
         seeds = [tag for n, at, tag in self.seeds if n == name and at == ints]
@@ -211,6 +216,16 @@ class Interpreter:
         for tag in seeds:
             value = add(value, infinitesimal(tag, self.zero, self.one))
         return value
+
+    def padding(self, name: str, ints: tuple[int, ...]) -> bool:
+        """True for an entry of a zero-padded input (``[padding]``) outside its axes."""
+        if name not in self.doc.padded or name in self.doc.definitions:
+            return False
+        axes = self.axes.get(name, ())
+        return any(
+            at < 1 or (axis is not None and axis in self.sizes and at > self.sizes[axis])
+            for at, axis in zip(ints, axes, strict=False)
+        )
 
     def gradients(self) -> dict[str, tuple[str, str]]:
         """The names of the gradients of the document's losses: ``∂C/∂z`` → (C, z)."""

@@ -20,6 +20,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.errors import DocumentError, Position
+from derive.meaning import reach
 from derive.meaning.names import Mistake, Names, Type, is_index
 from derive.memo import OwnedMemo
 from derive.model import Definition, Document
@@ -56,20 +57,26 @@ def names_of(doc: Document, *, claims: bool = False) -> Names:
             for p in definition.params
             if not is_index(p)
         }
+        names.source = (definition.text, definition.position)
         found = first(names, definition.body, local)
         if found is not None:
             raise placed(found, definition.text, definition.position, doc.scope)
     for assumption in doc.assumptions.values():
+        names.source = (assumption.text, assumption.position)
         for side in (assumption.lhs, assumption.rhs):
             found = names.check(side)
             if found is not None:
                 raise placed(found, assumption.text, assumption.position, doc.scope)
     if claims:
         for claim in doc.claims:
+            names.source = (claim.text, claim.position)
             for side in (claim.lhs, claim.rhs):
                 found = names.check(side)
                 if found is not None:
                     raise placed(found, claim.text, claim.position, doc.scope)
+        found = reach.unsized_padding(names)
+        if found is not None and found.source is not None:
+            raise placed(found, *found.source, doc.scope)
     return names
 
 
@@ -144,6 +151,14 @@ def cycles(doc: Document) -> None:
         for used in graph.get(name, []):
             if state.get(used) == 1:
                 loop = [*path[path.index(used) :], used] if used in path else [name, used]
+                step = recurrence(doc, name) if used == name else None
+                if step is not None:
+                    raise DocumentError(
+                        f"`{name}` is defined by a recurrence (`{step}` in its own "
+                        "definition): derive does not unroll recurrences; name the earlier "
+                        "state as an input (e.g. `s_{t-1}`) and define one step from it",
+                        doc.definitions[used].position,
+                    )
                 what = (
                     f"`{name}` is defined in terms of itself"
                     if used == name
@@ -161,6 +176,18 @@ def cycles(doc: Document) -> None:
     for name in graph:
         if state.get(name) is None:
             visit(name, [name])
+
+
+def recurrence(doc: Document, name: str) -> str | None:
+    """``h_{t-1}`` in ``h_t``'s own definition: an entry of it at an earlier subscript."""
+    from derive.meaning.names import shown
+
+    for node in doc.definitions[name].body.atoms(sp.Indexed):
+        if symbols.base_name(node) == name and not all(
+            isinstance(i, sp.Symbol) for i in node.indices
+        ):
+            return shown(node)
+    return None
 
 
 def references(doc: Document, body: sp.Basic) -> set[str]:
@@ -193,6 +220,8 @@ def mentioned(node: sp.Basic) -> Iterator[str]:
 
 def placed(found: Mistake, text: str, start: Position, scope: Scope) -> DocumentError:
     """The error for a mistake in ``text``, at the use's place in the file."""
+    if found.source is not None:  # written earlier than the use that showed it wrong
+        text, start = found.source
     inner = locate_use(text, scope, found.at)
     where = start if inner is None else Text(text, start).locate(inner.line, inner.col)
     return DocumentError(found.message, where)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive import symbols
+from derive.errors import Position
+from derive.meaning import reach
 from derive.model import Document
 
 
@@ -32,6 +34,9 @@ class Mistake:
 
     message: str
     at: sp.Basic  # the offending use (an element, a name, or Tuple(k, upper) for a sum)
+    # the text (and its place) the use was written in, when not the one being checked:
+    # `x_{i+k-1}` in an earlier claim, refused once a later use gives x's size
+    source: tuple[str, Position] | None = None
 
 
 @dataclass
@@ -53,6 +58,11 @@ class Names:
     free_in: dict[str, frozenset[sp.Symbol]] = field(default_factory=dict)
     # undeclared indices a sum binds, with the size their upper limit names: `Σ_{c=1}^{K}`
     over: dict[str, str] = field(default_factory=dict)
+    # the limits of the sums around a use, for the reach of `x_{i+k-1}`
+    spans: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
+    # affine uses met before their axis was known: checked when it becomes known
+    pending: list[reach.Pending] = field(default_factory=list)
+    source: tuple[str, Position] | None = None  # the text being checked, for `pending`
 
     def __post_init__(self) -> None:
         """Types fixed by ``[shapes]`` and by definitions' heads."""
@@ -85,7 +95,7 @@ class Names:
             yield found
             return
         if isinstance(node, sp.Sum | sp.Product):
-            saved, outer = self.bound, dict(self.over)
+            saved, outer, spans = self.bound, dict(self.over), dict(self.spans)
             # first the ranges of undeclared indices: SymPy writes Σ_{c=1}^{K} Σ_{i=1}^{c}
             # as one sum whose limits are (i, 1, c), (c, 1, K)
             for var, _, upper in node.limits:
@@ -97,9 +107,10 @@ class Names:
                     if mistake is not None:
                         yield mistake
                 self.bound = (*saved, *(lim[0] for lim in node.limits))
+                self.spans.update({var: (lo, hi) for var, lo, hi in node.limits})
                 yield from self.walk(node.function)
             finally:
-                self.bound, self.over = saved, outer
+                self.bound, self.over, self.spans = saved, outer, spans
             for _, lower, upper in node.limits:
                 yield from self.walk(lower)
                 yield from self.walk(upper)
@@ -175,6 +186,7 @@ class Names:
         known = self.types.get(name)
         if known is None:
             self.types[name] = Type([self.size_of(i) for i in indices], written)
+            self.pending += reach.unsized(self, node)
             return
         if len(indices) != len(known.axes):
             yield Mistake(
@@ -186,6 +198,13 @@ class Names:
             return
         for n, index in enumerate(indices):
             size = self.size_of(index)
+            if size is None and reach.is_affine(index):
+                found = reach.check(self, node, index, known.axes[n])
+                if known.axes[n] is None:
+                    self.pending.append(reach.Pending(node, n, index, dict(self.spans)))
+                if found is not None:
+                    yield found
+                continue  # `x_{i+k-1}`: says nothing about the axis
             if size is None:
                 found = self.literal(node, written, n, index, known.axes[n])
                 if found is not None:
@@ -194,6 +213,7 @@ class Names:
             axis = known.axes[n]
             if axis is None:
                 known.axes[n] = size
+                yield from reach.settled(self, name, n, size)
             elif axis != size:
                 yield Mistake(
                     f"in `{written}`, `{index}` ranges over {size}, but subscript "
@@ -270,6 +290,7 @@ class Names:
         const, rest = upper.as_coeff_Add()
         within = (
             upper.is_Integer
+            or reach.at_most(upper - top)
             or (rest == top and const <= 0)
             or (
                 isinstance(rest, sp.Symbol)

@@ -166,7 +166,10 @@ class UnicodePrinter(StrPrinter):
         return f"{type(expr).__name__.lower()}({', '.join(map(self._print, expr.args))})"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
-        return f"δ_{''.join(map(self._print, expr.args))}"
+        parts = list(map(self._print, expr.args))
+        if all(isinstance(a, sp.Symbol | sp.Integer) for a in expr.args):
+            return f"δ_{''.join(parts)}"
+        return f"δ_{{{', '.join(parts)}}}"  # δ_{j, i + k − 1}: arithmetic in an index
 
     def _print_exp(self, expr: sp.exp) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"

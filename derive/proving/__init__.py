@@ -27,7 +27,14 @@ from derive.proving.counterexample import completed, find_counterexample, groupe
 from derive.proving.entries import entry_by_entry, written_out
 from derive.proving.expand import claim_meaning, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
-from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
+from derive.proving.index_calculus import (
+    IndexCalculus,
+    Outcome,
+    Rule,
+    Unsupported,
+    assumption_rule,
+    spelled_out,
+)
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
 from derive.proving.modular import (
     DIGITS,
@@ -192,6 +199,7 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
+        side_conditions=sides_defined(doc, problem),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
@@ -393,6 +401,23 @@ def plain_dummies(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(renamed)
 
 
+def sides_defined(doc: Document, problem: Problem) -> tuple[str, ...]:
+    """What a verified claim's sides need to be real (``z_j ≠ 0`` for ``∏_k z_k / z_j``).
+
+    The concrete check skips the points where a side is undefined, so the verdict says
+    where it was checked, as a proof does.
+    """
+    from derive.printing.notation import unicode
+
+    bounds = lower_bounds(doc, problem)
+    found = domain.conditions(problem.lhs, problem.rhs, bounds=bounds, written=problem.domain)
+    return tuple(
+        dict.fromkeys(
+            f"{unicode(plain_dummies(readable(cond.expr, doc)))} {cond.relation}" for cond in found
+        )
+    )
+
+
 def not_real(expr: sp.Basic) -> sp.Basic | None:
     """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
     if not isinstance(expr, sp.Basic):
@@ -551,18 +576,39 @@ def opinion_sizes(bounds: dict[sp.Symbol, int], free: int = 2) -> list[dict[str,
 def all_k(
     doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
 ) -> Outcome | None:
-    """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
+    """Try the index-calculus proof; ``None`` when the normaliser does not apply.
+
+    When the sums as written do not reduce to zero, those over numbers are written out
+    (``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3``) and the normal form is tried again.
+    """
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
-        sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
-        calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
-        equal = {}
-        for a, op, b in conditions(claim):
-            if op == "=" and isinstance(b, sp.Symbol):
-                equal[b] = a
-            elif op == "=" and isinstance(a, sp.Symbol):
-                equal[a] = b
-        difference = (lhs - rhs).xreplace(equal)
+    except Unsupported:
+        return None
+    equal = {}
+    for a, op, b in conditions(claim):
+        if op == "=" and isinstance(b, sp.Symbol):
+            equal[b] = a
+        elif op == "=" and isinstance(a, sp.Symbol):
+            equal[a] = b
+    difference = (lhs - rhs).xreplace(equal)
+    outcome = normal_form(doc, claim, rules, difference)
+    if outcome is not None and outcome.proved:
+        return outcome
+    spelled = spelled_out(difference)
+    if spelled == difference:
+        return outcome
+    found = normal_form(doc, claim, rules, spelled)
+    return found if found is not None and found.proved else outcome
+
+
+def normal_form(
+    doc: Document, claim: Claim, rules: tuple[Rule, ...], difference: sp.Expr
+) -> Outcome | None:
+    """The index calculus on ``left − right``; ``None`` when it does not apply."""
+    sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
+    calc = IndexCalculus(index_ranges(doc), rules, distinct=distinct_pairs(claim), sizes=sizes)
+    try:
         if has_kinks(difference):
             return decide_split(difference, lambda branch: fresh(calc).decide(branch))
         return calc.decide(difference)
@@ -625,7 +671,8 @@ def concrete_problem(
         for s in symbols.free_symbols(e) - {v for v, *_ in over}
         if isinstance(s, sp.Symbol) and s.name in doc.indices
     }
-    free = tuple(sorted(set(free_indices(doc, lhs - rhs)) | written, key=str))
+    sides = {*free_indices(doc, lhs), *free_indices(doc, rhs)}  # `A − A` is 0: no index
+    free = tuple(sorted(sides | written, key=str))
     return Problem(
         split_logs(as_exponentials(lhs)),
         split_logs(as_exponentials(rhs)),
@@ -635,6 +682,7 @@ def concrete_problem(
         equal=tuple((a, b) for a, op, b in conds if op == "="),
         assumptions=tuple(assumptions),
         axes=with_uses(input_axes(doc), doc, lhs, rhs),
+        padded=doc.padded,
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
             (split_logs(as_exponentials(meaning(e, doc))), r)
@@ -787,7 +835,19 @@ def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
         found |= expr.atoms(sp.Symbol) & declared  # a size is never bound
     found |= {problem.ranges[i] for i in problem.free}
     found |= {problem.ranges[i] for _, free in problem.assumptions for i in free}
+    found |= axis_sizes(problem) & declared
     return {size for size in found if isinstance(size, sp.Symbol)}  # not a fixed size
+
+
+def axis_sizes(problem: Problem) -> set[sp.Basic]:
+    """The sizes of the axes of the inputs a problem reads: ``z_3`` needs ``K ≥ 3``."""
+    found: set[sp.Basic] = set()
+    for expr in (problem.lhs, problem.rhs):
+        for node in expr.atoms(sp.Indexed):
+            for size in problem.axes.get(symbols.base_name(node) or "", ()):
+                if size is not None:
+                    found |= size.free_symbols
+    return found
 
 
 def describe_sizes(

@@ -44,7 +44,7 @@ def find_counterexample(
         arith = Real(dict(values), problem.digits, agree=33 + 2 * extra)
         try:
             impose(arith, sizes, instances(problem, sizes))
-            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+            evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
             if not within(evaluator, arith, problem.domain):
                 continue
             left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
@@ -84,7 +84,7 @@ def leaf_kinds(
         impose(arith, sizes, instances(problem, sizes))
     except (Undefined, NotSupported):
         pass
-    evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes)
+    evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
     for side in (problem.lhs, problem.rhs):
         try:
             evaluator.value(side)
@@ -112,7 +112,7 @@ def real_touched(problem: Problem, env: dict[sp.Symbol, int]) -> Real:
     touched: list[Key] = []
     for mode in ("positive", "negative", "signed"):
         arith = Real({}, seed=7, mode=mode)
-        evaluator = Evaluator(arith, env, problem.axes)
+        evaluator = Evaluator(arith, env, problem.axes, problem.padded)
         for side in (problem.lhs, problem.rhs):
             try:
                 evaluator.value(side)

@@ -83,7 +83,9 @@ def collect(node: sp.Basic) -> Iterable[Condition]:
     elif isinstance(node, sp.Pow):
         base, exponent = node.args
         if exponent.is_Integer or (exponent.is_integer and not exponent.is_Number):
-            if exponent.is_negative or not exponent.is_Integer:
+            # `a_k^{1 − δ_kj}` (a factor of `∏_{k ≠ j}`) is a power 0 or 1: defined everywhere
+            natural = not exponent.is_Integer and signs(exponent, {}) <= NONNEG
+            if exponent.is_negative or not (exponent.is_Integer or natural):
                 yield Condition(base, NONZERO)
         elif exponent.is_Rational or isinstance(exponent, sp.Float):
             yield Condition(base, POSITIVE if exponent < 0 else NONNEGATIVE)

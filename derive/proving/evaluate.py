@@ -30,15 +30,17 @@ class Evaluator:
         arith: Any,
         env: Mapping[sp.Symbol, int],
         axes: Mapping[str, tuple[sp.Expr | None, ...]] | None = None,
+        padded: frozenset[str] = frozenset(),
     ) -> None:
         """``env`` gives every size and free index an integer.
 
         ``axes`` gives the size of each axis of the inputs: an entry outside them has no
-        value (``z_3`` at ``K = 2``).
+        value (``z_3`` at ``K = 2``), unless the input is in ``padded``: then it is 0.
         """
         self.a = arith
         self.env = dict(env)
         self.axes = axes or {}
+        self.padded = padded
         self.memo: dict[tuple[Any, ...], Dual] = {}
         self.seed: Key | None = None
         self.zero = arith.number(sp.S.Zero)
@@ -86,6 +88,8 @@ class Evaluator:
             return self.a.number(sp.Integer(self.env[node])), self.zero
         if isinstance(node, sp.Symbol) and node.is_integer:
             raise NotSupported(f"index {node} has no value")
+        if isinstance(node, sp.Indexed) and self.outside(node):
+            return self.zero, self.zero  # a padded input outside its range
         key = self.key(node)
         return self.a.leaf(key), (self.one if key == self.seed else self.zero)
 
@@ -99,6 +103,18 @@ class Evaluator:
                     raise Undefined(f"{name}{list(at)} is outside its range")
             return (name, at)
         return (base_name(node),)
+
+    def outside(self, node: sp.Indexed) -> bool:
+        """True for an entry of a zero-padded input outside its axes."""
+        name = base_name(node) or ""
+        if name not in self.padded:
+            return False
+        at = [self.integer(i) for i in node.indices]
+        sizes = self.axes.get(name, ())
+        return any(
+            v < 1 or (s is not None and v > self.integer(s))
+            for v, s in zip(at, sizes, strict=False)
+        )
 
     def integer(self, expr: sp.Basic) -> int:
         """Evaluate an index or size expression to an integer."""
@@ -121,7 +137,9 @@ class Evaluator:
             raise NotSupported("a derivative inside the body of another derivative")
         variables = [v for v, n in node.variable_count for _ in range(int(n))]
         if len(variables) > 1:
-            lifted = Evaluator(Lifted(self.a, self.key(variables[-1])), self.env, self.axes)
+            lifted = Evaluator(
+                Lifted(self.a, self.key(variables[-1])), self.env, self.axes, self.padded
+            )
             inner = sp.Derivative(node.expr, *variables[:-1], evaluate=False)
             return lifted.value(inner)[1], self.zero
         self.seed = self.key(variables[0])
@@ -248,8 +266,16 @@ def exponential(ev: Evaluator, node: sp.exp) -> Dual:
     value = ev.one
     powers, rest = exponent_terms(node)
     for coeff, var in powers:
-        if isinstance(var, (sp.Symbol, sp.Indexed)) and var not in ev.env and not var.is_integer:
+        padding = isinstance(var, sp.Indexed) and ev.outside(var)  # e^0 for a padded entry
+        if (
+            isinstance(var, (sp.Symbol, sp.Indexed))
+            and var not in ev.env
+            and not var.is_integer
+            and not padding
+        ):
             u = a.exp_leaf(ev.key(var))
+        elif isinstance(var, sp.Sum):  # e^{Σ_k f_k} is Π_k e^{f_k}, as over the reals
+            u = ev.dual(sp.Product(sp.exp(var.function), *var.limits))[0]
         else:
             u = a.exp(ev.dual(var)[0])
         for _ in range(abs(coeff)):

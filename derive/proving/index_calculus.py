@@ -478,3 +478,28 @@ def assumption_rule(name: str, difference: sp.Expr, free: tuple[sp.Symbol, ...])
         if slope != 0 and not slope.has(x) and not rest.has(x):
             return Rule(name, atom, sp.cancel(-rest / slope), free)
     raise Unsupported(f"assumption `{name}` does not pin down a sum linearly")
+
+
+WRITTEN_OUT = 16  # a sum or product over at most this many numbers is written out
+
+
+def spelled_out(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with ``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3`` (and products alike).
+
+    Only a sum or product over numbers (at most :data:`WRITTEN_OUT` of them) with one
+    limit is written out: its terms are then exactly the body at each number. The
+    prover tries this when the sums as written do not reduce to zero.
+    """
+
+    def fixed(node: sp.Basic) -> bool:
+        if not isinstance(node, sp.Sum | sp.Product) or len(node.limits) != 1:
+            return False
+        ((_, lo, hi),) = node.limits
+        return bool(lo.is_Integer and hi.is_Integer and int(hi) - int(lo) < WRITTEN_OUT)
+
+    def terms(node: sp.Sum | sp.Product) -> sp.Expr:
+        ((var, lo, hi),) = node.limits
+        each = [node.function.xreplace({var: sp.Integer(n)}) for n in range(lo, hi + 1)]
+        return sp.Add(*each) if isinstance(node, sp.Sum) else sp.Mul(*each)
+
+    return expr.replace(fixed, terms)

@@ -57,6 +57,7 @@ class Problem:
     assumptions: tuple[tuple[sp.Expr, tuple[sp.Symbol, ...]], ...] = ()
     axes: Mapping[str, tuple[sp.Expr | None, ...]] = field(default_factory=dict)  # inputs' sizes
     domain: tuple[tuple[sp.Expr, str], ...] = ()  # what the sides need as written
+    padded: frozenset[str] = frozenset()  # inputs whose entries outside their axes are 0
     digits: int = 50  # real arithmetic's precision: more where the claim writes long numbers
 
 
@@ -159,7 +160,7 @@ def check_one(
             arith = arithmetic(prime, where, attempt, point, problem.digits)
             try:
                 impose(arith, sizes, instances(problem, sizes))
-                evaluator = Evaluator(arith, sizes, problem.axes)
+                evaluator = Evaluator(arith, sizes, problem.axes, problem.padded)
                 failing = []
                 for indices in cases:
                     evaluator.env.update(indices)
@@ -220,7 +221,7 @@ def defined_at(
         arith = arithmetic(prime, seed * 7919 + attempt, attempt, digits=problem.digits)
         try:
             impose(arith, sizes, instances(problem, sizes))
-            evaluator = Evaluator(arith, sizes, problem.axes)
+            evaluator = Evaluator(arith, sizes, problem.axes, problem.padded)
             for indices in cases:
                 evaluator.env.update(indices)
                 evaluator.value(problem.lhs)

@@ -40,6 +40,7 @@ TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
     "macros",
     "where",
     "names",
+    "padding",
 )
 LISTS = ("where", "names")
 PART_KEYS = ("from", "note", *TABLE_KEYS)
@@ -118,6 +119,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         parse_condition(raw, text, scope, tables.after)
         for text in string_list(raw, front, "where", here)
     )
+    padded = parse_padding(raw, string_table(raw, front, "padding", tables), tables)
     return Document(
         name="",
         title="",
@@ -134,9 +136,26 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         functions=functions,
         shapes=shapes,
         fixed=fixed,
+        padded=padded,
         where=where,
         macros=macros,
     )
+
+
+def parse_padding(raw: RawDocument, given: Mapping[str, str], tables: Tables) -> frozenset[str]:
+    """``[padding] x = "zero"``: the names whose entries outside their range are 0.
+
+    Raises:
+        DocumentError: A padding other than ``"zero"``.
+    """
+    for name, kind in given.items():
+        if kind != "zero":
+            raise DocumentError(
+                f'padding of `{name}` is `{kind}`: derive reads only "zero" (entries outside '
+                "the range are 0)",
+                raw.text(kind, after=tables.line(raw, "padding")).position,
+            )
+    return frozenset(given)
 
 
 def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:

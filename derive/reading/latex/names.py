@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import sympy as sp
 from lark import Token, Tree
@@ -24,7 +25,7 @@ from lark import Token, Tree
 from derive import symbols
 from derive.errors import LatexError, UnknownNameError
 from derive.model import Scope
-from derive.reading.latex import shapes
+from derive.reading.latex import affine, shapes
 from derive.reading.latex.nodes import Node, only_item, position, source, tokens
 
 NAME_KINDS = frozenset({"letter", "greek", "accent", "bold", "textname", "cal"})
@@ -316,6 +317,10 @@ def _indices_of(
                 )
             found.append(_index(child, str(child.value), scope, written))
             continue
+        if affine.is_arithmetic(child):
+            index_of = partial(_index, scope=scope, written=written)
+            found.append(affine.read_affine(text, child, index_of, written))
+            continue
         parts = child.children if child.data == "product" else [child]
         for part in parts:
             found.append(_subscript_part(text, scope, part, written))
@@ -335,7 +340,7 @@ def _subscript_part(text: str, scope: Scope, part: Tree[Token] | Token, written:
                 return sp.Integer(int(token.value))
     raise LatexError(
         f"unsupported subscript `{source(text, part)}` in `{written}`: a subscript lists "
-        "indices or integers, e.g. `w_{ij}`, `w_{i,j}` or `z_{10}`",
+        "indices, integers or sums of them, e.g. `w_{ij}`, `w_{i,j}`, `z_{10}` or `x_{i+k-1}`",
         position(part),
     )
 
