@@ -2,6 +2,8 @@ r"""Piecewise functions: ``\max``, ``\min``, ``|x|``, indicators and ``cases`` o
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,14 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive import api
+from derive import __version__, api
+from derive.cli import main
 from derive.errors import DeriveError, LatexError
 from derive.evaluating import branches
 from derive.evaluating.jets import Undefined as NoValue
 from derive.evaluating.jets import infinitesimal
+from derive.presenting import words
+from derive.presenting.report import render
 from derive.proving.arithmetic import Real, Undefined
 from derive.proving.evaluate import Evaluator
 from derive.reading.latex import Scope, parse_expression
@@ -230,3 +235,25 @@ def test_relu_is_read_only_when_defined(tmp_path: Path) -> None:
         verdicts(tmp_path, claim)
     defined = "[definitions]\n'\\text{ReLU}(u)' = '\\max(0, u)'\n"
     assert verdicts(tmp_path, claim, defined)["relu"].status == "proved"
+
+
+def test_a_step_away_from_a_kink_says_so(tmp_path: Path) -> None:
+    """A step proved except at a kink shows it: terminal line, ``--json`` and report."""
+    path = tmp_path / "relu.md"
+    path.write_text(
+        '+++\nname = "relu"\n+++\n\n$$\n\\frac{d}{dx} \\max(0, x) = 1\\{x > 0\\}\n$$\n\n'
+        "$$\n\\max(x, 0) + \\min(x, 0) = x\n$$\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert main(["check", str(path), "--no-cache"], stdout=out) == 0
+    lines = [line for line in out.getvalue().splitlines() if "✓" in line]
+    assert lines[0].endswith("(holds except where x = 0)")
+    assert "except where" not in lines[1]  # no kink under a derivative: nothing to say
+    out = io.StringIO()
+    main(["check", str(path), "--no-cache", "--json"], stdout=out)
+    kinked, plain = json.loads(out.getvalue())["documents"][0]["steps"]
+    assert "except where x = 0" in kinked["side_conditions"]
+    assert not words.kinks_left_out(plain["side_conditions"])
+    rendered = render([api.check(api.load(str(path)))], "2026-01-01", __version__)
+    assert "(holds except where x = 0)" in rendered
