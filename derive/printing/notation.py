@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 from derive.printing import texsafe
 from derive.symbols import (
     Elementwise,
+    Extremum,
     Entry,
     MatrixDerivative,
     NonReal,
@@ -159,6 +160,13 @@ class UnicodePrinter(StrPrinter):
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
         return f"δ_{''.join(map(self._print, expr.args))}"
 
+    def _print_Extremum(self, expr: Extremum) -> str:
+        """``max_k z_k``, ``min_k (z_k + 1)``."""
+        kind = "max" if expr.largest else "min"
+        body = self._print(expr.function)
+        body = f"({body})" if isinstance(expr.function, sp.Add) else body
+        return f"{kind}_{self._print(expr.limits[0][0])} {body}"
+
     def _print_exp(self, expr: sp.exp) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"
 
@@ -286,6 +294,14 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_Opaque(self, expr: Opaque) -> str:
         return texsafe.math_name(str(expr.args[0].name))
+
+    def _print_Extremum(self, expr: Extremum) -> str:
+        r"""``\max_{k} z_{k}``, ``\min_{k} \left(z_{k} + 1\right)``."""
+        kind = r"\max" if expr.largest else r"\min"
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = f"\\left({body}\\right)"
+        return f"{kind}_{{{self._print(expr.limits[0][0])}}} {body}"
 
     def _print_NonReal(self, expr: NonReal) -> str:
         return texsafe.math_name(expr.written)

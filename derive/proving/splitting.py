@@ -25,8 +25,9 @@ from sympy.core.relational import Relational
 
 from derive.printing.notation import unicode
 from derive.proving.index_calculus import Outcome, Unsupported
+from derive.symbols import Extremum
 
-KINKED = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign)
+KINKED = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, Extremum)
 MAX_BRANCHES = 64
 BRANCH = "on the branch "  # how a failing branch is named in an outcome's case
 
@@ -74,10 +75,38 @@ def decide_split(expr: sp.Expr, decide: Callable[[sp.Expr], Outcome]) -> Outcome
     return Outcome(True, sp.S.Zero, "", tuple(dict.fromkeys(sides)), steps, used, bounds)
 
 
+TIE = "except where two entries tie"
+
+
+def passed_over(*exprs: sp.Basic) -> tuple[str, ...]:
+    r"""The kinks a concrete check passes over: the boundaries of conditions under a derivative.
+
+    ``except where x = 0`` for ``\frac{d}{dx}\max(0, x)``, ``except where two entries
+    tie`` for a derivative of ``\max_k z_k``.
+    """
+    found: list[str] = []
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if not isinstance(node, sp.Derivative) or not node.expr.has(*KINKED):
+                continue
+            if node.expr.has(Extremum):
+                found.append(TIE)
+            inner = node.expr.replace(
+                lambda e: isinstance(e, sp.Max | sp.Min | sp.Abs), lambda e: e.rewrite(sp.Piecewise)
+            )
+            for rel in inner.atoms(Relational):
+                d = canonical(sp.expand(rel.lhs - rel.rhs))
+                if d.free_symbols:
+                    found.append(f"except where {unicode(d)} = 0")
+    return tuple(dict.fromkeys(found))
+
+
 def as_piecewise(expr: sp.Expr) -> sp.Expr:
     """``Max``, ``Min`` and ``Abs`` as ``Piecewise``; a step or sign is refused."""
     if expr.has(sp.Heaviside, sp.sign):
         raise Unsupported("a step or a sign")
+    if expr.has(Extremum):
+        raise Unsupported("a maximum over an index (checked at concrete sizes)")
     for node in expr.atoms(sp.Sum, sp.Product):
         if node.has(*KINKED):
             raise Unsupported("a condition inside a sum or product (checked at concrete sizes)")

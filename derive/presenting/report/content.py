@@ -200,9 +200,9 @@ def step(doc: Builder, result: StepResult, cells: Sequence[tuple[int, int]] = ()
         )
     if under and result.verdict is not None:
         doc.add(text(f" (under {', '.join(result.verdict.holds_under)})"))
-    if result.holds and result.verdict is not None:
-        kinks = words.away_from_kinks(result.verdict.side_conditions)
-        doc.add(text(f" ({kinks})") if kinks else Tex(""))
+    kinks = words.away_from_kinks(result.verdict.side_conditions) if result.verdict else ""
+    if result.holds and kinks:
+        doc.add(text(f" ({kinks})"))
     if result.status in ("unparsed", "vacuous", "undecided"):
         doc.add(Tex(r"\\ "), text(words.step_line(result)))
     if result.status == "refuted" and result.verdict is not None:
