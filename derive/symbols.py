@@ -1,4 +1,4 @@
-"""The SymPy vocabulary shared by every layer: one constructor per kind of name.
+r"""The SymPy vocabulary shared by every layer: one constructor per kind of name.
 
 Every layer builds its symbols here so that the parser, the model and the provers
 agree on SymPy assumptions (``Symbol("k", integer=True)`` and ``Symbol("k")`` are

@@ -17,8 +17,8 @@ from sympy.printing.str import StrPrinter
 from derive.printing import texsafe
 from derive.symbols import (
     Elementwise,
-    Extremum,
     Entry,
+    Extremum,
     MatrixDerivative,
     NonReal,
     Opaque,

@@ -192,7 +192,7 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
-        side_conditions=passed_over(claim.lhs, claim.rhs),
+        side_conditions=passed_over(lhs, rhs),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]

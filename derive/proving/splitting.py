@@ -17,6 +17,7 @@ by a sum (``z_k > 0`` in ``Σ_k``) cannot be split for all K: the concrete check
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -91,14 +92,35 @@ def passed_over(*exprs: sp.Basic) -> tuple[str, ...]:
                 continue
             if node.expr.has(Extremum):
                 found.append(TIE)
-            inner = node.expr.replace(
-                lambda e: isinstance(e, sp.Max | sp.Min | sp.Abs), lambda e: e.rewrite(sp.Piecewise)
-            )
-            for rel in inner.atoms(Relational):
-                d = canonical(sp.expand(rel.lhs - rel.rhs))
+            free = node.expr.free_symbols
+            for d in boundaries(node.expr):
+                d = canonical(sp.expand(d))
                 if d.free_symbols:
-                    found.append(f"except where {unicode(d)} = 0")
+                    found.append(except_where(d, free))
     return tuple(dict.fromkeys(found))
+
+
+def except_where(d: sp.Expr, free: set[sp.Basic]) -> str:
+    """``except where x = 0``; for an index bound by a sum, ``except where x_a = 0 (any a)``."""
+    bound = sorted((s for s in d.atoms(sp.Symbol) if s.is_integer and s not in free), key=str)
+    names = [sp.Symbol(n, integer=True) for n in "abcdefgh"[: len(bound)]]
+    if not bound or any(n in free for n in names):
+        return f"except where {unicode(d)} = 0"
+    shown = unicode(d.xreplace(dict(zip(bound, names, strict=True))))
+    return f"except where {shown} = 0 (any {', '.join(map(str, names))})"
+
+
+def boundaries(expr: sp.Basic) -> list[sp.Expr]:
+    """The differences whose sign decides a piecewise node of ``expr`` (``x`` for ``|x|``)."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Abs | sp.Heaviside | sp.sign):
+            found.append(node.args[0])
+        elif isinstance(node, sp.Max | sp.Min):
+            found += [b - a for a, b in itertools.combinations(node.args, 2)]
+        elif isinstance(node, Relational):
+            found.append(node.lhs - node.rhs)
+    return found
 
 
 def as_piecewise(expr: sp.Expr) -> sp.Expr:

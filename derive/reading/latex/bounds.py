@@ -79,7 +79,9 @@ def read_limits(reader: Evaluator, node: Tree[Token]) -> Limits:
                 position(token),
             )
     if (upper is not None or ends) and len(starts) != 1:
-        raise LatexError(f"one upper bound for several indices in `{written}`", position(upper))
+        raise LatexError(
+            f"one upper bound for several indices in `{written}`", position(upper or lower)
+        )
     ranges = []
     for key, start in starts.items():
         var = _bound_index(reader.scope, key, where[key], written)

@@ -16,8 +16,8 @@ from lark import Token, Tree
 
 from derive.errors import LatexError
 from derive.reading.latex.bounds import Limits
-from derive.symbols import IndexMax, IndexMin
 from derive.reading.latex.nodes import position
+from derive.symbols import IndexMax, IndexMin
 
 ORDERS = {
     "<": sp.StrictLessThan,
