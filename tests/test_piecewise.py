@@ -22,6 +22,7 @@ from derive.presenting.report import render
 from derive.proving.arithmetic import Real, Undefined
 from derive.proving.evaluate import Evaluator
 from derive.reading.latex import Scope, parse_expression
+from derive.symbols import IndexMax, IndexMin
 from derive.verdict import Verdict
 
 SCOPE = Scope({"k": "K", "j": "K"}, frozenset({"K"}))
@@ -257,3 +258,166 @@ def test_a_step_away_from_a_kink_says_so(tmp_path: Path) -> None:
     assert not words.kinks_left_out(plain["side_conditions"])
     rendered = render([api.check(api.load(str(path)))], "2026-01-01", __version__)
     assert "(holds except where x = 0)" in rendered
+
+
+MAXPOOL = r"""+++
+name = "maxpool"
+[sizes]
+K = "classes"
+[indices]
+k = "K"
+j = "K"
++++
+
+$$\frac{\partial}{\partial z_j} \max_k z_k = 1\{z_j = \max_k z_k\}$$
+
+$$\frac{\partial}{\partial z_j} \max_k z_k = 1\{z_j > 0\}$$
+
+$$\ln\sum_k e^{z_k} = \max_k z_k + \ln\sum_k e^{z_k - \max_k z_k}$$
+
+$$\ln\sum_k e^{z_k} = \max_k z_k + \ln\sum_k e^{z_k}$$
+
+$$\min_{1 \le k \le K} z_k = -\max_{k} (-z_k)$$
+"""
+
+
+def body_steps(tmp_path: Path, text: str) -> list[Any]:
+    """The checked steps of a document's body."""
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    return list(api.check(api.load(str(path))).steps)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "low", "high"),
+    [
+        (r"\max_k z_k", IndexMax, 1, "K"),
+        (r"\max_{k} z_k", IndexMax, 1, "K"),
+        (r"\max_{1 \le k \le K} z_k", IndexMax, 1, "K"),
+        (r"\min_{0 \leq k < K} z_k", IndexMin, 0, "K - 1"),
+        (r"\min_k z_k", IndexMin, 1, "K"),
+    ],
+)
+def test_max_over_an_index_is_read(text: str, kind: Any, low: int, high: str) -> None:
+    r"""``\max_k`` and ``\min_k`` with their ranges read as one node over the index."""
+    read: Any = ex(text)
+    assert isinstance(read, kind)
+    k = sp.Symbol("k", integer=True, positive=True)
+    size = sp.Symbol("K", integer=True, positive=True)
+    assert read.limits[0] == (k, low, sp.sympify(high, locals={"K": size}))
+    z = read.function.base
+    assert read.xreplace({size: 3}).doit() == (sp.Max if kind is IndexMax else sp.Min)(
+        *[z[n] for n in range(low, 4 if high == "K" else 3)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (r"\max_k z_k w", r"write `\max_k (z_k w)`"),
+        (r"\max_{k \neq j} z_k", "its whole range"),
+        (r"\max_{1 \ge k \le K} z_k", r"`\le` or `<` on both sides"),
+    ],
+)
+def test_max_over_an_index_refusals(text: str, said: str) -> None:
+    """A body of several factors, an index left out, or a range read backwards, refused."""
+    with pytest.raises(LatexError) as caught:
+        ex(text)
+    assert said in str(caught.value)
+
+
+def test_max_pooling_and_stable_log_sum_exp(tmp_path: Path) -> None:
+    """Max pooling's gradient holds away from ties; log-sum-exp's shift holds, its slip not."""
+    pooled, slip, stable, lse_slip, mins = body_steps(tmp_path, MAXPOOL)
+    assert pooled.status == "verified", pooled.reason
+    assert "except where two entries tie" in verdict_of(pooled).side_conditions
+    assert stable.status == "verified" and mins.status in ("proved", "verified")
+    for wrong in (slip, lse_slip):
+        assert wrong.status == "refuted"
+        example = verdict_of(wrong).counterexample
+        assert example is not None and example.values
+
+
+def verdict_of(step: Any) -> Verdict:
+    """A checked step's verdict."""
+    assert step.verdict is not None
+    return step.verdict
+
+
+class Entries(Leaves):
+    """:class:`Leaves` whose nodes may hold an index bound in ``env`` (``z_k`` at k = 2)."""
+
+    def integer(self, node: sp.Basic, env: dict[sp.Basic, object]) -> int:
+        """An index expression's value."""
+        return int(node.xreplace(self.bound(env)))
+
+    def value(self, node: sp.Basic, env: dict[sp.Basic, object]) -> object:
+        """The value of ``node`` once its bound indices are put in."""
+        return super().value(node.xreplace(self.bound(env)), env)
+
+    @staticmethod
+    def bound(env: dict[sp.Basic, object]) -> dict[sp.Basic, sp.Basic]:
+        """The integers ``env`` binds."""
+        return {s: sp.Integer(v) for s, v in env.items() if isinstance(v, int)}
+
+
+@pytest.mark.parametrize("evaluator", ["concrete", "second"])
+def test_a_tie_is_a_kink_for_both_evaluators(evaluator: str) -> None:
+    """Under a derivative a tie for the largest entry has no value; a lower tie is fine."""
+    k = sp.Symbol("k", integer=True, positive=True)
+    z = sp.IndexedBase("z")
+    node = IndexMax(z[k], (k, 1, 3))
+    tied, apart = (1, 2, 2), (2, 1, 1)
+    if evaluator == "concrete":
+
+        def at(values: tuple[int, ...], seed: bool) -> object:
+            point = Real({("z", (n + 1,)): v for n, v in enumerate(values)})
+            ev = Evaluator(point, {})
+            return ev.dual(node)[0] if not seed else ev.value(sp.Derivative(node, z[2]))
+
+        with pytest.raises(Undefined):
+            at(tied, True)
+        assert at(apart, True) == 0 and at(tied, False) == 2
+        return
+    it: Any = Entries()
+    moving = [infinitesimal(0, mpmath.mpf(v), mpmath.mpf(n == 1)) for n, v in enumerate(tied)]
+    with pytest.raises(NoValue):
+        branches.over_index(it, node, {**{z[n + 1]: m for n, m in enumerate(moving)}})
+    still = {z[n + 1]: mpmath.mpf(v) for n, v in enumerate(apart)}
+    assert branches.over_index(it, node, still) == 2
+
+
+L1 = r"""+++
+name = "l1"
+[sizes]
+D = "features"
+[indices]
+j = "D"
+k = "D"
+[shapes]
+x = "D"
++++
+
+$$\|x\|_1 = \sum_{k=1}^{D} |x_k|$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = 2 \cdot 1\{x_j > 0\} - 1$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = \operatorname{sgn}(x_j)$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = 1\{x_j > 0\}$$
+
+$$\operatorname{sign}(x_j) |x_j| = x_j$$
+"""
+
+
+def test_l1_norm_and_its_gradient(tmp_path: Path) -> None:
+    r"""``\|x\|_1`` is the sum of ``|x_k|``; its gradient is the sign away from zeros."""
+    norm, grad, signed, slip, identity = body_steps(tmp_path, L1)
+    assert norm.status in ("proved", "verified"), norm.reason
+    for held in (grad, signed):
+        assert held.status in ("proved", "verified"), held.reason
+        assert words.kinks_left_out(verdict_of(held).side_conditions)
+    assert slip.status == "refuted"
+    assert identity.status in ("proved", "verified"), identity.reason
+    assert ex(r"\operatorname{sgn}(x)").subs(x, -2) == -1
+    assert ex(r"\operatorname{sign}(x)").subs(x, 0) == 0
