@@ -19,6 +19,7 @@ from derive.evaluating.jets import Undefined as NoValue
 from derive.evaluating.jets import infinitesimal
 from derive.presenting import words
 from derive.presenting.report import render
+from derive.printing.notation import latex
 from derive.proving.arithmetic import Real, Undefined
 from derive.proving.evaluate import Evaluator
 from derive.reading.latex import Scope, parse_expression
@@ -421,3 +422,20 @@ def test_l1_norm_and_its_gradient(tmp_path: Path) -> None:
     assert identity.status in ("proved", "verified"), identity.reason
     assert ex(r"\operatorname{sgn}(x)").subs(x, -2) == -1
     assert ex(r"\operatorname{sign}(x)").subs(x, 0) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"1\{x > 0\}",
+        r"\begin{cases} x & x > 0 \\ a x & \text{otherwise} \end{cases}",
+        r"\max(x, 0) - |y| + \min(a, x)",
+        r"\max_k z_k + \min_{k} (z_k - x)",
+    ],
+)
+def test_report_prints_derives_own_notation(text: str) -> None:
+    """The report's LaTeX for a piecewise value reads back as the same value."""
+    read = ex(text)
+    printed = latex(read)
+    assert "for" not in printed and "Piecewise" not in printed and "IndexMax" not in printed
+    assert ex(printed) == read, printed

@@ -295,6 +295,18 @@ class DeriveLatexPrinter(LatexPrinter):
     def _print_Opaque(self, expr: Opaque) -> str:
         return texsafe.math_name(str(expr.args[0].name))
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        r"""``\mathbb{1}[x > 0]`` for an indicator, else ``cases`` as derive reads them."""
+        pieces = expr.args
+        if len(pieces) == 2 and pieces[0][0] == 1 and pieces[1] == (0, True):
+            return f"\\mathbb{{1}}[{self._print(pieces[0][1])}]"
+        rows = [
+            f"{self._print(value)} & "
+            + ("\\text{otherwise}" if condition is sp.true else self._print(condition))
+            for value, condition in pieces
+        ]
+        return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
+
     def _print_Extremum(self, expr: Extremum) -> str:
         r"""``\max_{k} z_{k}``, ``\min_{k} \left(z_{k} + 1\right)``."""
         kind = r"\max" if expr.largest else r"\min"
