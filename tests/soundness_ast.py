@@ -1124,6 +1124,16 @@ def _norm1(node: Norm1, env: Mapping[str, int], point: Mapping[str, Any], ctx: C
     return mpmath.fsum(abs(to_mpf(point[name])) for name in norm1_entries(node, env))
 
 
+def constant_gap(node: Kink, env: Mapping[str, int]) -> bool:
+    """True when the kink's gap is the number 0 as written (``|z_1 − z_1|`` is 0: no kink)."""
+    try:
+        args = [written(a, env) for a in node.args]
+    except Undefined:
+        return False
+    gap = args[0] - args[1] if len(args) == 2 else args[0]
+    return bool(gap == 0)
+
+
 def no_kink(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> None:
     """Raise Undefined at a kink of ``node`` (a tie, |0|, an indicator's edge, a row's edge).
 
@@ -1148,7 +1158,7 @@ def no_kink(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: C
         if any(abs(to_mpf(point[name])) < EPS for name in norm1_entries(node, env)):
             raise Undefined("a derivative of |x| at 0")
         return
-    if isinstance(node, Kink):
+    if isinstance(node, Kink) and not constant_gap(node, env):
         values = [evaluate(a, env, point, ctx) for a in node.args]
         gap = values[0] - values[1] if len(values) == 2 else values[0]
         if abs(gap) < EPS:
