@@ -1,4 +1,4 @@
-"""The SymPy vocabulary shared by every layer: one constructor per kind of name.
+r"""The SymPy vocabulary shared by every layer: one constructor per kind of name.
 
 Every layer builds its symbols here so that the parser, the model and the provers
 agree on SymPy assumptions (``Symbol("k", integer=True)`` and ``Symbol("k")`` are
@@ -9,11 +9,13 @@ different symbols to SymPy).
 - a free real scalar ``a`` or a non-subscripted defined name ``E``: :func:`scalar`
 - a vector or matrix ``z`` (used as ``z[k]`` or ``w[i, j]``): :func:`tensor`
 - the logistic sigmoid: :class:`sigmoid`
+- ``\max_k f_k`` and ``\min_k f_k``: :class:`IndexMax`, :class:`IndexMin`
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 
 def index(name: str) -> sp.Symbol:
@@ -382,3 +384,41 @@ class Opaque(sp.Expr):
             if s not in bound and not (isinstance(s, sp.Indexed) and s.free_symbols & bound)
         }
         return inner.union(*(lim[2].free_symbols for lim in self.limits))
+
+
+class Extremum(ExprWithLimits):
+    r"""``\max_k f_k`` or ``\min_k f_k``: the largest or smallest value of a body over an index.
+
+    Args (SymPy): the body, then one limit ``(k, lower, upper)``. No rule of the index
+    calculus knows it: at concrete bounds :meth:`doit` gives SymPy's ``Max`` (``Min``)
+    of the terms, and the evaluators compare the terms (a tie under a derivative is a
+    kink, where the derivative is undefined).
+    """
+
+    is_commutative = True
+    largest = True
+
+    def _eval_is_extended_real(self) -> bool | None:
+        result: bool | None = self.function.is_extended_real
+        return result
+
+    def doit(self, **hints: object) -> sp.Expr:
+        """SymPy's ``Max`` (``Min``) of the terms, when the bounds are numbers."""
+        var, lo, hi = self.limits[0]
+        if not (lo.is_Integer and hi.is_Integer) or hi < lo:
+            return self
+        terms = [self.function.xreplace({var: sp.Integer(n)}) for n in range(int(lo), int(hi) + 1)]
+        result: sp.Expr = (sp.Max if self.largest else sp.Min)(*terms)
+        return result
+
+
+class IndexMax(Extremum):
+    r"""``\max_k f_k``."""
+
+    largest = True
+
+
+class IndexMin(Extremum):
+    r"""``\min_k f_k``."""
+
+    largest = False

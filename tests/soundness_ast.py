@@ -280,13 +280,32 @@ class Fn(Node):
 class Kink(Node):
     r"""A piecewise value: ``\max``, ``\min`` (two arguments), ``|x|``, or an indicator.
 
-    ``kind`` is max, min, abs, gt (``1\{x > 0\}``) or ge (``\mathbb{1}[x \geq 0]``);
-    ``style`` picks one of the ways each is written.
+    ``kind`` is max, min, abs, gt (``1\{x > 0\}``), ge (``\mathbb{1}[x \geq 0]``) or
+    cases (``args = (c, a, b)``: ``a`` where ``c > 0``, else ``b``, as a ``cases`` whose
+    rows compare ``c`` with 0); ``style`` picks one of the ways each is written.
     """
 
     kind: str
     args: tuple[Node, ...]
     style: int = 0
+
+
+@dataclass(frozen=True)
+class Norm1(Node):
+    r"""``\|g\|_1``: the sum of the absolute values of a vector's entries (over K)."""
+
+    vec: str
+    style: int = 0  # \|g\|_1, \lVert g \rVert_1, \left\| g \right\|_1
+
+
+@dataclass(frozen=True)
+class MaxOver(Node):
+    r"""``\max_k body`` or ``\min_k body`` over the whole range of ``var``."""
+
+    var: str
+    body: Node
+    kind: str = "max"  # max or min
+    style: int = 0  # \max_k, \max_{k}, \max_{1 \le k \le K}
 
 
 @dataclass(frozen=True)
@@ -394,7 +413,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.num, node.den)
     if isinstance(node, Pow):
         return (node.base,)
-    if isinstance(node, (Sum, Deriv)):
+    if isinstance(node, (Sum, Deriv, MaxOver)):
         return (node.body,)
     if isinstance(node, Cases):
         return (node.same, node.other)
@@ -414,7 +433,7 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, num=kids[0], den=kids[1])
     if isinstance(node, Pow):
         return replace(node, base=kids[0])
-    if isinstance(node, (Sum, Deriv)):
+    if isinstance(node, (Sum, Deriv, MaxOver)):
         return replace(node, body=kids[0])
     if isinstance(node, Cases):
         return replace(node, same=kids[0], other=kids[1])
@@ -463,7 +482,7 @@ def letters_of(node: Node) -> set[str]:
 def free_indices(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
     """Index letters free in ``node``."""
     out = letters_of(node) - bound
-    if isinstance(node, Sum):
+    if isinstance(node, Sum | MaxOver):
         inner = bound | {node.var}
         return out | free_indices(node.body, inner)
     for child in children(node):
@@ -512,6 +531,9 @@ def substitute(node: Node, mapping: Mapping[str, Sub]) -> Node:
             neq=None if node.neq is None else s(node.neq),
             body=substitute(node.body, inner),
         )
+    if isinstance(node, MaxOver):
+        inner = {k: v for k, v in mapping.items() if k != node.var}
+        return replace(node, body=substitute(node.body, inner))
     if isinstance(node, Deriv):
         # substitute keeps a node's class: an Entry stays an Entry, a Var a Var
         wrt = cast("Entry | Var", substitute(node.wrt, mapping))
@@ -556,6 +578,10 @@ def sizes_touched(claim: Claim) -> list[str]:
                 found.add(node.name)
             elif isinstance(node, Written):
                 found.update(sizes_touched(Claim(node.meaning, node.meaning)))
+            elif isinstance(node, Norm1):
+                found.update(VECTORS[node.vec])
+            elif isinstance(node, MaxOver):
+                found.add(INDEX_RANGE[node.var])
             elif isinstance(node, Sum):
                 found.add(INDEX_RANGE[node.var])
                 for bd in (node.lo, node.hi):
@@ -627,7 +653,8 @@ def entry_tex(node: Entry) -> str:
 
 def is_bigop(node: Node) -> bool:
     """Nodes that take the rest of a product as their body when written bare."""
-    return isinstance(node, Sum) or (isinstance(node, Deriv) and node.style in ("op", "d"))
+    bare = isinstance(node, Sum | MaxOver)
+    return bare or (isinstance(node, Deriv) and node.style in ("op", "d"))
 
 
 def paren(text: str) -> str:
@@ -637,7 +664,7 @@ def paren(text: str) -> str:
 def is_atom(node: Node) -> bool:
     if isinstance(node, Num):
         return node.value.denominator == 1 and node.value >= 0
-    return isinstance(node, (Var, SizeVal, IndexVal, Entry, Y, Loss, Delta, BigInt)) or (
+    return isinstance(node, (Var, SizeVal, IndexVal, Entry, Y, Loss, Delta, BigInt, Norm1)) or (
         isinstance(node, Deriv) and node.style == "frac"
     )
 
@@ -721,6 +748,8 @@ def tex_factor(node: Node, last: bool) -> str:
         return node.name
     if isinstance(node, Entry):
         return entry_tex(node)
+    if isinstance(node, Norm1):
+        return NORM1_TEX[node.style % len(NORM1_TEX)].format(node.vec)
     if isinstance(node, Y):
         return f"y_{subs_tex((node.sub,), False)}"
     if isinstance(node, Loss):
@@ -756,10 +785,25 @@ def tex_factor(node: Node, last: bool) -> str:
     if isinstance(node, Sum):
         text = tex_sum(node)
         return text if last else paren(text)
+    if isinstance(node, MaxOver):
+        text = tex_max_over(node)
+        return text if last else paren(text)
     if isinstance(node, Deriv):
         text = tex_deriv(node)
         return text if (last or node.style == "frac") else paren(text)
     raise TypeError(node)
+
+
+NORM1_TEX = [r"\|{0}\|_1", r"\lVert {0} \rVert_1", r"\left\| {0} \right\|_1"]
+MAX_OVER_TEX = [r"\{0}_{1} {3}", r"\{0}_{{{1}}} {3}", r"\{0}_{{1 \le {1} \le {2}}} {3}"]
+
+
+def tex_max_over(node: MaxOver) -> str:
+    r"""``\max_k z_k``; a body other than an entry in parentheses (one factor)."""
+    body = node.body
+    inner = tex(body) if isinstance(body, Entry) else paren(tex(body))
+    form = MAX_OVER_TEX[node.style % len(MAX_OVER_TEX)]
+    return form.format(node.kind, node.var, INDEX_RANGE[node.var], inner)
 
 
 KINK_TEX = {
@@ -771,6 +815,11 @@ KINK_TEX = {
         r"\mathbb{{1}}[{0} \geq 0]",
         r"\mathbb{{1}}\{{{0} \ge 0\}}",
         r"\mathbf{{1}}\{{0 \le {0}\}}",
+    ],
+    "cases": [
+        r"\begin{{cases}} {1} & {0} > 0 \\ {2} & \text{{otherwise}} \end{{cases}}",
+        r"\begin{{cases}} {1} & \text{{if }} {0} > 0 \\ {2} & \text{{if }} {0} \le 0 \end{{cases}}",
+        r"\begin{{cases}} {2} & {0} \leq 0 \\ {1} & {0} > 0 \end{{cases}}",
     ],
 }
 
@@ -1138,6 +1187,8 @@ def kink_value(kind: str, values: list[Any]) -> Any:
         return abs(values[0])
     if kind == "gt":
         return mpmath.mpf(1 if values[0] > 0 else 0)
+    if kind == "cases":
+        return values[1] if values[0] > 0 else values[2]
     return mpmath.mpf(1 if values[0] >= 0 else 0)
 
 
@@ -1168,14 +1219,75 @@ def _prod(node: Prod, env: Mapping[str, int], point: Mapping[str, Any], ctx: Con
     return out
 
 
+def over_range(var: str, env: Mapping[str, int]) -> list[int]:
+    """The values an index takes over its whole range."""
+    return list(range(1, env[INDEX_RANGE[var]] + 1))
+
+
+def _max_over(node: MaxOver, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    values = [
+        evaluate(node.body, {**env, node.var: v}, point, ctx) for v in over_range(node.var, env)
+    ]
+    if not values:
+        raise Undefined("a maximum over no entries")
+    return max(values) if node.kind == "max" else min(values)
+
+
+def norm1_entries(node: Norm1, env: Mapping[str, int]) -> list[str]:
+    """The point's names of the vector's entries."""
+    return [point_name(node.vec, (v,)) for v in range(1, env[VECTORS[node.vec][0]] + 1)]
+
+
+def _norm1(node: Norm1, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    return mpmath.fsum(abs(to_mpf(point[name])) for name in norm1_entries(node, env))
+
+
+def constant_gap(node: Kink, env: Mapping[str, int]) -> bool:
+    """True when the kink's gap is the number 0 as written (``|z_1 − z_1|`` is 0: no kink)."""
+    try:
+        args = [written(a, env) for a in node.args]
+    except Undefined:
+        return False
+    gap = args[0] - args[1] if len(args) == 2 else args[0]
+    return bool(gap == 0)
+
+
+def no_kink(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> None:
+    """Raise Undefined at a kink of ``node`` (a tie, |0|, an indicator's edge, a row's edge).
+
+    Sums and maxima over an index are looked into at each value of their index.
+    """
+    if isinstance(node, Written):
+        no_kink(node.meaning, env, point, ctx)
+        return
+    if isinstance(node, Sum | MaxOver):
+        values = sum_range(node, env) if isinstance(node, Sum) else over_range(node.var, env)
+        if isinstance(node, MaxOver):
+            terms = [evaluate(node.body, {**env, node.var: v}, point, ctx) for v in values]
+            best = max(terms) if node.kind == "max" else min(terms)
+            if sum(1 for t in terms if abs(t - best) < EPS) > 1:
+                raise Undefined("a derivative where two entries tie")
+        for v in values:
+            no_kink(node.body, {**env, node.var: v}, point, ctx)
+        return
+    if isinstance(node, Deriv):
+        return  # its own derivative checks its own kinks
+    if isinstance(node, Norm1):
+        if any(abs(to_mpf(point[name])) < EPS for name in norm1_entries(node, env)):
+            raise Undefined("a derivative of |x| at 0")
+        return
+    if isinstance(node, Kink) and not constant_gap(node, env):
+        values = [evaluate(a, env, point, ctx) for a in node.args]
+        gap = values[0] - values[1] if len(values) == 2 else values[0]
+        if abs(gap) < EPS:
+            raise Undefined("a derivative at a kink")
+    for child in children(node):
+        no_kink(child, env, point, ctx)
+
+
 def _deriv(node: Deriv, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     evaluate(node.body, env, point, ctx)  # the function must be defined at the point
-    for kink in walk(node.body):  # at a kink (a tie, |0|, an indicator's edge) no derivative
-        if isinstance(kink, Kink):
-            values = [evaluate(a, env, point, ctx) for a in kink.args]
-            gap = values[0] - values[1] if len(values) == 2 else values[0]
-            if abs(gap) < EPS:
-                raise Undefined("a derivative at a kink")
+    no_kink(node.body, env, point, ctx)
     key = (id(node), tuple(sorted(env.items())))
     if key not in ctx.derivatives:
         try:
@@ -1206,6 +1318,8 @@ EVAL: dict[type, Callable[..., Any]] = {
     Decor: _decor,
     Pow: _pow,
     Kink: _kink,
+    MaxOver: _max_over,
+    Norm1: _norm1,
     Exp: _exp,
     Fn: _fn,
     Sum: _sum,
@@ -1306,6 +1420,17 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
         return sp.Mul(*terms) if isinstance(node, Prod) else sp.Add(*terms)
     if isinstance(node, Deriv):
         return written_derivative(node, env)
+    if isinstance(node, Norm1):
+        return sp.Add(*[sp.sqrt(sp.Symbol(name) ** 2) for name in norm1_entries(node, env)])
+    if isinstance(node, MaxOver):  # pairwise, through |a − b| = √((a − b)²)
+        terms = [written(node.body, {**env, node.var: v}) for v in over_range(node.var, env)]
+        if not terms:
+            raise Undefined("a maximum over no entries")
+        best = terms[0]
+        for term in terms[1:]:
+            gap = sp.sqrt((best - term) ** 2)
+            best = (best + term + (gap if node.kind == "max" else -gap)) / 2
+        return best
     if isinstance(node, Kink):  # max and min through |a − b| = √((a − b)²): no SymPy Max
         args = [written(a, env) for a in node.args]
         if node.kind in ("max", "min"):
@@ -1313,6 +1438,8 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
             return (args[0] + args[1] + (gap if node.kind == "max" else -gap)) / 2
         if node.kind == "abs":
             return sp.sqrt(args[0] ** 2)
+        if node.kind == "cases":
+            return sp.Piecewise((args[1], args[0] > 0), (args[2], True))
         condition = args[0] > 0 if node.kind == "gt" else args[0] >= 0
         return sp.Piecewise((1, condition), (0, True))
     raise TypeError(node)
@@ -1539,7 +1666,7 @@ def used_inputs(claim: Claim, env: Mapping[str, int]) -> set[str]:
         for node in walk(side):
             if isinstance(node, Var):
                 mentioned.add(node.name)
-            elif isinstance(node, (Entry,)):
+            elif isinstance(node, (Entry, Norm1)):
                 mentioned.add(node.vec)
             elif isinstance(node, Deriv):
                 for wrt in node.variables():

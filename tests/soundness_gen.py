@@ -38,9 +38,11 @@ from tests.soundness_ast import (
     IndexVal,
     Kink,
     Loss,
+    MaxOver,
     Mul,
     Neg,
     Node,
+    Norm1,
     Num,
     Pow,
     Prod,
@@ -1262,7 +1264,11 @@ def fam_kinks(ch: Chooser) -> Claim:
     """Identities of max, min, |x| and indicators, and derivatives away from their kinks."""
     sc = scope(ch, k_free=pick(ch, [0, 1]), n_free=False)
     f, g = expr(ch, sc, None, 1), expr(ch, sc, None, 1)
-    kind = ch.int(0, 8)
+    if not any(isinstance(n, Var | Entry | Y | Loss) for n in walk(f)):
+        f = add(f, Var("x"))  # an order between integers (`K > 0`) is refused: not drawn
+    kind = ch.int(0, 12)
+    if kind >= 9:
+        return (kink_cases, max_over_index, l1_norm, kink_derivative_indexed)[kind - 9](ch, f, g)
     if kind == 0:
         claim = (add(kink(ch, "max", f, g), kink(ch, "min", f, g)), add(f, g))
     elif kind == 1:
@@ -1279,6 +1285,83 @@ def fam_kinks(ch: Chooser) -> Claim:
         return kink_derivative(ch, sc, kind)
     lhs, rhs = claim if coin(ch, 70) else claim[::-1]
     return Claim(lhs, rhs, family="kinks", true=True)
+
+
+def kink_cases(ch: Chooser, f: Node, g: Node) -> Claim:
+    """A ``cases`` on ``f > 0`` against a max, an absolute value or an indicator."""
+    rows = pick(ch, [(f, ZERO), (f, Neg(f)), (g, small_num(ch))])
+    written = kink(ch, "cases", f, *rows)
+    if rows[1] == ZERO:
+        other: Node = kink(ch, "max", f, ZERO)
+    elif rows[1] == Neg(f):
+        other = kink(ch, "abs", f)
+    else:
+        other = add(rows[1], mul(sub(rows[0], rows[1]), kink(ch, "gt", f)))
+    lhs, rhs = (written, other) if coin(ch, 70) else (other, written)
+    return Claim(lhs, rhs, family="kink-cases", true=True)
+
+
+def max_over_index(ch: Chooser, f: Node, g: Node) -> Claim:
+    r"""``\max_i`` and ``\min_i`` over an index: shifts, scaling, duality, log-sum-exp."""
+    del g
+    vec = pick(ch, ["z", "t", "g"])
+    var = "i" if "i" not in free_indices(f) else "l"
+    entry = Entry(vec, (var,))
+    top = MaxOver(var, entry, "max", ch.int(0, 2))
+    kind = ch.int(0, 4)
+    claim: tuple[Node, Node]
+    if kind == 0:
+        claim = (MaxOver(var, add(entry, f), "max", top.style), add(top, f))
+    elif kind == 1:
+        claim = (MaxOver(var, entry, "min", top.style), Neg(MaxOver(var, Neg(entry))))
+    elif kind == 2:
+        c = pick(ch, [num(2), num(3), num(Fraction(1, 2))])
+        claim = (MaxOver(var, mul(c, entry), "max", top.style), mul(c, top))
+    elif kind == 3:
+        outer = "l" if var == "i" else "i"
+        shifted = Sum(outer, Exp(sub(Entry(vec, (outer,)), top)))
+        claim = (Fn("ln", Sum(outer, Exp(Entry(vec, (outer,))))), add(top, Fn("ln", shifted)))
+    else:
+        wrt = Entry(vec, ("j",))
+        claim = (Deriv(top, wrt, pick(ch, ["op", "frac"])), kink(ch, "ge", sub(wrt, top)))
+    lhs, rhs = claim if coin(ch, 70) else claim[::-1]
+    return Claim(lhs, rhs, family="max-over-index", true=True)
+
+
+def l1_norm(ch: Chooser, f: Node, g: Node) -> Claim:
+    r"""``\|g\|_1`` against its sum of absolute values, and its gradient away from zeros."""
+    del f, g
+    norm = Norm1("g", ch.int(0, 2))
+    entry = Entry("g", ("l",))
+    kind = ch.int(0, 2)
+    if kind == 0:
+        claim: tuple[Node, Node] = (norm, Sum("l", kink(ch, "abs", entry)))
+    elif kind == 1:
+        claim = (norm, Sum("l", kink(ch, "max", entry, Neg(entry))))
+    else:
+        wrt = Entry("g", ("j",))
+        slope = sub(mul(num(2), kink(ch, "gt", wrt)), ONE)
+        claim = (Deriv(norm, wrt, pick(ch, ["op", "frac"])), slope)
+    return Claim(*claim, family="l1-norm", true=True)
+
+
+def kink_derivative_indexed(ch: Chooser, f: Node, g: Node) -> Claim:
+    """``∂/∂z_j`` of a max, ``|·|`` or ``cases`` of the entry ``z_j``: a step away from the kink."""
+    del f
+    z = Entry(pick(ch, ["z", "t"]), ("j",))
+    c = pick(ch, [small_num(ch), Var("a"), Entry("z", (1,))])
+    kind = ch.int(0, 2)
+    body: Node
+    slope: Node
+    if kind == 0:
+        body, slope = kink(ch, "max", z, c), kink(ch, "gt", sub(z, c))
+    elif kind == 1:
+        body, slope = kink(ch, "abs", sub(z, c)), sub(mul(num(2), kink(ch, "gt", sub(z, c))), ONE)
+    else:  # a ReLU-like row: z_j above c, g·(z_j − c) below, with g free of z_j
+        low = g if not any(isinstance(n, Entry | Y | Loss) for n in walk(g)) else Var("a")
+        body = kink(ch, "cases", sub(z, c), sub(z, c), mul(low, sub(z, c)))
+        slope = kink(ch, "cases", sub(z, c), ONE, low)
+    return Claim(Deriv(body, z, pick(ch, ["op", "frac"])), slope, family="kink-indexed", true=True)
 
 
 def kink_derivative(ch: Chooser, sc: Scope, kind: int) -> Claim:
@@ -1628,13 +1711,23 @@ def mutate(ch: Chooser, claim: Claim) -> Claim:
 def valid(claim: Claim) -> bool:
     """Letters the document declares, no two nested sums over one letter, where-pairs distinct."""
     for side in (claim.lhs, claim.rhs):
-        if not nesting_ok(side, frozenset()):
+        if not nesting_ok(side, frozenset()) or not orders_ok(side):
             return False
     return all(a != b for a, b in claim.where)
 
 
+def orders_ok(node: Node) -> bool:
+    """Every order an indicator or ``cases`` writes compares a real value (not ``K > 0``)."""
+    real = Var | Entry | Y | Loss | Norm1 | MaxOver
+    for kink in walk(node):
+        if isinstance(kink, Kink) and kink.kind in ("gt", "ge", "cases"):
+            if not any(isinstance(n, real) for n in walk(kink.args[0])):
+                return False
+    return True
+
+
 def nesting_ok(node: Node, bound: frozenset[str]) -> bool:
-    if isinstance(node, Sum):
+    if isinstance(node, Sum | MaxOver):
         if node.var in bound:
             return False
         return nesting_ok(node.body, bound | {node.var})

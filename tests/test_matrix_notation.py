@@ -321,7 +321,8 @@ def test_cross_entropy_hessian_as_a_matrix(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (r"\|x\|_1", r"write the sum of absolute values"),
+        (r"\|W\|_1", r"the 1-norm of a column"),
+        (r"\|x\|_3", r"unsupported norm"),
         (r"\|W\|", r"write `\|W\|_F` for the Frobenius norm"),
         (r"\|W\|_2", r"write `\|W\|_F`"),
         (r"\|\lambda\|", r"of a scalar"),

@@ -2,6 +2,8 @@ r"""Piecewise functions: ``\max``, ``\min``, ``|x|``, indicators and ``cases`` o
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,14 +11,19 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive import api
+from derive import __version__, api
+from derive.cli import main
 from derive.errors import DeriveError, LatexError
 from derive.evaluating import branches
 from derive.evaluating.jets import Undefined as NoValue
 from derive.evaluating.jets import infinitesimal
+from derive.presenting import words
+from derive.presenting.report import render
+from derive.printing.notation import latex
 from derive.proving.arithmetic import Real, Undefined
 from derive.proving.evaluate import Evaluator
 from derive.reading.latex import Scope, parse_expression
+from derive.symbols import IndexMax, IndexMin
 from derive.verdict import Verdict
 
 SCOPE = Scope({"k": "K", "j": "K"}, frozenset({"K"}))
@@ -230,3 +237,205 @@ def test_relu_is_read_only_when_defined(tmp_path: Path) -> None:
         verdicts(tmp_path, claim)
     defined = "[definitions]\n'\\text{ReLU}(u)' = '\\max(0, u)'\n"
     assert verdicts(tmp_path, claim, defined)["relu"].status == "proved"
+
+
+def test_a_step_away_from_a_kink_says_so(tmp_path: Path) -> None:
+    """A step proved except at a kink shows it: terminal line, ``--json`` and report."""
+    path = tmp_path / "relu.md"
+    path.write_text(
+        '+++\nname = "relu"\n+++\n\n$$\n\\frac{d}{dx} \\max(0, x) = 1\\{x > 0\\}\n$$\n\n'
+        "$$\n\\max(x, 0) + \\min(x, 0) = x\n$$\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert main(["check", str(path), "--no-cache"], stdout=out) == 0
+    lines = [line for line in out.getvalue().splitlines() if "✓" in line]
+    assert lines[0].endswith("(holds except where x = 0)")
+    assert "except where" not in lines[1]  # no kink under a derivative: nothing to say
+    out = io.StringIO()
+    main(["check", str(path), "--no-cache", "--json"], stdout=out)
+    kinked, plain = json.loads(out.getvalue())["documents"][0]["steps"]
+    assert "except where x = 0" in kinked["side_conditions"]
+    assert not words.kinks_left_out(plain["side_conditions"])
+    rendered = render([api.check(api.load(str(path)))], "2026-01-01", __version__)
+    assert "(holds except where x = 0)" in rendered
+
+
+MAXPOOL = r"""+++
+name = "maxpool"
+[sizes]
+K = "classes"
+[indices]
+k = "K"
+j = "K"
++++
+
+$$\frac{\partial}{\partial z_j} \max_k z_k = 1\{z_j = \max_k z_k\}$$
+
+$$\frac{\partial}{\partial z_j} \max_k z_k = 1\{z_j > 0\}$$
+
+$$\ln\sum_k e^{z_k} = \max_k z_k + \ln\sum_k e^{z_k - \max_k z_k}$$
+
+$$\ln\sum_k e^{z_k} = \max_k z_k + \ln\sum_k e^{z_k}$$
+
+$$\min_{1 \le k \le K} z_k = -\max_{k} (-z_k)$$
+"""
+
+
+def body_steps(tmp_path: Path, text: str) -> list[Any]:
+    """The checked steps of a document's body."""
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    return list(api.check(api.load(str(path))).steps)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "low", "high"),
+    [
+        (r"\max_k z_k", IndexMax, 1, "K"),
+        (r"\max_{k} z_k", IndexMax, 1, "K"),
+        (r"\max_{1 \le k \le K} z_k", IndexMax, 1, "K"),
+        (r"\min_{0 \leq k < K} z_k", IndexMin, 0, "K - 1"),
+        (r"\min_k z_k", IndexMin, 1, "K"),
+    ],
+)
+def test_max_over_an_index_is_read(text: str, kind: Any, low: int, high: str) -> None:
+    r"""``\max_k`` and ``\min_k`` with their ranges read as one node over the index."""
+    read: Any = ex(text)
+    assert isinstance(read, kind)
+    k = sp.Symbol("k", integer=True, positive=True)
+    size = sp.Symbol("K", integer=True, positive=True)
+    assert read.limits[0] == (k, low, sp.sympify(high, locals={"K": size}))
+    z = read.function.base
+    assert read.xreplace({size: 3}).doit() == (sp.Max if kind is IndexMax else sp.Min)(
+        *[z[n] for n in range(low, 4 if high == "K" else 3)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (r"\max_k z_k w", r"write `\max_k (z_k w)`"),
+        (r"\max_{k \neq j} z_k", "its whole range"),
+        (r"\max_{1 \ge k \le K} z_k", r"`\le` or `<` on both sides"),
+    ],
+)
+def test_max_over_an_index_refusals(text: str, said: str) -> None:
+    """A body of several factors, an index left out, or a range read backwards, refused."""
+    with pytest.raises(LatexError) as caught:
+        ex(text)
+    assert said in str(caught.value)
+
+
+def test_max_pooling_and_stable_log_sum_exp(tmp_path: Path) -> None:
+    """Max pooling's gradient holds away from ties; log-sum-exp's shift holds, its slip not."""
+    pooled, slip, stable, lse_slip, mins = body_steps(tmp_path, MAXPOOL)
+    assert pooled.status == "verified", pooled.reason
+    assert "except where two entries tie" in verdict_of(pooled).side_conditions
+    assert stable.status == "verified" and mins.status in ("proved", "verified")
+    for wrong in (slip, lse_slip):
+        assert wrong.status == "refuted"
+        example = verdict_of(wrong).counterexample
+        assert example is not None and example.values
+
+
+def verdict_of(step: Any) -> Verdict:
+    """A checked step's verdict."""
+    assert step.verdict is not None
+    return step.verdict
+
+
+class Entries(Leaves):
+    """:class:`Leaves` whose nodes may hold an index bound in ``env`` (``z_k`` at k = 2)."""
+
+    def integer(self, node: sp.Basic, env: dict[sp.Basic, object]) -> int:
+        """An index expression's value."""
+        return int(node.xreplace(self.bound(env)))
+
+    def value(self, node: sp.Basic, env: dict[sp.Basic, object]) -> object:
+        """The value of ``node`` once its bound indices are put in."""
+        return super().value(node.xreplace(self.bound(env)), env)
+
+    @staticmethod
+    def bound(env: dict[sp.Basic, object]) -> dict[sp.Basic, sp.Basic]:
+        """The integers ``env`` binds."""
+        return {s: sp.Integer(v) for s, v in env.items() if isinstance(v, int)}
+
+
+@pytest.mark.parametrize("evaluator", ["concrete", "second"])
+def test_a_tie_is_a_kink_for_both_evaluators(evaluator: str) -> None:
+    """Under a derivative a tie for the largest entry has no value; a lower tie is fine."""
+    k = sp.Symbol("k", integer=True, positive=True)
+    z = sp.IndexedBase("z")
+    node = IndexMax(z[k], (k, 1, 3))
+    tied, apart = (1, 2, 2), (2, 1, 1)
+    if evaluator == "concrete":
+
+        def at(values: tuple[int, ...], seed: bool) -> object:
+            point = Real({("z", (n + 1,)): v for n, v in enumerate(values)})
+            ev = Evaluator(point, {})
+            return ev.dual(node)[0] if not seed else ev.value(sp.Derivative(node, z[2]))
+
+        with pytest.raises(Undefined):
+            at(tied, True)
+        assert at(apart, True) == 0 and at(tied, False) == 2
+        return
+    it: Any = Entries()
+    moving = [infinitesimal(0, mpmath.mpf(v), mpmath.mpf(n == 1)) for n, v in enumerate(tied)]
+    with pytest.raises(NoValue):
+        branches.over_index(it, node, {**{z[n + 1]: m for n, m in enumerate(moving)}})
+    still = {z[n + 1]: mpmath.mpf(v) for n, v in enumerate(apart)}
+    assert branches.over_index(it, node, still) == 2
+
+
+L1 = r"""+++
+name = "l1"
+[sizes]
+D = "features"
+[indices]
+j = "D"
+k = "D"
+[shapes]
+x = "D"
++++
+
+$$\|x\|_1 = \sum_{k=1}^{D} |x_k|$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = 2 \cdot 1\{x_j > 0\} - 1$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = \operatorname{sgn}(x_j)$$
+
+$$\frac{\partial}{\partial x_j} \|x\|_1 = 1\{x_j > 0\}$$
+
+$$\operatorname{sign}(x_j) |x_j| = x_j$$
+"""
+
+
+def test_l1_norm_and_its_gradient(tmp_path: Path) -> None:
+    r"""``\|x\|_1`` is the sum of ``|x_k|``; its gradient is the sign away from zeros."""
+    norm, grad, signed, slip, identity = body_steps(tmp_path, L1)
+    assert norm.status in ("proved", "verified"), norm.reason
+    for held in (grad, signed):
+        assert held.status in ("proved", "verified"), held.reason
+        assert words.kinks_left_out(verdict_of(held).side_conditions)
+    assert slip.status == "refuted"
+    assert identity.status in ("proved", "verified"), identity.reason
+    assert ex(r"\operatorname{sgn}(x)").subs(x, -2) == -1
+    assert ex(r"\operatorname{sign}(x)").subs(x, 0) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"1\{x > 0\}",
+        r"\begin{cases} x & x > 0 \\ a x & \text{otherwise} \end{cases}",
+        r"\max(x, 0) - |y| + \min(a, x)",
+        r"\max_k z_k + \min_{k} (z_k - x)",
+    ],
+)
+def test_report_prints_derives_own_notation(text: str) -> None:
+    """The report's LaTeX for a piecewise value reads back as the same value."""
+    read = ex(text)
+    printed = latex(read)
+    assert "for" not in printed and "Piecewise" not in printed and "IndexMax" not in printed
+    assert ex(printed) == read, printed

@@ -108,6 +108,7 @@ def test_cli_reports_steps_and_exit_code(tmp_path: Path) -> None:
         "residual",
         "counterexample",
         "holds_under",
+        "side_conditions",
         "notes",
         "message",
         "expect",

@@ -3,7 +3,8 @@ r"""Piecewise values for the second opinion: ``Piecewise``, ``Max``, ``Min``, co
 A condition compares two values; where it is decided by a value that depends on a
 variable being differentiated (a jet) and sits exactly on its boundary (``x = 0`` in
 ``\max(0, x)`` under ``d/dx``), the derivative is undefined: a kink never decides a
-claim about derivatives. Away from derivatives the condition is decided as written.
+claim about derivatives; nor does a tie for the largest term of ``\max_k z_k``. Away
+from derivatives the condition is decided as written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sympy as sp
 
 from derive.evaluating.jets import Jet, Undefined, add, real, scale
 from derive.evaluating.points import NotEvaluable
+from derive.symbols import Extremum
 
 if TYPE_CHECKING:
     from derive.evaluating.interpreter import Interpreter
@@ -74,6 +76,26 @@ def extreme(it: Interpreter, node: sp.Max | sp.Min, env: Mapping[sp.Basic, Any])
         difference = _settled(add(value, scale(best, -1)))
         if sign * difference > 0:
             best = value
+    return best
+
+
+def over_index(it: Interpreter, node: Extremum, env: Mapping[sp.Basic, Any]) -> Any:
+    r"""``\max_k f_k`` (``\min_k``): the winning term; a tie for it under a derivative is a kink."""
+    var, lo, hi = node.limits[0]
+    values = [
+        it.value(node.function, {**env, var: n})
+        for n in range(it.integer(lo, env), it.integer(hi, env) + 1)
+    ]
+    if not values:
+        raise Undefined("a maximum over no entries is undefined")
+    sign = 1 if node.largest else -1
+    best = values[0]
+    for value in values[1:]:
+        if sign * _settled(add(value, scale(best, -1))) > 0:
+            best = value
+    for value in values:
+        if value is not best:
+            _settled(add(value, scale(best, -1)))  # a tie for the largest: a kink
     return best
 
 

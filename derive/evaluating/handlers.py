@@ -172,6 +172,7 @@ HANDLERS: dict[type, Callable[[Interpreter, Any, Mapping[sp.Basic, Any]], Any]] 
     sp.Max: branches.extreme,
     sp.Min: branches.extreme,
     sp.Heaviside: branches.heaviside,
+    symbols.Extremum: branches.over_index,
     sp.sign: branches.sign,
     **{f: _unary(g) for f, g in UNARY.items() if f is not sp.log},
 }

@@ -124,7 +124,7 @@ class Interpreter:
             found = frozenset({node})
         elif isinstance(node, sp.IndexedBase):
             found = frozenset({node.label})
-        elif isinstance(node, sp.Sum | sp.Product):
+        elif isinstance(node, sp.Sum | sp.Product | symbols.Extremum):
             inner = self.free(node.function)
             bound = {lim[0] for lim in node.limits}
             found = frozenset(inner - bound).union(

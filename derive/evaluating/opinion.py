@@ -399,7 +399,7 @@ def indices_in(doc: Document, node: sp.Basic, bound: frozenset[sp.Basic]) -> set
     if isinstance(node, sp.Symbol):
         ok = node.is_integer and node.name in doc.indices and node not in bound
         return {node} if ok else set()
-    if isinstance(node, sp.Sum | sp.Product):
+    if isinstance(node, sp.Sum | sp.Product | symbols.Extremum):
         inner = bound | {lim[0] for lim in node.limits}
         found = indices_in(doc, node.function, inner)
         for _, lo, hi in node.limits:

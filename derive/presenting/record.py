@@ -68,6 +68,7 @@ StepRecord = TypedDict(
         "residual": str | None,
         "counterexample": CounterexampleRecord | None,
         "holds_under": list[str],
+        "side_conditions": list[str],
         "notes": list[str],
         "message": str,
         "expect": str,
@@ -201,6 +202,7 @@ def step_record(result: StepResult) -> StepRecord:
         "residual": residual(v),
         "counterexample": counterexample(v.counterexample if v else None),
         "holds_under": list(v.holds_under) if v else [],
+        "side_conditions": list(v.side_conditions) if v else [],
         "notes": list(result.claim.notes) if result.claim else [],
         "message": words.step_line(result),
         "expect": result.expect,
@@ -322,7 +324,7 @@ def kept(found: Mapping[str, Any]) -> DocumentRecord | None:
     claims, body = found["claims"], found["steps"]
     if not isinstance(claims, list) or not isinstance(body, list):
         return None
-    fields = ("status", "as_expected", "message", "notes")
+    fields = ("status", "as_expected", "message", "notes", "side_conditions")
     if not all(isinstance(e, dict) and all(f in e for f in fields) for e in claims + body):
         return None
     return cast(DocumentRecord, {**found, "cached": True})

@@ -110,6 +110,8 @@ def print_steps(out: Console, steps: list[StepRecord]) -> None:
             note = f"\n      {escape(r['message'])}"
         elif r["holds_under"]:
             note = f"  [dim]({escape(words.holds_under(r['holds_under']))})[/]"
+        if r["status"] in words.HOLDS and words.kinks_left_out(r["side_conditions"]):
+            note += f"  [dim]({escape(words.away_from_kinks(r['side_conditions']))})[/]"
         if r["status"] in words.HOLDS and r["notes"]:
             note += f"  [dim]({escape('; '.join(r['notes']))})[/]"
         if r["status"] in words.HOLDS and words.has_unchecked(r["message"]):

@@ -8,6 +8,8 @@ wherever it is shown:
 - :func:`claim_line`: ``proved for all K ≥ 1 (1 ≤ j ≤ K): ∂E/∂z_j = y_j − t_j``, then how
   the text was read (``read `log` as `\log```);
 - :func:`step_line`: the same for a step of the body, or why it was not understood;
+- :func:`away_from_kinks`: ``holds except where x = 0``, beside a step whose proof left
+  out a kink;
 - :func:`sentence`: ``Proved for all K ≥ 1 (index calculus).``, for the report;
 - :func:`established`: what ``derive diff``'s equality with the raw derivative is;
 - :func:`evidence`: the counterexample as a table, and the residual;
@@ -108,6 +110,20 @@ def step_line(result: StepResult) -> str:
         under = holds_under(result.verdict.holds_under)
         return noted(under, result.claim.notes)
     return claim_line(result.claim, result.verdict)
+
+
+KINK = "except where"  # how a proof that left out a kink says so (proving/splitting.py)
+
+
+def kinks_left_out(conditions: Sequence[str]) -> list[str]:
+    """The side conditions that name a kink a proof left out (``except where x = 0``)."""
+    return [c for c in conditions if c.startswith(KINK)]
+
+
+def away_from_kinks(conditions: Sequence[str]) -> str:
+    """``holds except where x = 0``, for a step beside its mark; empty without a kink."""
+    kinks = kinks_left_out(conditions)
+    return f"holds {'; '.join(kinks)}" if kinks else ""
 
 
 def holds_under(names: Sequence[str], quoted: bool = False) -> str:

@@ -18,6 +18,7 @@ from derive.printing import texsafe
 from derive.symbols import (
     Elementwise,
     Entry,
+    Extremum,
     MatrixDerivative,
     NonReal,
     Opaque,
@@ -171,6 +172,13 @@ class UnicodePrinter(StrPrinter):
             return f"δ_{''.join(parts)}"
         return f"δ_{{{', '.join(parts)}}}"  # δ_{j, i + k − 1}: arithmetic in an index
 
+    def _print_Extremum(self, expr: Extremum) -> str:
+        """``max_k z_k``, ``min_k (z_k + 1)``."""
+        kind = "max" if expr.largest else "min"
+        body = self._print(expr.function)
+        body = f"({body})" if isinstance(expr.function, sp.Add) else body
+        return f"{kind}_{self._print(expr.limits[0][0])} {body}"
+
     def _print_exp(self, expr: sp.exp) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"
 
@@ -312,6 +320,26 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_Opaque(self, expr: Opaque) -> str:
         return texsafe.math_name(str(expr.args[0].name))
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        r"""``\mathbb{1}[x > 0]`` for an indicator, else ``cases`` as derive reads them."""
+        pieces = expr.args
+        if len(pieces) == 2 and pieces[0][0] == 1 and pieces[1] == (0, True):
+            return f"\\mathbb{{1}}[{self._print(pieces[0][1])}]"
+        rows = [
+            f"{self._print(value)} & "
+            + ("\\text{otherwise}" if condition is sp.true else self._print(condition))
+            for value, condition in pieces
+        ]
+        return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
+
+    def _print_Extremum(self, expr: Extremum) -> str:
+        r"""``\max_{k} z_{k}``, ``\min_{k} \left(z_{k} + 1\right)``."""
+        kind = r"\max" if expr.largest else r"\min"
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = f"\\left({body}\\right)"
+        return f"{kind}_{{{self._print(expr.limits[0][0])}}} {body}"
 
     def _print_NonReal(self, expr: NonReal) -> str:
         return texsafe.math_name(expr.written)

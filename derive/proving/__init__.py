@@ -46,7 +46,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
-from derive.proving.splitting import BRANCH, decide_split, has_kinks
+from derive.proving.splitting import BRANCH, decide_split, has_kinks, passed_over
 from derive.proving.strays import names_in, stray_variable
 from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
@@ -199,7 +199,7 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
-        side_conditions=sides_defined(doc, problem),
+        side_conditions=(*sides_defined(doc, problem), *passed_over(lhs, rhs)),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]

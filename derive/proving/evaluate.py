@@ -17,7 +17,7 @@ from derive.memo import Memo
 from derive.proving import kinks
 from derive.proving.arithmetic import Key, ModP, NotSupported, Undefined
 from derive.proving.lifted import Lifted, slope
-from derive.symbols import Opaque, base_name, is_undefined, sigmoid
+from derive.symbols import Extremum, Opaque, base_name, is_undefined, sigmoid
 
 Dual = tuple[Any, Any]
 
@@ -182,7 +182,7 @@ def integer_symbols(node: sp.Basic) -> frozenset[sp.Symbol]:
         found = frozenset()
     else:
         found = frozenset().union(*(integer_symbols(a) for a in node.args))
-        if isinstance(node, sp.Sum | sp.Product | Opaque):
+        if isinstance(node, sp.Sum | sp.Product | Opaque | Extremum):
             limits = node.limits
             found = (found - {lim[0] for lim in limits}).union(
                 *(integer_symbols(lim[1]) | integer_symbols(lim[2]) for lim in limits)
@@ -484,6 +484,7 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
     sp.Max: kinks.extreme,
     sp.Min: kinks.extreme,
     sp.Heaviside: kinks.step,
+    Extremum: kinks.over_index,
     sp.sign: kinks.step,
     sp.Add: add,
     sp.Mul: mul,

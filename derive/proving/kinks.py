@@ -3,7 +3,8 @@ r"""Piecewise values in the concrete check: ``Piecewise``, ``Max``, ``Min``, ``|
 They are evaluated in real arithmetic only (no order modulo a prime). A condition is
 decided by the sign of ``left − right``. Under a derivative, a point on a condition's
 boundary is a kink, where the derivative is undefined: such a point is passed over and
-never refutes a claim (``\frac{d}{dx}\max(0, x)`` at ``x = 0``). A difference that is
+never refutes a claim (``\frac{d}{dx}\max(0, x)`` at ``x = 0``); so is a tie for the
+largest term of ``\max_k z_k``. A difference that is
 zero to the working precision but not exactly is passed over too: its side is unknown.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 import sympy as sp
 
 from derive.proving.arithmetic import NotExact, NotSupported, Real, Undefined
+from derive.symbols import Extremum
 
 Dual = tuple[Any, Any]
 
@@ -33,7 +35,11 @@ def sign_of(ev: Any, difference: sp.Expr) -> Any:
         if hasattr(ev.a, "p"):
             raise NotExact("a comparison (no order modulo a prime)")
         raise NotSupported("a comparison inside a higher derivative")
-    value = ev.dual(difference)[0]
+    return settled(ev, ev.dual(difference)[0])
+
+
+def settled(ev: Any, value: Any) -> Any:
+    """A difference's value, refused on a kink under a derivative or too close to call."""
     if value == 0 and ev.seed is not None:
         raise Undefined("a derivative at a kink")
     if value != 0 and ev.a.equal(value, ev.zero):
@@ -79,6 +85,36 @@ def extreme(ev: Any, node: sp.Max | sp.Min) -> Dual:
             best = arg
     result: Dual = ev.dual(best)
     return result
+
+
+def over_index(ev: Any, node: Extremum) -> Dual:
+    r"""``\max_k f_k`` (``\min_k``): the winning term; a tie for it under a derivative is a kink."""
+    var, lo, hi = node.limits[0]
+    terms = []
+    saved = ev.env.get(var)
+    try:
+        for n in range(ev.integer(lo), ev.integer(hi) + 1):
+            ev.env[var] = n
+            terms.append(ev.dual(node.function))
+    finally:
+        if saved is None:
+            ev.env.pop(var, None)
+        else:
+            ev.env[var] = saved
+    if not terms:
+        raise Undefined("a maximum over no entries")
+    if not isinstance(ev.a, Real):
+        sign_of(ev, sp.S.Zero)  # refused as any comparison is
+    minus = ev.a.number(sp.S.NegativeOne)
+    best: Dual = terms[0]
+    for term in terms[1:]:
+        d = settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])))
+        if (d > 0) if node.largest else (d < 0):
+            best = term
+    for term in terms:
+        if term is not best:
+            settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])))  # a tie: a kink
+    return best
 
 
 def absolute(ev: Any, node: sp.Abs) -> Dual:

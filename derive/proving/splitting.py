@@ -17,6 +17,7 @@ by a sum (``z_k > 0`` in ``Σ_k``) cannot be split for all K: the concrete check
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,8 +26,9 @@ from sympy.core.relational import Relational
 
 from derive.printing.notation import unicode
 from derive.proving.index_calculus import Outcome, Unsupported
+from derive.symbols import Extremum
 
-KINKED = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign)
+KINKED = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, Extremum)
 MAX_BRANCHES = 64
 BRANCH = "on the branch "  # how a failing branch is named in an outcome's case
 
@@ -74,10 +76,59 @@ def decide_split(expr: sp.Expr, decide: Callable[[sp.Expr], Outcome]) -> Outcome
     return Outcome(True, sp.S.Zero, "", tuple(dict.fromkeys(sides)), steps, used, bounds)
 
 
+TIE = "except where two entries tie"
+
+
+def passed_over(*exprs: sp.Basic) -> tuple[str, ...]:
+    r"""The kinks a concrete check passes over: the boundaries of conditions under a derivative.
+
+    ``except where x = 0`` for ``\frac{d}{dx}\max(0, x)``, ``except where two entries
+    tie`` for a derivative of ``\max_k z_k``.
+    """
+    found: list[str] = []
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if not isinstance(node, sp.Derivative) or not node.expr.has(*KINKED):
+                continue
+            if node.expr.has(Extremum):
+                found.append(TIE)
+            free = node.expr.free_symbols
+            for d in boundaries(node.expr):
+                d = canonical(sp.expand(d))
+                if d.free_symbols:
+                    found.append(except_where(d, free))
+    return tuple(dict.fromkeys(found))
+
+
+def except_where(d: sp.Expr, free: set[sp.Basic]) -> str:
+    """``except where x = 0``; for an index bound by a sum, ``except where x_a = 0 (any a)``."""
+    bound = sorted((s for s in d.atoms(sp.Symbol) if s.is_integer and s not in free), key=str)
+    names = [sp.Symbol(n, integer=True) for n in "abcdefgh"[: len(bound)]]
+    if not bound or any(n in free for n in names):
+        return f"except where {unicode(d)} = 0"
+    shown = unicode(d.xreplace(dict(zip(bound, names, strict=True))))
+    return f"except where {shown} = 0 (any {', '.join(map(str, names))})"
+
+
+def boundaries(expr: sp.Basic) -> list[sp.Expr]:
+    """The differences whose sign decides a piecewise node of ``expr`` (``x`` for ``|x|``)."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Abs | sp.Heaviside | sp.sign):
+            found.append(node.args[0])
+        elif isinstance(node, sp.Max | sp.Min):
+            found += [b - a for a, b in itertools.combinations(node.args, 2)]
+        elif isinstance(node, Relational):
+            found.append(node.lhs - node.rhs)
+    return found
+
+
 def as_piecewise(expr: sp.Expr) -> sp.Expr:
     """``Max``, ``Min`` and ``Abs`` as ``Piecewise``; a step or sign is refused."""
     if expr.has(sp.Heaviside, sp.sign):
         raise Unsupported("a step or a sign")
+    if expr.has(Extremum):
+        raise Unsupported("a maximum over an index (checked at concrete sizes)")
     for node in expr.atoms(sp.Sum, sp.Product):
         if node.has(*KINKED):
             raise Unsupported("a condition inside a sum or product (checked at concrete sizes)")

@@ -200,6 +200,9 @@ def step(doc: Builder, result: StepResult, cells: Sequence[tuple[int, int]] = ()
         )
     if under and result.verdict is not None:
         doc.add(text(f" (under {', '.join(result.verdict.holds_under)})"))
+    kinks = words.away_from_kinks(result.verdict.side_conditions) if result.verdict else ""
+    if result.holds and kinks:
+        doc.add(text(f" ({kinks})"))
     if result.status in ("unparsed", "vacuous", "undecided"):
         doc.add(Tex(r"\\ "), text(words.step_line(result)))
     if result.status == "refuted" and result.verdict is not None:

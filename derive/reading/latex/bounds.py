@@ -22,6 +22,9 @@ from derive.reading.latex.nodes import Node, position, source
 
 NEQ = frozenset({r"\ne", r"\neq"})
 BOUND = "a bound of a sum or product must be a scalar"
+UPTO = "upto"  # a range's end, from `1 \le k \le K`
+STRICT = frozenset({"<", r"\lt"})
+LOWER = STRICT | {r"\le", r"\leq", r"\leqslant"}
 
 
 class Evaluator(Protocol):
@@ -59,10 +62,13 @@ def read_limits(reader: Evaluator, node: Tree[Token]) -> Limits:
     starts: dict[str, sp.Expr] = {}
     where: dict[str, Token] = {}
     excluded: list[tuple[str, sp.Expr]] = []
+    ends: dict[str, sp.Expr] = {}
     for key, token, relation, bound, at in _conditions(reader, lower):
         where.setdefault(key, token)
         starts.setdefault(key, sp.Integer(1))
-        if relation == "=":
+        if relation is not None and relation.startswith(UPTO):
+            ends[key] = bound
+        elif relation == "=":
             starts[key] = bound
         elif relation is not None and (relation in NEQ or relation.startswith(r"\not")):
             _same_range(reader.scope, key, bound, at)
@@ -72,12 +78,15 @@ def read_limits(reader: Evaluator, node: Tree[Token]) -> Limits:
                 f"unsupported condition `{relation}` in `{written}`: use `k=1`, or `k \\neq j`",
                 position(token),
             )
-    if upper is not None and len(starts) != 1:
-        raise LatexError(f"one upper bound for several indices in `{written}`", position(upper))
+    if (upper is not None or ends) and len(starts) != 1:
+        raise LatexError(
+            f"one upper bound for several indices in `{written}`", position(upper or lower)
+        )
     ranges = []
     for key, start in starts.items():
         var = _bound_index(reader.scope, key, where[key], written)
         end = _size(reader.scope, key) if upper is None else reader.scalar(upper.children[0], BOUND)
+        end = ends.get(key, end)
         ranges.append((var, start, end))
     deltas = tuple(sp.KroneckerDelta(symbols.index(key), bound) for key, bound in excluded)
     return Limits(tuple(ranges), deltas)
@@ -117,7 +126,7 @@ def _key(cond: Node) -> str | None:
     """The index a condition of a big operator's lower limit binds."""
     if isinstance(cond, Token):
         return str(cond.value)
-    ivar = cond.children[0]
+    ivar = cond.children[2] if cond.data == "span" else cond.children[0]
     if not isinstance(ivar, Tree):
         return None
     letter = ivar.children[0]
@@ -133,6 +142,9 @@ def _conditions(reader: Evaluator, lower: Tree[Token]) -> list[Condition]:
         if isinstance(cond, Token):
             found.append((str(cond.value), cond, None, sp.Integer(1), cond))
             continue
+        if cond.data == "span":
+            found += _span(reader, cond)
+            continue
         ivar, *rest = cond.children
         assert isinstance(ivar, Tree)
         letter = ivar.children[0]
@@ -144,6 +156,29 @@ def _conditions(reader: Evaluator, lower: Tree[Token]) -> list[Condition]:
         relation, bound = rest
         found.append((key, letter, str(relation), reader.scalar(bound, BOUND), bound))
     return found
+
+
+def _span(reader: Evaluator, cond: Tree[Token]) -> list[Condition]:
+    r"""``1 \le k \le K`` (``<`` for a strict bound): a start and an end for ``k``.
+
+    Raises:
+        LatexError: A relation other than ``\le`` or ``<`` on either side.
+    """
+    low, first, ivar, second, high = cond.children
+    assert isinstance(ivar, Tree) and isinstance(low, Token)
+    letter = ivar.children[0]
+    assert isinstance(letter, Token)
+    key = str(letter.value) + "'" * (len(ivar.children) - 1)
+    relations = [str(first), str(second)]
+    if not all(r in LOWER for r in relations):
+        raise LatexError(
+            f"a range `{source(reader.text, cond)}` is read with `\\le` or `<` on both sides: "
+            "write `1 \\le k \\le K`",
+            position(cond),
+        )
+    start = sp.Integer(int(str(low))) + (1 if relations[0] in STRICT else 0)
+    end = reader.scalar(high, BOUND) - (1 if relations[1] in STRICT else 0)
+    return [(key, letter, "=", start, low), (key, letter, UPTO, end, high)]
 
 
 def _same_range(scope: Scope, key: str, bound: sp.Expr, node: Node) -> None:

@@ -4,6 +4,8 @@ r"""Function names: the built-in prefixes, ``\sigma``, ``\operatorname{diag}``, 
 - ``\sigma(x)`` is the logistic sigmoid; written alone, ``\sigma`` is a scalar;
 - ``\operatorname{diag}(v)`` (or ``\text{diag}``) is the diagonal matrix of a column
   vector, unless the document declares a ``\text{diag}`` of its own;
+- ``\operatorname{sign}(x)`` (or ``\operatorname{sgn}``) is 1, −1 or 0 by the sign of
+  ``x``, a ``Piecewise``, unless the document declares a ``\text{sign}`` of its own;
 - a name in ``Scope.functions`` is an undefined SymPy function of its arity; one of one
   argument also takes the next factor, ``\text{act } z_j``, and alone stands for itself
   (``C`` for a loss ``C(\mathbf{z})``). Primes name its derivative, ``\text{act}'(z)``,
@@ -39,6 +41,9 @@ PREFIXES: dict[str, Any] = {
 SIGMA = r"\sigma"
 DIAG = r"\text{diag}"
 TRACE = (r"\text{tr}", r"\text{Tr}", r"\text{trace}")
+SIGN = (r"\text{sign}", r"\text{sgn}")
+_U = sp.Dummy("u", real=True)
+SIGNUM = sp.Lambda(_U, sp.Piecewise((1, _U > 0), (-1, _U < 0), (0, True)))
 
 
 def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -> Callee | None:
@@ -71,6 +76,9 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
     if key in TRACE and key not in scope.names:
         label = r"\operatorname{tr}"
         return Callee(label, 1, lambda a: shapes.trace(a[0]), None, power, node, prefix=True)
+    if key in SIGN and key not in scope.names:
+        label = r"\operatorname{sign}"
+        return Callee(label, 1, _entrywise(SIGNUM), None, power, node, prefix=True)
     return None
 
 

@@ -12,7 +12,7 @@ written                read as                          refused
 =====================  ===============================  ==================================
 ``\|v\|``, ``\|v\|_2``  ``\sqrt{v^T v}``                 a scalar (write ``|x|``)
 ``\|W\|_F``            ``\sqrt{\sum_{a,b} W_{ab}^2}``   ``\|W\|``, ``\|W\|_2`` (spectral)
-``\|v\|_1``            (refused: write the sum)         any other subscript
+``\|v\|_1``            ``\sum_a |v_a|``                 ``\|W\|_1``, any other subscript
 =====================  ===============================  ==================================
 """
 
@@ -66,16 +66,11 @@ def norm_kind(reader: Any, subs: list[Tree[Token]]) -> str:
         raise LatexError("double subscript on a norm", position(subs[1]))
     inner = subs[0].children[0]
     written = source(reader.text, inner).strip().strip("{}").strip()
-    if written in ("2", "F"):
+    if written in ("1", "2", "F"):
         return written
-    if written == "1":
-        raise LatexError(
-            r"`\|…\|_1` is not read yet: write the sum of absolute values, "
-            r"`\sum_i |x_i|`",
-            position(subs[0]),
-        )
     raise LatexError(
-        f"unsupported norm `_{{{written}}}`: derive reads `\\|x\\|`, `\\|x\\|_2` and `\\|W\\|_F`",
+        f"unsupported norm `_{{{written}}}`: derive reads `\\|x\\|`, `\\|x\\|_1`, `\\|x\\|_2` "
+        "and `\\|W\\|_F`",
         position(subs[0]),
     )
 
@@ -105,6 +100,22 @@ def squared_norm(value: Any, kind: str, written: str, where: Node) -> sp.Expr:
     return sp.Sum(symbols.Entry(value, a, b) ** 2, (a, 1, rows), (b, 1, cols))
 
 
+def absolute_sum(value: Any, written: str, where: Node) -> sp.Expr:
+    r"""``\|v\|_1`` of a column or row ``v``: the sum of its entries' absolute values."""
+    shape = value.shape if isinstance(value, sp.MatrixExpr) else None
+    if shape is None or 1 not in shape:
+        what = "a scalar" if shape is None else f"a matrix ({shape[0]} x {shape[1]})"
+        raise LatexError(
+            f"`\\|{written}\\|_1` of {what}: derive reads the 1-norm of a column, "
+            f"`\\|x\\|_1`; write the sum of absolute values, `\\sum_i |x_i|`",
+            position(where),
+        )
+    a = sp.Dummy("nr1", integer=True, positive=True)
+    rows, cols = shape
+    entry = symbols.Entry(value, a, sp.S.One) if cols == 1 else symbols.Entry(value, sp.S.One, a)
+    return sp.Sum(sp.Abs(entry), (a, 1, rows if cols == 1 else cols))
+
+
 def read_norm(reader: Any, item: Tree[Token], scripts: list[Node]) -> Any:
     r"""The value of ``\|x\|`` with its subscript and power: ``\|x\|_2^2`` is ``x^T x``."""
     primary = item.children[0]
@@ -114,6 +125,11 @@ def read_norm(reader: Any, item: Tree[Token], scripts: list[Node]) -> Any:
     kind = norm_kind(reader, subs)
     inner = subtrees(primary)[0]
     value = reader.value(inner)
+    if kind == "1":
+        norm1 = absolute_sum(value, source(reader.text, inner).strip(), primary)
+        power1 = reader.power(item, rest)
+        written = source(reader.text, primary)
+        return norm1 if power1 is None else reader.raised(norm1, power1, written, item)
     squared = squared_norm(value, kind, source(reader.text, inner).strip(), primary)
     power = reader.power(item, rest)
     if power is not None and power.expr == 2:

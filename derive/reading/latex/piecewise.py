@@ -2,7 +2,8 @@ r"""Piecewise values: ``\max``, ``\min``, ``|x|``, indicators and comparisons of
 
 ``\max(a, b)`` is SymPy's ``Max``, ``|x|`` its ``Abs``, and an indicator of a comparison
 ``1\{x > 0\}`` (``\mathbb{1}[x > 0]``, ``\mathbb{1}_{x > 0}``) the ``Piecewise`` that is
-1 where the comparison holds and 0 elsewhere. Comparisons are between real scalars:
+1 where the comparison holds and 0 elsewhere. ``\max_k z_k`` (``\min_k``) over an index
+is :class:`~derive.symbols.IndexMax` (``IndexMin``). Comparisons are between real scalars:
 one between indices (``j < k``) is refused, as the index calculus has no order.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
-from lark import Token
+from lark import Token, Tree
 
 from derive.errors import LatexError
+from derive.reading.latex.bounds import Limits
 from derive.reading.latex.nodes import position
+from derive.symbols import IndexMax, IndexMin
 
 ORDERS = {
     "<": sp.StrictLessThan,
@@ -73,6 +76,36 @@ def indicator(condition: sp.Basic) -> sp.Expr:
 def extreme(kind: str, values: list[sp.Expr]) -> sp.Expr:
     r"""``\max`` or ``\min`` of real scalars."""
     result: sp.Expr = (sp.Max if kind == r"\max" else sp.Min)(*values)
+    return result
+
+
+def over_index(node: Tree[Token], limits: Limits, body: sp.Expr, written: str) -> sp.Expr:
+    r"""``\max_k f_k`` or ``\min_k f_k`` over one index, with no index left out.
+
+    Its body is one factor: ``\max_k z_k w`` could be ``\max_k (z_k w)`` or
+    ``(\max_k z_k) w``, which differ where ``w < 0``, so it is refused.
+
+    Raises:
+        LatexError: Several indices, one left out (``\max_{k \neq y}``), or a body of
+            several factors.
+    """
+    head = node.children[0]
+    assert isinstance(head, Token)
+    term = node.children[-1]
+    if isinstance(term, Tree) and term.data == "product" and len(term.children) > 1:
+        raise LatexError(
+            f"`{head}_… {written.strip()}` could take the maximum of the product or of its "
+            f"first factor: write `{head}_k ({written.strip()})` or put the others before",
+            position(head),
+        )
+    if len(limits.ranges) != 1 or limits.excluded:
+        raise LatexError(
+            f"`{head}` over an index reads one index and its whole range (`{head}_k z_k`, "
+            f"`{head}_{{1 \\le k \\le K}} z_k`): write one with a condition as a `cases`",
+            position(head),
+        )
+    kind = IndexMax if str(head) == r"\max" else IndexMin
+    result: sp.Expr = kind(body, limits.ranges[0])
     return result
 
 

@@ -43,7 +43,7 @@ from derive.reading.latex.names import (
 )
 from derive.reading.latex.nodes import Node, is_bare, position, source, span, subtrees, tokens
 from derive.reading.latex.norms import read_norm
-from derive.reading.latex.piecewise import comparison, extreme, is_order
+from derive.reading.latex.piecewise import comparison, extreme, is_order, over_index
 from derive.reading.latex.piecewise import indicator as indicator_of
 from derive.reading.latex.shapes import Operand
 
@@ -126,7 +126,7 @@ class Reader:
             return factors.fold(
                 [self.element(child) for child in node.children], self.text, self.note
             )
-        if kind in ("sum", "prod"):
+        if kind in ("sum", "prod", "bigmax"):
             return self.big(node)
         if kind == "pderiv_op":
             return self.partial(node)
@@ -671,6 +671,8 @@ class Reader:
         start = shapes.mark()
         body = self.scalar(node.children[-1], "a sum or product takes a scalar body")
         shapes.inside(start, limits.ranges, limits.excluded)
+        if node.data == "bigmax":
+            return over_index(node, limits, body, source(self.text, node.children[-1]))
         if node.data == "sum":
             for excluded in limits.excluded:
                 body = body * (1 - excluded)
