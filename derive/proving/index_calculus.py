@@ -41,6 +41,7 @@ import sympy as sp
 from derive.proving.calculus import differentiate as derivative
 from derive.proving.exponentials import distribute, log_of, rewrite, split_log, to_u
 from derive.proving.nonzero import surely_nonzero
+from derive.proving.summands import cancels, merge_sums
 from derive.symbols import rebuild, sigmoid
 
 KD = sp.KroneckerDelta
@@ -180,6 +181,10 @@ class IndexCalculus:
             return body
         if isinstance(expr, sp.Product):
             return self.product(expr)
+        if isinstance(expr, sp.Add):
+            expr = merge_sums(expr)
+            if not isinstance(expr, sp.Add):
+                return self.reduce(expr)
         expr = rebuild(expr, [self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
@@ -202,6 +207,7 @@ class IndexCalculus:
     def sum_rule(self, body: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int = 0) -> sp.Expr:
         """Reduce ``Σ_{var=1}^{hi} body`` whose body is already reduced."""
         total = sp.S.Zero
+        pending: list[tuple[sp.Expr, sp.Expr]] = []  # the terms that become atoms
         for term in sp.Add.make_args(distribute(body)):
             const, dep = split_factors(term, var)
             if dep == 1:
@@ -215,6 +221,10 @@ class IndexCalculus:
                 rest = sp.Mul(*[f for f in sp.Mul.make_args(dep) if f is not delta])
                 total += const * self.apply_rules(rest.xreplace({var: target}))
                 continue
+            pending.append((const, dep))
+        if depth == 0 and len(pending) > 1 and cancels(sp.Add(*[c * d for c, d in pending])):
+            return total  # the summand's other terms cancel as a rational function
+        for const, dep in pending:
             total += const * self.atom(dep, var, hi, depth)
         return total
 
