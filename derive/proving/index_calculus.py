@@ -188,6 +188,9 @@ class IndexCalculus:
         expr = rebuild(expr, [self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
+        if isinstance(expr, sp.Pow) and not expr.exp.is_Integer and expr.base.is_Add:
+            # one form for a root's radicand: ε + (S₂ − S₁²/D)/D and ε + S₂/D − S₁²/D²
+            return rebuild(expr, [distribute(expr.base), expr.exp])
         return expr
 
     def product(self, expr: sp.Product) -> sp.Expr:
