@@ -118,6 +118,14 @@ class ModP:
         """``sin``, ``arctan``, ``|x|``…: no exact counterpart modulo p."""
         raise NotExact(f"the function {name}")
 
+    def real_only(self, what: str) -> None:
+        """Refuse ``what``, which has no exact counterpart modulo p.
+
+        ``b^y`` for a variable ``y`` is ``e^{y ln b}``, and modulo p ``e`` and ``ln`` are
+        random functions, not inverses: ``b · b^{y − 1}`` and ``b^y`` would differ there.
+        """
+        raise NotExact(what)
+
     def exp(self, a: int) -> int:
         """``e^a`` for a non-linear exponent: a random function of ``a``."""
         return self.draw("exp", a)
@@ -222,6 +230,9 @@ class Real:
             "atan": self.mp.atan,
             "Abs": abs,
         }[name](a)
+
+    def real_only(self, what: str) -> None:
+        """Nothing to refuse: the reals are what ``what`` means."""
 
     def exp(self, a: Any) -> Any:
         """Return ``e^a``."""

@@ -187,10 +187,7 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
     """
     exprs = [problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)]
     for expr in exprs:
-        if expr.has(*NOT_EXACT) or any(
-            not x.exp.is_integer and (x.exp.is_Rational or isinstance(x.exp, sp.Float))
-            for x in expr.atoms(sp.Pow)
-        ):
+        if expr.has(*NOT_EXACT) or any(not_exact_power(x) for x in expr.atoms(sp.Pow)):
             raise NotExact("a root, a non-integer power, a trigonometric or piecewise function")
     literals = {abs(int(n)) for e in exprs for r in e.atoms(sp.Rational) for n in (r.p, r.q)}
     degree = 1
@@ -202,6 +199,19 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
         if all(n % prime for n in literals if n) and degree < prime >> SPARE_BITS:
             return prime
     raise NotExact("no prime avoids the claim's literals and its degree")
+
+
+def not_exact_power(power: sp.Pow) -> bool:
+    """True for a root, a fractional power, or a power with a variable real exponent.
+
+    ``b^{γ − 1}`` is ``e^{(γ − 1) ln b}``, and modulo p ``e`` and ``ln`` are random
+    functions, not inverses: ``b · b^{γ − 1}`` and ``b^γ`` differ there, though they are
+    equal over the reals. An integer exponent (a size, an index) is exact.
+    """
+    exponent = power.exp
+    if exponent.is_integer or power.base == sp.E:
+        return False
+    return bool(exponent.is_Rational or isinstance(exponent, sp.Float) or exponent.free_symbols)
 
 
 def defined_at(
