@@ -41,6 +41,7 @@ import sympy as sp
 from derive.proving.calculus import differentiate as derivative
 from derive.proving.exponentials import distribute, log_of, rewrite, split_log, to_u
 from derive.proving.nonzero import surely_nonzero
+from derive.proving.powers import power_atoms
 from derive.proving.summands import cancels, merge_sums
 from derive.symbols import rebuild, sigmoid
 
@@ -449,6 +450,7 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     cancelling the residual of an LSTM slip takes minutes, where the catalogue's residuals
     (up to about 50 operations) cancel in milliseconds into what a reader can check.
     """
+    expr, powers = power_atoms(expr)
     atoms = [
         a for a in expr.atoms(sp.Sum, sp.Product, sp.Indexed, sp.Function) if not isinstance(a, KD)
     ]
@@ -456,12 +458,12 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
     plain = expr.xreplace(mapping)
     if sp.count_ops(plain) > CANCEL_OPS and surely_nonzero(plain):
-        return expr  # a large slip: cancelling its residual may take minutes
+        return expr.xreplace(powers)  # a large slip: cancelling its residual may take minutes
     plain = sp.cancel(plain)
     if plain == 0:
         return sp.S.Zero
     # factor_terms, not factor: multivariate factoring can take minutes on a residual
-    return sp.factor_terms(plain).xreplace({d: a for a, d in mapping.items()})
+    return sp.factor_terms(plain).xreplace({d: a for a, d in mapping.items()}).xreplace(powers)
 
 
 def match_rule(rule: Rule, found: sp.Expr) -> sp.Expr | None:
