@@ -154,8 +154,8 @@ class Real:
     """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``.
 
     With ``seed``, an input not in ``values`` gets a random rational value, drawn once:
-    of any sign (``mode`` ``"signed"``), positive, negative, or of any sign and large
-    (``"wide"``).
+    of any sign (``mode`` ``"signed"``), positive, negative, of any sign and large
+    (``"wide"``), or strictly between 0 and 1 (``"unit"``).
     """
 
     values: dict[Key, Any]
@@ -185,7 +185,10 @@ class Real:
             low, high = {"positive": (1, 30), "negative": (-100, -1), "wide": (-100, 100)}.get(
                 self.mode, (-30, 30)
             )
-            self.values[key] = Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
+            denominator = rng.choice((7, 11, 13))
+            if self.mode == "unit":  # strictly between 0 and 1: a probability
+                low, high = 1, denominator - 1
+            self.values[key] = Fraction(rng.randint(low, high), denominator)
         value = self.values[key]
         if isinstance(value, Fraction):
             return self.mp.mpf(value.numerator) / value.denominator

@@ -34,6 +34,7 @@ POINTS = 4
 REAL_POINTS = 12  # numeric checks, at their first two sizes: points of every sign
 MODES = ("signed", "positive", "negative", "wide")
 RESAMPLE = 4
+UNIT = "unit"  # the kind of real point tried after the others: inputs in (0, 1)
 FAILING_SIZES = 2
 MAX_ASSIGNMENTS = 64
 FULL = 8  # up to this size, every value of every index is tried
@@ -125,10 +126,11 @@ def arithmetic(
     """Exact arithmetic modulo ``prime``, or mpmath reals at random points.
 
     Real points take turns being of any sign, positive, negative and large; a point
-    drawn again (a side was undefined) takes the next kind.
+    drawn again (a side was undefined) takes the next kind, and after :data:`RESAMPLE`
+    kinds, inputs strictly between 0 and 1 (``(1 − p)^γ ln p`` is defined there only).
     """
     if prime is None:
-        mode = MODES[(point + attempt) % len(MODES)]
+        mode = MODES[(point + attempt) % len(MODES)] if attempt < RESAMPLE else UNIT
         extra = (digits - DIGITS) // 3  # the digits of the claim's longest number
         return Real({}, digits, seed=seed, mode=mode, agree=DIGITS * 2 // 3 + 2 * extra)
     return ModP(seed, prime)
@@ -154,7 +156,7 @@ def check_one(
         top_values = {i: top(problem, sizes, i) for i in problem.free}
         degree = degree_bound(problem.lhs - problem.rhs, {**sizes, **top_values})
     for point in range(points):
-        for attempt in range(RESAMPLE):
+        for attempt in range(RESAMPLE + (prime is None)):  # reals: a point in (0, 1) last
             where = seed * 1_000_003 + point * 101 + attempt
             arith = arithmetic(prime, where, attempt, point, problem.digits)
             try:
@@ -226,7 +228,7 @@ def defined_at(
     cases = list(assignments(problem, sizes))
     if not cases:
         return False
-    for attempt in range(RESAMPLE):
+    for attempt in range(RESAMPLE + 1):  # reals: a point in (0, 1) last
         arith = arithmetic(prime, seed * 7919 + attempt, attempt, digits=problem.digits)
         try:
             impose(arith, sizes, instances(problem, sizes))
