@@ -230,8 +230,9 @@ statement = '\frac{\partial A}{\partial w} = \frac{1}{N} (t - p)^T X'
 expect = "refuted"
 [[claims]]
 name = "cancel-in-sum"
-statement = '''\sum_{n=1}^{N} \left(-\frac{t_n}{p_n} + \frac{1 - t_n}{1 - p_n}\right) p_n (1 - p_n) X_{nj}
-  = \sum_{n=1}^{N} (p_n - t_n) X_{nj}'''
+statement = '''
+\sum_{n=1}^{N} \left(-\frac{t_n}{p_n} + \frac{1 - t_n}{1 - p_n}\right) p_n (1 - p_n)
+  X_{nj} = \sum_{n=1}^{N} (p_n - t_n) X_{nj}'''
 +++
 """
 
@@ -254,7 +255,9 @@ name = "gain"
 statement = '\frac{\partial L}{\partial \gamma_i} = \frac{\partial L}{\partial y_i} \hat{x}_i'
 [[claims]]
 name = "gain-without-centring"
-statement = '\frac{\partial L}{\partial \gamma_i} = \frac{\partial L}{\partial y_i} \frac{x_i}{\sqrt{v + \epsilon}}'
+statement = '''
+\frac{\partial L}{\partial \gamma_i}
+  = \frac{\partial L}{\partial y_i} \frac{x_i}{\sqrt{v + \epsilon}}'''
 expect = "refuted"
 +++
 """
