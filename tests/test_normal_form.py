@@ -328,3 +328,48 @@ def test_chosen_rewrites_are_proved_for_all_sizes() -> None:
         assert calculus().decide(a - REWRITES[name](a)).proved, name
     for name, mutation in MUTATIONS.items():
         assert not calculus().decide(a - mutation(a)).proved, name
+
+
+def test_a_summand_that_cancels_as_a_whole_is_proved() -> None:
+    """Σ_k (−t/p + (1 − t)/(1 − p)) p (1 − p) z_k = Σ_k (p − t) z_k, p = σ(x_k), for all K.
+
+    Term by term the two summands become atoms that never meet; taken together (the
+    sums have the same limits) their summands cancel as a rational function. The slip
+    with t − p stays nonzero, and so does a summand that cancels only at K = 1.
+    """
+    w = symbols.tensor("w")
+
+    def p(at: sp.Basic) -> sp.Expr:
+        return symbols.sigmoid(w[at])
+
+    chain = (-t[k] / p(k) + (1 - t[k]) / (1 - p(k))) * p(k) * (1 - p(k)) * z[k]
+    assert calculus().decide(S(chain) - S((p(k) - t[k]) * z[k], q).xreplace({q: k})).proved
+    assert calculus().decide(S(chain) - S(p(q) * z[q], q) + S(t[k] * z[k]) / 1).proved
+    assert calculus().decide(S(chain) / K - S((p(k) - t[k]) * z[k] / K)).proved
+    assert not calculus().decide(S(chain) - S((t[k] - p(k)) * z[k])).proved
+    assert not calculus().decide(S(chain) - S((p(k) - t[k]) * z[k], k, K - 1)).proved
+
+
+def test_a_roots_radicand_has_one_form() -> None:
+    """ε + (Σ x² − (Σ x)²/K)/K and ε + Σ x²/K − (Σ x)²/K² under a root are one atom.
+
+    Layer norm's gain gradient ``∂L/∂y_j x̂_j`` met its two forms: ``cancel`` took them
+    for two generators, and the residual it left was zero.
+    """
+    eps = symbols.scalar("epsilon")
+    s1, s2 = S(t[k]), S(t[k] ** 2)
+    expanded = eps + s2 / K - s1**2 / K**2
+    grouped = eps + sp.Mul(1 / K, s2 - s1**2 / K, evaluate=False)
+    centred = z[j] * t[j] / sp.sqrt(expanded) - z[j] * s1 / (K * sp.sqrt(expanded))
+    assert calculus().decide(centred - (t[j] - s1 / K) * z[j] / sp.sqrt(grouped)).proved
+    assert not calculus().decide(centred - t[j] * z[j] / sp.sqrt(grouped)).proved
+
+
+def test_powers_with_a_variable_exponent_meet() -> None:
+    """(1 − σ)(1 − σ)^{γ−1} = (1 − σ)^γ, (1/(1 − σ))^γ (1 − σ)^{γ+1} = 1 − σ; not γ + 1."""
+    gamma = symbols.scalar("gamma")
+    b = 1 - symbols.sigmoid(x)
+    assert calculus().decide(b * b ** (gamma - 1) - b**gamma).proved
+    assert calculus().decide((1 / b) ** gamma * b ** (gamma + 1) - b).proved
+    assert not calculus().decide(b * b ** (gamma - 1) - b ** (gamma + 1)).proved
+    assert not calculus().decide(b ** (2 * gamma) - b**gamma).proved

@@ -118,6 +118,14 @@ class ModP:
         """``sin``, ``arctan``, ``|x|``…: no exact counterpart modulo p."""
         raise NotExact(f"the function {name}")
 
+    def real_only(self, what: str) -> None:
+        """Refuse ``what``, which has no exact counterpart modulo p.
+
+        ``b^y`` for a variable ``y`` is ``e^{y ln b}``, and modulo p ``e`` and ``ln`` are
+        random functions, not inverses: ``b · b^{y − 1}`` and ``b^y`` would differ there.
+        """
+        raise NotExact(what)
+
     def exp(self, a: int) -> int:
         """``e^a`` for a non-linear exponent: a random function of ``a``."""
         return self.draw("exp", a)
@@ -146,8 +154,8 @@ class Real:
     """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``.
 
     With ``seed``, an input not in ``values`` gets a random rational value, drawn once:
-    of any sign (``mode`` ``"signed"``), positive, negative, or of any sign and large
-    (``"wide"``).
+    of any sign (``mode`` ``"signed"``), positive, negative, of any sign and large
+    (``"wide"``), or strictly between 0 and 1 (``"unit"``).
     """
 
     values: dict[Key, Any]
@@ -177,7 +185,10 @@ class Real:
             low, high = {"positive": (1, 30), "negative": (-100, -1), "wide": (-100, 100)}.get(
                 self.mode, (-30, 30)
             )
-            self.values[key] = Fraction(rng.randint(low, high), rng.choice((7, 11, 13)))
+            denominator = rng.choice((7, 11, 13))
+            if self.mode == "unit":  # strictly between 0 and 1: a probability
+                low, high = 1, denominator - 1
+            self.values[key] = Fraction(rng.randint(low, high), denominator)
         value = self.values[key]
         if isinstance(value, Fraction):
             return self.mp.mpf(value.numerator) / value.denominator
@@ -222,6 +233,9 @@ class Real:
             "atan": self.mp.atan,
             "Abs": abs,
         }[name](a)
+
+    def real_only(self, what: str) -> None:
+        """Nothing to refuse: the reals are what ``what`` means."""
 
     def exp(self, a: Any) -> Any:
         """Return ``e^a``."""

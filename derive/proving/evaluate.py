@@ -214,7 +214,8 @@ def mul(ev: Evaluator, node: sp.Mul) -> Dual:
 def power(ev: Evaluator, node: sp.Pow) -> Dual:
     """Integer powers exactly; other constant powers as roots; variable ones as ``e^{y ln b}``.
 
-    A root has no exact counterpart modulo p: the arithmetic refuses it there.
+    A root, and a power with a variable exponent, have no exact counterpart modulo p:
+    the arithmetic refuses them there.
     """
     a = ev.a
     base, exponent = node.args
@@ -241,6 +242,7 @@ def power(ev: Evaluator, node: sp.Pow) -> Dual:
         return value, a.mul(a.mul(a.number(r), value), a.mul(a.inv(bv), bd))
     if base == sp.E:
         return exponential(ev, sp.exp(exponent))
+    a.real_only("a power with a variable exponent")
     return exponential(ev, sp.exp(exponent * sp.log(base)))
 
 

@@ -41,6 +41,8 @@ import sympy as sp
 from derive.proving.calculus import differentiate as derivative
 from derive.proving.exponentials import distribute, log_of, rewrite, split_log, to_u
 from derive.proving.nonzero import surely_nonzero
+from derive.proving.powers import power_atoms
+from derive.proving.summands import cancels, merge_sums
 from derive.symbols import rebuild, sigmoid
 
 KD = sp.KroneckerDelta
@@ -180,9 +182,16 @@ class IndexCalculus:
             return body
         if isinstance(expr, sp.Product):
             return self.product(expr)
+        if isinstance(expr, sp.Add):
+            expr = merge_sums(expr)
+            if not isinstance(expr, sp.Add):
+                return self.reduce(expr)
         expr = rebuild(expr, [self.reduce(a) for a in expr.args])
         if isinstance(expr, sp.log):
             return split_log(expr.args[0])
+        if isinstance(expr, sp.Pow) and not expr.exp.is_Integer and expr.base.is_Add:
+            # one form for a root's radicand: ε + (S₂ − S₁²/D)/D and ε + S₂/D − S₁²/D²
+            return rebuild(expr, [distribute(expr.base), expr.exp])
         return expr
 
     def product(self, expr: sp.Product) -> sp.Expr:
@@ -202,6 +211,7 @@ class IndexCalculus:
     def sum_rule(self, body: sp.Expr, var: sp.Symbol, hi: sp.Expr, depth: int = 0) -> sp.Expr:
         """Reduce ``Σ_{var=1}^{hi} body`` whose body is already reduced."""
         total = sp.S.Zero
+        pending: list[tuple[sp.Expr, sp.Expr]] = []  # the terms that become atoms
         for term in sp.Add.make_args(distribute(body)):
             const, dep = split_factors(term, var)
             if dep == 1:
@@ -215,6 +225,10 @@ class IndexCalculus:
                 rest = sp.Mul(*[f for f in sp.Mul.make_args(dep) if f is not delta])
                 total += const * self.apply_rules(rest.xreplace({var: target}))
                 continue
+            pending.append((const, dep))
+        if depth == 0 and len(pending) > 1 and cancels(sp.Add(*[c * d for c, d in pending])):
+            return total  # the summand's other terms cancel as a rational function
+        for const, dep in pending:
             total += const * self.atom(dep, var, hi, depth)
         return total
 
@@ -437,6 +451,7 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     cancelling the residual of an LSTM slip takes minutes, where the catalogue's residuals
     (up to about 50 operations) cancel in milliseconds into what a reader can check.
     """
+    expr, powers = power_atoms(expr)
     atoms = [
         a for a in expr.atoms(sp.Sum, sp.Product, sp.Indexed, sp.Function) if not isinstance(a, KD)
     ]
@@ -444,12 +459,12 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
     plain = expr.xreplace(mapping)
     if sp.count_ops(plain) > CANCEL_OPS and surely_nonzero(plain):
-        return expr  # a large slip: cancelling its residual may take minutes
+        return expr.xreplace(powers)  # a large slip: cancelling its residual may take minutes
     plain = sp.cancel(plain)
     if plain == 0:
         return sp.S.Zero
     # factor_terms, not factor: multivariate factoring can take minutes on a residual
-    return sp.factor_terms(plain).xreplace({d: a for a, d in mapping.items()})
+    return sp.factor_terms(plain).xreplace({d: a for a, d in mapping.items()}).xreplace(powers)
 
 
 def match_rule(rule: Rule, found: sp.Expr) -> sp.Expr | None:

@@ -97,6 +97,10 @@ class Lifted:
         value = self.base.elementary(name, a[0])
         return value, self.base.mul(slope(self.base, name, a[0], value), a[1])
 
+    def real_only(self, what: str) -> None:
+        """Refuse ``what`` where the arithmetic below refuses it."""
+        self.base.real_only(what)
+
     def exp(self, a: Pair) -> Pair:
         """``e^a``, its own derivative."""
         value = self.base.exp(a[0])

@@ -34,6 +34,7 @@ POINTS = 4
 REAL_POINTS = 12  # numeric checks, at their first two sizes: points of every sign
 MODES = ("signed", "positive", "negative", "wide")
 RESAMPLE = 4
+UNIT = "unit"  # the kind of real point tried after the others: inputs in (0, 1)
 FAILING_SIZES = 2
 MAX_ASSIGNMENTS = 64
 FULL = 8  # up to this size, every value of every index is tried
@@ -126,10 +127,11 @@ def arithmetic(
     """Exact arithmetic modulo ``prime``, or mpmath reals at random points.
 
     Real points take turns being of any sign, positive, negative and large; a point
-    drawn again (a side was undefined) takes the next kind.
+    drawn again (a side was undefined) takes the next kind, and after :data:`RESAMPLE`
+    kinds, inputs strictly between 0 and 1 (``(1 − p)^γ ln p`` is defined there only).
     """
     if prime is None:
-        mode = MODES[(point + attempt) % len(MODES)]
+        mode = MODES[(point + attempt) % len(MODES)] if attempt < RESAMPLE else UNIT
         extra = (digits - DIGITS) // 3  # the digits of the claim's longest number
         return Real({}, digits, seed=seed, mode=mode, agree=DIGITS * 2 // 3 + 2 * extra)
     return ModP(seed, prime)
@@ -155,7 +157,7 @@ def check_one(
         top_values = {i: top(problem, sizes, i) for i in problem.free}
         degree = degree_bound(problem.lhs - problem.rhs, {**sizes, **top_values})
     for point in range(points):
-        for attempt in range(RESAMPLE):
+        for attempt in range(RESAMPLE + (prime is None)):  # reals: a point in (0, 1) last
             where = seed * 1_000_003 + point * 101 + attempt
             arith = arithmetic(prime, where, attempt, point, problem.digits)
             try:
@@ -188,10 +190,7 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
     """
     exprs = [problem.lhs, problem.rhs, *(a for a, _ in problem.assumptions)]
     for expr in exprs:
-        if expr.has(*NOT_EXACT) or any(
-            not x.exp.is_integer and (x.exp.is_Rational or isinstance(x.exp, sp.Float))
-            for x in expr.atoms(sp.Pow)
-        ):
+        if expr.has(*NOT_EXACT) or any(not_exact_power(x) for x in expr.atoms(sp.Pow)):
             raise NotExact("a root, a non-integer power, a trigonometric or piecewise function")
     literals = {abs(int(n)) for e in exprs for r in e.atoms(sp.Rational) for n in (r.p, r.q)}
     degree = 1
@@ -203,6 +202,19 @@ def choose_prime(problem: Problem, size_list: Sequence[dict[sp.Symbol, int]]) ->
         if all(n % prime for n in literals if n) and degree < prime >> SPARE_BITS:
             return prime
     raise NotExact("no prime avoids the claim's literals and its degree")
+
+
+def not_exact_power(power: sp.Pow) -> bool:
+    """True for a root, a fractional power, or a power with a variable real exponent.
+
+    ``b^{γ − 1}`` is ``e^{(γ − 1) ln b}``, and modulo p ``e`` and ``ln`` are random
+    functions, not inverses: ``b · b^{γ − 1}`` and ``b^γ`` differ there, though they are
+    equal over the reals. An integer exponent (a size, an index) is exact.
+    """
+    exponent = power.exp
+    if exponent.is_integer or power.base == sp.E:
+        return False
+    return bool(exponent.is_Rational or isinstance(exponent, sp.Float) or exponent.free_symbols)
 
 
 def defined_at(
@@ -217,7 +229,7 @@ def defined_at(
     cases = list(assignments(problem, sizes))
     if not cases:
         return False
-    for attempt in range(RESAMPLE):
+    for attempt in range(RESAMPLE + 1):  # reals: a point in (0, 1) last
         arith = arithmetic(prime, seed * 7919 + attempt, attempt, digits=problem.digits)
         try:
             impose(arith, sizes, instances(problem, sizes))
