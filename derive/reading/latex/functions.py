@@ -39,6 +39,7 @@ PREFIXES: dict[str, Any] = {
 SIGMA = r"\sigma"
 DIAG = r"\text{diag}"
 TRACE = (r"\text{tr}", r"\text{Tr}", r"\text{trace}")
+DET = r"\text{det}"
 
 
 def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -> Callee | None:
@@ -71,6 +72,9 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
     if key in TRACE and key not in scope.names:
         label = r"\operatorname{tr}"
         return Callee(label, 1, lambda a: shapes.trace(a[0]), None, power, node, prefix=True)
+    if key == DET and key not in scope.names:
+        label = r"\det"
+        return Callee(label, 1, lambda a: shapes.determinant(a[0]), None, power, node, prefix=True)
     return None
 
 
