@@ -64,7 +64,7 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
     if verdict.status == "verified":
         bound = f", error ≤ {verdict.error_bound:.1e}" if verdict.error_bound else ""
         sizes = f" for {verdict.sizes}" if verdict.sizes else ""
-        return f"verified{sizes} by {verdict.method}{bound}: {said}"
+        return f"verified{sizes}{conditions} by {verdict.method}{bound}: {said}"
     if verdict.status == "refuted":
         text = f"refuted: {said}"
         example = verdict.counterexample

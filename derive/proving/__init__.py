@@ -29,6 +29,7 @@ from derive.proving.expand import claim_meaning, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
+from derive.proving.square import MAX_ORDER
 from derive.proving.modular import (
     DIGITS,
     POINTS,
@@ -186,6 +187,7 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
+        side_conditions=square_conditions(lhs, rhs),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
@@ -337,6 +339,17 @@ def domain_conditions(
     return tuple(out)
 
 
+def square_conditions(*exprs: sp.Basic) -> tuple[str, ...]:
+    """The conditions on determinants the sides need: ``det A ≠ 0`` under an inverse,
+    ``det A > 0`` under a logarithm (where they are defined, the check held)."""
+    from derive.printing.notation import unicode
+
+    found = domain.conditions(*(e for e in exprs if e.has(symbols.SquareForm)))
+    return tuple(
+        f"{unicode(c.expr)} {c.relation}" for c in found if c.expr.has(symbols.Determinant)
+    )
+
+
 def not_real(expr: sp.Basic) -> sp.Basic | None:
     """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
     if not isinstance(expr, sp.Basic):
@@ -486,7 +499,13 @@ def opinion_sizes(bounds: dict[sp.Symbol, int], free: int = 2) -> list[dict[str,
 def all_k(
     doc: Document, claim: Claim, lhs: sp.Expr, rhs: sp.Expr, assume: Sequence[str]
 ) -> Outcome | None:
-    """Try the index-calculus proof; ``None`` when the normaliser does not apply."""
+    """Try the index-calculus proof; ``None`` when the normaliser does not apply.
+
+    A determinant or an inverse has no all-K normal form: such a claim is checked at
+    concrete sizes only.
+    """
+    if lhs.has(symbols.SquareForm) or rhs.has(symbols.SquareForm):
+        return None
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
         sizes = frozenset(symbols.size(s) for s in doc.sizes if s not in doc.fixed)
@@ -700,10 +719,26 @@ def size_assignments(
     while len(chosen) > 1 and len(chosen) ** len(involved) > MAX_COMBINATIONS:
         chosen = chosen[:-1]
     ordered = sorted(chosen, key=lambda v: (v == 1, v))
-    return [
+    combos = [
         dict(zip(involved, combo, strict=True))
         for combo in itertools.product(ordered, repeat=len(involved))
     ]
+    return [c for c in combos if square_sizes_fit(problem, c)]
+
+
+def square_sizes_fit(problem: Problem, sizes: dict[sp.Symbol, int]) -> bool:
+    """False when a determinant or inverse would be larger than :data:`MAX_ORDER`.
+
+    ``det`` of an ``n×n`` matrix sums ``n!`` products in the second opinion: the
+    concrete sizes tried for such a claim stop there.
+    """
+    forms = [f for e in (problem.lhs, problem.rhs) for f in e.atoms(symbols.SquareForm)]
+    values = {s: sp.Integer(v) for s, v in sizes.items()}
+    for form in forms:
+        n = form.size.xreplace(values)
+        if n.is_Integer and int(n) > MAX_ORDER:
+            return False
+    return True
 
 
 def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:
