@@ -25,7 +25,7 @@ from derive.proving import domain
 from derive.proving.arithmetic import NotSupported
 from derive.proving.counterexample import completed, find_counterexample, grouped
 from derive.proving.entries import entry_by_entry, written_out
-from derive.proving.expand import claim_meaning, entry_of, meaning
+from derive.proving.expand import claim_meaning, entries, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
@@ -583,7 +583,7 @@ def concrete_problem(
         axes=with_uses(input_axes(doc), doc, lhs, rhs),
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
-            (split_logs(as_exponentials(meaning(e, doc))), r)
+            (split_logs(as_exponentials(meaning(entries(e), doc))), r)
             for e, r, over in claim.domain
             if not over and within_reach(e, free, doc)  # inside a sum: the evaluator's
         ),
