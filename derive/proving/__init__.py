@@ -345,9 +345,10 @@ def square_conditions(*exprs: sp.Basic) -> tuple[str, ...]:
     from derive.printing.notation import unicode
 
     found = domain.conditions(*(e for e in exprs if e.has(symbols.SquareForm)))
-    return tuple(
-        f"{unicode(c.expr)} {c.relation}" for c in found if c.expr.has(symbols.Determinant)
-    )
+    said = [(unicode(c.expr), c.relation) for c in found if c.expr.has(symbols.Determinant)]
+    positive = {e for e, r in said if r == domain.POSITIVE}  # `> 0` says more than `≠ 0`
+    kept = [(e, r) for e, r in said if r == domain.POSITIVE or e not in positive]
+    return tuple(dict.fromkeys(f"{e} {r}" for e, r in kept))
 
 
 def not_real(expr: sp.Basic) -> sp.Basic | None:
