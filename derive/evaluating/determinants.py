@@ -50,9 +50,7 @@ def parity(perm: tuple[int, ...]) -> int:
 
 def minor(m: Matrix, row: int, col: int) -> Matrix:
     """``m`` without row ``row`` and column ``col``."""
-    return tuple(
-        tuple(x for c, x in enumerate(r) if c != col) for i, r in enumerate(m) if i != row
-    )
+    return tuple(tuple(x for c, x in enumerate(r) if c != col) for i, r in enumerate(m) if i != row)
 
 
 def matrix_inverse(m: Matrix, zero: Any, digits: int) -> Matrix:

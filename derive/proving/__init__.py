@@ -29,7 +29,6 @@ from derive.proving.expand import claim_meaning, entries, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import IndexCalculus, Outcome, Rule, Unsupported, assumption_rule
 from derive.proving.limits import TimeLimit, limit_in_force, time_limit
-from derive.proving.square import MAX_ORDER
 from derive.proving.modular import (
     DIGITS,
     POINTS,
@@ -39,6 +38,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.proving.square import MAX_ORDER
 from derive.proving.strays import names_in, stray_variable
 from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
@@ -340,8 +340,10 @@ def domain_conditions(
 
 
 def square_conditions(*exprs: sp.Basic) -> tuple[str, ...]:
-    """The conditions on determinants the sides need: ``det A ≠ 0`` under an inverse,
-    ``det A > 0`` under a logarithm (where they are defined, the check held)."""
+    """The conditions on determinants the sides need (where they hold, the check held).
+
+    ``det A ≠ 0`` under an inverse, ``det A > 0`` under a logarithm.
+    """
     from derive.printing.notation import unicode
 
     found = domain.conditions(*(e for e in exprs if e.has(symbols.SquareForm)))

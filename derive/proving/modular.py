@@ -352,10 +352,13 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
 
 
 def square_degrees(node: symbols.SquareForm, env: dict[sp.Symbol, int]) -> tuple[int, int]:
-    """Bounds for ``det`` of an ``n×n`` matrix (a sum of products of ``n`` entries over
-    ``n²`` denominators) and for an inverse's entry (a cofactor over that ``det``)."""
+    """Degree bounds for ``det`` of an ``n×n`` matrix, or an entry of its inverse.
+
+    ``det`` sums products of ``n`` entries over ``n²`` denominators; an inverse's
+    entry is a cofactor over that ``det``.
+    """
     n = int(node.size.xreplace({s: sp.Integer(v) for s, v in env.items()}))
-    inner = {**env, **{s: 1 for s in node.bound}}
+    inner = {**env, **dict.fromkeys(node.bound, 1)}
     num, den = degrees(node.entry, inner)
     det = (n * num + n * n * den, n * n * den)
     if isinstance(node, symbols.InverseEntry):

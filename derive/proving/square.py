@@ -90,8 +90,11 @@ def eliminate(ev: Any, m: list[list[Dual]]) -> tuple[Dual, list[list[Dual]]] | N
         rows[k] = [dmul(ev, scale, x) for x in rows[k]]
         for r in range(n):
             if r != k:
-                factor = rows[r][k]
-                rows[r] = [dsub(ev, x, dmul(ev, factor, y)) for x, y in zip(rows[r], rows[k])]
+                factor, pivot_row = rows[r][k], rows[k]
+                rows[r] = [
+                    dsub(ev, x, dmul(ev, factor, y))
+                    for x, y in zip(rows[r], pivot_row, strict=True)
+                ]
     return det, [row[n:] for row in rows]
 
 
