@@ -465,8 +465,9 @@ def test_identities_of_det_and_inverse_are_verified_not_proved(determinants: Rep
     """det(Aᵀ) = det A, A A⁻¹ = I, (A⁻¹)ᵀ = (Aᵀ)⁻¹, det(AB) hold at concrete sizes only."""
     body = steps(determinants)
     for n in (0, 1, 2, 11, 13):
+        verdict = body[n].verdict
         assert body[n].status == "verified", (n, body[n].message)
-        assert body[n].verdict is not None and "D = 1..4" in body[n].verdict.sizes
+        assert verdict is not None and "D = 1..4" in verdict.sizes
     assert body[12].status == "refuted"  # det(A + B) = det A + det B
 
 
@@ -484,8 +485,9 @@ def test_log_det_gradient_and_its_slips(determinants: Report) -> None:
     assert [body[3].status, body[4].status] == ["verified", "verified"]
     assert any("denominator layout" in n for n in notes(body[3]))
     for n in (5, 6):
+        verdict = body[n].verdict
         assert body[n].status == "refuted", body[n].message
-        assert body[n].verdict is not None and body[n].verdict.counterexample is not None
+        assert verdict is not None and verdict.counterexample is not None
     example = body[5].verdict.counterexample if body[5].verdict else None
     assert example is not None
     entries = {ix: value for name, ix, value in example.point if name == "A"}
