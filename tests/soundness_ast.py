@@ -673,6 +673,8 @@ def tex_factor(node: Node, last: bool) -> str:
     if isinstance(node, Deriv):
         text = tex_deriv(node)
         return text if (last or node.style == "frac") else paren(text)
+    if isinstance(node, SquareOf):
+        return r"\det(P)" if not node.at else f"(P^{{-1}})_{{{node.at[0]},{node.at[1]}}}"
     raise TypeError(node)
 
 
