@@ -988,10 +988,10 @@ def square_matrix(env: Mapping[str, int], entry: Callable[[str], Any]) -> list[l
 def _square(node: SquareOf, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     m = mpmath.matrix(square_matrix(env, lambda name: point[name]))
     det = mpmath.det(m)
+    if not node.at:
+        return det  # defined everywhere, a singular P too
     if abs(det) < mpmath.mpf(10) ** -20 or (node.positive and det <= 0):
         raise Undefined("P is singular (or det P ≤ 0 under a log) here")
-    if not node.at:
-        return det
     a, b = node.at
     if not (a <= env["K"] and b <= env["K"]):
         raise Undefined("an entry of P^{-1} outside its range")
