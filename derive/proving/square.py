@@ -28,7 +28,7 @@ MAX_ORDER = 4  # the second opinion sums 4! = 24 products per determinant
 def determinant(ev: Any, node: Determinant) -> Dual:
     """``det`` of the matrix at this size, with its derivative."""
     m = matrix_of(ev, node)
-    found = eliminate(ev, m)
+    found = solved(ev, m)
     return found[0] if found is not None else permutations(ev, m)
 
 
@@ -39,7 +39,7 @@ def inverse_entry(ev: Any, node: InverseEntry) -> Dual:
     i, j = (ev.integer(x) for x in node.at)
     if not (1 <= i <= n and 1 <= j <= n):
         raise Undefined(f"entry ({i}, {j}) of an inverse of size {n}")
-    found = eliminate(ev, m)
+    found = solved(ev, m)
     if found is None:
         raise Undefined("the matrix inverted is singular at this point")
     return found[1][i - 1][j - 1]
@@ -70,6 +70,19 @@ def matrix_of(ev: Any, node: SquareForm) -> list[list[Dual]]:
             else:
                 ev.env[s] = old
     return rows
+
+
+def solved(ev: Any, m: list[list[Dual]]) -> tuple[Dual, list[list[Dual]]] | None:
+    """:func:`eliminate`, once per matrix of values (each entry of an inverse asks)."""
+    try:
+        key = ("square", tuple(tuple(row) for row in m))
+        hash(key)
+    except TypeError:  # values that do not hash: no memo
+        return eliminate(ev, m)
+    if key not in ev.memo:
+        ev.memo[key] = eliminate(ev, m)
+    found: tuple[Dual, list[list[Dual]]] | None = ev.memo[key]
+    return found
 
 
 def eliminate(ev: Any, m: list[list[Dual]]) -> tuple[Dual, list[list[Dual]]] | None:
