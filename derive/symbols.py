@@ -422,3 +422,98 @@ class IndexMin(Extremum):
     r"""``\min_k f_k``."""
 
     largest = False
+
+
+class Det(sp.Expr):
+    r"""``\det M`` of a square matrix expression ``M``, as read (a real number).
+
+    The prover lowers it to :class:`Determinant` (index form); the evaluator of the
+    second opinion computes it from ``M``'s entries.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, matrix: sp.MatrixExpr) -> Det:
+        """Build the determinant of ``matrix``."""
+        return sp.Expr.__new__(cls, matrix)
+
+
+class Inverse(sp.MatrixExpr):
+    r"""``M^{-1}`` of a square matrix expression ``M`` (defined where ``\det M ≠ 0``)."""
+
+    def __new__(cls, matrix: sp.MatrixExpr) -> Inverse:
+        """Build the inverse of ``matrix``."""
+        return sp.Basic.__new__(cls, matrix)
+
+    @property
+    def arg(self) -> sp.MatrixExpr:
+        """The matrix inverted."""
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        """The shape of the matrix inverted."""
+        return self.args[0].shape
+
+
+class SquareForm(sp.Expr):
+    """A function of a square matrix given by its entry, ``(p, q) ↦ entry``, ``p, q ≤ n``.
+
+    Args (SymPy): the entry in the bound indices ``p`` and ``q``, then ``p``, ``q`` and
+    the size ``n``, then (for an inverse) the entry's row and column.
+    """
+
+    is_commutative = True
+
+    @property
+    def entry(self) -> sp.Expr:
+        """Entry ``(p, q)`` of the matrix, in the bound indices."""
+        return self.args[0]
+
+    @property
+    def bound(self) -> tuple[sp.Symbol, sp.Symbol]:
+        """The bound row and column indices ``p`` and ``q``."""
+        return self.args[1], self.args[2]
+
+    @property
+    def size(self) -> sp.Basic:
+        """The number of rows (and columns)."""
+        return self.args[3]
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        """Symbols of the entry that do not involve the bound indices, and the rest."""
+        bound = set(self.bound)
+        inner = {
+            s
+            for s in self.entry.free_symbols
+            if s not in bound and not (isinstance(s, sp.Indexed) and s.free_symbols & bound)
+        }
+        return inner.union(*(a.free_symbols for a in self.args[3:]))
+
+
+class Determinant(SquareForm):
+    r"""``\det`` of the matrix whose entry ``(p, q)`` is ``entry`` (index form)."""
+
+    def __new__(cls, entry: sp.Basic, p: sp.Symbol, q: sp.Symbol, n: sp.Basic) -> Determinant:
+        """Build the determinant."""
+        return sp.Expr.__new__(cls, entry, p, q, n)
+
+
+class InverseEntry(SquareForm):
+    r"""Entry ``(i, j)`` of the inverse of the matrix whose entry ``(p, q)`` is ``entry``."""
+
+    def __new__(
+        cls, entry: sp.Basic, p: sp.Symbol, q: sp.Symbol, n: sp.Basic, i: sp.Basic, j: sp.Basic
+    ) -> InverseEntry:
+        """Build the entry."""
+        return sp.Expr.__new__(cls, entry, p, q, n, i, j)
+
+    @property
+    def at(self) -> tuple[sp.Basic, sp.Basic]:
+        """The row and column of the inverse's entry."""
+        return self.args[4], self.args[5]
+
+    def determinant(self) -> Determinant:
+        """The determinant of the matrix inverted (nonzero where this is defined)."""
+        return Determinant(*self.args[:4])

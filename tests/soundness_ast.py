@@ -252,6 +252,18 @@ class Written(Node):
 
 
 @dataclass(frozen=True)
+class SquareOf(Node):
+    """``det P`` (``at`` empty) or entry ``at`` of ``P^{-1}``, for the K×K matrix ``P``.
+
+    With ``positive``, defined only where ``det P > 0`` (a side written with ``ln det P``).
+    The oracle evaluates it with mpmath's own ``det`` and ``inverse``.
+    """
+
+    at: tuple[int, ...] = ()
+    positive: bool = False
+
+
+@dataclass(frozen=True)
 class Pow(Node):
     """A power with a rational exponent."""
 
@@ -572,7 +584,7 @@ def sizes_touched(claim: Claim) -> list[str]:
         for node in walk(side):
             if isinstance(node, Entry):
                 found.update(VECTORS[node.vec])
-            elif isinstance(node, (Y, Loss)):
+            elif isinstance(node, (Y, Loss, SquareOf)):
                 found.add("K")
             elif isinstance(node, SizeVal):
                 found.add(node.name)
@@ -791,6 +803,8 @@ def tex_factor(node: Node, last: bool) -> str:
     if isinstance(node, Deriv):
         text = tex_deriv(node)
         return text if (last or node.style == "frac") else paren(text)
+    if isinstance(node, SquareOf):
+        return r"\det(P)" if not node.at else f"(P^{{-1}})_{{{node.at[0]},{node.at[1]}}}"
     raise TypeError(node)
 
 
@@ -1161,6 +1175,25 @@ def _exp(node: Exp, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
     return mpmath.exp(evaluate(node.arg, env, point, ctx))
 
 
+def square_matrix(env: Mapping[str, int], entry: Callable[[str], Any]) -> list[list[Any]]:
+    """The rows of ``P`` at this size, each entry from its point name."""
+    k = env["K"]
+    return [[entry(point_name("P", (a, b))) for b in range(1, k + 1)] for a in range(1, k + 1)]
+
+
+def _square(node: SquareOf, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
+    m = mpmath.matrix(square_matrix(env, lambda name: point[name]))
+    det = mpmath.det(m)
+    if not node.at:
+        return det  # defined everywhere, a singular P too
+    if abs(det) < mpmath.mpf(10) ** -20 or (node.positive and det <= 0):
+        raise Undefined("P is singular (or det P ≤ 0 under a log) here")
+    a, b = node.at
+    if not (a <= env["K"] and b <= env["K"]):
+        raise Undefined("an entry of P^{-1} outside its range")
+    return mpmath.inverse(m)[a - 1, b - 1]
+
+
 def _fn(node: Fn, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     v = evaluate(node.arg, env, point, ctx)
     if node.name == "ln":
@@ -1322,6 +1355,7 @@ EVAL: dict[type, Callable[..., Any]] = {
     Norm1: _norm1,
     Exp: _exp,
     Fn: _fn,
+    SquareOf: _square,
     Sum: _sum,
     Prod: _prod,
     Deriv: _deriv,
@@ -1383,6 +1417,13 @@ def written(node: Node, env: Mapping[str, int]) -> sp.Expr:
                 for k in range(1, env["K"] + 1)
             ]
         )
+    if isinstance(node, SquareOf):
+        m = sp.Matrix(square_matrix(env, sp.Symbol))
+        if not node.at:
+            return m.det()
+        if max(node.at) > env["K"]:
+            raise Undefined("an entry of P^{-1} outside its range")
+        return m.adjugate()[node.at[0] - 1, node.at[1] - 1] / m.det()
     if isinstance(node, Delta):
         return sp.Integer(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
     if isinstance(node, Cases):

@@ -48,6 +48,7 @@ from tests.soundness_ast import (
     Prod,
     Shift,
     SizeVal,
+    SquareOf,
     Sub,
     Sum,
     Var,
@@ -1230,6 +1231,16 @@ def matrix_side(ch: Chooser) -> Written:
         (r"(P g)_1", over_k("i", mul(p(1, "i"), g("i")))),
         (r"(P^\top g)_2", over_k("i", mul(p("i", 2), g("i")))),
         (r"\|P\|_F^2", over_k("i", over_k("l", Pow(p("i", "l"), Fraction(2))))),
+        (r"\det P", SquareOf()),
+        (r"\det(P^\top)", SquareOf()),
+        (r"\operatorname{det}(P)", SquareOf()),
+        (r"(P^{-1})_{1,2}", SquareOf((1, 2))),
+        (r"((P^{-1})^\top)_{1,2}", SquareOf((2, 1))),
+        (r"((P^\top)^{-1})_{1,2}", SquareOf((2, 1))),
+        (r"(P^{-\top})_{2,1}", SquareOf((1, 2))),
+        (r"(P P^{-1})_{1,1}", Num(Fraction(1))),
+        (r"(P^{-1} P)_{1,1}", Num(Fraction(1))),
+        (r"(\frac{\partial}{\partial P} \ln\det P)_{1,2}", SquareOf((2, 1), positive=True)),
     ]
     text, meaning = pick(ch, options)
     return Written(text, meaning)
@@ -1583,6 +1594,8 @@ def put(node: Node, path: tuple[int, ...], new: Node) -> Node:
 
 def mutate_node(ch: Chooser, node: Node, free: list[str]) -> tuple[Node, str] | None:
     """A wrong variant of one node, or None when this node has none."""
+    if isinstance(node, SquareOf) and len(set(node.at)) == 2:  # the transpose forgotten
+        return replace(node, at=node.at[::-1]), "inverse-transposed"
     if isinstance(node, Add) and len(node.terms) > 1:
         n = ch.int(0, len(node.terms) - 1)
         if coin(ch, 50):

@@ -883,8 +883,8 @@ def test_shape_mismatches() -> None:
     assert mfails("(W^{(1)})^2") == (
         1,
         10,
-        "unsupported power of the matrix `(W^{(1)})` (H x N): the only one is the transpose `^T` "
-        "(an inverse `^{-1}` is not read yet)",
+        "unsupported power of the matrix `(W^{(1)})` (H x N): the only ones are the transpose "
+        "`^T`, the inverse `^{-1}` and `^{-T}`",
     )
     assert mfails("e^{y}")[:2] == (1, 2) and mfails(r"\sqrt{y}")[:2] == (1, 7)
     assert mfails(r"\sum_k y") == (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from derive import api
 from derive.checking.results import Report
@@ -329,8 +330,12 @@ def test_cross_entropy_hessian_as_a_matrix(tmp_path: Path) -> None:
         (r"I", r"write `I_D` with its size"),
         (r"(W + I) x", r"takes its size"),
         (r"\operatorname{tr}(W)", r"takes a square matrix"),
-        (r"\det A", r"a determinant"),
-        (r"A^{-1}", r"an inverse"),
+        (r"\det X", r"`\det` takes a square matrix, but `X` is N x D"),
+        (r"X^{-1}", r"an inverse `^{-1}` takes a square matrix"),
+        (r"X^{-\top}", r"takes a square matrix"),
+        (r"\det \lambda", r"is a scalar"),
+        (r"\lambda^{-\top}", r"inverts and transposes a matrix"),
+        (r"A^{-2}", r"the inverse `^{-1}` and `^{-T}`"),
     ],
 )
 def test_refusals_say_what_to_write(text: str, message: str) -> None:
@@ -445,3 +450,131 @@ def test_an_entrywise_square_is_lowered(tmp_path: Path) -> None:
     r"""``h \odot h`` (which SymPy folds into a power) has entries: the tanh Jacobian."""
     report = check(tmp_path, TANH_LAYER)
     assert [r.verdict.status for r in report.results] == ["proved", "refuted"]
+
+
+DETERMINANTS = r"""+++
+name = "determinants"
+title = "Determinants and inverses at concrete sizes"
+
+[sizes]
+N = "samples"
+D = "features"
+
+[indices]
+r = "N"
+j = "D"
+k = "D"
+
+[shapes]
+A = "D x D"
+B = "D x D"
+x = "D"
+X = "N x D"
+y = "N"
+w = "D"
+
+[definitions]
+w = '(X^\top X)^{-1} X^\top y'
++++
+
+$$\det(A^\top) = \det A$$
+
+$$A A^{-1} = I_D$$
+
+$$(A^{-1})^\top = (A^\top)^{-1}$$
+
+$$\frac{\partial}{\partial A} \ln\det A = A^{-\top}$$
+
+$$\frac{\partial}{\partial A} \det A = \det(A) A^{-T}$$
+
+$$\frac{\partial}{\partial A} \ln\det A = A^{-1}$$
+
+$$\frac{\partial}{\partial A} \ln\det A = A^\top$$
+
+$$\frac{\partial}{\partial x} x^\top A^{-1} x = (A^{-1} + A^{-\top}) x$$
+
+$$\frac{\partial}{\partial x} x^\top A^{-1} x = 2 A^{-1} x$$
+
+$$X^\top (X w - y) = X^\top X (X^\top X)^{-1} X^\top y - X^\top y$$
+
+$$X^\top (X w - y) = X^\top y$$
+
+$$\det(A B) = \det(A) \det(B)$$
+
+$$\det(A + B) = \det A + \det B$$
+
+$$(A + \lambda I)^{-1} (A + \lambda I) = I_D$$
+"""
+
+
+@pytest.fixture(scope="module")
+def determinants(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The determinants document, checked once."""
+    return check(tmp_path_factory.mktemp("determinants"), DETERMINANTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"\det A", "Det(A)"),
+        (r"\det(A)", "Det(A)"),
+        (r"\operatorname{det}(A)", "Det(A)"),
+        (r"\mathrm{det} A", "Det(A)"),
+        (r"A^{-1}", "Inverse(A)"),
+        (r"A^{-\top}", "Transpose(Inverse(A))"),
+        (r"A^{-T}", "Transpose(Inverse(A))"),
+        (r"(A^\top)^{-1}", "Inverse(Transpose(A))"),
+    ],
+)
+def test_det_and_inverse_read(text: str, expected: str) -> None:
+    """Each spelling of the determinant and the inverse reads as the same node."""
+    assert _shape_free(parse_expression(text, _with_x())) == expected
+
+
+def _shape_free(expr: sp.Basic) -> str:
+    """``Det(A)``: the tree with matrix symbols by name only."""
+    if isinstance(expr, sp.MatrixSymbol):
+        return str(expr.name)
+    return f"{type(expr).__name__}({', '.join(_shape_free(a) for a in expr.args)})"
+
+
+def test_identities_of_det_and_inverse_are_verified_not_proved(determinants: Report) -> None:
+    """det(Aᵀ) = det A, A A⁻¹ = I, (A⁻¹)ᵀ = (Aᵀ)⁻¹, det(AB) hold at concrete sizes only."""
+    body = steps(determinants)
+    for n in (0, 1, 2, 11, 13):
+        verdict = body[n].verdict
+        assert body[n].status == "verified", (n, body[n].message)
+        assert verdict is not None and "D = 1..4" in verdict.sizes
+    assert body[12].status == "refuted"  # det(A + B) = det A + det B
+
+
+def test_domain_conditions_of_det_and_inverse(determinants: Report) -> None:
+    """An inverse needs det A ≠ 0; the log-det gradient needs det A > 0 (said once)."""
+    body = steps(determinants)
+    assert body[0].verdict is not None and body[0].verdict.side_conditions == ()
+    assert body[1].verdict is not None and body[1].verdict.side_conditions == ("det(A) ≠ 0",)
+    assert body[3].verdict is not None and body[3].verdict.side_conditions == ("det(A) > 0",)
+
+
+def test_log_det_gradient_and_its_slips(determinants: Report) -> None:
+    """∂ ln det A/∂A = A^{-T} and ∂ det A/∂A = det(A) A^{-T}; A^{-1} and Aᵀ are refuted."""
+    body = steps(determinants)
+    assert [body[3].status, body[4].status] == ["verified", "verified"]
+    assert any("denominator layout" in n for n in notes(body[3]))
+    for n in (5, 6):
+        verdict = body[n].verdict
+        assert body[n].status == "refuted", body[n].message
+        assert verdict is not None and verdict.counterexample is not None
+    example = body[5].verdict.counterexample if body[5].verdict else None
+    assert example is not None
+    entries = {ix: value for name, ix, value in example.point if name == "A"}
+    assert entries[(1, 2)] != entries[(2, 1)]  # A^{-1} slips only on a non-symmetric A
+
+
+def test_quadratic_form_in_the_inverse_and_normal_equations(determinants: Report) -> None:
+    """∂(xᵀA⁻¹x)/∂x = (A⁻¹ + A⁻ᵀ)x, not 2A⁻¹x; the normal equations' solution holds."""
+    body = steps(determinants)
+    assert body[7].status == "verified", body[7].message
+    assert body[8].status == "refuted"
+    assert body[9].status == "verified", body[9].message
+    assert body[10].status == "refuted"

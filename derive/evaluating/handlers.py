@@ -10,6 +10,7 @@ import sympy as sp
 from derive import symbols
 from derive.evaluating import branches
 from derive.evaluating import functions as fn
+from derive.evaluating.determinants import determinant
 from derive.evaluating.jets import Undefined, Value, add, integer_power, mul, real, root_power
 from derive.evaluating.matrices import entry_at
 from derive.evaluating.points import NotEvaluable, NotReal, Vec
@@ -122,6 +123,10 @@ def _entry(it: Interpreter, node: symbols.Entry, env: Mapping[sp.Basic, Any]) ->
     return entry_at(m, (it.integer(row, env), it.integer(col, env)), str(matrix))
 
 
+def _det(it: Interpreter, node: symbols.Det, env: Mapping[sp.Basic, Any]) -> Any:
+    return determinant(it.value(node.args[0], env), it.zero)
+
+
 def _symbol(it: Interpreter, node: sp.Symbol, env: Mapping[sp.Basic, Any]) -> Any:
     return it.symbol(node, env)
 
@@ -167,6 +172,7 @@ HANDLERS: dict[type, Callable[[Interpreter, Any, Mapping[sp.Basic, Any]], Any]] 
     sp.Product: _loop,
     sp.Derivative: _derivative,
     symbols.Entry: _entry,
+    symbols.Det: _det,
     symbols.sigmoid: _sigmoid,
     sp.Piecewise: branches.piecewise,
     sp.Max: branches.extreme,

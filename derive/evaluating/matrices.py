@@ -9,6 +9,7 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive import symbols
+from derive.evaluating.determinants import matrix_inverse
 from derive.evaluating.jets import add, mul
 from derive.evaluating.points import Matrix, NotEvaluable, OutOfRange
 
@@ -91,6 +92,8 @@ def matrix(it: Interpreter, node: sp.MatrixExpr, env: Mapping[sp.Basic, Any]) ->
         m = it.value(node.args[1], env)
         function = node.function
         return tuple(tuple(it.apply(function, x) for x in row) for row in m)
+    if isinstance(node, symbols.Inverse):
+        return matrix_inverse(it.value(node.arg, env), it.zero, it.ctx.dps)
     raise NotEvaluable(f"cannot evaluate the matrix {type(node).__name__}")
 
 

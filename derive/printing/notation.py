@@ -16,12 +16,17 @@ from sympy.printing.str import StrPrinter
 
 from derive.printing import texsafe
 from derive.symbols import (
+    Det,
+    Determinant,
     Elementwise,
     Entry,
     Extremum,
+    Inverse,
+    InverseEntry,
     MatrixDerivative,
     NonReal,
     Opaque,
+    SquareForm,
     VectorView,
     sigmoid,
 )
@@ -77,6 +82,20 @@ class UnicodePrinter(StrPrinter):
     def _print_Entry(self, expr: Entry) -> str:
         matrix, at = entry_at(expr)
         return f"({self._print(matrix)})_{''.join(map(self._print, at))}"
+
+    def _print_Det(self, expr: Det) -> str:
+        return f"det({self._print(expr.args[0])})"
+
+    def _print_Inverse(self, expr: Inverse) -> str:
+        inner = self._print(expr.arg)
+        return f"{inner}⁻¹" if isinstance(expr.arg, sp.MatrixSymbol) else f"({inner})⁻¹"
+
+    def _print_Determinant(self, expr: Determinant) -> str:
+        return f"det({square_matrix(self, expr)})"
+
+    def _print_InverseEntry(self, expr: InverseEntry) -> str:
+        at = "".join(map(self._print, expr.at))
+        return f"(({square_matrix(self, expr)})⁻¹)_{at}"
 
     def _print_ImmutableDenseMatrix(self, expr: sp.ImmutableMatrix) -> str:
         """A written-out matrix row by row: ``(a, b)``, ``((a, b), (c, d))``."""
@@ -196,6 +215,15 @@ class UnicodePrinter(StrPrinter):
         if isinstance(inner, sp.Symbol | sp.Indexed):
             return f"{mark}{self._print(inner)}/∂{var}"
         return f"{mark}/∂{var} ({self._print(inner)})"
+
+
+def square_matrix(printer: StrPrinter, expr: SquareForm) -> str:
+    """The matrix of a determinant or inverse: ``A``, ``Aᵀ``, or ``(p, q) ↦ entry``."""
+    entry, (p, q) = expr.entry, expr.bound
+    if isinstance(entry, sp.Indexed) and entry.indices in ((p, q), (q, p)):
+        text = name(str(entry.base.label))
+        return text if entry.indices == (p, q) else f"{text}ᵀ"
+    return f"({printer._print(p)}, {printer._print(q)}) ↦ {printer._print(entry)}"
 
 
 def _order(n: int) -> str:
@@ -373,6 +401,12 @@ class DeriveLatexPrinter(LatexPrinter):
 
     def _print_OneMatrix(self, expr: sp.OneMatrix) -> str:
         return "\\mathbf{1}"
+
+    def _print_Det(self, expr: Det) -> str:
+        return f"\\det\\left({self._print(expr.args[0])}\\right)"
+
+    def _print_Inverse(self, expr: Inverse) -> str:
+        return f"\\left({self._print(expr.arg)}\\right)^{{-1}}"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
         text = self._print_Indexed(sp.IndexedBase(r"\delta")[expr.args])

@@ -25,7 +25,7 @@ from derive.proving import domain
 from derive.proving.arithmetic import NotSupported
 from derive.proving.counterexample import completed, find_counterexample, grouped
 from derive.proving.entries import entry_by_entry, written_out
-from derive.proving.expand import claim_meaning, entry_of, meaning
+from derive.proving.expand import claim_meaning, entries, entry_of, meaning
 from derive.proving.folding import readable, rename_bound
 from derive.proving.index_calculus import (
     IndexCalculus,
@@ -47,6 +47,7 @@ from derive.proving.modular import (
     defined_at,
 )
 from derive.proving.splitting import BRANCH, decide_split, has_kinks, passed_over
+from derive.proving.square import MAX_ORDER
 from derive.proving.strays import names_in, stray_variable
 from derive.proving.vectors import at_entry, has_vectors
 from derive.verdict import Counterexample, Verdict
@@ -199,7 +200,11 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
-        side_conditions=(*sides_defined(doc, problem), *passed_over(lhs, rhs)),
+        side_conditions=(
+            *sides_defined(doc, problem),
+            *passed_over(lhs, rhs),
+            *square_conditions(lhs, rhs),
+        ),
         steps=steps,
     )
     smallest = sorted(found.checked, key=lambda s: (sum(s.values()), str(s)))[:3]
@@ -418,6 +423,20 @@ def sides_defined(doc: Document, problem: Problem) -> tuple[str, ...]:
     )
 
 
+def square_conditions(*exprs: sp.Basic) -> tuple[str, ...]:
+    """The conditions on determinants the sides need (where they hold, the check held).
+
+    ``det A ≠ 0`` under an inverse, ``det A > 0`` under a logarithm.
+    """
+    from derive.printing.notation import unicode
+
+    found = domain.conditions(*(e for e in exprs if e.has(symbols.SquareForm)))
+    said = [(unicode(c.expr), c.relation) for c in found if c.expr.has(symbols.Determinant)]
+    positive = {e for e, r in said if r == domain.POSITIVE}  # `> 0` says more than `≠ 0`
+    kept = [(e, r) for e, r in said if r == domain.POSITIVE or e not in positive]
+    return tuple(dict.fromkeys(f"{e} {r}" for e, r in kept))
+
+
 def not_real(expr: sp.Basic) -> sp.Basic | None:
     """A constant part of ``expr`` with no real value (``√−1``, ``ln(−2)``), if any."""
     if not isinstance(expr, sp.Basic):
@@ -579,8 +598,12 @@ def all_k(
     """Try the index-calculus proof; ``None`` when the normaliser does not apply.
 
     When the sums as written do not reduce to zero, those over numbers are written out
-    (``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3``) and the normal form is tried again.
+    (``Σ_{k=1}^{3} z_k`` as ``z_1 + z_2 + z_3``) and the normal form is tried again. A
+    determinant or an inverse has no all-K normal form: such a claim is checked at
+    concrete sizes only.
     """
+    if lhs.has(symbols.SquareForm) or rhs.has(symbols.SquareForm):
+        return None
     try:
         rules = tuple(rule_for(doc, name) for name in assume)
     except Unsupported:
@@ -685,7 +708,7 @@ def concrete_problem(
         padded=doc.padded,
         digits=DIGITS + 3 * longest_number(doc, claim),
         domain=tuple(
-            (split_logs(as_exponentials(meaning(e, doc))), r)
+            (split_logs(as_exponentials(meaning(entries(e), doc))), r)
             for e, r, over in claim.domain
             if not over and within_reach(e, free, doc)  # inside a sum: the evaluator's
         ),
@@ -821,10 +844,26 @@ def size_assignments(
     while len(chosen) > 1 and len(chosen) ** len(involved) > MAX_COMBINATIONS:
         chosen = chosen[:-1]
     ordered = sorted(chosen, key=lambda v: (v == 1, v))
-    return [
+    combos = [
         dict(zip(involved, combo, strict=True))
         for combo in itertools.product(ordered, repeat=len(involved))
     ]
+    return [c for c in combos if square_sizes_fit(problem, c)]
+
+
+def square_sizes_fit(problem: Problem, sizes: dict[sp.Symbol, int]) -> bool:
+    """False when a determinant or inverse would be larger than :data:`MAX_ORDER`.
+
+    ``det`` of an ``n×n`` matrix sums ``n!`` products in the second opinion: the
+    concrete sizes tried for such a claim stop there.
+    """
+    forms = [f for e in (problem.lhs, problem.rhs) for f in e.atoms(symbols.SquareForm)]
+    values = {s: sp.Integer(v) for s, v in sizes.items()}
+    for form in forms:
+        n = form.size.xreplace(values)
+        if n.is_Integer and int(n) > MAX_ORDER:
+            return False
+    return True
 
 
 def sizes_in(doc: Document, problem: Problem) -> set[sp.Symbol]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.symbols import Opaque
+from derive.symbols import Opaque, SquareForm
 
 
 def differentiate(expr: sp.Basic, var: sp.Basic) -> sp.Expr:
@@ -93,6 +93,11 @@ class Differentiation:
             for v in node.variables:
                 inner = differentiate(inner, v)
             return self.go(inner)
+        if isinstance(node, SquareForm):  # SymPy's rules would miss its bound entries
+            raise NotImplementedError(
+                "a derivative of a determinant or inverse by a defined quantity: write it "
+                "by the inputs"
+            )
         if isinstance(node, sp.Function) and len(node.args) == 1:
             return node.fdiff(1) * self.go(node.args[0])
         return sp.diff(node, var)  # anything else: SymPy's own rules

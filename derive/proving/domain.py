@@ -9,6 +9,7 @@ and non-zero denominators: ``ln(x²) = 2 ln x`` and ``√x √x = x`` hold where
 ``b^r``, ``r`` not an integer      ``b ≥ 0`` (``b > 0`` if ``r < 0``)
 ``b^y``, ``y`` not a number        ``b > 0``
 ``1 / d``                          ``d ≠ 0``
+``(M^{-1})_{ij}``                  ``det M ≠ 0``
 =================================  ==============================
 
 collected from both sides and from their derivatives, less what holds everywhere: a
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.symbols import sigmoid
+from derive.symbols import InverseEntry, sigmoid
 
 POSITIVE, NONNEGATIVE, NONZERO = "> 0", "≥ 0", "≠ 0"
 
@@ -93,6 +94,8 @@ def collect(node: sp.Basic) -> Iterable[Condition]:
             yield Condition(base, POSITIVE)
     elif isinstance(node, sp.tan):
         yield Condition(sp.cos(node.args[0]), NONZERO)
+    elif isinstance(node, InverseEntry):
+        yield Condition(node.determinant(), NONZERO)
     for arg in node.args:
         if isinstance(arg, sp.Basic) and not isinstance(arg, type):
             yield from collect(arg)

@@ -17,7 +17,17 @@ from derive.memo import Memo
 from derive.proving import kinks
 from derive.proving.arithmetic import Key, ModP, NotSupported, Undefined
 from derive.proving.lifted import Lifted, slope
-from derive.symbols import Extremum, Opaque, base_name, is_undefined, sigmoid
+from derive.proving.square import determinant, inverse_entry
+from derive.symbols import (
+    Determinant,
+    Extremum,
+    InverseEntry,
+    Opaque,
+    SquareForm,
+    base_name,
+    is_undefined,
+    sigmoid,
+)
 
 Dual = tuple[Any, Any]
 
@@ -187,6 +197,8 @@ def integer_symbols(node: sp.Basic) -> frozenset[sp.Symbol]:
             found = (found - {lim[0] for lim in limits}).union(
                 *(integer_symbols(lim[1]) | integer_symbols(lim[2]) for lim in limits)
             )
+        elif isinstance(node, SquareForm):
+            found = found - set(node.bound)
     _RELEVANT[node] = found
     return found
 
@@ -498,6 +510,8 @@ HANDLERS: dict[type, Callable[[Evaluator, Any], Dual]] = {
     sp.Product: product,
     sigmoid: logistic,
     Opaque: opaque,
+    Determinant: determinant,
+    InverseEntry: inverse_entry,
     sp.Derivative: Evaluator.differentiate,
 }
 

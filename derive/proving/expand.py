@@ -14,7 +14,7 @@ from derive.errors import DocumentError
 from derive.memo import OwnedMemo
 from derive.model import Claim, Definition, Document, FunctionDecl
 from derive.proving.calculus import differentiate
-from derive.proving.matrix import lower, shape_of
+from derive.proving.matrix import lower, shape_of, square_form
 from derive.symbols import Opaque, VectorView, base_name, rebuild, undefined_function
 
 MAX_DEPTH = 64  # definitions nest far less deeply; more means a cycle
@@ -241,10 +241,12 @@ def entrywise(claim: Claim, doc: Document) -> tuple[sp.Expr, sp.Expr]:
 
 
 def entries(expr: sp.Basic) -> sp.Basic:
-    """Lower every written entry ``(M)_{ab}`` of a matrix expression to index form."""
+    """Lower every written entry ``(M)_{ab}`` of a matrix expression, and ``det``, to index form."""
     if isinstance(expr, symbols.Entry):
         return entries(lower(*expr.args))
-    if not expr.args or not expr.has(symbols.Entry):
+    if isinstance(expr, symbols.Det):
+        return entries(square_form(expr.args[0]))
+    if not expr.args or not expr.has(symbols.Entry, symbols.Det):
         return expr
     return rebuild(expr, [entries(a) for a in expr.args])
 

@@ -14,6 +14,8 @@ The rules, for entry ``(a, b)``:
 ``f(M)`` elementwise            ``f(M_{ab})``
 ``∂F/∂v`` (numerator layout)    ``∂F_a/∂v_b`` (``∂F/∂v_b`` for a scalar ``F``)
 ``∂F/∂A`` (a matrix ``A``)       ``∂F/∂A_{ab}`` (denominator layout)
+``M^{-1}``                      entry ``(a, b)`` of the inverse of ``(p, q) ↦ M_{pq}``
+``det M`` (a scalar)            ``det`` of ``(p, q) ↦ M_{pq}`` (:func:`square_form`)
 ==============================  ==============================================
 """
 
@@ -63,7 +65,19 @@ def lower(expr: sp.Basic, row: sp.Basic, col: sp.Basic) -> sp.Expr:
             top = lower(numerator, sp.S.One, sp.S.One)
             return sp.Derivative(top, lower(var, row, col), evaluate=False)
         return sp.Derivative(top, lower(var, col, sp.S.One), evaluate=False)
+    if isinstance(expr, symbols.Inverse):
+        return square_form(expr.arg, row, col)
     raise NotMatrix(f"cannot take entries of {type(expr).__name__}")
+
+
+def square_form(matrix: sp.MatrixExpr, *at: sp.Basic) -> sp.Expr:
+    """``det`` of a square ``matrix`` in index form, or entry ``at`` of its inverse."""
+    p = sp.Dummy("p", integer=True, positive=True)
+    q = sp.Dummy("q", integer=True, positive=True)
+    entry, size = lower(matrix, p, q), matrix.shape[0]
+    if at:
+        return symbols.InverseEntry(entry, p, q, size, *at)
+    return symbols.Determinant(entry, p, q, size)
 
 
 def element(matrix: sp.MatrixSymbol, row: sp.Basic, col: sp.Basic) -> sp.Expr:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive import symbols
 from derive.defaults import run_seed
 from derive.proving.arithmetic import ModP, NotExact, P, Real, Undefined, primes
 from derive.proving.evaluate import Evaluator, impose
@@ -355,10 +356,27 @@ def degrees(node: sp.Basic, env: dict[sp.Symbol, int]) -> tuple[int, int]:
         return n + len(node.args[0].free_symbols) + 1, d  # u-variables and the rest
     if isinstance(node, sp.KroneckerDelta):
         return 0, 0
+    if isinstance(node, symbols.SquareForm):
+        return square_degrees(node, env)
     if node.args:
         parts = [degrees(arg, env) for arg in node.args if isinstance(arg, sp.Basic)]
         return 1 + sum(p[0] + p[1] for p in parts), sum(p[1] for p in parts) + 1
     return 1, 0
+
+
+def square_degrees(node: symbols.SquareForm, env: dict[sp.Symbol, int]) -> tuple[int, int]:
+    """Degree bounds for ``det`` of an ``n×n`` matrix, or an entry of its inverse.
+
+    ``det`` sums products of ``n`` entries over ``n²`` denominators; an inverse's
+    entry is a cofactor over that ``det``.
+    """
+    n = int(node.size.xreplace({s: sp.Integer(v) for s, v in env.items()}))
+    inner = {**env, **dict.fromkeys(node.bound, 1)}
+    num, den = degrees(node.entry, inner)
+    det = (n * num + n * n * den, n * n * den)
+    if isinstance(node, symbols.InverseEntry):
+        return sum(det), sum(det)
+    return det
 
 
 def top(problem: Problem, sizes: Mapping[sp.Symbol, int], index: sp.Symbol) -> int:

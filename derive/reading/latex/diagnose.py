@@ -136,11 +136,6 @@ def _unexpected_character(text: str, pos: int) -> str:
                 f"`{name}` (a pattern down a matrix) is not read: write the matrix's entry, "
                 "or `\\operatorname{diag}(…)`"
             )
-        if name == "\\det":
-            return (
-                "`\\det` (a determinant) is not read yet: write it out at a fixed size, "
-                "e.g. `A_{11} A_{22} - A_{12} A_{21}`"
-            )
         return f"unsupported LaTeX command `{name}`"
     char = rest[:1]
     if char == "$":

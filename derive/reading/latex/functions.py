@@ -44,6 +44,7 @@ TRACE = (r"\text{tr}", r"\text{Tr}", r"\text{trace}")
 SIGN = (r"\text{sign}", r"\text{sgn}")
 _U = sp.Dummy("u", real=True)
 SIGNUM = sp.Lambda(_U, sp.Piecewise((1, _U > 0), (-1, _U < 0), (0, True)))
+DET = r"\text{det}"
 
 
 def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -> Callee | None:
@@ -79,6 +80,9 @@ def function_callee(scope: Scope, key: str, power: Operand | None, node: Node) -
     if key in SIGN and key not in scope.names:
         label = r"\operatorname{sign}"
         return Callee(label, 1, _entrywise(SIGNUM), None, power, node, prefix=True)
+    if key == DET and key not in scope.names:
+        label = r"\det"
+        return Callee(label, 1, lambda a: shapes.determinant(a[0]), None, power, node, prefix=True)
     return None
 
 

@@ -71,6 +71,8 @@ def is_name(item: Tree[Token]) -> bool:
 
 def text_content(token: Token) -> str:
     r"""Return the plain name inside ``\text{...}``, or raise if it is not one."""
+    if str(token.value) == "\\det":  # `\det` is `\operatorname{det}`
+        return "det"
     match = TEXT.fullmatch(str(token.value))
     content = match.group("content").strip() if match else ""
     if not PLAIN_NAME.fullmatch(content):

@@ -321,17 +321,10 @@ def power(base: Operand, exponent: Operand) -> Any:
             exponent.where,
         )
     if shape_of(value) is not None:
-        if not _is_transpose(exp):
-            raise LatexError(
-                f"unsupported power of the matrix `{base.written}` ({describe(value)}): "
-                "the only one is the transpose `^T` (an inverse `^{-1}` is not read yet)",
-                exponent.where,
-            )
-        return sp.Transpose(value)
-    if exp == TRANSPOSE:
-        raise LatexError(
-            f"`^\\top` transposes a matrix, but `{base.written}` is a scalar", exponent.where
-        )
+        return matrix_power(base, value, exp, exponent)
+    if exp in (TRANSPOSE, -TRANSPOSE):
+        what = "`^\\top` transposes" if exp == TRANSPOSE else "`^{-\\top}` inverts and transposes"
+        raise LatexError(f"{what} a matrix, but `{base.written}` is a scalar", exponent.where)
     if exp.is_number and not exp.is_integer:
         require(value, NONNEGATIVE if exp.is_positive else POSITIVE)
     elif exp.is_number and exp.is_negative:
@@ -343,6 +336,38 @@ def power(base: Operand, exponent: Operand) -> Any:
         if bits * abs(int(exp)) > MAX_BITS:
             raise LatexError("number too large: the exact power would not fit", base.where)
     return symbols.real_or_marker(value**exp, f"{base.written}^{{{exponent.written}}}")
+
+
+def matrix_power(base: Operand, value: Any, exp: Any, exponent: Operand) -> Any:
+    r"""``A^T``, ``A^{-1}``, ``A^{-T}`` (``A^{-\top}``) of a matrix; any other power is refused."""
+    if _is_transpose(exp):
+        return sp.Transpose(value)
+    inverse = exp == -1
+    if not inverse and not (_is_transpose(-exp) and isinstance(exp, sp.Mul)):
+        raise LatexError(
+            f"unsupported power of the matrix `{base.written}` ({describe(value)}): "
+            "the only ones are the transpose `^T`, the inverse `^{-1}` and `^{-T}`",
+            exponent.where,
+        )
+    square(value, base, "an inverse `^{-1}`")
+    return symbols.Inverse(value) if inverse else sp.Transpose(symbols.Inverse(value))
+
+
+def square(value: Any, operand: Operand, what: str) -> None:
+    """Refuse a scalar or a matrix that is not square for ``what``."""
+    shape = shape_of(value)
+    if shape is None or shape[0] != shape[1]:
+        raise LatexError(
+            f"{what} takes a square matrix, but `{operand.written}` is {describe(value)}",
+            operand.where,
+        )
+
+
+def determinant(argument: Operand) -> Any:
+    r"""``\det M`` of a square matrix ``M``."""
+    value = plain(argument)
+    square(value, argument, "`\\det`")
+    return symbols.Det(value)
 
 
 def is_letter_t(exponent: object) -> bool:

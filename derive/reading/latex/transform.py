@@ -339,6 +339,8 @@ class Reader:
     def exponent(self, sup: Tree[Token]) -> Operand:
         r"""Return the value of a superscript as an operand (``\top`` is the transpose)."""
         inner = sup.children[0]
+        if len(sup.children) == 2:  # `^{-\top}`: the inverse's transpose
+            return Operand(-shapes.TRANSPOSE, source(self.text, sup)[2:-1], position(sup))
         return Operand(self.value(inner), source(self.text, inner), position(sup))
 
     def raised(self, value: Any, power: Operand | None, base: str, item: Node) -> Any:
