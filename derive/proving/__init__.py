@@ -200,10 +200,8 @@ def decide_afresh(
         sizes=describe_sizes(found.checked, found.undefined),
         method=concrete_method(found),
         error_bound=found.error_bound if found.prime is not None else None,
-        side_conditions=(
-            *sides_defined(doc, problem),
-            *passed_over(lhs, rhs),
-            *square_conditions(lhs, rhs),
+        side_conditions=merged(
+            *sides_defined(doc, problem), *passed_over(lhs, rhs), *square_conditions(lhs, rhs)
         ),
         steps=steps,
     )
@@ -390,6 +388,13 @@ def domain_conditions(
         if text not in out:
             out.append(text)
     return tuple(out)
+
+
+def merged(*conditions: str) -> tuple[str, ...]:
+    """Each condition once; ``e ≠ 0`` left out where ``e > 0`` is said (it says more)."""
+    positive = {c.removesuffix(" > 0") for c in conditions if c.endswith(" > 0")}
+    kept = (c for c in conditions if not (c.endswith(" ≠ 0") and c[: -len(" ≠ 0")] in positive))
+    return tuple(dict.fromkeys(kept))
 
 
 def plain_dummies(expr: sp.Expr) -> sp.Expr:
