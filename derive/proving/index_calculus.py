@@ -249,8 +249,8 @@ class IndexCalculus:
                 self.conditions.append(f"{hi} ≥ {other}")
             return other
         if self.ranges.get(other) == hi:
-            shown = other.name if isinstance(other, sp.Dummy) else other  # `_i` is `i`
-            self.conditions.append(f"1 ≤ {shown} ≤ {hi}")
+            if not isinstance(other, sp.Dummy):  # a summation variable is in its range
+                self.conditions.append(f"1 ≤ {other} ≤ {hi}")
             return other
         return None
 
