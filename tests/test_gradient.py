@@ -174,13 +174,14 @@ DIFFERENTIATED = [
     "layer-norm",
     "attention",
     "losses",
+    "convolution",
 ]
 
 
 def derivative_claims() -> Iterator[ParameterSet]:
     """Every catalogue claim expected to hold whose left side is ∂EXPR/∂WRT, as LaTeX."""
     pattern = re.compile(
-        r"^\\frac\{\\partial\s*(?P<top>.+)\}\{\\partial\s*(?P<var>[^{}]*(\{[^{}]*\}[^{}]*)*)\}$"
+        r"^\\frac\{(?:\\partial|d)\s*(?P<top>.+)\}\{(?:\\partial|d)\s*(?P<var>[^{}]*(\{[^{}]*\}[^{}]*)*)\}$"
         r"|^\\frac\{(\\partial|d)\}\{(\\partial\s*|d)(?P<var2>[^{}]*(\{[^{}]*\}[^{}]*)*)\}"
         r"\s*(?P<top2>.+)$"
     )
