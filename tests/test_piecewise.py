@@ -439,3 +439,29 @@ def test_report_prints_derives_own_notation(text: str) -> None:
     printed = latex(read)
     assert "for" not in printed and "Piecewise" not in printed and "IndexMax" not in printed
     assert ex(printed) == read, printed
+
+
+def test_a_named_branch_holds_at_the_counterexample(tmp_path: Path) -> None:
+    r"""The branch a refutation names is the one its point lies on, or none is named.
+
+    ``\sqrt{(E t_2)^2} = E t_2`` fails first on the branch ``E > 0`` (where
+    ``\sqrt{t_2^2} \neq t_2`` for a negative ``t_2``), but the random point that refutes
+    it has ``E < 0``: the residual of ``E > 0`` beside it said what was not so there.
+    """
+    found = verdicts(
+        tmp_path,
+        {"square": r"\sqrt{(E t_2)^2} = E t_2", "abs": r"|x| = x"},
+        front='[sizes]\nK = "classes"\n[indices]\nk = "K"\n',
+    )
+    for verdict in found.values():
+        assert verdict.status == "refuted"
+        example = verdict.counterexample
+        assert example is not None
+        case = verdict.residual_case
+        for name, value in example.values.items():
+            number = sp.Rational(value)
+            if f"{name} > 0" in case:
+                assert number > 0, (case, example.describe())
+            if f"{name} < 0" in case:
+                assert number < 0, (case, example.describe())
+    assert "on the branch x < 0" in found["abs"].residual_case

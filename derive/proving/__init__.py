@@ -292,6 +292,9 @@ def refutation(
         elif turned_down:
             why += f" where both sides are defined (e.g. {turned_down[0]})"
         return Verdict("undecided", residual=residual, residual_case=case, message=why)
+    if outcome is not None and outcome.branch and not on_branch(example, outcome.branch):
+        lhs, rhs = claim_meaning(claim, doc)  # the point is on another branch: say it all
+        residual, case = lhs - rhs, ""
     return Verdict(
         "refuted",
         sizes=describe_sizes([failing_sizes], []),
@@ -302,6 +305,40 @@ def refutation(
         holds_under=discover(doc, claim, sizes, stated.assume),
         steps=steps,
     )
+
+
+def on_branch(example: Counterexample, signs: Sequence[tuple[sp.Expr, int]]) -> bool:
+    """True when the counterexample's point lies on the branch (each ``d`` has its sign).
+
+    False where it does not, or where a condition cannot be evaluated at the point: then
+    the verdict names no branch, and shows the whole difference.
+    """
+    at = {**example.sizes, **example.indices}
+    values = {(name, tuple(indices)): sp.Rational(value) for name, indices, value in example.point}
+    for d, sign in signs:
+        mapping = {}
+        for atom in d.atoms(sp.Symbol, sp.Indexed):
+            if isinstance(atom, sp.Indexed):
+                where = tuple(int(by_name(i, at)) for i in atom.indices)
+                key = (symbols.base_name(atom) or "", where)
+            elif atom.name in at:
+                mapping[atom] = sp.Integer(at[atom.name])
+                continue
+            else:
+                key = (atom.name, ())
+            if key not in values:
+                return False
+            mapping[atom] = values[key]
+        value = d.xreplace(mapping)
+        if not value.is_number or sp.sign(value) != sign:
+            return False
+    return True
+
+
+def by_name(expr: sp.Expr, at: Mapping[str, int]) -> sp.Expr:
+    """``expr`` with each symbol named in ``at`` (a size or an index) given its value."""
+    found = {s: sp.Integer(at[s.name]) for s in expr.free_symbols if str(s) in at}
+    return expr.xreplace(found)
 
 
 def branch_refutation(

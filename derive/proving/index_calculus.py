@@ -94,6 +94,7 @@ class Outcome:
     steps: tuple[tuple[str, sp.Expr], ...] = ()
     used: tuple[str, ...] = ()  # assumptions that rewrote something
     bounds: dict[sp.Symbol, int] = field(default_factory=dict)  # sizes the rules needed
+    branch: tuple[tuple[sp.Expr, int], ...] = ()  # the failing branch: each d with its sign
 
 
 @dataclass

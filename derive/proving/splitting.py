@@ -40,6 +40,7 @@ class Branch:
     expr: sp.Expr
     said: tuple[str, ...] = ()
     kinks: tuple[sp.Expr, ...] = field(default_factory=tuple)
+    signs: tuple[tuple[sp.Expr, int], ...] = ()  # each condition's d, and the sign of d
 
 
 def has_kinks(expr: sp.Basic) -> bool:
@@ -63,7 +64,7 @@ def decide_split(expr: sp.Expr, decide: Callable[[sp.Expr], Outcome]) -> Outcome
         if not outcome.proved:
             case = " and ".join(branch.said)
             where = f"{BRANCH}{case}" if case else ""
-            return Outcome(False, outcome.residual, where, steps=outcome.steps)
+            return Outcome(False, outcome.residual, where, steps=outcome.steps, branch=branch.signs)
         found.append(outcome)
     sides = [s for o in found for s in o.side_conditions]
     sides += [f"except where {unicode(k)} = 0" for k in kinks]
@@ -155,10 +156,12 @@ def branches(expr: sp.Expr) -> list[Branch]:
         kinks = (*branch.kinks, d) if kink else branch.kinks
         # pushed so that d > 0 is decided first: the counterexample search starts there
         if not kink:
-            todo.append(Branch(on_zero(branch.expr, d), (*branch.said, f"{text} = 0"), kinks))
+            said = (*branch.said, f"{text} = 0")
+            todo.append(Branch(on_zero(branch.expr, d), said, kinks, (*branch.signs, (d, 0))))
         for sign, word in ((-1, "<"), (1, ">")):
             decided = assume(branch.expr, d, sign)
-            todo.append(Branch(decided, (*branch.said, f"{text} {word} 0"), kinks))
+            said = (*branch.said, f"{text} {word} 0")
+            todo.append(Branch(decided, said, kinks, (*branch.signs, (d, sign))))
     return done
 
 
