@@ -119,7 +119,9 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         parse_condition(raw, text, scope, tables.after)
         for text in string_list(raw, front, "where", here)
     )
-    padded = parse_padding(raw, string_table(raw, front, "padding", tables), tables)
+    padded = parse_padding(
+        raw, string_table(raw, front, "padding", tables), tables, frozenset(definitions)
+    )
     return Document(
         name="",
         title="",
@@ -142,13 +144,24 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
     )
 
 
-def parse_padding(raw: RawDocument, given: Mapping[str, str], tables: Tables) -> frozenset[str]:
+def parse_padding(
+    raw: RawDocument, given: Mapping[str, str], tables: Tables, defined: frozenset[str]
+) -> frozenset[str]:
     """``[padding] x = "zero"``: the names whose entries outside their range are 0.
 
+    Only inputs are padded: a defined ``y`` padded would be 0 at ``y_{N+1}`` while its
+    definition, which the prover substitutes, says otherwise there.
+
     Raises:
-        DocumentError: A padding other than ``"zero"``.
+        DocumentError: A padding other than ``"zero"``, or of a defined name.
     """
     for name, kind in given.items():
+        if name in defined:
+            raise DocumentError(
+                f"`{name}` is defined, so it cannot be zero-padded (its definition says "
+                "what its entries are); pad the inputs it is made of instead",
+                raw.text(name, after=tables.line(raw, "padding")).position,
+            )
         if kind != "zero":
             raise DocumentError(
                 f'padding of `{name}` is `{kind}`: derive reads only "zero" (entries outside '

@@ -491,6 +491,26 @@ def derivative(body: Operand, var: Operand) -> Any:
 
 
 COLUMN_NOTE = "read `{}` as the column gradient (denominator layout)"
+JACOBIAN_NOTE = (
+    "read the derivative of a vector by a vector as its Jacobian (numerator layout: "
+    "row i holds the derivatives of entry i)"
+)
+
+
+def jacobian(expr: object) -> bool:
+    """True when ``expr`` holds ``∂y/∂x`` of a column ``y`` by a column ``x`` (both n ≠ 1).
+
+    Denominator layout would give its transpose, so the reading is noted.
+    """
+    if not isinstance(expr, sp.Basic):
+        return False
+    for found in expr.atoms(symbols.MatrixDerivative):
+        numerator, var = found.args
+        if symbols.by_matrix(var) or not isinstance(var, sp.MatrixExpr):
+            continue
+        if isinstance(numerator, sp.MatrixExpr) and numerator.shape[0] != 1 != var.shape[0]:
+            return True
+    return False
 
 
 def gradient_row(expr: object) -> bool:
@@ -537,6 +557,8 @@ def layouts(left: Operand, right: Operand, notes: list[str]) -> tuple[Operand, O
     matrix against a scalar (``x^T x = \|x\|^2``) is its only entry.
     """
     left, right = _one_by_one(left, right), _one_by_one(right, left)
+    if (jacobian(left.expr) or jacobian(right.expr)) and JACOBIAN_NOTE not in notes:
+        notes.append(JACOBIAN_NOTE)
     if isinstance(left.expr, Unsized):
         left = Operand(sized(left.expr, shape_of(right.expr), left.where), left.written, left.where)
     if isinstance(right.expr, Unsized):

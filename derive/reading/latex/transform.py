@@ -679,9 +679,37 @@ class Reader:
             for excluded in limits.excluded:
                 body = body * (1 - excluded)
             return sp.Sum(body, *limits.ranges)
+        outside(node, body, {var for var, _, _ in limits.ranges})
         for excluded in limits.excluded:
             body = body ** (1 - excluded)
         return sp.Product(body, *limits.ranges)
+
+
+def outside(node: Tree[Token], body: sp.Expr, bound: set[sp.Symbol]) -> None:
+    r"""Refuse ``\prod_k a_k \prod_k b_k``: among several factors, one free of ``k``.
+
+    The product takes the rest of the product as its body, so such a factor would be
+    raised to the power of the range's length, where its author most likely meant it
+    outside.
+
+    Raises:
+        LatexError: Several factors, one of them (not a number) free of the indices.
+    """
+    term = node.children[-1]
+    if not isinstance(term, Tree) or term.data != "product":
+        return
+    if len([c for c in term.children if isinstance(c, Tree)]) < 2:
+        return
+    names = ", ".join(sorted(f"`{v}`" for v in bound))
+    for factor in sp.Mul.make_args(body):
+        if not factor.is_number and not factor.free_symbols & bound:
+            raise LatexError(
+                f"a factor after `\\prod` does not depend on {names}, so it would be "
+                "raised to the power of the range's length: write "
+                "`\\left(\\prod_k a_k\\right) b` for a factor outside the product, "
+                "`\\prod_k (a_k b)` for one inside",
+                position(node),
+            )
 
 
 def _item_of(token: Token) -> Tree[Token]:
