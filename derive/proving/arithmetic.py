@@ -149,13 +149,16 @@ class ModP:
         return (a - b) % self.p == 0
 
 
+TIES = "ties"  # the kind of real point whose inputs are −1, 0 or 1
+
+
 @dataclass
 class Real:
     """mpmath arithmetic at ``digits`` significant digits; leaves from ``values``.
 
     With ``seed``, an input not in ``values`` gets a random rational value, drawn once:
     of any sign (``mode`` ``"signed"``), positive, negative, of any sign and large
-    (``"wide"``), or strictly between 0 and 1 (``"unit"``).
+    (``"wide"``), strictly between 0 and 1 (``"unit"``), or −1, 0 or 1 (``"ties"``).
     """
 
     values: dict[Key, Any]
@@ -188,6 +191,8 @@ class Real:
             denominator = rng.choice((7, 11, 13))
             if self.mode == "unit":  # strictly between 0 and 1: a probability
                 low, high = 1, denominator - 1
+            if self.mode == TIES:  # −1, 0 or 1: kinks and ties of piecewise claims
+                low, high, denominator = -1, 1, 1
             self.values[key] = Fraction(rng.randint(low, high), denominator)
         value = self.values[key]
         if isinstance(value, Fraction):

@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from derive.proving.arithmetic import NotExact, NotSupported, Real, Undefined
-from derive.symbols import Extremum
+from derive.symbols import Extremum, base_name
 
 Dual = tuple[Any, Any]
 
@@ -35,12 +35,23 @@ def sign_of(ev: Any, difference: sp.Expr) -> Any:
         if hasattr(ev.a, "p"):
             raise NotExact("a comparison (no order modulo a prime)")
         raise NotSupported("a comparison inside a higher derivative")
-    return settled(ev, ev.dual(difference)[0])
+    return settled(ev, ev.dual(difference)[0], moves(ev, difference))
 
 
-def settled(ev: Any, value: Any) -> Any:
+def moves(ev: Any, node: sp.Basic) -> bool:
+    """True under a derivative whose variable ``node`` may hold (by name: ``z_k`` for ``z_2``).
+
+    A condition on other inputs does not move with the derivative: on its boundary the
+    derivative exists and the condition is decided as written (``∂/∂x (x·[y > 0])`` at y = 0).
+    """
+    if ev.seed is None:
+        return False
+    return any(base_name(a) == ev.seed[0] for a in node.atoms(sp.Symbol, sp.Indexed))
+
+
+def settled(ev: Any, value: Any, moving: bool) -> Any:
     """A difference's value, refused on a kink under a derivative or too close to call."""
-    if value == 0 and ev.seed is not None:
+    if value == 0 and moving:
         raise Undefined("a derivative at a kink")
     if value != 0 and ev.a.equal(value, ev.zero):
         raise Undefined("a comparison too close to call")
@@ -106,14 +117,15 @@ def over_index(ev: Any, node: Extremum) -> Dual:
     if not isinstance(ev.a, Real):
         sign_of(ev, sp.S.Zero)  # refused as any comparison is
     minus = ev.a.number(sp.S.NegativeOne)
+    moving = moves(ev, node)
     best: Dual = terms[0]
     for term in terms[1:]:
-        d = settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])))
+        d = settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])), moving)
         if (d > 0) if node.largest else (d < 0):
             best = term
     for term in terms:
         if term is not best:
-            settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])))  # a tie: a kink
+            settled(ev, ev.a.add(term[0], ev.a.mul(minus, best[0])), moving)  # a tie: a kink
     return best
 
 

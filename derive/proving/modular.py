@@ -28,7 +28,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.defaults import run_seed
-from derive.proving.arithmetic import ModP, NotExact, P, Real, Undefined, primes
+from derive.proving.arithmetic import TIES, ModP, NotExact, P, Real, Undefined, primes
 from derive.proving.evaluate import Evaluator, impose
 
 POINTS = 4
@@ -41,6 +41,7 @@ MAX_ASSIGNMENTS = 64
 FULL = 8  # up to this size, every value of every index is tried
 SPARE_BITS = 40  # D/p must stay below 2^-40
 DIGITS = 50  # real arithmetic, where exact evaluation is impossible
+KINKED = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign)  # piecewise values
 NOT_EXACT = (sp.sin, sp.cos, sp.tan, sp.atan, sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
 
 Instance = tuple[sp.Expr, Mapping[sp.Symbol, int]]
@@ -123,16 +124,24 @@ def check_all(
 
 
 def arithmetic(
-    prime: int | None, seed: int, attempt: int, point: int = 0, digits: int = DIGITS
+    prime: int | None,
+    seed: int,
+    attempt: int,
+    point: int = 0,
+    digits: int = DIGITS,
+    kinked: bool = False,
 ) -> ModP | Real:
     """Exact arithmetic modulo ``prime``, or mpmath reals at random points.
 
     Real points take turns being of any sign, positive, negative and large; a point
     drawn again (a side was undefined) takes the next kind, and after :data:`RESAMPLE`
     kinds, inputs strictly between 0 and 1 (``(1 − p)^γ ln p`` is defined there only).
+    A ``kinked`` claim (a piecewise value) also takes points of −1, 0 and 1, where
+    conditions sit on their boundaries and terms tie (``[y > 0]`` against ``[y ≥ 0]``).
     """
     if prime is None:
-        mode = MODES[(point + attempt) % len(MODES)] if attempt < RESAMPLE else UNIT
+        modes = (TIES, *MODES) if kinked else MODES  # ties first: at every size
+        mode = modes[(point + attempt) % len(modes)] if attempt < RESAMPLE else UNIT
         extra = (digits - DIGITS) // 3  # the digits of the claim's longest number
         return Real({}, digits, seed=seed, mode=mode, agree=DIGITS * 2 // 3 + 2 * extra)
     return ModP(seed, prime)
@@ -157,10 +166,11 @@ def check_one(
     if prime is not None:  # the largest index values make the longest sums
         top_values = {i: top(problem, sizes, i) for i in problem.free}
         degree = degree_bound(problem.lhs - problem.rhs, {**sizes, **top_values})
+    kinked = (problem.lhs - problem.rhs).has(*KINKED, symbols.Extremum)
     for point in range(points):
         for attempt in range(RESAMPLE + (prime is None)):  # reals: a point in (0, 1) last
             where = seed * 1_000_003 + point * 101 + attempt
-            arith = arithmetic(prime, where, attempt, point, problem.digits)
+            arith = arithmetic(prime, where, attempt, point, problem.digits, kinked)
             try:
                 impose(arith, sizes, instances(problem, sizes))
                 evaluator = Evaluator(arith, sizes, problem.axes, problem.padded)

@@ -167,14 +167,16 @@ def branches(expr: sp.Expr) -> list[Branch]:
 
 def next_difference(expr: sp.Expr) -> sp.Expr | None:
     """``left − right`` of a condition with no piecewise node inside it, or None."""
+    found: list[sp.Expr] = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Piecewise):
             for _, condition in node.args:
                 for rel in relations(condition):
                     d = sp.expand(rel.lhs - rel.rhs)
                     if not d.has(*KINKED):
-                        return canonical(d)
-    return None
+                        found.append(canonical(d))
+    kinks = [d for d in found if is_kink(expr, d)]  # first: the derivatives lose their kinks
+    return (kinks or found or [None])[0]
 
 
 def relations(condition: sp.Basic) -> list[Relational]:
@@ -218,19 +220,32 @@ def assume(expr: sp.Expr, d: sp.Expr, sign: int) -> sp.Expr:
 def on_zero(expr: sp.Expr, d: sp.Expr) -> sp.Expr:
     """``expr`` where ``d = 0``: solved for a variable ``d`` holds linearly.
 
+    The solution is not put inside a derivative by one of its variables: ``y = x`` in
+    ``∂/∂x (x y)`` would change the derivative (the case is refused instead).
+
     Raises:
         Unsupported: ``d`` holds no variable linearly with a constant coefficient.
     """
-    differentiated = {v for node in expr.atoms(sp.Derivative) for v, _ in node.variable_count}
+    derivatives = expr.atoms(sp.Derivative)
+    differentiated = {v for node in derivatives for v in by(node)}
     for variable in sorted(d.free_symbols, key=str):
         if variable.is_integer or variable in differentiated:
             continue
         slope = sp.diff(d, variable)
         if slope.is_number and slope != 0:
             at = sp.expand(variable - d / slope)
-            result: sp.Expr = expr.xreplace({variable: at})
+            moving = [n for n in derivatives if n.has(variable) and by(n) & at.free_symbols]
+            if any(n.expr.has(*KINKED) for n in moving):
+                continue  # y = x put inside ∂/∂x would be differentiated too
+            done = expr.xreplace({n: n.doit() for n in moving})  # differentiated first
+            result: sp.Expr = done.xreplace({variable: at})
             return result
     raise Unsupported(f"the case {d} = 0")
+
+
+def by(node: sp.Derivative) -> set[sp.Basic]:
+    """The variables ``node`` differentiates by."""
+    return {v for v, _ in node.variable_count}
 
 
 def is_kink(expr: sp.Expr, d: sp.Expr) -> bool:
