@@ -174,6 +174,9 @@ DIFFERENTIATED = [
     "layer-norm",
     "attention",
     "losses",
+    "activations",
+    "margin-losses",
+    "recurrent",
 ]
 
 
