@@ -230,3 +230,13 @@ def test_every_catalogue_derivative(doc: str, top: str, var: str, claim: str) ->
         stated.rhs
     )
     assert holds_numerically(document, replace(stated, rhs=gradient.result))  # independent
+
+
+def test_writing_a_derivative_in_the_documents_names_has_a_time_limit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`derive diff` of the LSTM state (minutes of folding) stops at its limit, exit 2."""
+    out = io.StringIO()
+    code = main(["diff", "recurrent", "h_k", "p_j", "--timeout", "1"], stdout=out)
+    assert code == 2
+    assert "within 1 s" in capsys.readouterr().err

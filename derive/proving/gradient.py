@@ -43,6 +43,7 @@ from derive.proving.folding import (
     unfold_exponentials,
 )
 from derive.proving.index_calculus import IndexCalculus, Unsupported, zero_test
+from derive.proving.limits import TimeLimit, time_limit
 from derive.reading.latex import parse_expression
 from derive.reading.latex.shapes import Operand, derivative
 from derive.verdict import Verdict
@@ -135,7 +136,14 @@ def differentiate(
             )
         forms = sorted(offered, key=lambda f: (sp.count_ops(f), str(f)))
     else:
-        forms = candidates(doc, claim, offered)
+        try:
+            with time_limit(timeout):  # writing it in the document's names is bounded too
+                forms = candidates(doc, claim, offered)
+        except TimeLimit:
+            raise UsageError(
+                f"∂({expression})/∂({wrt}) could not be written in {doc.name}'s names within "
+                f"{timeout:g} s: allow more with --timeout, or differentiate a smaller part"
+            ) from None
     for form in forms:
         verdict = prove_claim(doc, replace(claim, rhs=form), sizes=sizes, timeout=timeout)
         if verdict.status in ("proved", "verified"):
