@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # printing a kept record needs no SymPy: these are imported when used
+    import sympy as sp
+
     from derive.checking.results import ClaimResult
     from derive.checking.steps import StepResult
     from derive.model import Claim
@@ -55,7 +57,7 @@ def claim_line(claim: Claim, verdict: Verdict) -> str:
 
 def verdict_line(claim: Claim, verdict: Verdict) -> str:
     """One line that names the claim and the numbers."""
-    from derive.printing.notation import statement, unicode
+    from derive.printing.notation import statement
 
     said = statement(claim.lhs, claim.rhs)
     conditions = f" ({', '.join(verdict.side_conditions)})" if verdict.side_conditions else ""
@@ -78,13 +80,29 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
             case = (
                 f" {case}" if case.startswith("on the branch") else f" when {case}" if case else ""
             )
-            text += f"; left − right = {unicode(verdict.residual)}{case}"
+            text += f"; left − right = {residual_text(verdict.residual)}{case}"
         if verdict.holds_under:
             text += f"; {holds_under(verdict.holds_under, quoted=True)}"
         return text
     if verdict.status == "vacuous":
         return f"vacuous: {said}: {verdict.message}"
     return f"undecided: {said}: {verdict.message}"
+
+
+LONGEST_RESIDUAL = 400  # characters of a residual shown on a line; `--json` has it whole
+
+
+def residual_text(residual: sp.Expr) -> str:
+    """The residual on one line, or how long it is when it would fill a screen."""
+    from derive.printing.notation import unicode
+
+    text = unicode(residual)
+    if len(text) <= LONGEST_RESIDUAL:
+        return text
+    return (
+        f"an expression of {len(text):,} characters, too long to show here "
+        "(`--json` has it whole; the counterexample shows the two sides differ)"
+    )
 
 
 NOT_CHECKED = "not checked"
@@ -165,8 +183,6 @@ def established(verdict: Verdict, assume: Sequence[str], stated_in: str = "") ->
 
 def evidence(verdict: Verdict) -> list[str]:
     """The counterexample as a table of values, and the residual, as indented lines."""
-    from derive.printing.notation import unicode
-
     lines = []
     example = verdict.counterexample
     if example is not None:
@@ -176,7 +192,7 @@ def evidence(verdict: Verdict) -> list[str]:
         lines.append(f"    {'left':>12} = {example.left}")
         lines.append(f"    {'right':>12} = {example.right}")
     if verdict.residual is not None and verdict.residual != 0:
-        lines.append(f"  left − right = {unicode(verdict.residual)}")
+        lines.append(f"  left − right = {residual_text(verdict.residual)}")
     return lines
 
 
