@@ -88,13 +88,13 @@ def test_cases_value_is_the_delta_form() -> None:
         (r"a & i = j \\ b & i = k", "two conditions hold"),
         (r"a & i = j", "none of its conditions holds"),
         (r"a & \text{otherwise} \\ b & i = j", "needs a condition"),
-        (r"a & x > 0 \\ b & x \le 0", "between indices"),
+        (r"a & i > j \\ b & i \le j", "compares indices"),  # orders: real scalars only
     ],
 )
 def test_cases_whose_conditions_do_not_split_are_refused(
     tmp_path: Path, rows: str, says: str
 ) -> None:
-    """Conditions that overlap, leave a gap, or compare values are refused with why."""
+    """Conditions that overlap, leave a gap, or order indices are refused with why."""
     message = load_error(tmp_path, rf"E = \begin{{cases}} {rows} \end{{cases}}")
     assert says in message
 
