@@ -56,7 +56,18 @@ CLAIMS = [  # (document, claim): each has one size, K or m^{(L)}
     ("softmax-ce", "general-gradient"),
     ("softmax-bce", "one-sample"),
 ]
-NEW_CLAIMS: list[tuple[str, str]] = []  # (document, claim) of the grown catalogue
+NEW_CLAIMS: list[tuple[str, str]] = [  # (document, claim) of the grown catalogue
+    ("activations", "leaky-relu-derivative"),
+    ("margin-losses", "stable-bce"),
+    ("margin-losses", "huber-derivative"),
+    ("convolution", "kernel-gradient"),
+    ("logistic-regression", "matrix-gradient"),
+    ("log-softmax", "ce-hessian"),
+    ("batch-norm", "input-gradient"),
+    ("losses", "focal-logit-gradient-paper"),
+    ("recurrent", "lstm-state-jacobian"),
+    ("recurrent", "lstm-state-jacobian-without-forget-path"),
+]
 CONCRETE = (2, 5, 10, 50)
 GROWTH = (10, 50, 100, 200)
 AGAINST_MOD_P = (10, 32, 64)
