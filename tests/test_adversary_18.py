@@ -238,3 +238,66 @@ def test_an_indicator_edge_inside_a_sum_is_found(tmp_path: Path, seed: int) -> N
     finally:
         set_run_seed(before)
     assert found.status == "refuted", found.message
+
+
+# --- notes without front matter (adversary 18c) -------------------------------------
+
+
+def note_steps(tmp_path: Path, text: str) -> list[tuple[str, str]]:
+    """Check notes with no front matter: each step's status and message, in order."""
+    report = api.check(load(tmp_path, text))
+    return [(s.status, s.message) for s in report.steps]
+
+
+CONV_NOTES = r"""# A convolution
+
+$$y_i = \sum_{k=1}^{K} w_k x_{i+k-1}$$
+
+$$L = \sum_i y_i$$
+
+$$\frac{\partial L}{\partial w_1} = \sum_{k=1}^{K} x_k$$
+
+$$\frac{\partial L}{\partial w_k} = \sum_i x_{i+k-1}$$
+"""
+
+
+def test_a_shifted_subscript_does_not_tie_its_letters_to_the_names_axis(
+    tmp_path: Path,
+) -> None:
+    r"""``x_{i+k-1}`` next to ``x_k`` does not put ``i`` over ``k``'s range ``K``.
+
+    The output index of a convolution ranges over its own size; read over ``K`` (because
+    ``x_k`` and ``x_{i+k-1}`` were taken as one axis of ``x``), ``∂L/∂w_1 = Σ_k x_k``
+    was proved, though it holds only when the output has as many entries as the filter.
+    """
+    found = note_steps(tmp_path, CONV_NOTES)
+    assert [s for s, _ in found[:2]] == ["proved", "proved"], found
+    assert found[2][0] == "refuted", found
+    assert found[3][0] in ("proved", "verified"), found
+    indices = api.load(str(tmp_path / "doc.md")).inferred["indices"]
+    assert indices["i"] != indices["k"], indices
+
+
+MAX_NOTES = r"""# Max pooling
+
+$$m = \max_k z_k$$
+
+$$\frac{\partial m}{\partial z_j} = 1\{z_j = m\}$$
+
+$$\frac{\partial m}{\partial z_j} = 1\{z_j > m\}$$
+
+$$M = \max_{1 \le k \le K} z_k$$
+
+$$\frac{\partial M}{\partial z_j} = 1\{z_j = M\}$$
+"""
+
+
+def test_a_max_over_an_index_defines_a_name_in_notes(tmp_path: Path) -> None:
+    r"""``m = \max_k z_k`` binds ``k`` (it was refused: "the index `k` free")."""
+    found = note_steps(tmp_path, MAX_NOTES)
+    statuses = [s for s, _ in found]
+    assert statuses[0] == "proved", found
+    assert statuses[1] in ("proved", "verified"), found
+    assert "tie" in found[1][1], found
+    assert statuses[2] == "refuted", found
+    assert statuses[4] in ("proved", "verified"), found

@@ -8,6 +8,7 @@ from lark import Token, Tree
 
 from derive.reading.inference.trees import (
     LAYERISH,
+    axis_letters,
     names_in,
     plain_name,
     script,
@@ -18,6 +19,7 @@ from derive.reading.inference.trees import (
 )
 
 LOGS = frozenset({"log", "func", "word"})
+BINDERS = frozenset({"sum", "prod", "bigmax"})  # `\\sum_k`, `\\prod_k`, `\\max_k` bind `k`
 
 
 # the letters notes give a distribution (targets, probabilities) that sums to one
@@ -41,7 +43,7 @@ def gather(tree: Tree[Token], text: str, evidence: Evidence) -> None:
     evidence.written |= {str(t) for t in tokens_in(tree) if t.type == "LETTER"}
     evidence.written |= names_in(tree, text)
     for node in tree.iter_subtrees():
-        if node.data in ("sum", "prod"):
+        if node.data in BINDERS:
             bounds(node, evidence)
         elif node.data == "item":
             subscripts(node, evidence, text)
@@ -58,11 +60,13 @@ def bounds(node: Tree[Token], evidence: Evidence) -> None:
         return
     letters = [str(c) for c in lower.children if isinstance(c, Token)]
     for cond in (c for c in lower.children if isinstance(c, Tree)):
-        ivar = cond.children[0]
+        ivars = [v for v in cond.children if isinstance(v, Tree) and v.data == "ivar"]
+        ivar = cond.children[0] if cond.data == "cond" else next(iter(ivars), None)
         if isinstance(ivar, Tree) and len(ivar.children) == 1:
             letters.append(str(ivar.children[0]))
     evidence.bound.update(letters)
     top = None if upper is None else list(tokens_in(upper))
+    top = span_top(lower) if top is None else top
     if top is None or len(top) != 1 or len(letters) != 1:
         return
     (token,) = top
@@ -76,6 +80,18 @@ def bounds(node: Tree[Token], evidence: Evidence) -> None:
         name = plain_name(factors[0])
         if name == "t" and single_index(factors[0]) == letters[0]:
             evidence.summed.add(name)  # targets, by the usual letter
+
+
+def span_top(lower: Tree[Token]) -> list[Token] | None:
+    r"""``\\max_{1 \\le k \\le K}``: the tokens of ``K``, the span's upper end from 1."""
+    spans = [c for c in lower.children if isinstance(c, Tree) and c.data == "span"]
+    if len(spans) != 1 or len(spans[0].children) != 5:
+        return None
+    first, low, _, high, last = spans[0].children
+    ops = {str(low), str(high)}
+    if not isinstance(first, Token) or str(first) != "1" or not ops <= {r"\le", r"\leq"}:
+        return None
+    return list(tokens_in(last)) if isinstance(last, Tree) else None
 
 
 def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
@@ -93,7 +109,7 @@ def subscripts(item: Tree[Token], evidence: Evidence, text: str) -> None:
         name = f"{name}^{{{script(text, sups[0])}}}"
         evidence.tagged.add(name)
     for sub in (s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sub"):
-        letters = sub_letters(sub)
+        letters = axis_letters(sub)
         for axis, letter in enumerate(letters):
             if letter is not None:
                 kronecker = name == r"\delta" and not sups  # `\delta_{ik}`: i, k alike
@@ -119,7 +135,7 @@ def free_letters(tree: Tree[Token]) -> set[str | None]:
     """The index letters of ``tree``'s subscripts that no sum in it binds."""
     bound = Evidence()
     for node in tree.iter_subtrees():
-        if node.data in ("sum", "prod"):
+        if node.data in BINDERS:
             bounds(node, bound)
     letters = set().union(*(sub_letters(s) for s in subs_in(tree)))
     return {x for x in letters if x is None or x not in bound.bound}

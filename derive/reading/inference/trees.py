@@ -219,6 +219,25 @@ def sub_letters(sub: Tree[Token]) -> list[str | None]:
     return out
 
 
+def axis_letters(sub: Tree[Token]) -> list[str | None]:
+    """A subscript's axes: each a lowercase letter, or None (a number, ``i + k - 1``, …).
+
+    A letter inside index arithmetic (``x_{i+k-1}``, ``w_{j-i+1}``) is not the range of
+    the axis: it neither shares that axis's range nor stands for an axis of its own.
+    """
+    parts = [p for p in sub.children if isinstance(p, Tree)]
+    if any(p.data == "expr" for p in parts):
+        return [None if p.data == "expr" else _one_letter(p) for p in parts]
+    return sub_letters(sub)
+
+
+def _one_letter(part: Tree[Token]) -> str | None:
+    """The letter a subscript part is, when it is one lowercase letter alone."""
+    leaf = list(tokens_in(part))
+    ok = len(leaf) == 1 and leaf[0].type == "LETTER" and leaf[0].value.islower()
+    return str(leaf[0]) if ok else None
+
+
 def single_index(item: Tree[Token]) -> str | None:
     """The index of a name written with one subscript letter, ``t_k``."""
     subs = [s for s in item.children[1:] if isinstance(s, Tree) and s.data == "sub"]
