@@ -301,3 +301,24 @@ def test_a_max_over_an_index_defines_a_name_in_notes(tmp_path: Path) -> None:
     assert "tie" in found[1][1], found
     assert statuses[2] == "refuted", found
     assert statuses[4] in ("proved", "verified"), found
+
+
+SIGN_NOTES = r"""The sign function is
+
+$$\operatorname{sign}(x) = 1\{x > 0\}$$
+
+so
+
+$$\frac{d}{dx}|x| = \operatorname{sign}(x)$$
+"""
+
+
+def test_a_row_about_the_sign_function_is_a_step_not_a_definition(tmp_path: Path) -> None:
+    r"""``\operatorname{sign}(x) = 1\{x > 0\}`` states what derive's sign is: a false step.
+
+    Taken as a definition, it was shown holding, and the true ``d|x|/dx = sign(x)``
+    below it was refuted at ``x = -2``.
+    """
+    (claimed, derivative) = note_steps(tmp_path, SIGN_NOTES)
+    assert claimed[0] == "refuted", claimed
+    assert derivative[0] in ("proved", "verified"), derivative

@@ -13,11 +13,12 @@ from derive.reading.latex.parser import parse_tree
 
 KNOWN = frozenset(
     {r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}"}
-    # the trace and the diagonal matrix are derive's own: `\operatorname{tr}(P) = …` is a step
+    # the trace, the diagonal matrix and the sign are derive's own:
+    # `\operatorname{tr}(P) = …` and `\operatorname{sign}(x) = …` are steps
     | {
         rf"\{style}{{{name}}}"
         for style in ("operatorname", "mathrm", "text")
-        for name in ("tr", "Tr", "trace", "diag")
+        for name in ("tr", "Tr", "trace", "diag", "sign", "sgn")
     }
 )
 
