@@ -15,6 +15,7 @@ import sympy as sp
 
 from derive import symbols
 from derive.model import Claim, Document
+from derive.proving import input_axes, with_uses
 from derive.proving.expand import claim_meaning, meaning
 from derive.verdict import Counterexample
 
@@ -191,11 +192,34 @@ def differs_at(
     sides = []
     for side in (lhs, rhs):
         flat = concrete(side, env).doit()
+        flat = flat.xreplace(padding(document, flat, env, lhs, rhs))
         number = flat.xreplace(point).evalf(digits)
         if not number.is_number or number.has(sp.zoo, sp.nan) or not number.is_real:
             return None
         sides.append(number)
     return bool(abs(sides[0] - sides[1]) > sp.Float(10) ** (5 - digits) * (1 + abs(sides[0])))
+
+
+def padding(
+    document: Document, flat: sp.Expr, env: dict[sp.Symbol, int], lhs: sp.Expr, rhs: sp.Expr
+) -> dict[sp.Basic, sp.Expr]:
+    """Entries of a zero-padded name outside its range (``x_3`` of an x over 2), as 0."""
+    if not document.padded:
+        return {}
+    axes = with_uses(input_axes(document), document, lhs, rhs)
+    zero: dict[sp.Basic, sp.Expr] = {}
+    for atom in flat.atoms(sp.Indexed):
+        name = symbols.base_name(atom)
+        if name not in document.padded:
+            continue
+        sizes = [
+            sp.sympify(sp.sympify(s).xreplace(env)) if s is not None else None
+            for s in axes.get(name, ())
+        ]
+        for at, size in zip(map(sp.sympify, atom.indices), sizes, strict=False):
+            if at.is_Integer and (at < 1 or (size is not None and size.is_Integer and at > size)):
+                zero[atom] = sp.S.Zero
+    return zero
 
 
 def holds_at_50_digits(document: Document, claim: Claim, size: int = 3, seed: str = "") -> bool:

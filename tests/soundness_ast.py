@@ -923,6 +923,8 @@ def tex_prod(node: Prod) -> str:
     else:
         assert node.hi is not None
         head = rf"\prod_{{{node.var}={node.lo.tex()}}}^{{{node.hi.tex()}}}"
+    if isinstance(node.body, Mul):  # `\prod_k t_1 z_k` is refused: whose factor is t_1?
+        return head + " " + paren(tex(node.body))
     return head + " " + term_tex(node.body)
 
 

@@ -322,3 +322,32 @@ def test_a_row_about_the_sign_function_is_a_step_not_a_definition(tmp_path: Path
     (claimed, derivative) = note_steps(tmp_path, SIGN_NOTES)
     assert claimed[0] == "refuted", claimed
     assert derivative[0] in ("proved", "verified"), derivative
+
+
+# --- found by the generative soundness test at 5,000 claims --------------------------
+
+
+def test_a_branch_random_points_miss_is_never_verified(tmp_path: Path) -> None:
+    r"""``\frac{d}{dx}\max(x, -2) = [x > -3]`` fails on ``-3 < x < -2`` only.
+
+    Random points (and −1, 0, 1) miss that interval; it was "verified". A branch whose
+    equality fails as an expression, with no counterexample found, is undecided.
+    """
+    found = checked(
+        tmp_path,
+        {
+            "slip": r"\frac{d}{dx} \left(\max(x, -2)\right) = \mathbb{1}[x + 3 > 0]",
+            "true": r"\frac{d}{dx} \left(\max(x, -2)\right) = \mathbb{1}[x + 2 > 0]",
+        },
+    )
+    assert found["slip"].status in ("refuted", "undecided"), found["slip"].message
+    assert found["true"].status == "proved", found["true"].message
+
+
+def test_numerically_nonzero_spares_cancel_a_root() -> None:
+    """A residual under a square root is shown nonzero numerically (cancel took minutes)."""
+    from derive.proving.nonzero import numerically_nonzero
+
+    a, b = sp.symbols("a b", positive=True)
+    assert numerically_nonzero(sp.sqrt(a - b) * 2 - sp.sqrt(a - b))
+    assert not numerically_nonzero((sp.sqrt(a) + 1) * (sp.sqrt(a) - 1) - a + 1)

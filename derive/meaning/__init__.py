@@ -121,10 +121,13 @@ def first(names: Names, body: sp.Basic, local: set[sp.Basic]) -> Mistake | None:
     if not local:
         return names.check(body)
     hidden = {p: sp.Dummy() for p in local if isinstance(p, sp.Symbol)}
-    renamed = body.replace(
-        lambda n: isinstance(n, sp.IndexedBase) and n.label in hidden,
-        lambda n: sp.IndexedBase(hidden[n.label]),
-    ).xreplace(hidden)
+    try:
+        renamed = body.replace(
+            lambda n: isinstance(n, sp.IndexedBase) and n.label in hidden,
+            lambda n: sp.IndexedBase(hidden[n.label]),
+        ).xreplace(hidden)
+    except TypeError:  # a function class among the arguments SymPy cannot walk
+        return None  # nothing to say here: the prover says what it cannot evaluate
     return names.check(renamed)
 
 

@@ -180,6 +180,13 @@ def decide_afresh(
         on_branch = branch_refutation(doc, claim, stated, problem, found, outcome, sizes)
         if on_branch is not None:
             return on_branch
+        return Verdict(  # random points may miss a branch: (−3, −2) for max(x, −2) = [x > −3]
+            "undecided",
+            message=f"the sides are not equal as expressions {outcome.case}, and no point "
+            "there was found where they differ: a branch the points tried may have missed",
+            residual=outcome.residual,
+            residual_case=outcome.case,
+        )
     if not found.checked:
         if found.vacuous and not found.undefined:
             return Verdict(

@@ -450,7 +450,8 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     one (more than :data:`CANCEL_OPS` operations) that a value at a random point already
     shows is not zero (:func:`~derive.proving.nonzero.surely_nonzero`) is left as it is:
     cancelling the residual of an LSTM slip takes minutes, where the catalogue's residuals
-    (up to about 50 operations) cancel in milliseconds into what a reader can check.
+    (up to about 50 operations) cancel in milliseconds into what a reader can check. One
+    with a root is left as it is too (batch norm's slips: minutes under a square root).
     """
     expr, powers = power_atoms(expr)
     atoms = [
@@ -459,7 +460,8 @@ def zero_test(expr: sp.Expr) -> sp.Expr:
     # xreplace meets an outer atom before the atoms inside it, so nesting is harmless
     mapping = {a: sp.Dummy(f"A{n}") for n, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
     plain = expr.xreplace(mapping)
-    if sp.count_ops(plain) > CANCEL_OPS and surely_nonzero(plain):
+    rooted = any(not p.exp.is_Integer for p in plain.atoms(sp.Pow))  # cancel can take minutes
+    if (rooted or sp.count_ops(plain) > CANCEL_OPS) and surely_nonzero(plain):
         return expr.xreplace(powers)  # a large slip: cancelling its residual may take minutes
     plain = sp.cancel(plain)
     if plain == 0:

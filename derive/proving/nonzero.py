@@ -37,8 +37,30 @@ def surely_nonzero(expr: sp.Expr, seed: int = 0) -> bool:
             if Point(rng).value(expr) != 0:
                 return True
         except GiveUp:
-            return False
+            return numerically_nonzero(expr, seed)
     return False
+
+
+def numerically_nonzero(expr: sp.Expr, seed: int = 0) -> bool:
+    """True when ``expr`` is far from zero at a random point of positive values, in mpmath.
+
+    For a root or a float, which modulo a prime has no value: at 40 digits, an
+    expression that is zero as a function is within 1e-25 of it; one that is 1e-6 away
+    (relative to its terms) is not zero. Not a proof, and not used as one: it only spares
+    ``cancel`` a residual (a claim whose residual is not cancelled is not proved, and a
+    refutation still needs a counterexample confirmed by the second opinion).
+    """
+    free = sorted(expr.free_symbols, key=str)
+    rng = random.Random(f"numeric nonzero {seed}")
+    values = {s: sp.Rational(rng.randint(1, 97), rng.randint(1, 13)) for s in free}
+    try:
+        value = sp.N(expr.xreplace(values), 40)
+        scale = sum(abs(sp.N(t.xreplace(values), 40)) for t in sp.Add.make_args(expr))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return False
+    if not (value.is_number and scale.is_number):  # complex is fine: a root of a negative
+        return False  # is a value of the same function, and zero stays zero
+    return bool(abs(value) > sp.Float("1e-6", 40) * (1 + abs(scale)))
 
 
 class Point:

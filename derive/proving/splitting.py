@@ -58,14 +58,20 @@ def decide_split(expr: sp.Expr, decide: Callable[[sp.Expr], Outcome]) -> Outcome
     whole = as_piecewise(expr)
     kinks: list[sp.Expr] = []
     found: list[Outcome] = []
-    for branch in branches(whole):
+    done, left_out = branches(whole)
+    for branch in done:
         kinks += [k for k in branch.kinks if k not in kinks]
+        if has_kinks(branch.expr):  # a condition the split could not decide (on an entry)
+            left_out = left_out or "a condition the split could not decide"
+            continue
         outcome = decide(branch.expr)
         if not outcome.proved:
             case = " and ".join(branch.said)
             where = f"{BRANCH}{case}" if case else ""
             return Outcome(False, outcome.residual, where, steps=outcome.steps, branch=branch.signs)
         found.append(outcome)
+    if left_out:  # every branch decided holds, but a case could not be split: no proof
+        raise Unsupported(left_out)
     sides = [s for o in found for s in o.side_conditions]
     sides += [f"except where {unicode(k)} = 0" for k in kinks]
     bounds: dict[sp.Symbol, int] = {}
@@ -139,10 +145,17 @@ def as_piecewise(expr: sp.Expr) -> sp.Expr:
     return rewritten
 
 
-def branches(expr: sp.Expr) -> list[Branch]:
-    """Every combination of signs of the conditions, each with its claim."""
+def branches(expr: sp.Expr) -> tuple[list[Branch], str]:
+    """Every combination of signs of the conditions, each with its claim.
+
+    A case ``d = 0`` that cannot be split (its solution would go inside a derivative
+    that still has a kink) is left out and said, second: the other branches are still
+    decided, and one that fails shows the claim is not proved there (``max(x, −2)``'s
+    derivative against ``[x > −3]`` fails on ``−3 < x < −2``).
+    """
     todo = [Branch(expr)]
     done: list[Branch] = []
+    left_out = ""
     while todo:
         branch = todo.pop()
         d = next_difference(branch.expr)
@@ -157,12 +170,17 @@ def branches(expr: sp.Expr) -> list[Branch]:
         # pushed so that d > 0 is decided first: the counterexample search starts there
         if not kink:
             said = (*branch.said, f"{text} = 0")
-            todo.append(Branch(on_zero(branch.expr, d), said, kinks, (*branch.signs, (d, 0))))
+            try:
+                zero = on_zero(branch.expr, d)
+            except Unsupported as gap:
+                left_out = left_out or str(gap)
+            else:
+                todo.append(Branch(zero, said, kinks, (*branch.signs, (d, 0))))
         for sign, word in ((-1, "<"), (1, ">")):
             decided = assume(branch.expr, d, sign)
             said = (*branch.said, f"{text} {word} 0")
             todo.append(Branch(decided, said, kinks, (*branch.signs, (d, sign))))
-    return done
+    return done, left_out
 
 
 def next_difference(expr: sp.Expr) -> sp.Expr | None:

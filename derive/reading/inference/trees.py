@@ -12,13 +12,14 @@ from derive.reading.latex.nodes import Node, source
 from derive.reading.latex.parser import parse_tree
 
 KNOWN = frozenset(
-    {r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}"}
-    # the trace, the diagonal matrix and the sign are derive's own:
-    # `\operatorname{tr}(P) = …` and `\operatorname{sign}(x) = …` are steps
+    {r"\sigma", r"\ln", r"\log", r"\exp", r"\tanh", r"\text{softmax}", r"\det"}
+    # the trace, the diagonal matrix, the determinant and the sign are derive's own:
+    # `\operatorname{tr}(P) = …`, `\operatorname{det}(P) = …` and `\operatorname{sign}(x) = …`
+    # are steps
     | {
         rf"\{style}{{{name}}}"
         for style in ("operatorname", "mathrm", "text")
-        for name in ("tr", "Tr", "trace", "diag", "sign", "sgn")
+        for name in ("tr", "Tr", "trace", "diag", "sign", "sgn", "det")
     }
 )
 
