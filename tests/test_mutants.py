@@ -83,7 +83,7 @@ def test_mutants_are_refuted(doc: str, claim: str) -> None:
     for name, mutant in mutants(document, original).items():
         if enough is not None and checked >= enough:
             break
-        verdict = prove_claim(document, mutant)
+        verdict = prove_claim(document, mutant, timeout=30)  # soundness here; speed in bench
         if verdict.status != "refuted":
             assert holds_numerically(document, mutant, seed="mutant"), (name, verdict)
             continue
