@@ -14,7 +14,7 @@ from derive.model import Document
 from derive.proving.arithmetic import TIES, Real
 from derive.proving.evaluate import Evaluator
 from derive.proving.modular import arithmetic
-from derive.verdict import Verdict
+from tests.test_piecewise import verdicts as checked  # one document writer for both
 
 # --- index arithmetic, products, matrices (adversary 18b) ---------------------------
 
@@ -162,18 +162,6 @@ def test_a_jacobians_layout_is_noted(tmp_path: Path) -> None:
 # ---- piecewise functions: max, min, |x|, indicators, cases, max_k, kinks ----
 
 x, y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
-
-
-def checked(tmp_path: Path, claims: dict[str, str], front: str = "") -> dict[str, Verdict]:
-    """Check a document of ``claims`` (name: statement) and return each verdict by name."""
-    body = "".join(
-        f"[[claims]]\nname = \"{name}\"\nstatement = '''{text}'''\n"
-        for name, text in claims.items()
-    )
-    path = tmp_path / "doc.md"
-    path.write_text(f'+++\nname = "doc"\n{front}\n{body}+++\n', encoding="utf-8")
-    report = api.check(api.load(str(path)))
-    return {r.claim.name: r.verdict for r in report.results}
 
 
 def test_a_tie_is_not_put_inside_a_derivative(tmp_path: Path) -> None:
