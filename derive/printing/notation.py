@@ -8,6 +8,7 @@ verdict's side conditions, a derivative's statement, a record's residual, a repo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import sympy as sp
@@ -263,20 +264,43 @@ GREEK = {  # `\epsilon` → `ε`: every small letter, its variants and the capit
 }
 
 
+ACCENTS = {  # `\\tilde{t}` → `t̃`: the accent as a combining character after its letter
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "check": "\u030c",
+    "vec": "\u20d7",
+}
+FONTS = ("text", "mathrm", "mathbf", "boldsymbol", "bm", "mathit", "mathsf", "operatorname")
+WRAPPED = re.compile(r"^\\(?P<command>[a-zA-Z]+)\{(?P<inner>[^{}]*)\}(?P<rest>.*)$", re.DOTALL)
+
+
 def name(text: str) -> str:
-    r"""Shorten LaTeX names for one-line display: ``\hat{y}`` → ``ŷ``, ``\gamma`` → ``γ``."""
+    r"""Shorten LaTeX names for one-line display: ``\hat{y}`` → ``ŷ``, ``\gamma`` → ``γ``.
+
+    >>> [name(n) for n in (r"\tilde{t}", r"\hat{\sigma}^{(2)}", r"\mathbf{W}", r"\bar{x}_k")]
+    ['t̃', 'σ̂^{(2)}', 'W', 'x̄_k']
+    """
     if text.endswith("^*"):  # `t^*`: a star that the product's `*` → `·` cannot take
         return name(text[:-2]) + "^∗"
     greek = GREEK
     if text in greek:
         return greek[text]
     base, tag = text.split("^{(", 1) if "^{(" in text else (text, "")
-    if tag and base in greek:
-        return f"{greek[base]}^{{({tag}"  # `\gamma^{(2)}` → `γ^{(2)}`
-    if text.startswith(r"\hat{") and text.endswith("}"):
-        return text[5:-1] + "\u0302"
-    if text.startswith(r"\text{") and "}" in text:
-        return text[6:].replace("}", "", 1)
+    if tag:
+        return f"{name(base)}^{{({tag}"  # `\gamma^{(2)}` → `γ^{(2)}`
+    wrapped = WRAPPED.match(text)
+    if wrapped is not None:
+        command, inner, rest = wrapped["command"], wrapped["inner"], wrapped["rest"]
+        if command in ACCENTS:
+            return name(inner) + ACCENTS[command] + rest
+        if command in FONTS:
+            return (inner if command == "text" else name(inner)) + rest
     if text.startswith(r"\partial "):
         return text.replace(r"\partial ", "∂")
     return text

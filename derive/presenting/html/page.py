@@ -18,6 +18,7 @@ the few lines that reload it when the file changes.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from importlib import resources
 
@@ -43,6 +44,7 @@ WORDS = {
     "undecided": "undecided",
     "unread": "not read",
 }
+LONG = 3000  # characters of a residual's LaTeX: longer is said by its length
 RELOAD = """<script>
 (() => {{
   let seen = {version};
@@ -105,6 +107,11 @@ def page(
 def esc(text: str) -> str:
     """``text`` as HTML text (quotes too: it may stand in an attribute)."""
     return html.escape(text, quote=True)
+
+
+def words(text: str) -> str:
+    """A message as HTML: what it quotes in backticks (LaTeX, a name) as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
 
 
 def style() -> str:
@@ -245,12 +252,12 @@ def note_html(mark: Mark) -> str:
         step = mark.step
         slip = ", a slip the document lists" if mark.slip else ""
         evidence = refutation(step["counterexample"], step["residual"])
-        said = f'<p class="said">{esc(step["message"])}</p>'
+        said = f'<p class="said">{words(step["message"])}</p>'
         opens = "open for a counterexample" if step["counterexample"] else "open for why"
         return details(f"✗ {where}: this step does not hold{slip} ({opens})", said + evidence, True)
     if mark.kind == "assumed":
         return f'<p class="note assumed">✓ {where}: holds under {esc(mark.assumption)}</p>'
-    return f'<p class="note {mark.kind}">? {where}: {esc(mark.reason)}</p>'
+    return f'<p class="note {mark.kind}">? {where}: {words(mark.reason)}</p>'
 
 
 def details(summary: str, evidence: str, wrong: bool = False) -> str:
@@ -284,7 +291,12 @@ def refutation(example: CounterexampleRecord | None, residual: str | None) -> st
             '<table class="counterexample"><caption>A counterexample</caption>'
             f"{rows}{sides}</table>"
         )
-    if residual is not None and residual != "0":
+    if residual is not None and len(residual) > LONG:
+        out.append(
+            f'<p class="residual">left − right is an expression of {len(residual):,} characters '
+            "of LaTeX: <code>derive check --json</code> prints it whole.</p>"
+        )
+    elif residual is not None and residual != "0":
         out.append(
             '<div class="residual"><span class="label">left − right =</span> '
             f"{to_mathml(residual, display=True)}</div>"
