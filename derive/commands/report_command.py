@@ -21,6 +21,7 @@ exit codes:
 examples:
   derive report softmax-ce -o out/softmax-ce.tex
   derive report --all -o out/report.tex --pdf
+  derive report seed-004 -o out/seed-004.tex --pdf --title "Seed 004, checked" --author "A. Author"
 """
 
 
@@ -32,8 +33,9 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
         description="Check documents and write what was found as a LaTeX document: a "
-        "summary table, then per document its definitions, each claim with its proof "
-        "steps or counterexample, and the body's steps marked.",
+        "summary table, then per document its claims with their verdicts and its body as "
+        "written, each row of display math marked in the margin (a wrong one followed by "
+        "its counterexample), and the proof traces in an appendix.",
     )
     report.add_argument("documents", nargs="*", metavar="NAME|PATH")
     report.add_argument("--all", action="store_true", help="report on every document found")
@@ -47,6 +49,12 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
         help="the date printed on the report (default: today, or SOURCE_DATE_EPOCH)",
     )
 
+    report.add_argument(
+        "--title", metavar="TEXT", help="the report's title (default: the document's title)"
+    )
+    report.add_argument(
+        "--author", metavar="TEXT", help="the report's author (default: derive and its version)"
+    )
     options.add_timeout(report, "seconds per claim")
 
 
@@ -58,7 +66,9 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     names = options.document_names(args, "report")
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
-    text = render(reports, args.date or today(), __version__)
+    text = render(
+        reports, args.date or today(), __version__, title=args.title, author=args.author
+    )
     written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)
     if written.pdf is not None:
