@@ -66,9 +66,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     names = options.document_names(args, "report")
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
-    text = render(
-        reports, args.date or today(), __version__, title=args.title, author=args.author
-    )
+    text = render(reports, args.date or today(), __version__, title=args.title, author=args.author)
     written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)
     if written.pdf is not None:

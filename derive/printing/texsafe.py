@@ -259,7 +259,7 @@ def is_author_math(written: str) -> bool:
                 if fences < 0:
                     return False
             follows = written[at : at + 1]
-            if command in TAKES_ARGUMENT and not (follows in "{[" and follows or follows.isalnum()):
+            if command in TAKES_ARGUMENT and not (follows in ("{", "[") or follows.isalnum()):
                 return False
         elif kind == "env":
             verb, name = piece.group("env")[1:-1].split("{")

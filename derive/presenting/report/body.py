@@ -45,8 +45,8 @@ def explain(doc: Builder, entry: StepRecord) -> None:
     """Under a row: the evidence of a wrong step, or why a step was not decided."""
     if entry["status"] == "refuted":
         listed = " (a slip the document lists)" if entry["expect"] == "refuted" else ""
-        doc.add(Tex(r"\par\noindent\hspace*{1.5em}"), text(f"Wrong{listed}:"))
+        doc.add(Tex(r"\note{"), text(f"Wrong{listed}:"), Tex("}"))
         evidence(doc, entry["counterexample"], entry["residual"], entry["holds_under"])
     elif entry["status"] in ("unparsed", "undecided", "vacuous"):
-        doc.add(Tex(r"\par\noindent\hspace*{1.5em}{\small "), text(entry["message"]), Tex("}"))
+        doc.add(Tex(r"\note{"), breakable(text(entry["message"])), Tex("}"))
         doc.blank()

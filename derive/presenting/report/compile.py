@@ -36,10 +36,10 @@ class ReportError(DeriveError):
 
 @dataclass(frozen=True)
 class Written:
-    """What was written: the ``.tex``, the PDF if one was made, and a note for the user.
+    r"""What was written: the ``.tex``, the PDF if one was made, and a note for the user.
 
     ``overfull`` holds, for each line LaTeX could not fit in the page's width, by how
-    many points it runs over (from the log's ``Overfull \\hbox`` warnings).
+    many points it runs over (from the log's ``Overfull \hbox`` warnings).
     """
 
     tex: Path
@@ -125,7 +125,7 @@ OVERFULL = re.compile(r"^Overfull \\hbox \(([0-9.]+)pt too wide\)", re.MULTILINE
 
 
 def overfull(log: Path) -> tuple[float, ...]:
-    """How many points each ``Overfull \\hbox`` of the log runs over the line."""
+    r"""How many points each ``Overfull \hbox`` of the log runs over the line."""
     if not log.exists():
         return ()
     found = OVERFULL.findall(log.read_text(encoding="utf-8", errors="replace"))

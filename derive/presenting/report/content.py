@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sympy as sp
-
 from derive.checking.check import tasks_of
-from derive.checking.results import Report
+from derive.checking.results import ClaimResult, Report
 from derive.presenting import words
 from derive.presenting.record import ClaimRecord, DocumentRecord, document_record
 from derive.presenting.report.body import body
-from derive.presenting.report.builder import Builder, Tex, join, math, text
+from derive.presenting.report.builder import Builder, Tex, display, join, text
 from derive.presenting.report.evidence import evidence, mark
+from derive.presenting.report.markdown import breakable
 from derive.presenting.report.traces import Trace, appendix
-from derive.printing import notation
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
@@ -46,8 +44,9 @@ PREAMBLE = r"""\documentclass[11pt]{article}
   \noindent\hspace*{3em}\fitmath{\dimexpr\linewidth-3em\relax}{#1}\par}
 \newcommand{\residual}[1]{\par\noindent\hspace*{1.5em}left $-$ right $=$
   \fitmath{\dimexpr\linewidth-9em\relax}{#1}\par}
+% a note under a row: indented, ragged, small
+\newcommand{\note}[1]{\par{\leftskip=1.5em\raggedright\small #1\par}}
 \newenvironment{evidence}{\par\noindent\hspace*{1.5em}\small}{\par}"""
-LONGEST = 900  # characters of LaTeX beyond which an expression is summarised
 
 
 def render(
@@ -85,7 +84,15 @@ def default_title(reports: Sequence[Report]) -> str:
     return f"derive report: {len(reports)} documents"
 
 
-SUMMARY_HEADER = ("document", "claims", "steps", "as expected", "not as expected", "slips", "?")
+SUMMARY_HEADER = (
+    "document",
+    "claims",
+    "steps",
+    "as expected",
+    "not as expected",
+    "listed slips",
+    "not decided",
+)
 
 
 def summary(doc: Builder, records: Sequence[DocumentRecord]) -> None:
@@ -102,7 +109,7 @@ def summary(doc: Builder, records: Sequence[DocumentRecord]) -> None:
         name = join([Tex(r"\texttt{"), text(record["name"]), Tex("}")])
         rows.append([name, *[Tex(str(n)) for n in counts]])
     doc.add(text("Slips are wrong steps and claims the document lists as wrong: they are"))
-    doc.add(text("as expected. ? counts what was not read or not decided."))
+    doc.add(text("as expected. Not decided: not read, or no verdict reached."))
     with doc.environment("center"):
         doc.table("lrrrrrr", [Tex(h) for h in SUMMARY_HEADER], rows)
 
@@ -118,17 +125,18 @@ def document(doc: Builder, report: Report, record: DocumentRecord) -> None:
     if report.results:
         doc.command("subsection*", Tex("Claims"))
         for result, entry in zip(report.results, record["claims"], strict=True):
-            claim(doc, entry, result.claim.lhs, result.claim.rhs)
+            claim(doc, entry, result)
     body(doc, report, record)
 
 
-def claim(doc: Builder, entry: ClaimRecord, lhs: sp.Basic, rhs: sp.Basic) -> None:
+def claim(doc: Builder, entry: ClaimRecord, result: ClaimResult) -> None:
     """A claim: its name and verdict, its statement marked, and the evidence if wrong."""
     expected = "as expected" if entry["as_expected"] else "NOT as the document expects"
     said = words.MARKS.get(entry["status"], "?")
-    doc.add(Tex(r"\par\noindent\texttt{"), text(entry["name"]), Tex("}: "))
-    doc.add(text(f"{entry['status']}, {expected}. {entry['message']}"))
-    statement = join([display(lhs), Tex(" = "), display(rhs)])
+    said_in_words = breakable(text(f"{words.sentence(result.verdict)} ({expected})"))
+    doc.add(Tex(r"\par{\raggedright\texttt{"), text(entry["name"]), Tex("}: "), said_in_words)
+    doc.add(Tex(r"\par}"))
+    statement = join([display(result.claim.lhs), Tex(" = "), display(result.claim.rhs)])
     doc.add(Tex(r"\markedrow{"), mark(said), Tex("}{"), statement, Tex("}"))
     if entry["status"] == "refuted":
         evidence(doc, entry["counterexample"], entry["residual"], entry["holds_under"])
@@ -138,7 +146,9 @@ def claim(doc: Builder, entry: ClaimRecord, lhs: sp.Basic, rhs: sp.Basic) -> Non
 def traces(report: Report) -> list[Trace]:
     """The traces of a document's claims and steps, each with the reading that names it."""
     found = []
-    for task, result in zip(tasks_of(report.document), [*report.results, *report.steps]):
+    for task, result in zip(
+        tasks_of(report.document), [*report.results, *report.steps], strict=True
+    ):
         verdict = result.verdict
         if verdict is None or verdict.status not in ("proved", "refuted"):
             continue
@@ -149,15 +159,3 @@ def traces(report: Report) -> list[Trace]:
             where = f"{report.document.name}: step at line {task.step.step.right.line}"
             found.append(Trace(where, verdict, task.step.reading))
     return found
-
-
-def display(expr: sp.Basic) -> Tex:
-    """An expression as LaTeX, summarised when it is too long to read on a page."""
-    try:
-        written = math(expr)
-    except (TypeError, ValueError, AttributeError):  # a construct the printer lacks
-        return join([Tex(r"\text{"), text(notation.unicode(expr)), Tex("}")])
-    if len(written) <= LONGEST:
-        return written
-    summary = text(f"(an expression of {sp.count_ops(expr)} operations)")
-    return join([Tex(r"\text{"), summary, Tex("}")])

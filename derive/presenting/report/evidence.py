@@ -8,7 +8,7 @@ written by derive's own printer, its names passed through
 from __future__ import annotations
 
 from derive.presenting.record import CounterexampleRecord
-from derive.presenting.report.builder import Builder, Tex, join, text
+from derive.presenting.report.builder import LONGEST, Builder, Tex, join, text
 from derive.printing.texsafe import math_name
 
 MARKS = {  # words.MARKS, typeset
@@ -37,10 +37,18 @@ def evidence(
         rows += [[Tex("left side"), text(example["left"])]]
         rows += [[Tex("right side"), text(example["right"])]]
         doc.add(Tex(r"\begin{evidence}"))
-        doc.table(r"l>{\raggedright\arraybackslash}p{0.6\linewidth}", [Tex("at"), Tex("value")], rows)
+        doc.table(
+            r"l>{\raggedright\arraybackslash}p{0.6\linewidth}", [Tex("at"), Tex("value")], rows
+        )
         doc.add(Tex(r"\end{evidence}"))
     if residual is not None and residual != "0":
-        doc.add(Tex(r"\residual{"), Tex(residual), Tex("}"))
+        long = f"(too long to print: {len(residual)} characters of LaTeX)"
+        shown = (
+            Tex(residual)
+            if len(residual) <= LONGEST
+            else join([Tex(r"\text{"), text(long), Tex("}")])
+        )
+        doc.add(Tex(r"\residual{"), shown, Tex("}"))
     if holds_under:
         doc.add(text(f"It holds under {', '.join(holds_under)}."))
     doc.blank()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.model import Document
-from derive.presenting.report.builder import Builder, Tex, join, math, text
+from derive.presenting.report.builder import Builder, Tex, display, join, text
 from derive.proving import readable, rename_bound
 from derive.verdict import Verdict
 
@@ -94,10 +94,10 @@ def folded(expr: sp.Expr, reading: Document) -> sp.Expr:
 
 def broken(expr: sp.Expr) -> list[Tex]:
     """``expr`` as lines of LaTeX, broken between top-level terms."""
-    whole = math(expr)
+    whole = display(expr)
     if len(whole) <= LINE or not isinstance(expr, sp.Add):
         return [whole]
-    terms = [math(term) for term in sp.Add.make_args(expr)]
+    terms = [display(term) for term in sp.Add.make_args(expr)]
     lines: list[list[str]] = [[]]
     for term in terms:
         signed = term if term.startswith("-") else f"+ {term}"
