@@ -20,7 +20,7 @@ from rich.table import Table
 
 from derive import __version__
 from derive.checking import store
-from derive.commands import diff_command, options, report_command
+from derive.commands import diff_command, options, report_command, watch_command
 from derive.defaults import set_run_seed
 from derive.errors import DeriveError
 from derive.presenting.terminal import console, print_report
@@ -137,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     )
     diff_command.add_parser(sub)
     report_command.add_parser(sub)
+    watch_command.add_parser(sub)
     return top
 
 
@@ -167,6 +168,8 @@ def main(
             return diff_command.run(args, stdout)
         if args.command == "report":
             return report_command.run(args, stdout)
+        if args.command == "watch":
+            return watch_command.run(args, stdout)
         return check_command(args, stdout, stderr)
     except DeriveError as err:
         print(f"derive: {err}", file=stderr)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -86,11 +86,14 @@ def spawned(
 class DocumentRun(Generic[T]):
     """A document's tasks (all of them, or every ``pieces``-th from ``piece``) and results."""
 
-    def __init__(self, doc: Document, piece: int = 0, pieces: int = 1) -> None:
-        """Plan the document's checks: the share ``piece`` of ``pieces``."""
+    def __init__(
+        self, doc: Document, piece: int = 0, pieces: int = 1, wanted: Set[int] | None = None
+    ) -> None:
+        """Plan the document's checks: the share ``piece`` of ``pieces`` (of ``wanted`` only)."""
         self.doc = doc
         planned = tasks_of(doc)
-        self.positions = list(range(piece, len(planned), pieces))  # in the document's tasks
+        every = range(piece, len(planned), pieces)
+        self.positions = [n for n in every if wanted is None or n in wanted]  # in its tasks
         self.tasks = [planned[n] for n in self.positions]
         self.results: list[T] = []
         self.began: float | None = None
@@ -226,6 +229,7 @@ def check_documents(
     jobs: int = 1,
     progress: Progress | None = None,
     where: Path | None = None,
+    wanted: Sequence[Set[int]] | None = None,
 ) -> list[list[T]]:
     """Check every document with ``jobs`` worker processes.
 
@@ -234,11 +238,15 @@ def check_documents(
     makes of each result. Returns, per document, one of those per task of
     :func:`~derive.checking.check.tasks_of`, in order. ``where`` is the store's
     directory (:func:`derive.checking.store.directory`), where the time each document
-    takes is kept to share out the next run; ``None`` keeps nothing.
+    takes is kept to share out the next run; ``None`` keeps nothing. ``wanted`` gives,
+    per document, the positions of the tasks to check (the others are left out of its
+    results): ``derive watch`` checks only what changed.
     """
     pieces = max(1, jobs // len(docs)) if docs else 1  # fewer documents than workers
     runs: list[DocumentRun[T]] = [
-        DocumentRun(doc, piece, pieces) for doc in docs for piece in range(pieces)
+        DocumentRun(doc, piece, pieces, None if wanted is None else wanted[n])
+        for n, doc in enumerate(docs)
+        for piece in range(pieces)
     ]
     last = {path: took / pieces for path, took in store.durations(where).items()}
     slots = [Slot(part, sizes, timeout, transform) for part in share(runs, jobs, last)]

@@ -20,6 +20,8 @@ exit codes:
 
 examples:
   derive report softmax-ce -o out/softmax-ce.tex
+  derive report seed-004 --html -o out/seed-004.html
+  derive report --all --html -o out/catalogue/
   derive report --all -o out/report.tex --pdf
   derive report seed-004 -o out/seed-004.tex --pdf --title "Seed 004, checked" --author "A. Author"
 """
@@ -44,16 +46,17 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
     )
     report.add_argument("--pdf", action="store_true", help="also compile OUT.pdf")
     report.add_argument(
+        "--html",
+        action="store_true",
+        help="write an HTML page instead: the derivation as written, each row marked "
+        "(one document: -o OUT.html; several: -o DIR, a page each and index.html)",
+    )
+    report.add_argument("--title", metavar="TEXT", help="the title (default: the document's)")
+    report.add_argument("--author", metavar="TEXT", help="the author, under the title")
+    report.add_argument(
         "--date",
         metavar="TEXT",
         help="the date printed on the report (default: today, or SOURCE_DATE_EPOCH)",
-    )
-
-    report.add_argument(
-        "--title", metavar="TEXT", help="the report's title (default: the document's title)"
-    )
-    report.add_argument(
-        "--author", metavar="TEXT", help="the report's author (default: derive and its version)"
     )
     options.add_timeout(report, "seconds per claim")
 
@@ -66,6 +69,12 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     names = options.document_names(args, "report")
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
+    if args.html:
+        from derive.commands.html_report import write_pages
+
+        for path in write_pages(reports, args.output, title=args.title, author=args.author):
+            print(f"wrote {path}", file=stdout)
+        return 0
     text = render(reports, args.date or today(), __version__, title=args.title, author=args.author)
     written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)

@@ -1,0 +1,79 @@
+"""``derive report --html``: write the HTML pages of checked documents, whole or not at all.
+
+One document gives one page at ``OUT``; several give a folder ``OUT`` with a page per
+document (``NAME.html``) and ``index.html``, which lists them with their verdicts.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+from derive.checking.results import Report
+from derive.errors import UsageError
+from derive.presenting.html.page import counts, page, style
+from derive.presenting.record import DocumentRecord, document_record
+from derive.presenting.report.compile import ReportError, atomic_write
+
+
+def write_pages(
+    reports: Sequence[Report], out: str, *, title: str | None = None, author: str | None = None
+) -> list[Path]:
+    """Write the page of each report; return what was written.
+
+    Raises:
+        UsageError: several documents and ``out`` names a file, not a folder.
+        ReportError: a page cannot be written.
+    """
+    target = Path(out)
+    records = [document_record(r) for r in reports]
+    if len(reports) == 1 and target.suffix != "":
+        return [written(target, page(reports[0].document, records[0], title=title, author=author))]
+    if target.suffix in (".html", ".htm", ".tex"):
+        raise UsageError(
+            f"{out}: {len(reports)} documents make one page each: give -o a folder "
+            "(e.g. -o out/report/), or report on one document"
+        )
+    paths = [
+        written(target / f"{rec['name']}.html", page(r.document, rec, author=author))
+        for r, rec in zip(reports, records, strict=True)
+    ]
+    paths.append(written(target / "index.html", index(records, title, author)))
+    return paths
+
+
+def written(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (its folder made if need be)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as err:
+        raise ReportError(f"{path}: cannot write the page: {err.strerror or err}") from None
+    return path
+
+
+def index(records: Sequence[DocumentRecord], title: str | None, author: str | None) -> str:
+    """The folder's first page: each document, its verdict and its tallies, linked."""
+    rows = []
+    for rec in records:
+        found = counts(rec)
+        state = "ok" if rec["ok"] else "not-ok"
+        rows.append(
+            f'<tr class="claim {state}"><td class="mark {"holds" if rec["ok"] else "wrong"}">'
+            f"{'✓' if rec['ok'] else '✗'}</td>"
+            f'<td><a href="{html.escape(rec["name"])}.html">{html.escape(rec["title"])}</a></td>'
+            f"<td>{found['claims as expected']}/{found['claims']} claims as expected</td>"
+            f"<td>{found['holds'] + found['assumed']} ✓ · {found['wrong']} ✗ · "
+            f"{found['unread'] + found['undecided']} ?</td></tr>"
+        )
+    heading = html.escape(title or "Derivations checked by derive")
+    byline = f'<p class="byline">{html.escape(author)}</p>' if author else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{heading}</title><style>{style()}</style></head><body>"
+        f'<main class="report"><header><h1>{heading}</h1>{byline}</header>'
+        f'<section class="claims"><table class="claims">{"".join(rows)}</table></section>'
+        "</main></body></html>\n"
+    )
