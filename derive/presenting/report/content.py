@@ -28,6 +28,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
+\sloppy\setlength{\emergencystretch}{3em}
 \newsavebox{\fitbox}
 % math at its size, or scaled down to the width #1 when it is wider
 \newcommand{\fitmath}[2]{\sbox{\fitbox}{$\displaystyle #2$}%
@@ -111,13 +112,14 @@ def summary(doc: Builder, records: Sequence[DocumentRecord]) -> None:
     doc.add(text("Slips are wrong steps and claims the document lists as wrong: they are"))
     doc.add(text("as expected. Not decided: not read, or no verdict reached."))
     with doc.environment("center"):
+        doc.add(Tex(r"\small\setlength{\tabcolsep}{4pt}"))
         doc.table("lrrrrrr", [Tex(h) for h in SUMMARY_HEADER], rows)
 
 
 def document(doc: Builder, report: Report, record: DocumentRecord) -> None:
     """One document's section: where it comes from, its claims, its body."""
     d = report.document
-    doc.command("section", text(d.title or d.name))
+    doc.command("section", join([Tex(r"\raggedright "), text(d.title or d.name)]))
     sources = f"; sources: {', '.join(d.sources)}" if d.sources else ""
     verdict = "all as expected" if record["ok"] else "not all as expected"
     doc.add(Tex(r"Document \texttt{"), text(d.name), Tex("}"), text(f"{sources}: {verdict}."))
