@@ -66,7 +66,8 @@ def test_title_author_and_greek_read_back(tmp_path: Path) -> None:
 def test_seed_004_reads_back_with_evidence_and_traces(tmp_path: Path) -> None:
     """A ✗ is followed by its counterexample; every trace ends at 0 or says why not."""
     report = catalogue.report("seed-004")
-    written = write_report(render([report], "2026-01-01", __version__), tmp_path / "s.tex", pdf=True)
+    rendered = render([report], "2026-01-01", __version__)
+    written = write_report(rendered, tmp_path / "s.tex", pdf=True)
     assert written.pdf is not None and not [x for x in written.overfull if x > 20]
     words = pdf_text(written.pdf)
     body, appendix = words.split("Proof traces", 1)
@@ -85,7 +86,7 @@ def test_hostile_prose_compiles_as_written(tmp_path: Path) -> None:
     """Prose with file reads, ^^, % and stray braces compiles and prints as written."""
     doc = tmp_path / "p.md"
     doc.write_text(
-        "+++\nname = \"p\"\ntitle = \"α\"\n[indices]\nk = \"K\"\n[sizes]\nK = \"c\"\n+++\n"
+        '+++\nname = "p"\ntitle = "α"\n[indices]\nk = "K"\n[sizes]\nK = "c"\n+++\n'
         "Read \\input{/etc/passwd} and ^^5c and 50% here } and $x^{$ too.\n\n"
         "$$z_k = z_k$$\n",
         encoding="utf-8",

@@ -47,7 +47,7 @@ def marked(doc: Builder, row: Row) -> None:
     """One row with its marks in the margin, then what each mark needs said under it."""
     margin = join([mark(m.symbol, m.assumption) for m in row.marks], " ")
     written = row.latex.strip() or "; ".join(
-        f"{m.step['from']} = {m.step['to']}" for m in steps(row)
+        f"{m.step['from']} = {m.step['to']}" for m in row.marks if m.step is not None
     )
     math = NUMBERING.sub("", written if r"\begin{" in written else written.replace("&", ""))
     if math.strip() and is_author_math(math):
@@ -56,11 +56,6 @@ def marked(doc: Builder, row: Row) -> None:
         doc.add(Tex(r"\markedtext{"), margin, Tex("}{"), breakable(text(written)), Tex("}"))
     for m in row.marks:
         explain(doc, m)
-
-
-def steps(row: Row) -> list[Mark]:
-    """The marks of a row that are steps."""
-    return [m for m in row.marks if m.step is not None]
 
 
 def explain(doc: Builder, m: Mark) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from derive.checking.check import tasks_of
 from derive.checking.results import ClaimResult, Report
+from derive.checking.steps import StepResult
 from derive.presenting import words
 from derive.presenting.record import ClaimRecord, DocumentRecord, document_record
 from derive.presenting.report.body import body
@@ -148,9 +149,8 @@ def claim(doc: Builder, entry: ClaimRecord, result: ClaimResult) -> None:
 def traces(report: Report) -> list[Trace]:
     """The traces of a document's claims and steps, each with the reading that names it."""
     found = []
-    for task, result in zip(
-        tasks_of(report.document), [*report.results, *report.steps], strict=True
-    ):
+    results: list[ClaimResult | StepResult] = [*report.results, *report.steps]
+    for task, result in zip(tasks_of(report.document), results, strict=True):
         verdict = result.verdict
         if verdict is None or verdict.status not in ("proved", "refuted"):
             continue
