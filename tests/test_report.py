@@ -52,7 +52,7 @@ def hostile(tmp_path: Path) -> Document:
 def test_hostile_title_renders_as_text(tmp_path: Path) -> None:
     """The title is text in the .tex: no input command reaches LaTeX."""
     rendered = render([api.check(hostile(tmp_path))], "2026-01-01", __version__)
-    assert r"\section{100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
+    assert r"\section{\raggedright 100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
     assert r"\input{" not in rendered
     assert r"\texttt{a\_b\&c}: " in rendered
 
