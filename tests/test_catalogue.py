@@ -93,6 +93,7 @@ def test_whole_catalogue_report_compiles(tmp_path: Path) -> None:
     assert found is not None, info.stdout
     pages = int(found.group(1))
     assert pages > 0
+    assert not [x for x in written.overfull if x > 20], written.overfull  # nothing runs off
     words = " ".join(pdf_text(pdf).split())
     for path in list_documents():
         for claim in api.load(str(path)).claims:

@@ -31,7 +31,10 @@ def test_user_text_is_escaped() -> None:
         r"100\% of the \textbackslash{}input\{/etc/passwd\}"
     )
     assert text("a_b & c # $x$ ~ ^") == (r"a\_b \& c \# \$x\$ \textasciitilde{} \textasciicircum{}")
-    assert text("Σ t ≠ 1 → ✓ 中") == r"$\Sigma$ t $\neq$ 1 $\to$ $\checkmark$ ?"
+    assert text("Σ t ≠ 1 → ✓ 中") == (
+        r"\ensuremath{\Sigma} t \ensuremath{\neq} 1 \ensuremath{\to} \ensuremath{\checkmark} ?"
+    )
+    assert text("αβ") == r"\ensuremath{\alpha}\ensuremath{\beta}"  # never $$, display math
 
 
 def hostile(tmp_path: Path) -> Document:
@@ -49,9 +52,9 @@ def hostile(tmp_path: Path) -> Document:
 def test_hostile_title_renders_as_text(tmp_path: Path) -> None:
     """The title is text in the .tex: no input command reaches LaTeX."""
     rendered = render([api.check(hostile(tmp_path))], "2026-01-01", __version__)
-    assert r"\section{100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
+    assert r"\section{\raggedright 100\% of the \textbackslash{}input\{/etc/passwd\}}" in rendered
     assert r"\input{" not in rendered
-    assert r"\paragraph{\texttt{a\_b\&c}}" in rendered
+    assert r"\texttt{a\_b\&c}: " in rendered
 
 
 @NEEDS_TEX

@@ -61,7 +61,7 @@ def index(records: Sequence[DocumentRecord], title: str | None, author: str | No
         state = "ok" if rec["ok"] else "not-ok"
         rows.append(
             f'<tr class="claim {state}"><td class="mark {"holds" if rec["ok"] else "wrong"}">'
-            f'{"✓" if rec["ok"] else "✗"}</td>'
+            f"{'✓' if rec['ok'] else '✗'}</td>"
             f'<td><a href="{html.escape(rec["name"])}.html">{html.escape(rec["title"])}</a></td>'
             f"<td>{found['claims as expected']}/{found['claims']} claims as expected</td>"
             f"<td>{found['holds'] + found['assumed']} ✓ · {found['wrong']} ✗ · "

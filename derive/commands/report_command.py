@@ -23,6 +23,7 @@ examples:
   derive report seed-004 --html -o out/seed-004.html
   derive report --all --html -o out/catalogue/
   derive report --all -o out/report.tex --pdf
+  derive report seed-004 -o out/seed-004.tex --pdf --title "Seed 004, checked" --author "A. Author"
 """
 
 
@@ -34,8 +35,9 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
         description="Check documents and write what was found as a LaTeX document: a "
-        "summary table, then per document its definitions, each claim with its proof "
-        "steps or counterexample, and the body's steps marked.",
+        "summary table, then per document its claims with their verdicts and its body as "
+        "written, each row of display math marked in the margin (a wrong one followed by "
+        "its counterexample), and the proof traces in an appendix.",
     )
     report.add_argument("documents", nargs="*", metavar="NAME|PATH")
     report.add_argument("--all", action="store_true", help="report on every document found")
@@ -56,7 +58,6 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
         metavar="TEXT",
         help="the date printed on the report (default: today, or SOURCE_DATE_EPOCH)",
     )
-
     options.add_timeout(report, "seconds per claim")
 
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         for path in write_pages(reports, args.output, title=args.title, author=args.author):
             print(f"wrote {path}", file=stdout)
         return 0
-    text = render(reports, args.date or today(), __version__)
+    text = render(reports, args.date or today(), __version__, title=args.title, author=args.author)
     written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)
     if written.pdf is not None:

@@ -157,8 +157,7 @@ def show(
         return
     took = time.monotonic() - began
     print(
-        f"[{stamp}] checked {memo.last_checked}, remembered {memo.last_remembered} "
-        f"({took:.1f} s)",
+        f"[{stamp}] checked {memo.last_checked}, remembered {memo.last_remembered} ({took:.1f} s)",
         file=out,
         flush=True,
     )
@@ -175,7 +174,7 @@ def error_page(message: str, version: int) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>derive</title>'
         f'<style>{style()}</style></head><body><main class="report"><header>'
-        '<h1>The file cannot be read</h1></header>'
+        "<h1>The file cannot be read</h1></header>"
         f'<p class="note wrong" id="error">{html.escape(message)}</p></main>'
         f"{RELOAD.format(version=version)}</body></html>\n"
     )

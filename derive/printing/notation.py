@@ -402,8 +402,9 @@ class DeriveLatexPrinter(LatexPrinter):
     def _hprint_Function(self, func: str) -> str:
         return texsafe.math_name(func, str(super()._hprint_Function(func)))
 
-    def _print_sigmoid(self, expr: sigmoid) -> str:
-        return f"\\sigma\\left({self._print(expr.args[0])}\\right)"
+    def _print_sigmoid(self, expr: sigmoid, exp: str | None = None) -> str:
+        written = f"\\sigma\\left({self._print(expr.args[0])}\\right)"
+        return written if exp is None else f"{written}^{{{exp}}}"
 
     def _print_exp_atom(self, expr: sp.Function) -> str:
         return f"e^{{{self._print(expr.args[0])}}}"

@@ -31,28 +31,73 @@ SPECIAL = {
     "\r": " ",
     "\t": " ",
 }
+GREEK_LETTERS = dict(
+    zip(
+        "αβγδεζηθικλμνξπρστυφχψωςϑϕϖϱϵΓΔΘΛΞΠΣΥΦΨΩ",
+        "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+        "sigma tau upsilon varphi chi psi omega varsigma vartheta phi varpi varrho epsilon "
+        "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split(),
+        strict=True,
+    )
+)
+SYMBOLS = {  # the math symbols derive's messages and authors' prose use
+    "∂": "partial",
+    "∇": "nabla",
+    "≠": "neq",
+    "≤": "leq",
+    "≥": "geq",
+    "≈": "approx",
+    "≡": "equiv",
+    "→": "to",
+    "←": "leftarrow",
+    "⇒": "Rightarrow",
+    "⇔": "Leftrightarrow",
+    "↦": "mapsto",
+    "∈": "in",
+    "∉": "notin",
+    "⊂": "subset",
+    "∑": "sum",
+    "∏": "prod",
+    "∫": "int",
+    "√": "surd",
+    "∞": "infty",
+    "±": "pm",
+    "∓": "mp",
+    "×": "times",
+    "⊙": "odot",
+    "⊗": "otimes",
+    "∘": "circ",
+    "⋅": "cdot",
+    "∀": "forall",
+    "∃": "exists",
+    "∧": "wedge",
+    "∨": "vee",
+    "ℓ": "ell",
+    "′": "prime",
+    "«": "ll",  # Latin-1, but not in LaTeX's default font encoding (OT1)
+    "»": "gg",
+}
 UNICODE = {
+    # \ensuremath, not $...$: two in a row would make $$, which starts display math
+    **{char: f"\\ensuremath{{\\{name}}}" for char, name in {**GREEK_LETTERS, **SYMBOLS}.items()},
     "−": "-",
     "·": r"\textperiodcentered{}",
-    "×": r"$\times$",
-    "Σ": r"$\Sigma$",
-    "σ": r"$\sigma$",
-    "δ": r"$\delta$",
-    "γ": r"$\gamma$",
-    "∂": r"$\partial$",
-    "≠": r"$\neq$",
-    "≤": r"$\leq$",
-    "≥": r"$\geq$",
-    "→": r"$\to$",
     "…": r"\ldots{}",
     "–": "--",
     "—": "---",
-    "✓": r"$\checkmark$",
-    "✗": r"$\times$",
-    "ᵀ": r"$^T$",
-    "⊙": r"$\odot$",
-    "«": r"$\ll$",  # Latin-1, but not in LaTeX's default font encoding (OT1)
-    "»": r"$\gg$",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+    "✓": r"\ensuremath{\checkmark}",
+    "✔": r"\ensuremath{\checkmark}",
+    "✗": r"\ensuremath{\times}",
+    "✘": r"\ensuremath{\times}",
+    "∅": r"\ensuremath{\emptyset}",
+    "ᵀ": r"\ensuremath{^T}",
+    "²": r"\ensuremath{^2}",
+    "³": r"\ensuremath{^3}",
+    "¹": r"\ensuremath{^1}",
     "Ð": "?",
     "ð": "?",
     "Þ": "?",
@@ -155,3 +200,79 @@ def math_name(written: str, printed: str | None = None) -> str:
     if tag and base and rest.endswith(")}") and is_plain_math(base):
         return f"{base}^{{(\\text{{{escape(rest[:-2])}}})}}"
     return f"\\text{{{escape(written)}}}"
+
+
+AUTHOR_COMMANDS = COMMANDS | frozenset(
+    (
+        "sum prod int oint lim limsup liminf max min sup inf arg argmax argmin det "
+        "sin cos tan tanh sinh cosh sigmoid softmax "
+        "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr "
+        "cdots ldots dots vdots ddots times div pm mp odot otimes oplus circ top intercal "
+        "neq ne leq le geq ge leqslant geqslant ll gg approx equiv sim propto to mapsto "
+        "rightarrow leftarrow Rightarrow Leftarrow iff implies in notin subset subseteq "
+        "forall exists mid quad qquad displaystyle textstyle limits nolimits mathbb dfrac "
+        "tfrac binom underbrace overbrace lbrace rbrace langle rangle lvert rvert lVert "
+        "rVert vert Vert emptyset not colon bullet circ odot star top perp"
+    ).split()
+)
+MATRICES = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix cases aligned".split())
+AUTHOR_PIECE = re.compile(
+    r"(?P<text>\\(?:text|textrm|textit|textnormal|mathrm)\s*\{[A-Za-z0-9 ,.;:'()\-]*\})"
+    r"|(?P<env>\\(?:begin|end)\{[A-Za-z]+\})"
+    r"|(?P<newline>\\\\)"
+    r"|(?P<symbol>\\[{}|,;:! ])"
+    r"|(?P<command>\\[A-Za-z]+)\s*"
+    r"|(?P<script>[\^_](?=[{A-Za-z0-9\\]))"
+    r"|(?P<brace>[{}])"
+    r"|(?P<tab>&)"
+    r"|[A-Za-z0-9 \n'+\-*/,.()\[\]|=<>:;!?]"
+)
+
+
+def is_author_math(written: str) -> bool:
+    r"""Tell whether ``written`` is math an author wrote that is safe to typeset as it is.
+
+    Like :func:`is_plain_math`, with the commands of ordinary math
+    (``\frac``, ``\sum``, ``\left(``, ``\cdot`` ...), ``\text{...}`` of plain words,
+    and matrices and cases (``\begin{pmatrix}``, with ``&`` and ``\\`` inside only).
+    Nothing that reads a file, defines a command, or leaves a group open passes.
+
+    >>> is_author_math(r"\frac{\partial E}{\partial z_j} = \sum_{k} t_k (y_j - \delta_{jk})")
+    True
+    >>> [is_author_math(x) for x in (r"\input{x}", "50%", "a^^5c", r"\left( x", "{")]
+    [False, False, False, False, False]
+    """
+    depth, fences, at = 0, 0, 0
+    environments: list[str] = []
+    while at < len(written):
+        piece = AUTHOR_PIECE.match(written, at)
+        if piece is None:
+            return False
+        at = piece.end()
+        kind = piece.lastgroup
+        if kind == "command":
+            command = piece.group("command")[1:]
+            if command not in AUTHOR_COMMANDS:
+                return False
+            if command in ("left", "right"):
+                fences += 1 if command == "left" else -1
+                if fences < 0:
+                    return False
+            follows = written[at : at + 1]
+            if command in TAKES_ARGUMENT and not (follows in ("{", "[") or follows.isalnum()):
+                return False
+        elif kind == "env":
+            verb, name = piece.group("env")[1:-1].split("{")
+            if name not in MATRICES:
+                return False
+            if verb == "begin":
+                environments.append(name)
+            elif not environments or environments.pop() != name:
+                return False
+        elif kind in ("newline", "tab") and not environments:
+            return False
+        elif kind == "brace":
+            depth += 1 if piece.group("brace") == "{" else -1
+            if depth < 0:
+                return False
+    return depth == 0 and fences == 0 and not environments

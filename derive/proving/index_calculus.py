@@ -131,6 +131,9 @@ class IndexCalculus:
             if residual != 0:
                 self.steps.append((f"nonzero{' when ' + text if text else ''}", residual))
                 return self.outcome(False, residual, text)
+        if self.steps[-1][1] != 0:  # the trace ends at 0, as the proof does
+            cases = " in each case" if self.steps[-1][0].startswith("case") else ""
+            self.steps.append((f"cancel as a rational function{cases}", sp.S.Zero))
         return self.outcome(True, sp.S.Zero, "")
 
     def outcome(self, proved: bool, residual: sp.Expr, case: str) -> Outcome:

@@ -35,6 +35,21 @@ def math(expr: sp.Basic) -> Tex:
     return Tex(notation.latex(expr))
 
 
+LONGEST = 900  # characters of LaTeX beyond which an expression is summarised
+
+
+def display(expr: sp.Basic) -> Tex:
+    """An expression as LaTeX, summarised when it is too long to read on a page."""
+    try:
+        written = math(expr)
+    except (TypeError, ValueError, AttributeError):  # a construct the printer lacks
+        return join([Tex(r"\text{"), text(notation.unicode(expr)), Tex("}")])
+    if len(written) <= LONGEST:
+        return written
+    summary = text(f"(an expression of {sp.count_ops(expr)} operations)")
+    return join([Tex(r"\text{"), summary, Tex("}")])
+
+
 def inline(expr: sp.Basic) -> Tex:
     """A SymPy expression as inline math."""
     return Tex(f"${math(expr)}$")

@@ -11,6 +11,7 @@ options.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -35,11 +36,16 @@ class ReportError(DeriveError):
 
 @dataclass(frozen=True)
 class Written:
-    """What was written: the ``.tex``, the PDF if one was made, and a note for the user."""
+    r"""What was written: the ``.tex``, the PDF if one was made, and a note for the user.
+
+    ``overfull`` holds, for each line LaTeX could not fit in the page's width, by how
+    many points it runs over (from the log's ``Overfull \hbox`` warnings).
+    """
 
     tex: Path
     pdf: Path | None = None
     note: str = ""
+    overfull: tuple[float, ...] = ()
 
 
 def write_report(text: str, out: str | Path, *, pdf: bool = False) -> Written:
@@ -62,7 +68,7 @@ def write_report(text: str, out: str | Path, *, pdf: bool = False) -> Written:
     engine = shutil.which("latexmk") or shutil.which("pdflatex")
     if engine is None:
         return Written(target, None, INSTALL_HINT)
-    return Written(target, compile_pdf(target, engine))
+    return Written(target, *compile_pdf(target, engine))
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -85,8 +91,12 @@ def current_umask() -> int:
     return mask
 
 
-def compile_pdf(tex: Path, engine: str) -> Path:
-    """Compile ``tex`` in a scratch directory; move the PDF beside it (same stem)."""
+def compile_pdf(tex: Path, engine: str) -> tuple[Path, str, tuple[float, ...]]:
+    """Compile ``tex`` in a scratch directory; move the PDF beside it (same stem).
+
+    Returns:
+        The PDF, no note, and how far each overfull line runs over (points).
+    """
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as scratch:
         source = Path(scratch) / "report.tex"
         shutil.copyfile(tex, source)
@@ -108,7 +118,18 @@ def compile_pdf(tex: Path, engine: str) -> Path:
         made = Path(scratch) / "report.pdf"
         target = tex.with_suffix(".pdf")
         atomic_write(target, made.read_bytes())
-        return target
+        return target, "", overfull(Path(scratch) / "report.log")
+
+
+OVERFULL = re.compile(r"^Overfull \\hbox \(([0-9.]+)pt too wide\)", re.MULTILINE)
+
+
+def overfull(log: Path) -> tuple[float, ...]:
+    r"""How many points each ``Overfull \hbox`` of the log runs over the line."""
+    if not log.exists():
+        return ()
+    found = OVERFULL.findall(log.read_text(encoding="utf-8", errors="replace"))
+    return tuple(float(x) for x in found)
 
 
 def tex_commands(engine: str, source: str) -> list[list[str]]:

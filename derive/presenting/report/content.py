@@ -1,229 +1,163 @@
-"""The report: a summary table, then each document's definitions, claims and steps."""
+r"""The report: a summary, then each document as written, marked; proofs in an appendix.
+
+Per document: its claims with their verdicts (a wrong one followed by its
+counterexample and residual), then its body (:mod:`.body`), then, at the end of the
+report, every proof trace (:mod:`.traces`). Marks stand in the left margin: ✓ holds
+(with the assumption it needs, if any), ✗ wrong, ? not read or undecided.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sympy as sp
-
+from derive.checking.check import tasks_of
 from derive.checking.results import ClaimResult, Report
 from derive.checking.steps import StepResult
-from derive.model import Document
 from derive.presenting import words
-from derive.presenting.report.builder import Builder, Tex, join, math, text
-from derive.printing import notation
-from derive.proving import rename_bound
-from derive.verdict import Verdict
+from derive.presenting.record import ClaimRecord, DocumentRecord, document_record
+from derive.presenting.report.body import body
+from derive.presenting.report.builder import Builder, Tex, display, join, text
+from derive.presenting.report.evidence import evidence, mark
+from derive.presenting.report.markdown import breakable
+from derive.presenting.report.traces import Trace, appendix
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
-\usepackage{booktabs}
-\usepackage[margin=2cm]{geometry}
+\usepackage{booktabs,array,graphicx}
+\usepackage[top=2cm,bottom=2cm,left=3.2cm,right=2cm]{geometry}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
-\setlength{\parskip}{4pt}"""
-LONGEST = 900  # characters of LaTeX beyond which an expression is summarised
-LABELS = {  # the normaliser's own step names, with their math typeset
-    "write e^{z_k} as u_k": Tex(r"\text{write $e^{z_k}$ as $u_k$}"),
-    "left − right": Tex(r"\text{left $-$ right}"),
-}
-MARKS = {  # words.MARKS, typeset
-    "✓": r"$\checkmark$",
-    "✗": r"$\times$",
-    "∅": r"$\emptyset$",
-    "?": "?",
-}
+\setlength{\parskip}{4pt}
+\sloppy\setlength{\emergencystretch}{3em}
+\newsavebox{\fitbox}
+% math at its size, or scaled down to the width #1 when it is wider
+\newcommand{\fitmath}[2]{\sbox{\fitbox}{$\displaystyle #2$}%
+  \ifdim\wd\fitbox>#1\relax\resizebox{#1}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}
+% a row of math, centred, with its mark #1 in the left margin
+\newcommand{\markedrow}[2]{\par\noindent\llap{#1\hspace{1.2em}}%
+  \makebox[\linewidth][c]{\fitmath{\linewidth}{#2}}\par}
+% a row that is not math derive could typeset: its text, with its mark
+\newcommand{\markedtext}[2]{\par\noindent\llap{#1\hspace{1.2em}}%
+  \parbox[t]{\linewidth}{\raggedright\ttfamily\small #2}\par}
+\newcommand{\traceline}[2]{\par\noindent{\footnotesize\itshape #1}\par\nopagebreak
+  \noindent\hspace*{1.5em}\fitmath{\dimexpr\linewidth-1.5em\relax}{#2}\par}
+\newcommand{\tracemore}[1]{\par\nopagebreak
+  \noindent\hspace*{3em}\fitmath{\dimexpr\linewidth-3em\relax}{#1}\par}
+\newcommand{\residual}[1]{\par\noindent\hspace*{1.5em}left $-$ right $=$
+  \fitmath{\dimexpr\linewidth-9em\relax}{#1}\par}
+% a note under a row: indented, ragged, small
+\newcommand{\note}[1]{\par{\leftskip=1.5em\raggedright\small #1\par}}
+\newenvironment{evidence}{\par\noindent\hspace*{1.5em}\small}{\par}"""
 
 
-def render(reports: Sequence[Report], date: str, version: str) -> str:
-    """The LaTeX text of a report on ``reports``, dated ``date``, by derive ``version``."""
+def render(
+    reports: Sequence[Report],
+    date: str,
+    version: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+) -> str:
+    """The LaTeX text of a report on ``reports``, dated ``date``, by derive ``version``.
+
+    ``title`` defaults to the document's title (or a count of documents), ``author``
+    to ``derive VERSION``.
+    """
+    records = [document_record(report) for report in reports]
     doc = Builder()
     doc.add(Tex(PREAMBLE))
-    doc.command("title", Tex("derive report"))
-    doc.command("author", text(f"derive {version}"))
-    doc.command("date", text(date))
+    doc.command("title", text(title if title is not None else default_title(reports)))
+    doc.command("author", text(author if author is not None else f"derive {version}"))
+    doc.command("date", text(date if author is None else f"{date}, derive {version}"))
     with doc.environment("document"):
         doc.command("maketitle")
-        names = ", ".join(r.document.name for r in reports)
-        doc.add(text(f"Documents: {names}."))
-        doc.blank()
-        summary(doc, reports)
-        for report in reports:
-            document(doc, report)
+        summary(doc, records)
+        for report, record in zip(reports, records, strict=True):
+            document(doc, report, record)
+        appendix(doc, [t for report in reports for t in traces(report)])
     return doc.render()
 
 
-def summary(doc: Builder, reports: Sequence[Report]) -> None:
-    """One row per document: its claims by verdict and its wrong steps."""
+def default_title(reports: Sequence[Report]) -> str:
+    """The one document's title, or how many documents there are."""
+    if len(reports) == 1:
+        return reports[0].document.title or reports[0].document.name
+    return f"derive report: {len(reports)} documents"
+
+
+SUMMARY_HEADER = (
+    "document",
+    "claims",
+    "steps",
+    "as expected",
+    "not as expected",
+    "listed slips",
+    "not decided",
+)
+
+
+def summary(doc: Builder, records: Sequence[DocumentRecord]) -> None:
+    """One row per document: what is as the document expects and what is not."""
     rows: list[list[Tex]] = []
-    for report in reports:
-        counts = [
-            sum(1 for r in report.results if r.verdict.status == status)
-            for status in ("proved", "verified", "refuted", "undecided")
-        ]
-        wrong = sum(1 for s in report.steps if s.status == "refuted")
-        cells = [len(report.results), *counts, wrong]
-        name = join([Tex(r"\texttt{"), text(report.document.name), Tex("}")])
-        rows.append([name, *[Tex(str(n)) for n in cells]])
-    header = [
-        Tex(h)
-        for h in ("document", "claims", "proved", "verified", "refuted", "undecided", "steps wrong")
-    ]
+    for record in records:
+        entries = [*record["claims"], *record["steps"]]
+        expected = sum(1 for e in entries if e["as_expected"])
+        slips = sum(1 for e in entries if e["expect"] == "refuted" and e["as_expected"])
+        open_ = sum(1 for e in entries if e["status"] in ("undecided", "unparsed"))
+        open_ += len(record["unread"])
+        counts = [len(record["claims"]), len(record["steps"]), expected]
+        counts += [len(entries) - expected, slips, open_]
+        name = join([Tex(r"\texttt{"), text(record["name"]), Tex("}")])
+        rows.append([name, *[Tex(str(n)) for n in counts]])
+    doc.add(text("Slips are wrong steps and claims the document lists as wrong: they are"))
+    doc.add(text("as expected. Not decided: not read, or no verdict reached."))
     with doc.environment("center"):
-        doc.table("lrrrrrr", header, rows)
+        doc.add(Tex(r"\small\setlength{\tabcolsep}{4pt}"))
+        doc.table("lrrrrrr", [Tex(h) for h in SUMMARY_HEADER], rows)
 
 
-def document(doc: Builder, report: Report) -> None:
-    """One document's section."""
+def document(doc: Builder, report: Report, record: DocumentRecord) -> None:
+    """One document's section: where it comes from, its claims, its body."""
     d = report.document
-    doc.command("section", text(d.title))
+    doc.command("section", join([Tex(r"\raggedright "), text(d.title or d.name)]))
     sources = f"; sources: {', '.join(d.sources)}" if d.sources else ""
-    doc.add(Tex(r"Document \texttt{"), text(d.name), Tex("}"), text(f"{sources}."))
+    verdict = "all as expected" if record["ok"] else "not all as expected"
+    doc.add(Tex(r"Document \texttt{"), text(d.name), Tex("}"), text(f"{sources}: {verdict}."))
     doc.blank()
-    definitions(doc, d)
     if report.results:
         doc.command("subsection*", Tex("Claims"))
-        for result in report.results:
-            claim(doc, result, d)
-    if report.steps:
-        steps(doc, report)
+        for result, entry in zip(report.results, record["claims"], strict=True):
+            claim(doc, entry, result)
+    body(doc, report, record)
 
 
-def definitions(doc: Builder, d: Document) -> None:
-    """Definitions and assumptions, as ``align*``."""
-    if d.definitions:
-        doc.command("subsection*", Tex("Definitions"))
-        with doc.environment("align*"):
-            lines = [
-                join([display(notation.head(x.name, x.params)), Tex(" &= "), display(x.body)])
-                for x in d.definitions.values()
-            ]
-            doc.add(join(lines, " \\\\\n"))
-    if d.assumptions:
-        doc.command("subsection*", Tex("Assumptions"))
-        with doc.environment("align*"):
-            lines = [
-                join(
-                    [
-                        display(a.lhs),
-                        Tex(" &= "),
-                        display(a.rhs),
-                        Tex(r" && \text{"),
-                        text(a.name),
-                        Tex("}"),
-                    ]
-                )
-                for a in d.assumptions.values()
-            ]
-            doc.add(join(lines, " \\\\\n"))
-
-
-def claim(doc: Builder, result: ClaimResult, d: Document) -> None:
-    """A claim: statement, verdict, then its proof or its counterexample."""
-    c, v = result.claim, result.verdict
-    expected = "" if result.as_expected else " (not as the document expects)"
-    doc.command("paragraph", join([Tex(r"\texttt{"), text(c.name), Tex("}")]))
-    doc.add(text(words.sentence(v) + expected))
-    if c.assume:
-        doc.add(text(f" Assumes {', '.join(c.assume)}."))
-    with doc.environment("equation*"):
-        doc.add(display(c.lhs), Tex(" = "), display(c.rhs))
-    if v.status == "proved" and v.steps:
-        proof(doc, v, d)
-    if v.status == "refuted":
-        refutation(doc, v)
-
-
-def proof(doc: Builder, v: Verdict, d: Document) -> None:
-    """The normaliser's rewrite steps, one line each with its justification.
-
-    Summation variables get index letters of their ranges, so nested sums differ.
-    """
-    with doc.environment("align*"):
-        lines = []
-        for n, (label, expr) in enumerate(v.steps):
-            sign = "" if n == 0 else "="
-            why = LABELS.get(label) or join([Tex(r"\text{"), text(label), Tex("}")])
-            shown = display(rename_bound(expr, d))
-            lines.append(join([Tex(f"{sign}&\\ "), shown, Tex(" && "), why]))
-        doc.add(join(lines, " \\\\\n"))
-
-
-def refutation(doc: Builder, v: Verdict) -> None:
-    """The counterexample as a table, and the residual."""
-    example = v.counterexample
-    if example is not None:
-        rows = [
-            [text(name), text(str(value))]
-            for name, value in {**example.sizes, **example.indices, **example.values}.items()
-        ]
-        rows += [[Tex("left side"), text(example.left)], [Tex("right side"), text(example.right)]]
-        with doc.environment("center"):
-            doc.table("ll", [Tex("at"), Tex("value")], rows)
-    if v.residual is not None and v.residual != 0:
-        case = f" when {v.residual_case}" if v.residual_case else ""
-        doc.add(text(f"Left − right{case}:"))
-        with doc.environment("equation*"):
-            doc.add(display(v.residual))
-    if v.holds_under:
-        doc.add(text(f"It holds under {', '.join(v.holds_under)}."))
+def claim(doc: Builder, entry: ClaimRecord, result: ClaimResult) -> None:
+    """A claim: its name and verdict, its statement marked, and the evidence if wrong."""
+    expected = "as expected" if entry["as_expected"] else "NOT as the document expects"
+    said = words.MARKS.get(entry["status"], "?")
+    said_in_words = breakable(text(f"{words.sentence(result.verdict)} ({expected})"))
+    doc.add(Tex(r"\par{\raggedright\texttt{"), text(entry["name"]), Tex("}: "), said_in_words)
+    doc.add(Tex(r"\par}"))
+    statement = join([display(result.claim.lhs), Tex(" = "), display(result.claim.rhs)])
+    doc.add(Tex(r"\markedrow{"), mark(said), Tex("}{"), statement, Tex("}"))
+    if entry["status"] == "refuted":
+        evidence(doc, entry["counterexample"], entry["residual"], entry["holds_under"])
     doc.blank()
 
 
-def steps(doc: Builder, report: Report) -> None:
-    """The author's chain, each step marked."""
-    doc.command("subsection*", Tex("Steps in the body"))
-    doc.add(Tex(r"$\checkmark$ holds, $\checkmark^{*}$ holds under an assumption, "))
-    doc.add(Tex(r"$\times$ wrong, ? not understood."))
-    doc.blank()
-    for result in report.steps:
-        step(doc, result, report.document.cells)
-
-
-def step(doc: Builder, result: StepResult, cells: Sequence[tuple[int, int]] = ()) -> None:
-    """One step: its line (a notebook: cell and line), its mark, the step and what was found."""
-    line = result.step.right.line
-    where = f"line {line}"
-    if 1 <= line <= len(cells):
-        where = "cell {} line {}".format(*cells[line - 1])
-    under = result.holds and result.verdict is not None and bool(result.verdict.holds_under)
-    mark = Tex(r"$\checkmark^{*}$") if under else Tex(MARKS[words.MARKS[result.status]])
-    doc.add(Tex(r"\noindent "), mark, Tex(" "), text(where), Tex(": "))
-    if result.claim is not None:
-        doc.add(inline_or_display(result.claim.lhs, result.claim.rhs))
-    else:
-        doc.add(
-            Tex(r"\texttt{"),
-            text(f"{result.step.left.text} = {result.step.right.text}"[:300]),
-            Tex("}"),
-        )
-    if under and result.verdict is not None:
-        doc.add(text(f" (under {', '.join(result.verdict.holds_under)})"))
-    kinks = words.away_from_kinks(result.verdict.side_conditions) if result.verdict else ""
-    if result.holds and kinks:
-        doc.add(text(f" ({kinks})"))
-    if result.status in ("unparsed", "vacuous", "undecided"):
-        doc.add(Tex(r"\\ "), text(words.step_line(result)))
-    if result.status == "refuted" and result.verdict is not None:
-        expected = " (a slip the document lists)" if result.expect == "refuted" else ""
-        doc.add(text(f" wrong{expected}."))
-        refutation(doc, result.verdict)
-    doc.blank()
-
-
-def inline_or_display(lhs: sp.Basic, rhs: sp.Basic) -> Tex:
-    """``lhs = rhs`` as display math."""
-    return join([Tex(r"\[ "), display(lhs), Tex(" = "), display(rhs), Tex(r" \]")])
-
-
-def display(expr: sp.Basic) -> Tex:
-    """An expression as LaTeX, summarised when it is too long to read on a page."""
-    try:
-        written = math(expr)
-    except (TypeError, ValueError, AttributeError):  # a construct the printer lacks
-        return join([Tex(r"\text{"), text(notation.unicode(expr)), Tex("}")])
-    if len(written) <= LONGEST:
-        return written
-    summary = text(f"(an expression of {sp.count_ops(expr)} operations)")
-    return join([Tex(r"\text{"), summary, Tex("}")])
+def traces(report: Report) -> list[Trace]:
+    """The traces of a document's claims and steps, each with the reading that names it."""
+    found = []
+    results: list[ClaimResult | StepResult] = [*report.results, *report.steps]
+    for task, result in zip(tasks_of(report.document), results, strict=True):
+        verdict = result.verdict
+        if verdict is None or verdict.status not in ("proved", "refuted"):
+            continue
+        if task.claim is not None:
+            title = f"{report.document.name}: claim {task.claim.name}"
+            found.append(Trace(title, verdict, report.document))
+        elif task.step is not None:
+            where = f"{report.document.name}: step at line {task.step.step.right.line}"
+            found.append(Trace(where, verdict, task.step.reading))
+    return found
