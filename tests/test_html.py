@@ -32,7 +32,9 @@ class Page(HTMLParser):
         self.inside: list[str] = []
         self.feed(text)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(  # noqa: D102
+        self, tag: str, attrs: list[tuple[str, str | None]]
+    ) -> None:
         self.tags.append(tag)
         self.attributes += [(name, value or "") for name, value in attrs]
         found = dict(attrs)
@@ -40,12 +42,12 @@ class Page(HTMLParser):
             self.marks.append(found.get("data-kind") or "")
         self.inside.append(tag)
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, tag: str) -> None:  # noqa: D102
         if tag in self.inside:
             while self.inside.pop() != tag:
                 pass
 
-    def handle_data(self, data: str) -> None:
+    def handle_data(self, data: str) -> None:  # noqa: D102
         if "style" not in self.inside[-1:]:
             self.text.append(data)
         if not {"style", "code", "title"} & set(self.inside):
@@ -158,7 +160,11 @@ def test_report_html_writes_one_page_or_a_folder(tmp_path: Path) -> None:
     assert "<title>Σ ✓</title>" in out.read_text(encoding="utf-8")
     folder = tmp_path / "two"
     assert main(["report", "softmax-ce", "sigmoid", "--html", "-o", str(folder)]) == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "sigmoid.html", "softmax-ce.html"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "sigmoid.html",
+        "softmax-ce.html",
+    ]
     assert 'href="sigmoid.html"' in (folder / "index.html").read_text(encoding="utf-8")
 
 

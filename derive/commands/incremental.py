@@ -79,7 +79,7 @@ class Remembered:
 
 def copied(entry: Entry) -> Entry:
     """A copy of a remembered entry (``assemble`` places notebook steps in their cells)."""
-    return json.loads(json.dumps(entry))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(entry))
 
 
 def meaning_of(doc: Document) -> str:

@@ -57,7 +57,7 @@ def handler(live: LivePage) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """``/``: the page; ``/version``: its version; anything else: 404."""
 
-        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+        def do_GET(self) -> None:
             """Answer one request."""
             with live.lock:
                 html, version = live.html, live.version
@@ -77,7 +77,7 @@ def handler(live: LivePage) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Say nothing of each request: the terminal shows the verdicts."""
 
     return Handler

@@ -164,9 +164,7 @@ def span(body: Body, block: Block) -> tuple[int, int]:
         last = block.starts[-1][0] - body.first_line
         return body.offset(line - body.first_line), body.offset(last + 1)
     end = start + len(block.text)
-    for opening in sorted({o for opens in MATH_BLOCKS.values() for o in opens if o}, key=len)[
-        ::-1
-    ]:
+    for opening in sorted({o for opens in MATH_BLOCKS.values() for o in opens if o}, key=len)[::-1]:
         if body.text[:start].endswith(opening):
             closing = CLOSERS[opening]
             rest = body.text[end:]

@@ -7,8 +7,8 @@ elements and attributes: anything else (``\text{<script>…}`` comes out as an e
 an ``&`` as bad XML), and any macro it did not know (left as ``\foo`` in the text), makes
 the formula fall back to its source, escaped, in a ``<code>`` that says it was not drawn.
 
->>> print(to_mathml(r"\frac{a}{b}"))
-<math display="inline"><mrow><mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac></mrow></math>
+>>> print(to_mathml(r"x_j"))
+<math display="inline"><mrow><msub><mi>x</mi><mi>j</mi></msub></mrow></math>
 >>> print(to_mathml(r"\text{<b>}"))
 <code class="tex" title="not drawn: derive could not render this LaTeX">\text{&lt;b&gt;}</code>
 """
@@ -44,7 +44,7 @@ def to_mathml(latex: str, display: bool = False) -> str:
     if len(latex) <= MAX_LENGTH:
         try:
             tree = ET.fromstring(convert(latex, display="block" if display else "inline"))
-        except Exception:  # latex2mathml raises many kinds on what it cannot read  # noqa: BLE001
+        except Exception:  # latex2mathml raises many kinds on what it cannot read
             tree = None
         if tree is not None:
             clean = rebuilt(tree)

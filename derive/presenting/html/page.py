@@ -150,7 +150,8 @@ def header(record: DocumentRecord, heading: str, author: str | None) -> str:
         f'<p class="byline">{esc(author)}</p>' if author else "",
         f'<p class="source">{esc(record["path"])}</p>',
         f'<p class="verdict {"ok" if record["ok"] else "not-ok"}">'
-        f"{claims_said(found)}{'t' if found['claims'] else 'T'}he document is {verdict}{esc(note)}.</p>",
+        f"{claims_said(found)}{'t' if found['claims'] else 'T'}he document is {verdict}"
+        f"{esc(note)}.</p>",
         f'<p class="tallies">{" ".join(tally)}</p>' if record["steps"] or record["unread"] else "",
         "</header>",
     ]
@@ -222,7 +223,9 @@ def display(block: Display) -> str:
 def row_html(row: Row) -> str:
     """One row: its cells (aligned at ``&``), its marks, and the evidence of each."""
     kinds = {m.kind for m in row.marks}
-    worst = next((k for k in ("wrong", "undecided", "unread", "assumed", "holds") if k in kinds), "")
+    worst = next(
+        (k for k in ("wrong", "undecided", "unread", "assumed", "holds") if k in kinds), ""
+    )
     cells = split_cells(row.latex)
     left = to_mathml(cells[0]) if len(cells) > 1 else ""
     right = to_mathml(" ".join(cells[1:]) if len(cells) > 1 else cells[0])
@@ -283,9 +286,9 @@ def refutation(example: CounterexampleRecord | None, residual: str | None) -> st
             f'<tr><th scope="row">{to_mathml(name)}</th><td>{esc(value)}</td></tr>'
             for name, value in cells
         )
-        sides = (
-            f'<tr class="sides"><th scope="row">left side</th><td>{esc(example["left"])}</td></tr>'
-            f'<tr class="sides"><th scope="row">right side</th><td>{esc(example["right"])}</td></tr>'
+        sides = "".join(
+            f'<tr class="sides"><th scope="row">{side} side</th><td>{esc(example[side])}</td></tr>'
+            for side in ("left", "right")
         )
         out.append(
             '<table class="counterexample"><caption>A counterexample</caption>'
@@ -362,6 +365,6 @@ def block_math(
 def footer(record: DocumentRecord) -> str:
     """Who checked it, and how to check it again."""
     return (
-        f'<footer>Checked by derive {esc(__version__)} (seed {record["seed"]}). '
+        f"<footer>Checked by derive {esc(__version__)} (seed {record['seed']}). "
         f"Check it again: <code>derive check {esc(record['path'])}</code></footer>"
     )
