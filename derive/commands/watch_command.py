@@ -89,6 +89,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
                 f"cannot serve on 127.0.0.1:{args.port}: {err.strerror or err}; "
                 "choose another --port (0: any free port)"
             ) from None
+        live.show(notice("Checking…", "the first check is running", live.version + 1))
         print(f"serving the report at {live.url}", file=stdout, flush=True)
     memo = Remembered()
     checks = 0
@@ -153,7 +154,7 @@ def show(
     except DeriveError as err:
         print(f"[{stamp}] derive: {err}", file=out, flush=True)
         if live is not None:
-            live.show(error_page(str(err), live.version + 1))
+            live.show(notice("The file cannot be read", str(err), live.version + 1))
         return
     took = time.monotonic() - began
     print(
@@ -167,14 +168,14 @@ def show(
         live.show(page(doc, record, live=live.version + 1))
 
 
-def error_page(message: str, version: int) -> str:
-    """A page that says why the file could not be read (and reloads like the report)."""
+def notice(title: str, message: str, version: int) -> str:
+    """A page that says one thing (and reloads like the report, when the file changes)."""
     from derive.presenting.html.page import RELOAD, style
 
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>derive</title>'
-        f'<style>{style()}</style></head><body><main class="report"><header>'
-        "<h1>The file cannot be read</h1></header>"
-        f'<p class="note wrong" id="error">{html.escape(message)}</p></main>'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{style()}</style></head><body>"
+        f'<main class="report"><header><h1>{html.escape(title)}</h1></header>'
+        f'<p class="note" id="notice">{html.escape(message)}</p></main>'
         f"{RELOAD.format(version=version)}</body></html>\n"
     )

@@ -187,7 +187,7 @@ def rows_of(block: Block, marks: list[Mark]) -> Iterator[Row]:
         mine = tuple(m for m in marks if begin <= place(m) < end)
         if not text and not mine:
             continue
-        yield Row(block.text[offset : offset + len(text)], begin[0], mine)
+        yield Row(block.text[offset : offset + len(text)], block.place(offset)[0], mine)
 
 
 def place(mark: Mark) -> tuple[int, int]:
