@@ -1,11 +1,16 @@
 """derive: prove or refute hand-derived gradient identities written in LaTeX.
 
 >>> import derive
->>> report = derive.check(derive.load("softmax-ce"))
+>>> report = derive.check("softmax-ce")
+>>> report
+<Report softmax-ce: 12 of 12 claims as expected; no steps>
 >>> report.ok, len(report.results)
 (True, 12)
 >>> derive.differentiate(report.document, "E", "z_j", ["targets"]).statement
 '∂E/∂z_j = y_j − t_j'
+
+In a notebook, a report shows as the HTML report, and ``%load_ext derive`` gives the
+cell magic ``%%derive`` (:mod:`derive.commands.magic`): the cell is a document, checked.
 
 The names below are imported when first used, so that ``import derive`` (and the
 pytest plugin, loaded in every project that installs derive) stays cheap.
@@ -50,8 +55,16 @@ __all__ = [
     "check",
     "differentiate",
     "load",
+    "load_ipython_extension",
     "prove",
 ]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext derive``: give IPython the cell magic ``%%derive``."""
+    from derive.commands import magic
+
+    magic.register(ipython)
 
 
 def __getattr__(name: str) -> Any:
