@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from derive.api import ClaimResult, Report, assert_identity, check, load, prove
+    from derive.api import ClaimResult, Report, assert_identity, check, load, load_text, prove
     from derive.errors import DeriveError
     from derive.proving.gradient import Gradient, differentiate
     from derive.verdict import Counterexample, Verdict
@@ -34,6 +34,7 @@ WHERE = {
     "Report": "derive.api",
     "check": "derive.api",
     "load": "derive.api",
+    "load_text": "derive.api",
     "DeriveError": "derive.errors",
     "Gradient": "derive.proving.gradient",
     "differentiate": "derive.proving.gradient",
@@ -56,6 +57,7 @@ __all__ = [
     "differentiate",
     "load",
     "load_ipython_extension",
+    "load_text",
     "prove",
 ]
 
