@@ -22,7 +22,6 @@ from typing import Protocol
 from derive.commands import options
 from derive.defaults import DEFAULT_SIZES
 from derive.errors import DeriveError
-from derive.model import Document
 
 __all__ = ["derive_cell", "register"]
 
@@ -74,8 +73,7 @@ def derive_cell(line: str, cell: str) -> object:
     except SystemExit:  # the parser said why (or printed --help)
         return None
     try:
-        doc: Document = api.load_text(cell)
-        return api.check(doc, sizes=args.sizes, timeout=args.timeout)
+        return api.check(api.load_text(cell), sizes=args.sizes, timeout=args.timeout)
     except DeriveError as err:
         print(f"derive: {err}", file=sys.stderr)
         return None
