@@ -11,6 +11,7 @@ from derive.printing.notation import name
 
 Status = Literal["proved", "verified", "refuted", "vacuous", "undecided"]
 STATUSES: tuple[Status, ...] = ("proved", "verified", "refuted", "vacuous", "undecided")
+LONGEST_REPR = 100  # characters of a verdict's detail its repr shows
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,21 @@ class Verdict:
     steps: tuple[tuple[str, sp.Expr], ...] = field(default=(), repr=False)
     timed_out: bool = False
     unchecked: tuple[tuple[str, str], ...] = ()
+
+    def __repr__(self) -> str:
+        """``<Verdict proved: all K ≥ 1, index calculus (normal form)>``, on one short line.
+
+        A refuted verdict shows its counterexample; the fields are all in the dataclass.
+        """
+        said = [self.sizes, self.method]
+        if self.counterexample is not None:
+            said = [self.counterexample.describe()]
+        if self.timed_out:
+            said.append("time limit reached")
+        detail = ", ".join(s for s in said if s)
+        if len(detail) > LONGEST_REPR:
+            detail = detail[: LONGEST_REPR - 1] + "…"
+        return f"<Verdict {self.status}{': ' if detail else ''}{detail}>"
 
     def meets(self, expect: str) -> bool:
         """True when the status is what the claim's author expected."""

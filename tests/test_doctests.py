@@ -11,6 +11,8 @@ MODULES = [
     "derive.proving.gradient",
     "derive.reading.latex.api",
     "derive.printing.texsafe",
+    "derive.presenting.html.scope",
+    "derive.presenting.html.inline",
 ]
 
 

@@ -65,6 +65,12 @@ class StepResult:
             return self.status == "refuted"
         return self.status != "refuted"
 
+    def __repr__(self) -> str:
+        """``<StepResult 216:7 refuted, as expected>``: where its right side is, and its status."""
+        expected = "as expected" if self.as_expected else "NOT as expected"
+        where = f"{self.step.right.line}:{self.step.right.col}"
+        return f"<StepResult {where} {self.status}, {expected}>"
+
 
 @dataclass(frozen=True)
 class PlannedStep:

@@ -150,7 +150,15 @@ def load_document(path: str, refused: Mapping[str, str] | None = None) -> Docume
     Raises:
         DeriveError: bad file, front matter or LaTeX, with its position.
     """
-    raw = read_document(path)
+    return document_of(read_document(path), refused)
+
+
+def document_of(raw: RawDocument, refused: Mapping[str, str] | None = None) -> Document:
+    """The :class:`Document` of a document already read (a file, or text such as a cell's).
+
+    Raises:
+        DeriveError: bad front matter or LaTeX, with its position.
+    """
     try:
         return build_document(raw, refused or {})
     except DeriveError as err:

@@ -32,11 +32,14 @@ from mdit_py_plugins.texmath import texmath_plugin
 from derive import __version__
 from derive.model import Document
 from derive.presenting.html.mathml import to_mathml
+from derive.presenting.html.scope import scoped
 from derive.presenting.record import ClaimRecord, CounterexampleRecord, DocumentRecord
 from derive.presenting.written import Display, Mark, Prose, Row, pieces
 
-__all__ = ["counts", "page"]
+__all__ = ["claim_fragment", "counts", "fragment", "page"]
 
+BOX = "derive-report"  # the class of the box an embedded report is drawn in
+EMBEDDED = ".report { max-width: 52rem; margin: 0; padding: .5rem 1rem 1rem; }"  # no page margins
 WORDS = {
     "holds": "holds",
     "assumed": "holds under an assumption",
@@ -92,16 +95,54 @@ def page(
         "</head>",
         "<body>",
         '<main class="report">',
-        header(record, heading, author),
-        claims(record["claims"]),
-        body(doc, record),
-        footer(record),
+        *sections(doc, record, heading, author),
         "</main>",
         RELOAD.format(version=live) if live is not None else "",
         "</body>",
         "</html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def fragment(
+    doc: Document, record: DocumentRecord, *, title: str | None = None, author: str | None = None
+) -> str:
+    """The page's report, to embed in a page it does not own, such as a notebook's output.
+
+    One ``<div class="derive-report">`` holding the same sections as :func:`page`, and
+    the page's stylesheet confined to that box (:func:`~derive.presenting.html.scope.scoped`),
+    so that it does not restyle the page around it. No ``<html>``, ``<head>`` or script.
+
+    Args:
+        doc: the document as loaded (its body is shown as written).
+        record: what checking it found (:func:`derive.presenting.record.document_record`).
+        title: the report's title (default: the document's).
+        author: a byline under the title.
+    """
+    heading = title or record["title"] or record["name"]
+    return boxed(sections(doc, record, heading, author))
+
+
+def claim_fragment(record: ClaimRecord) -> str:
+    """One claim and its verdict, to embed: the page's table of claims with one row."""
+    return boxed([claims([record])])
+
+
+def boxed(parts: Sequence[str]) -> str:
+    """``parts`` in a box of their own, with the page's style confined to it."""
+    css = scoped(f"{style()}\n{EMBEDDED}", f".{BOX}")
+    inside = [f'<div class="{BOX}">', f"<style>{css}</style>", '<div class="report">', *parts]
+    return "\n".join(p for p in [*inside, "</div>", "</div>"] if p) + "\n"
+
+
+def sections(doc: Document, record: DocumentRecord, heading: str, author: str | None) -> list[str]:
+    """The report's sections: title and summary, claims, the derivation, who checked it."""
+    return [
+        header(record, heading, author),
+        claims(record["claims"]),
+        body(doc, record),
+        footer(record),
+    ]
 
 
 def esc(text: str) -> str:
@@ -363,8 +404,9 @@ def block_math(
 
 
 def footer(record: DocumentRecord) -> str:
-    """Who checked it, and how to check it again."""
-    return (
-        f"<footer>Checked by derive {esc(__version__)} (seed {record['seed']}). "
-        f"Check it again: <code>derive check {esc(record['path'])}</code></footer>"
+    """Who checked it, and how to check it again (a file: not text, such as ``<stdin>``)."""
+    path = record["path"]
+    again = (
+        "" if path.startswith("<") else f" Check it again: <code>derive check {esc(path)}</code>"
     )
+    return f"<footer>Checked by derive {esc(__version__)} (seed {record['seed']}).{again}</footer>"
