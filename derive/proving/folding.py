@@ -60,9 +60,9 @@ def sigmoids(expr: sp.Basic) -> sp.Basic:
         return expr
     expr = symbols.rebuild(expr, [sigmoids(a) for a in expr.args])
     if isinstance(expr, sp.Pow) and expr.exp == -1:
-        x = logistic_argument(expr.base, sp.S.One)
-        if x is not None:
-            return symbols.sigmoid(x)
+        found = scaled_logistic(expr.base, sp.S.One)
+        if found is not None:
+            return symbols.sigmoid(found[0]) / found[1]
     if isinstance(expr, sp.Mul):
         factors = list(expr.args)
         for n, factor in enumerate(factors):
@@ -74,10 +74,35 @@ def sigmoids(expr: sp.Basic) -> sp.Basic:
             if isinstance(factor, sp.Pow) and factor.exp == -1:
                 for m, top in enumerate(factors):
                     if m != n and isinstance(top, (sp.exp, exp_atom)):
-                        x = logistic_argument(factor.base, top)
-                        if x is not None:
+                        found = scaled_logistic(factor.base, top)
+                        if found is not None:
                             rest = [f for k, f in enumerate(factors) if k not in (n, m)]
-                            return sp.Mul(symbols.sigmoid(x), *rest)
+                            return sp.Mul(symbols.sigmoid(found[0]), *rest) / found[1]
+    return expr
+
+
+def scaled_logistic(denominator: sp.Expr, numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(x, c)`` when ``numerator / denominator`` is ``σ(x) / c``: ``N / (N + N e^{−x})``."""
+    x = logistic_argument(denominator, numerator)
+    if x is not None:
+        return pulled(x), sp.S.One
+    factored = sp.factor_terms(denominator)
+    inner = [f for f in sp.Mul.make_args(factored) if isinstance(f, sp.Add)]
+    if len(inner) != 1 or factored == inner[0]:
+        return None
+    x = logistic_argument(inner[0], numerator)
+    return None if x is None else (pulled(x), factored / inner[0])
+
+
+def pulled(expr: sp.Expr) -> sp.Expr:
+    """Numeric factors taken out of sums, everywhere: ``−Σ_i (−a_i)`` is ``Σ_i a_i``."""
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    expr = symbols.rebuild(expr, [pulled(a) for a in expr.args])
+    if isinstance(expr, sp.Sum):
+        coeff, body = expr.function.as_coeff_Mul()
+        if coeff != 1:
+            return coeff * sp.Sum(body, *expr.limits)
     return expr
 
 
@@ -362,3 +387,19 @@ def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
 
     used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return visit(expr, used)
+
+
+def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
+    """The normal form ``normal`` in the document's names, by each way of folding it."""
+    named = readable(normal, doc)
+    starts = []
+    for form in (named, sigmoids(named)):
+        spread = distribute(form)
+        starts += [form, spread, into_sums(spread)]
+    starts = [canonical(form) for form in dict.fromkeys(starts)]
+    folder = Folder(doc, starts)
+    found = [named]
+    for form in starts:
+        folded = folder.fold(form)
+        found += [form, folded, folder.fold(canonical(logistic(folded)))]
+    return [rename_bound(form, doc) for form in dict.fromkeys(found)]
