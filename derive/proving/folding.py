@@ -140,7 +140,7 @@ def logistic(expr: sp.Expr) -> sp.Expr:
     """
     groups: dict[sp.Expr, list[tuple[sp.Basic, int]]] = {}
     for atom in expr.atoms(sp.exp, exp_atom):
-        coeff, base = atom.args[0].as_coeff_Mul()
+        coeff, base = power_of(atom.args[0])
         if coeff.is_Integer and coeff != 0:
             groups.setdefault(base, []).append((atom, int(coeff)))
     for base in sorted(groups, key=sp.default_sort_key):
@@ -150,6 +150,16 @@ def logistic(expr: sp.Expr) -> sp.Expr:
         if sp.count_ops(folded) < sp.count_ops(expr):
             expr = folded
     return expr
+
+
+def power_of(exponent: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``(2, b + Σ)`` for ``2·b + 2·Σ``: ``e^{exponent}`` is ``(e^{base})^coeff``."""
+    if not isinstance(exponent, sp.Add):
+        return exponent.as_coeff_Mul()
+    coeff, base = exponent.as_content_primitive()
+    if base.could_extract_minus_sign():
+        return -coeff, -base
+    return coeff, base
 
 
 class Folder:
@@ -192,11 +202,15 @@ class Folder:
 
 
 def elements(doc: Document, indices: Sequence[sp.Symbol]) -> Iterable[sp.Basic]:
-    """Elements ``name_{…}`` of the defined quantities, at the given indices."""
+    """Elements ``name_{…}`` of the defined quantities, at the given indices; scalars whole."""
     for name, definition in doc.definitions.items():
         params = definition.params
         if not params and name in doc.shapes:  # a vector or matrix defined in matrix form
             params = tuple(sp.Dummy() for dim in doc.shapes[name] if dim != "1")
+        if not params and not definition.params and name not in doc.shapes:
+            if not isinstance(definition.body, sp.MatrixExpr):
+                yield symbols.scalar(name)  # a scalar: y = σ(b + Σ_i w_i x_i)
+            continue
         if not params or not all(isinstance(p, (sp.Symbol, sp.Dummy)) for p in params):
             continue
         combos = itertools.product(indices, repeat=len(params))
@@ -392,8 +406,9 @@ def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
 def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
     """The normal form ``normal`` in the document's names, by each way of folding it."""
     named = readable(normal, doc)
+    joined = joined_exponentials(named)  # e^{b}·e^{Σ w x} as e^{b + Σ w x}: a logit whole
     starts = []
-    for form in (named, sigmoids(named)):
+    for form in dict.fromkeys((named, sigmoids(named), joined, sigmoids(joined))):
         spread = distribute(form)
         starts += [form, spread, into_sums(spread)]
     starts = [canonical(form) for form in dict.fromkeys(starts)]
@@ -403,3 +418,14 @@ def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
         folded = folder.fold(form)
         found += [form, folded, folder.fold(canonical(logistic(folded)))]
     return [rename_bound(form, doc) for form in dict.fromkeys(found)]
+
+
+def joined_exponentials(expr: sp.Expr) -> sp.Expr:
+    """Products of exponentials as one, ``e^{b}·e^{Σ_i w_i x_i}`` as ``e^{b + Σ_i w_i x_i}``.
+
+    :func:`logistic` then sees ``e^{2·b + 2·Σ}`` as a power of the same logit.
+    """
+    try:
+        return sp.powsimp(expr, combine="exp", deep=True)
+    except (TypeError, ValueError):
+        return expr

@@ -25,8 +25,8 @@ from derive.proving.folding import readable, readings, shapes_of
 from derive.proving.index_calculus import IndexCalculus, Unsupported, zero_test
 from derive.proving.limits import TimeLimit, time_limit
 
-MAX_OPS = 400  # a longer residual is not shown whole anyway: folding it is not worth it
-BUDGET = 5.0  # seconds for folding one residual, proofs of the forms included
+MAX_OPS = 200  # a longer residual is not shown whole anyway: folding it is not worth it
+BUDGET = 3.0  # seconds for folding one residual, proofs of the forms included
 
 
 def in_names(residual: sp.Expr, doc: Document, assume: Sequence[str] = ()) -> sp.Expr:
@@ -60,13 +60,28 @@ def shortest(residual: sp.Expr, plain: sp.Expr, doc: Document, assume: tuple[str
     forms = dict.fromkeys(f for form in found for f in shapes_of(form))
     length = len(unicode(plain))
     shorter = sorted(  # fewest operations; on a tie a product, then the shorter
-        (f for f in forms if len(unicode(f)) < length),
+        (f for f in forms if len(unicode(f)) < length and not nested(f)),
         key=lambda f: (sp.count_ops(f), not isinstance(f, sp.Mul), len(unicode(f)), str(f)),
     )
     for form in shorter:
         if equal(form, plain, doc, assume):
             return form
     return plain
+
+
+def nested(form: sp.Expr) -> bool:
+    """True when a logarithm or a power holds a fraction: ``ln(1 − P/(P − 1))``.
+
+    Such a form comes of writing ``e^{u}`` as ``σ(u)/(1 − σ(u))`` where no cancelling
+    reaches: shorter, but harder to read than the exponentials it replaced.
+    """
+    for node in form.atoms(sp.log, sp.Pow):
+        inner = node.args[0] if isinstance(node, sp.log) else node.base
+        if isinstance(node, sp.Pow) and node.exp.is_Integer:
+            continue
+        if any(p.exp.is_negative and isinstance(p.base, sp.Add) for p in inner.atoms(sp.Pow)):
+            return True
+    return False
 
 
 def equal(form: sp.Expr, plain: sp.Expr, doc: Document, assume: tuple[str, ...]) -> bool:
