@@ -185,6 +185,8 @@ class Folder:
                 continue
             if not (expansion.is_Atom or isinstance(expansion, sp.Indexed)):
                 expansions.setdefault(canonical(expansion), (expansion, element))
+                logistic_form = sigmoids(expansion)  # s = 1/(1 + e^{−a}) where σ(a) stands
+                expansions.setdefault(canonical(logistic_form), (logistic_form, element))
         self.order = [
             [
                 (canonical(expansions[key][0], depth), expansions[key][1])
