@@ -190,6 +190,9 @@ class Document:
     padded: frozenset[str] = frozenset()  # names whose entries outside their range are 0
     where: tuple[Condition, ...] = ()  # conditions on indices that hold in every step
     macros: Mapping[str, str] = field(default_factory=dict)  # body text as written -> as read
+    # [values]: what the document says an input's entries are: "binary" (each 0 or 1) or
+    # "one-hot" (in each row, one entry 1 and the others 0); counterexamples prefer them
+    values: Mapping[str, str] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of the document's text as read
     # the front-matter tables derive inferred from the body (empty: all were written),
     # and where the body writes each inferred definition (line, column of its right side)

@@ -26,6 +26,11 @@ class Counterexample:
     # every input exactly as evaluated: (name, indices, value to 50 digits), so that the
     # point can be checked again by other means
     point: tuple[tuple[str, tuple[int, ...], str], ...] = field(default=(), compare=False)
+    # what the document says of an input that this point does not respect (``t ∈ {0, 1}``),
+    # when no point that respects it was a counterexample; and of the points tried that
+    # did, how many gave equal sides and how many left a side undefined
+    unmet: tuple[str, ...] = field(default=(), compare=False)
+    tried: tuple[int, int] = field(default=(0, 0), compare=False)
 
     def describe(self) -> str:
         """One line: ``K=2, j=1, z=(0, 1), t=(1, 1): left 0.462, right -0.269``."""
@@ -42,6 +47,7 @@ class Counterexample:
             "values": self.values,
             "left": self.left,
             "right": self.right,
+            "unmet": list(self.unmet),
         }
 
 

@@ -4,7 +4,7 @@
 report``, the Python API (:func:`derive.api.check`) and the pytest plugin's items all
 check here, so they give the same verdicts and turn the same failures into results: a
 check never raises. A verdict's residual comes back in the document's names
-(:func:`derive.proving.folding.readable`); words are for :mod:`derive.presenting`.
+(:func:`derive.proving.residuals.in_names`); words are for :mod:`derive.presenting`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from derive.checking.results import ClaimResult, Report, Result
 from derive.checking.steps import PlannedStep, StepResult, plan_steps, run_step
 from derive.errors import DeriveError
 from derive.model import Claim, Document
-from derive.proving import prove_claim, readable
+from derive.proving import prove_claim
+from derive.proving.residuals import in_names
 from derive.verdict import Verdict
 
 Progress = Callable[[Document, "Task", int, int], None]  # the task, its number, how many
@@ -40,7 +41,7 @@ def check_task(doc: Document, task: Task, sizes: Sequence[int], timeout: float |
     try:
         if task.claim is not None:
             verdict = prove_claim(doc, task.claim, sizes=sizes, timeout=timeout)
-            return ClaimResult(task.claim, folded(verdict, doc))
+            return ClaimResult(task.claim, folded(verdict, doc, task.claim.assume))
         assert task.step is not None
         result = run_step(task.step, tuple(sizes), timeout)
     except DeriveError as err:
@@ -52,12 +53,15 @@ def check_task(doc: Document, task: Task, sizes: Sequence[int], timeout: float |
     return replace(result, verdict=folded(result.verdict, task.step.reading))
 
 
-def folded(verdict: Verdict, doc: Document) -> Verdict:
-    """``verdict`` with its residual in the document's names (``y_j`` for the softmax)."""
+def folded(verdict: Verdict, doc: Document, assume: Sequence[str] = ()) -> Verdict:
+    """``verdict`` with its residual in the document's names (``y_j`` for the softmax).
+
+    Claims and steps alike: ``assume`` are the assumptions the residual was formed under.
+    """
     residual = verdict.residual
     if residual is None or residual == 0:
         return verdict
-    return replace(verdict, residual=readable(residual, doc))
+    return replace(verdict, residual=in_names(residual, doc, assume))
 
 
 def stopped(task: Task, why: str, timed_out: bool = False) -> Result:

@@ -183,10 +183,16 @@ def claim_record(result: ClaimResult) -> ClaimRecord:
         "counterexample": counterexample(v.counterexample),
         "holds_under": list(v.holds_under),
         "side_conditions": list(v.side_conditions),
-        "notes": list(result.claim.notes),
+        "notes": [*result.claim.notes, *evidence_notes(v)],
         "message": words.claim_line(result.claim, v),
         "timed_out": v.timed_out,
     }
+
+
+def evidence_notes(verdict: Verdict | None) -> list[str]:
+    """What the counterexample does not respect of the document, as a note (or none)."""
+    example = verdict.counterexample if verdict is not None else None
+    return [words.unmet(example)] if example is not None and example.unmet else []
 
 
 def step_record(result: StepResult) -> StepRecord:
@@ -203,7 +209,7 @@ def step_record(result: StepResult) -> StepRecord:
         "counterexample": counterexample(v.counterexample if v else None),
         "holds_under": list(v.holds_under) if v else [],
         "side_conditions": list(v.side_conditions) if v else [],
-        "notes": list(result.claim.notes) if result.claim else [],
+        "notes": [*result.claim.notes, *evidence_notes(v)] if result.claim else [],
         "message": words.step_line(result),
         "expect": result.expect,
         "ms": None if v is None else round(v.ms, 1),

@@ -13,6 +13,8 @@ wherever it is shown:
 - :func:`sentence`: ``Proved for all K ≥ 1 (index calculus).``, for the report;
 - :func:`established`: what ``derive diff``'s equality with the raw derivative is;
 - :func:`evidence`: the counterexample as a table, and the residual;
+- :func:`unmet`: why a counterexample does not respect what the document says of an
+  input (``no counterexample with t ∈ {0, 1} among the values tried: …``);
 - :func:`claim_failure` and :func:`step_failure`: a pytest item's report;
 - :func:`steps_summary` and :func:`expectation`: counts and the ``(expected)`` labels;
 - :func:`place`: where a step is (``12:3``, in a notebook ``cell 4:line 2:col 3``);
@@ -31,7 +33,7 @@ if TYPE_CHECKING:  # printing a kept record needs no SymPy: these are imported w
     from derive.checking.results import ClaimResult
     from derive.checking.steps import StepResult
     from derive.model import Claim
-    from derive.verdict import Verdict
+    from derive.verdict import Counterexample, Verdict
 
 HOLDS = ("proved", "verified")
 # How each status is marked beside a step: the terminal colours these, the report typesets them.
@@ -75,6 +77,8 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
         if example is not None:
             at = "at " if example.sizes or example.indices or example.values else ""
             text += f"  {at}{example.describe()}"
+            if example.unmet:
+                text += f" ({unmet(example)})"
         if verdict.residual is not None and verdict.residual != 0:
             case = verdict.residual_case
             case = (
@@ -87,6 +91,26 @@ def verdict_line(claim: Claim, verdict: Verdict) -> str:
     if verdict.status == "vacuous":
         return f"vacuous: {said}: {verdict.message}"
     return f"undecided: {said}: {verdict.message}"
+
+
+def unmet(example: Counterexample) -> str:
+    """Why the counterexample does not respect what the document says of an input.
+
+    ``no counterexample with t ∈ {0, 1} among the values tried: the two sides are equal
+    at each of them``; empty when it respects all of it.
+    """
+    if not example.unmet:
+        return ""
+    equal, undefined = example.tried
+    if equal and undefined:
+        why = "at each of them the two sides are equal or one is undefined"
+    elif equal:
+        why = "the two sides are equal at each of them"
+    elif undefined:
+        why = "a side is undefined at each of them"
+    else:
+        why = "the claim's own assumptions change each of them"
+    return f"no counterexample with {' and '.join(example.unmet)} among the values tried: {why}"
 
 
 LONGEST_RESIDUAL = 400  # characters of a residual shown on a line; `--json` has it whole

@@ -158,6 +158,11 @@ class UnicodePrinter(StrPrinter):
             if not (expr.exp.is_Symbol or (expr.exp.is_Integer and expr.exp > 0)):
                 power = f"({power})"
             return f"({self._print(expr.base)})^{power}"
+        base = self._print(expr.base)
+        whole = expr.exp.is_Symbol or (expr.exp.is_Integer and expr.exp > 1)
+        if whole and "^" in base and "_" in base and base[-1] != ")":
+            # y^{(1)}_u^2 would read as y^{(1)} with the index u^2: (y^{(1)}_u)^2
+            return f"({base})^{self._print(expr.exp)}"
         return str(super()._print_Pow(expr, rational))
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
@@ -403,11 +408,12 @@ class DeriveLatexPrinter(LatexPrinter):
         return texsafe.math_name(func, str(super()._hprint_Function(func)))
 
     def _print_sigmoid(self, expr: sigmoid, exp: str | None = None) -> str:
-        written = f"\\sigma\\left({self._print(expr.args[0])}\\right)"
-        return written if exp is None else f"{written}^{{{exp}}}"
+        shown = f"\\sigma\\left({self._print(expr.args[0])}\\right)"
+        return shown if exp is None else f"\\left({shown}\\right)^{{{exp}}}"  # σ(x)², not σ²(x)
 
-    def _print_exp_atom(self, expr: sp.Function) -> str:
-        return f"e^{{{self._print(expr.args[0])}}}"
+    def _print_exp_atom(self, expr: sp.Function, exp: str | None = None) -> str:
+        shown = f"e^{{{self._print(expr.args[0])}}}"
+        return shown if exp is None else f"\\left({shown}\\right)^{{{exp}}}"
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " \\odot ".join(self.parenthesize(a, 50) for a in expr.args)

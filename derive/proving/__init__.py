@@ -46,6 +46,7 @@ from derive.proving.modular import (
     check_sizes,
     defined_at,
 )
+from derive.proving.respect import wishes_of
 from derive.proving.splitting import BRANCH, decide_split, has_kinks, passed_over
 from derive.proving.square import MAX_ORDER
 from derive.proving.strays import names_in, stray_variable
@@ -287,10 +288,17 @@ def refutation(
             turned_down.append(why)
         return shown
 
+    wishes = wishes_of(doc)
+    first: tuple[Counterexample, dict[sp.Symbol, int]] | None = None
     for failing_sizes, failing_indices in found.failures[:MAX_LEADS]:
-        example = find_counterexample(problem, failing_sizes, failing_indices, accept)
-        if example is not None:
+        example = find_counterexample(problem, failing_sizes, failing_indices, accept, wishes)
+        if example is not None and not example.unmet:
             break
+        if example is not None:  # another lead may have one that respects the document
+            first = first or (example, failing_sizes)
+    else:
+        if first is not None:
+            example, failing_sizes = first
     if example is None:
         why = "the sides differ at concrete sizes but no real counterexample was found"
         equal = [t for t in turned_down if "gives equal sides" in t]

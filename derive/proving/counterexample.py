@@ -4,13 +4,19 @@ Given a size and index values where the modular check saw ``left ≠ right``, tr
 points (logits small integers, targets in [0, 1], other scalars 2 or 3), make each
 satisfy the claim's assumptions, evaluate both sides with mpmath at 50 digits, and keep
 the first point where they differ beyond rounding.
+
+Points that respect what the document says of its inputs (a 0/1 label, a one-hot
+target: :mod:`derive.proving.respect`) come first. They only decide which
+counterexample is shown: where none of them is one, the one found is shown with the
+wishes it does not meet, and how the points that met them fared.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +25,7 @@ import sympy as sp
 from derive.proving.arithmetic import Key, ModP, NotExact, NotSupported, Real, Undefined
 from derive.proving.evaluate import Evaluator, impose
 from derive.proving.modular import Problem, instances
+from derive.proving.respect import Wish, fitted, shown, unmet
 from derive.verdict import Counterexample
 
 TRIES = 40
@@ -30,35 +37,52 @@ def find_counterexample(
     sizes: dict[sp.Symbol, int],
     indices: dict[sp.Symbol, int],
     accept: Callable[[Counterexample], Counterexample | None] = lambda found: found,
+    wishes: Sequence[Wish] = (),
 ) -> Counterexample | None:
     """Return a real counterexample at these sizes and indices, if one is found.
 
     A point where a side needs what it does not have (a radicand ≥ 0, …) is passed
     over; ``accept`` confirms a candidate (returning it as it is to be shown) or turns
-    it down.
+    it down. One that meets the ``wishes`` is preferred; once a counterexample that does
+    not is at hand, only points that do are evaluated.
     """
     kinds = leaf_kinds(problem, sizes, indices)
-    fallback = None
-    for values in candidates(kinds):
+    fallback: Counterexample | None = None  # meets the wishes, targets outside [0, 1]
+    other: tuple[Counterexample, tuple[Wish, ...]] | None = None  # meets not all of them
+    equal = undefined = 0  # points that met the wishes: sides equal, or not both defined
+    for values in candidates(kinds, wishes):
         extra = (problem.digits - 50) // 3  # the digits of the claim's longest number
         arith = Real(dict(values), problem.digits, agree=33 + 2 * extra)
+        missed: tuple[Wish, ...] | None = None
         try:
             impose(arith, sizes, instances(problem, sizes))
+            missed = unmet(arith.values, wishes)
+            if missed and (other is not None or fallback is not None):
+                continue
             evaluator = Evaluator(arith, {**sizes, **indices}, problem.axes, problem.padded)
             if not within(evaluator, arith, problem.domain):
+                undefined += missed == ()
                 continue
             left, right = evaluator.value(problem.lhs), evaluator.value(problem.rhs)
         except (Undefined, NotSupported, ZeroDivisionError):
+            undefined += missed == ()
             continue
         if arith.equal(left, right):
+            equal += missed == ()
             continue
         found = accept(render(sizes, indices, arith, left, right))
         if found is None:
             continue
+        if missed:
+            other = other or (found, missed)
+            continue
         if in_unit_interval(arith, kinds):
             return found
         fallback = fallback or found
-    return fallback
+    if fallback is not None or other is None:
+        return fallback
+    example, missed = other
+    return replace(example, unmet=shown(missed), tried=(equal, undefined))
 
 
 def within(evaluator: Evaluator, arith: Real, domain: tuple[tuple[sp.Expr, str], ...]) -> bool:
@@ -123,7 +147,19 @@ def real_touched(problem: Problem, env: dict[sp.Symbol, int]) -> Real:
     return arith
 
 
-def candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:
+def candidates(kinds: Mapping[Key, str], wishes: Sequence[Wish] = ()) -> Iterator[dict[Key, Any]]:
+    """Simple points first, then small random ones (reproducibly).
+
+    Each point is preceded by its variant that meets the ``wishes``, if it differs.
+    """
+    for turn, point in enumerate(plain_candidates(kinds)):
+        wished = fitted(point, wishes, turn)
+        if wished != point:
+            yield wished
+        yield point
+
+
+def plain_candidates(kinds: Mapping[Key, str]) -> Iterator[dict[Key, Any]]:
     """Simple points first, then small random ones (reproducibly)."""
     keys = sorted(kinds, key=repr)
     position = {key: n for n, key in enumerate(keys)}

@@ -60,9 +60,9 @@ def sigmoids(expr: sp.Basic) -> sp.Basic:
         return expr
     expr = symbols.rebuild(expr, [sigmoids(a) for a in expr.args])
     if isinstance(expr, sp.Pow) and expr.exp == -1:
-        x = logistic_argument(expr.base, sp.S.One)
-        if x is not None:
-            return symbols.sigmoid(x)
+        found = scaled_logistic(expr.base, sp.S.One)
+        if found is not None:
+            return symbols.sigmoid(found[0]) / found[1]
     if isinstance(expr, sp.Mul):
         factors = list(expr.args)
         for n, factor in enumerate(factors):
@@ -74,10 +74,35 @@ def sigmoids(expr: sp.Basic) -> sp.Basic:
             if isinstance(factor, sp.Pow) and factor.exp == -1:
                 for m, top in enumerate(factors):
                     if m != n and isinstance(top, (sp.exp, exp_atom)):
-                        x = logistic_argument(factor.base, top)
-                        if x is not None:
+                        found = scaled_logistic(factor.base, top)
+                        if found is not None:
                             rest = [f for k, f in enumerate(factors) if k not in (n, m)]
-                            return sp.Mul(symbols.sigmoid(x), *rest)
+                            return sp.Mul(symbols.sigmoid(found[0]), *rest) / found[1]
+    return expr
+
+
+def scaled_logistic(denominator: sp.Expr, numerator: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(x, c)`` when ``numerator / denominator`` is ``σ(x) / c``: ``N / (N + N e^{−x})``."""
+    x = logistic_argument(denominator, numerator)
+    if x is not None:
+        return pulled(x), sp.S.One
+    factored = sp.factor_terms(denominator)
+    inner = [f for f in sp.Mul.make_args(factored) if isinstance(f, sp.Add)]
+    if len(inner) != 1 or factored == inner[0]:
+        return None
+    x = logistic_argument(inner[0], numerator)
+    return None if x is None else (pulled(x), factored / inner[0])
+
+
+def pulled(expr: sp.Expr) -> sp.Expr:
+    """Numeric factors taken out of sums, everywhere: ``−Σ_i (−a_i)`` is ``Σ_i a_i``."""
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    expr = symbols.rebuild(expr, [pulled(a) for a in expr.args])
+    if isinstance(expr, sp.Sum):
+        coeff, body = expr.function.as_coeff_Mul()
+        if coeff != 1:
+            return coeff * sp.Sum(body, *expr.limits)
     return expr
 
 
@@ -115,7 +140,7 @@ def logistic(expr: sp.Expr) -> sp.Expr:
     """
     groups: dict[sp.Expr, list[tuple[sp.Basic, int]]] = {}
     for atom in expr.atoms(sp.exp, exp_atom):
-        coeff, base = atom.args[0].as_coeff_Mul()
+        coeff, base = power_of(atom.args[0])
         if coeff.is_Integer and coeff != 0:
             groups.setdefault(base, []).append((atom, int(coeff)))
     for base in sorted(groups, key=sp.default_sort_key):
@@ -125,6 +150,16 @@ def logistic(expr: sp.Expr) -> sp.Expr:
         if sp.count_ops(folded) < sp.count_ops(expr):
             expr = folded
     return expr
+
+
+def power_of(exponent: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``(2, b + Σ)`` for ``2·b + 2·Σ``: ``e^{exponent}`` is ``(e^{base})^coeff``."""
+    if not isinstance(exponent, sp.Add):
+        return exponent.as_coeff_Mul()
+    coeff, base = exponent.as_content_primitive()
+    if base.could_extract_minus_sign():
+        return -coeff, -base
+    return coeff, base
 
 
 class Folder:
@@ -150,6 +185,8 @@ class Folder:
                 continue
             if not (expansion.is_Atom or isinstance(expansion, sp.Indexed)):
                 expansions.setdefault(canonical(expansion), (expansion, element))
+                logistic_form = sigmoids(expansion)  # s = 1/(1 + e^{−a}) where σ(a) stands
+                expansions.setdefault(canonical(logistic_form), (logistic_form, element))
         self.order = [
             [
                 (canonical(expansions[key][0], depth), expansions[key][1])
@@ -167,11 +204,15 @@ class Folder:
 
 
 def elements(doc: Document, indices: Sequence[sp.Symbol]) -> Iterable[sp.Basic]:
-    """Elements ``name_{…}`` of the defined quantities, at the given indices."""
+    """Elements ``name_{…}`` of the defined quantities, at the given indices; scalars whole."""
     for name, definition in doc.definitions.items():
         params = definition.params
         if not params and name in doc.shapes:  # a vector or matrix defined in matrix form
             params = tuple(sp.Dummy() for dim in doc.shapes[name] if dim != "1")
+        if not params and not definition.params and name not in doc.shapes:
+            if not isinstance(definition.body, sp.MatrixExpr):
+                yield symbols.scalar(name)  # a scalar: y = σ(b + Σ_i w_i x_i)
+            continue
         if not params or not all(isinstance(p, (sp.Symbol, sp.Dummy)) for p in params):
             continue
         combos = itertools.product(indices, repeat=len(params))
@@ -362,3 +403,31 @@ def rename_bound(expr: sp.Expr, doc: Document) -> sp.Expr:
 
     used = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return visit(expr, used)
+
+
+def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
+    """The normal form ``normal`` in the document's names, by each way of folding it."""
+    named = readable(normal, doc)
+    joined = joined_exponentials(named)  # e^{b}·e^{Σ w x} as e^{b + Σ w x}: a logit whole
+    starts = []
+    for form in dict.fromkeys((named, sigmoids(named), joined, sigmoids(joined))):
+        spread = distribute(form)
+        starts += [form, spread, into_sums(spread)]
+    starts = [canonical(form) for form in dict.fromkeys(starts)]
+    folder = Folder(doc, starts)
+    found = [named]
+    for form in starts:
+        folded = folder.fold(form)
+        found += [form, folded, folder.fold(canonical(logistic(folded)))]
+    return [rename_bound(form, doc) for form in dict.fromkeys(found)]
+
+
+def joined_exponentials(expr: sp.Expr) -> sp.Expr:
+    """Products of exponentials as one, ``e^{b}·e^{Σ_i w_i x_i}`` as ``e^{b + Σ_i w_i x_i}``.
+
+    :func:`logistic` then sees ``e^{2·b + 2·Σ}`` as a power of the same logit.
+    """
+    try:
+        return sp.powsimp(expr, combine="exp", deep=True)
+    except (TypeError, ValueError):
+        return expr

@@ -30,18 +30,7 @@ from derive.model import Claim, Document
 from derive.printing import notation
 from derive.proving import DEFAULT_SIZES, DEFAULT_TIMEOUT, index_ranges, prove_claim, rule_for
 from derive.proving.expand import meaning
-from derive.proving.folding import (
-    Folder,
-    canonical,
-    distribute,
-    into_sums,
-    logistic,
-    readable,
-    rename_bound,
-    shapes_of,
-    sigmoids,
-    unfold_exponentials,
-)
+from derive.proving.folding import readings, rename_bound, shapes_of, unfold_exponentials
 from derive.proving.index_calculus import IndexCalculus, Unsupported, zero_test
 from derive.proving.limits import TimeLimit, time_limit
 from derive.reading.latex import parse_expression
@@ -222,19 +211,3 @@ def simplified(doc: Document, expr: sp.Expr, assume: Iterable[str]) -> sp.Expr:
     except Unsupported:
         return meaning(expr, doc)
     return zero_test(normal)
-
-
-def readings(doc: Document, normal: sp.Expr) -> list[sp.Expr]:
-    """The normal form in the document's names, by each way of folding it."""
-    named = readable(normal, doc)
-    starts = []
-    for form in (named, sigmoids(named)):
-        spread = distribute(form)
-        starts += [form, spread, into_sums(spread)]
-    starts = [canonical(form) for form in dict.fromkeys(starts)]
-    folder = Folder(doc, starts)
-    found = [named]
-    for form in starts:
-        folded = folder.fold(form)
-        found += [form, folded, folder.fold(canonical(logistic(folded)))]
-    return [rename_bound(form, doc) for form in dict.fromkeys(found)]

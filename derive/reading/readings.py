@@ -1,6 +1,6 @@
 """The tables that give a document's body its meaning, and ``[[parts]]`` of the body.
 
-Sizes, indices, shapes, functions, definitions, assumptions, macros and ``where``:
+Sizes, indices, shapes, functions, definitions, assumptions, values, macros and ``where``:
 parsed once for the top of the front matter, and again for each part, whose tables
 are merged over the top-level ones.
 """
@@ -41,6 +41,7 @@ TABLE_KEYS = (  # what gives a body its meaning, at the top and in each part
     "where",
     "names",
     "padding",
+    "values",
 )
 LISTS = ("where", "names")
 PART_KEYS = ("from", "note", *TABLE_KEYS)
@@ -122,6 +123,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
     padded = parse_padding(
         raw, string_table(raw, front, "padding", tables), tables, frozenset(definitions)
     )
+    values = parse_values(raw, string_table(raw, front, "values", tables), tables, definitions)
     return Document(
         name="",
         title="",
@@ -139,6 +141,7 @@ def build_reading(raw: RawDocument, front: Mapping[str, Any], tables: Tables) ->
         shapes=shapes,
         fixed=fixed,
         padded=padded,
+        values=values,
         where=where,
         macros=macros,
     )
@@ -169,6 +172,36 @@ def parse_padding(
                 raw.text(kind, after=tables.line(raw, "padding")).position,
             )
     return frozenset(given)
+
+
+VALUES = {"0 or 1": "binary", "one-hot": "one-hot"}  # [values] as written -> as kept
+
+
+def parse_values(
+    raw: RawDocument, given: Mapping[str, str], tables: Tables, defined: Mapping[str, Definition]
+) -> dict[str, str]:
+    """``[values] t = "0 or 1"`` (each entry a 0/1 label) or ``"one-hot"`` (per row).
+
+    Only what a counterexample prefers: a claim is proved or refuted for every value.
+    """
+    start = tables.line(raw, "values")
+    out: dict[str, str] = {}
+    for name, text in given.items():
+        if text not in VALUES:
+            raise DocumentError(
+                f"[values] `{name}` = {text!r} is not a kind of value derive knows: write "
+                '"0 or 1" (each entry 0 or 1) or "one-hot" (in each row one entry 1, the '
+                "others 0)",
+                raw.text(text, after=start).position,
+            )
+        if name in defined:
+            raise DocumentError(
+                f"[values] describes inputs, and `{name}` is defined under [definitions]: "
+                "describe the inputs it is defined from",
+                raw.key(name, after=start),
+            )
+        out[name] = VALUES[text]
+    return out
 
 
 def with_body(raw: RawDocument, head: Definition, scope: Scope) -> Definition:
