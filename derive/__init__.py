@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from derive.defaults import VERSION as __version__
 
 if TYPE_CHECKING:
     from derive.api import ClaimResult, Report, assert_identity, check, load, load_text, prove

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+VERSION = "0.1.0"  # derive's version (``derive.__version__``, ``derive --version``)
 DEFAULT_SIZES = tuple(range(1, 9))  # concrete sizes tried when no all-K proof is found
 DEFAULT_TIMEOUT = 10.0  # seconds per claim before it is undecided
 

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,8 +28,8 @@ pytestmark = pytest.mark.skipif(
 if CHROMIUM and DRIVER:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.chrome.webdriver import WebDriver
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support.ui import WebDriverWait
 
 FLAGS = (  # headless, and quiet: the machine's network is closed
@@ -64,7 +63,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 
 def errors(driver: WebDriver) -> list[str]:
     """The console's errors since the last call."""
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    logged = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    return [e["message"] for e in logged if e["level"] == "SEVERE"]
 
 
 def drawn_as_math(driver: WebDriver) -> bool:

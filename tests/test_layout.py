@@ -157,8 +157,9 @@ def test_evaluating_shares_no_code_with_proving() -> None:
 
 
 # What the prover offers the stages above it: prove_claim and the names it re-exports
-# (``derive.proving``), and derive diff's derivative (``derive.proving.gradient``).
-PROVER_ENTRIES = {"derive.proving", "derive.proving.gradient"}
+# (``derive.proving``), derive diff's derivative (``derive.proving.gradient``), and a
+# residual written in the document's names (``derive.proving.residuals``).
+PROVER_ENTRIES = {"derive.proving", "derive.proving.gradient", "derive.proving.residuals"}
 
 
 def test_no_module_outside_the_prover_imports_its_internals() -> None:

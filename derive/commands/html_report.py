@@ -12,9 +12,11 @@ from pathlib import Path
 
 from derive.checking.results import Report
 from derive.errors import UsageError
-from derive.presenting.html.page import counts, page, style
+from derive.presenting.html.page import counts, head, page
 from derive.presenting.record import DocumentRecord, document_record
 from derive.presenting.report.compile import ReportError, atomic_write
+
+TITLE = "Derivations checked by derive"
 
 
 def write_pages(
@@ -67,12 +69,10 @@ def index(records: Sequence[DocumentRecord], title: str | None, author: str | No
             f"<td>{found['holds'] + found['assumed']} ✓ · {found['wrong']} ✗ · "
             f"{found['unread'] + found['undecided']} ?</td></tr>"
         )
-    heading = html.escape(title or "Derivations checked by derive")
+    heading = html.escape(title or TITLE)
     byline = f'<p class="byline">{html.escape(author)}</p>' if author else ""
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{heading}</title><style>{style()}</style></head><body>"
+        f"{head(title or TITLE)}<body>"
         f'<main class="report"><header><h1>{heading}</h1>{byline}</header>'
         f'<section class="claims"><table class="claims">{"".join(rows)}</table></section>'
         "</main></body></html>\n"

@@ -170,11 +170,10 @@ def show(
 
 def notice(title: str, message: str, version: int) -> str:
     """A page that says one thing (and reloads like the report, when the file changes)."""
-    from derive.presenting.html.page import RELOAD, style
+    from derive.presenting.html.page import RELOAD, head
 
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{style()}</style></head><body>"
+        f"{head(title)}<body>"
         f'<main class="report"><header><h1>{html.escape(title)}</h1></header>'
         f'<p class="note" id="notice">{html.escape(message)}</p></main>'
         f"{RELOAD.format(version=version)}</body></html>\n"

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 
 from derive.model import Document
 from derive.presenting.record import DocumentRecord, StepRecord, UnreadRecord
+from derive.presenting.words import HOLDS
 from derive.reading import layout
 from derive.reading.displays import MATH_BLOCKS, Block, Body, math_blocks
 
-__all__ = ["Display", "Mark", "Prose", "Row", "mark_of", "pieces"]
+__all__ = ["KINDS", "Display", "Mark", "Prose", "Row", "mark_of", "pieces"]
 
-HOLDS = ("proved", "verified")
+KINDS = ("holds", "assumed", "wrong", "undecided", "unread")  # what a mark can say
 CLOSERS = {"$$": "$$", "\\[": "\\]", "$": "$", "\\(": "\\)"}
 
 

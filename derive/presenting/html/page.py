@@ -29,24 +29,17 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
-from derive import __version__
+from derive.defaults import VERSION
 from derive.model import Document
 from derive.presenting.html.mathml import to_mathml
 from derive.presenting.html.scope import scoped
 from derive.presenting.record import ClaimRecord, CounterexampleRecord, DocumentRecord
-from derive.presenting.written import Display, Mark, Prose, Row, pieces
+from derive.presenting.written import KINDS, Display, Mark, Prose, Row, pieces
 
-__all__ = ["claim_fragment", "counts", "fragment", "page"]
+__all__ = ["claim_fragment", "counts", "fragment", "head", "page"]
 
 BOX = "derive-report"  # the class of the box an embedded report is drawn in
 EMBEDDED = ".report { max-width: 52rem; margin: 0; padding: .5rem 1rem 1rem; }"  # no page margins
-WORDS = {
-    "holds": "holds",
-    "assumed": "holds under an assumption",
-    "wrong": "wrong",
-    "undecided": "undecided",
-    "unread": "not read",
-}
 LONG = 3000  # characters of a residual's LaTeX: longer is said by its length
 RELOAD = """<script>
 (() => {{
@@ -84,15 +77,7 @@ def page(
     """
     heading = title or record["title"] or record["name"]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="derive">',
-        f"<title>{esc(heading)}</title>",
-        f"<style>{style()}</style>",
-        "</head>",
+        head(heading),
         "<body>",
         '<main class="report">',
         *sections(doc, record, heading, author),
@@ -145,6 +130,24 @@ def sections(doc: Document, record: DocumentRecord, heading: str, author: str | 
     ]
 
 
+def head(title: str) -> str:
+    """A page's start, to ``<body>``: its title and style; no request leaves it (no icon)."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="generator" content="derive">',
+            '<link rel="icon" href="data:,">',
+            f"<title>{esc(title)}</title>",
+            f"<style>{style()}</style>",
+            "</head>",
+        ]
+    )
+
+
 def esc(text: str) -> str:
     """``text`` as HTML text (quotes too: it may stand in an attribute)."""
     return html.escape(text, quote=True)
@@ -165,7 +168,7 @@ def counts(record: DocumentRecord) -> dict[str, int]:
     from derive.presenting.written import mark_of, unread_mark
 
     marks = [*(mark_of(s) for s in record["steps"]), *(unread_mark(u) for u in record["unread"])]
-    found = {kind: sum(m.kind == kind for m in marks) for kind in WORDS}
+    found = {kind: sum(m.kind == kind for m in marks) for kind in KINDS}
     found["slips"] = sum(m.kind == "wrong" and m.slip for m in marks)
     found["claims"] = len(record["claims"])
     found["claims as expected"] = sum(c["as_expected"] for c in record["claims"])
@@ -409,4 +412,4 @@ def footer(record: DocumentRecord) -> str:
     again = (
         "" if path.startswith("<") else f" Check it again: <code>derive check {esc(path)}</code>"
     )
-    return f"<footer>Checked by derive {esc(__version__)} (seed {record['seed']}).{again}</footer>"
+    return f"<footer>Checked by derive {esc(VERSION)} (seed {record['seed']}).{again}</footer>"
