@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test check lint types bench golden soundness inferred
+.PHONY: install test check lint types bench golden soundness inferred screenshots
 
 install:  ## install derive and check the catalogue
 	$(PYTHON) -m pip install . && derive check --all
@@ -32,3 +32,6 @@ inferred:  ## verdicts with the front matter against the same bodies without it 
 soundness:  ## every mutant, every proved claim re-checked, and 20,000 generated claims
 	DERIVE_ALL_MUTANTS=1 DERIVE_SOUNDNESS_EXAMPLES=20000 DERIVE_SOUNDNESS_NOTES=5000 $(PYTHON) -m pytest \
 		tests/test_mutants.py tests/test_catalogue.py tests/test_fuzz.py tests/test_soundness.py
+
+screenshots:  ## the README's pictures of seed 004's HTML and PDF reports (chromium, TeX)
+	$(PYTHON) bench/screenshots.py docs

@@ -95,3 +95,10 @@ def test_hostile_prose_compiles_as_written(tmp_path: Path) -> None:
     assert main(["report", str(doc), "-o", str(out), "--pdf"], stdout=io.StringIO()) == 0
     words = " ".join(pdf_text(out.with_suffix(".pdf")).split())
     assert r"\input{/etc/passwd}" in words and "50% here }" in words and "root:" not in words
+
+
+def test_a_numbered_list_keeps_its_first_number() -> None:
+    from derive.presenting.report.markdown import prose
+
+    assert "\\setcounter{enumi}{1}" in prose("2. Consider the softmax\n")
+    assert "setcounter" not in prose("1. From one\n")

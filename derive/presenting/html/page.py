@@ -299,7 +299,8 @@ def note_html(mark: Mark) -> str:
         step = mark.step
         slip = ", a slip the document lists" if mark.slip else ""
         evidence = refutation(step["counterexample"], step["residual"])
-        said = f'<p class="said">{words(step["message"])}</p>'
+        told = step["notes"] if step["counterexample"] else [step["message"], *step["notes"]]
+        said = "".join(f'<p class="said">{words(line)}</p>' for line in told)
         opens = "open for a counterexample" if step["counterexample"] else "open for why"
         return details(f"✗ {where}: this step does not hold{slip} ({opens})", said + evidence, True)
     if mark.kind == "assumed":

@@ -61,6 +61,9 @@ def block(token: Token) -> str:
         return inline(token.children or [])
     if token.type == "paragraph_close":
         return "\n" if token.hidden else "\n\n"
+    start = token.attrs.get("start")
+    if token.type == "ordered_list_open" and isinstance(start, int) and start > 1:
+        return f"{BLOCKS[token.type]}\\setcounter{{enumi}}{{{start - 1}}}\n"  # `2.` stays 2
     if token.type in BLOCKS:
         return BLOCKS[token.type] + ("" if token.type == "list_item_open" else "\n")
     if token.type in ("fence", "code_block"):
