@@ -13,6 +13,11 @@ MODULES = [
     "derive.printing.texsafe",
     "derive.presenting.html.scope",
     "derive.presenting.html.inline",
+    "derive.presenting.html.mathml",
+    "derive.presenting.html.page",
+    "derive.presenting.written",
+    "derive.printing.notation",
+    "derive.commands.incremental",
 ]
 
 

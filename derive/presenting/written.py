@@ -9,11 +9,12 @@ is shown without checking again.
 
 >>> from derive import api
 >>> from derive.presenting.record import document_record
->>> doc = api.load("softmax-ce")
+>>> doc = api.load_text("Two steps:\n\n$$(x + 1)^2 = x^2 + 2x + 1 = x^2 + 1$$\n")
 >>> parts = pieces(doc, document_record(api.check(doc)))
->>> marked = [m for p in parts if isinstance(p, Display) for r in p.rows for m in r.marks]
->>> sorted({m.symbol for m in marked})
-['✓', '✗']
+>>> [type(p).__name__ for p in parts]
+['Prose', 'Display']
+>>> [(m.symbol, m.kind) for m in parts[1].rows[0].marks]
+[('✓', 'holds'), ('✗', 'wrong')]
 
 A step's mark is placed on the row that holds its right side; a row that is not a step
 (no ``=``, a relation, a condition derive cannot use) gets a ? with the reason.
