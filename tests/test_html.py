@@ -182,3 +182,10 @@ def test_the_page_shows_a_kept_record_without_checking(tmp_path: Path) -> None:
     doc = api.load("sigmoid")
     record = json.loads(json.dumps(document_record(report_of("sigmoid"))))
     assert page(doc, record) == page(doc, document_record(report_of("sigmoid")))
+
+
+def test_the_prose_of_a_latex_file_is_shown_as_prose() -> None:
+    doc = api.load("tests/data/sources/softmax-ce.tex")
+    text = page(doc, document_record(api.check(doc, timeout=20)))
+    assert "<h2>Cross-entropy over a softmax</h2>" in text
+    assert "\\section" not in text and "(50% of the work)" in text

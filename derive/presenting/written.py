@@ -22,6 +22,7 @@ A step's mark is placed on the row that holds its right side; a row that is not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -127,17 +128,44 @@ def pieces(doc: Document, record: DocumentRecord) -> list[Prose | Display]:
         if start < cursor:  # a block the text search could not place: shown as prose
             continue
         if doc.body[cursor:start].strip():
-            found.append(Prose(doc.body[cursor:start], body.place(cursor)[0]))
+            found.append(Prose(markdown_of(doc.body[cursor:start], doc), body.place(cursor)[0]))
         display = Display(tuple(rows_of(block, marks)), block.starts[0][0])
         found.append(display)
         cursor = end
     if doc.body[cursor:].strip():
-        found.append(Prose(doc.body[cursor:], body.place(cursor)[0]))
+        found.append(Prose(markdown_of(doc.body[cursor:], doc), body.place(cursor)[0]))
     placed = {id(m) for p in found if isinstance(p, Display) for r in p.rows for m in r.marks}
     strays = tuple(m for m in marks if id(m) not in placed)
     if strays:  # never lose a verdict: a step no row holds is listed after the body
         found.append(Display((Row("", strays[0].line, strays),), strays[0].line))
     return found
+
+
+TEX_PROSE = [  # a LaTeX file's prose, said in Markdown: what a page and the PDF can show
+    (re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}"), lambda m: "\n\n## " + m[1] + "\n\n"),
+    (re.compile(r"\\(?:paragraph|subsubsection)\*?\{([^{}]*)\}"), lambda m: "\n\n**" + m[1] + "**"),
+    (re.compile(r"\\(?:emph|textit)\{([^{}]*)\}"), lambda m: "*" + m[1] + "*"),
+    (re.compile(r"\\textbf\{([^{}]*)\}"), lambda m: "**" + m[1] + "**"),
+    (re.compile(r"\\texttt\{([^{}]*)\}"), lambda m: "`" + m[1] + "`"),
+    (re.compile(r"\\(?:label|ref|eqref|cite)\{[^{}]*\}"), lambda m: ""),
+    (re.compile(r"\\(?:begin|end)\{(?:itemize|enumerate|document)\}"), lambda m: "\n"),
+    (re.compile(r"^\s*\\item\s*", re.MULTILINE), lambda m: "- "),
+    (re.compile(r"\\([%&#_$])"), lambda m: m[1]),
+    (re.compile(r"(?<!\\)~"), lambda m: " "),
+]
+
+
+def markdown_of(text: str, doc: Document) -> str:
+    r"""The prose between displays as Markdown, as written.
+
+    A ``.tex`` file's sectioning and emphasis are made Markdown (``\section{A}`` →
+    ``## A``), its labels and references left out.
+    """
+    if not doc.path.endswith(".tex"):
+        return text
+    for pattern, said in TEX_PROSE:
+        text = pattern.sub(said, text)
+    return text
 
 
 def unread_mark(row: UnreadRecord) -> Mark:
