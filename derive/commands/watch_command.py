@@ -4,8 +4,8 @@ Each save is checked again with :class:`derive.commands.incremental.Remembered`:
 the claims and steps whose text (or the document's meaning) changed are checked; the
 rest are remembered. The terminal shows the report as ``derive check`` does. With
 ``--serve``, the HTML report is also served on localhost and reloads in the browser.
-A save that cannot be read prints its one-line error (and the page shows it); the
-watch goes on. Ctrl-C stops it.
+In a terminal each check replaces the last on the screen. A save that cannot be read
+prints its one-line error (and the page shows it); the watch goes on. Ctrl-C stops it.
 """
 
 from __future__ import annotations
@@ -157,12 +157,15 @@ def show(
             live.show(notice("The file cannot be read", str(err), live.version + 1))
         return
     took = time.monotonic() - began
+    view = console(out)
+    if out.isatty():  # a terminal shows the latest check alone; a pipe keeps them all
+        view.clear()
     print(
         f"[{stamp}] checked {memo.last_checked}, remembered {memo.last_remembered} ({took:.1f} s)",
         file=out,
         flush=True,
     )
-    print_report(console(out), record)
+    print_report(view, record)
     out.flush()
     if live is not None:
         live.show(page(doc, record, live=live.version + 1))
