@@ -90,11 +90,10 @@ def meaning_of(doc: Document) -> str:
     the body defines names and restates them, the rows it could not read and the names
     it could not use, the macros, the sizes fixed and the names padded.
     """
-    if doc.cells or not doc.path or not Path(doc.path).is_file():
-        front = doc.digest or doc.body
-    else:
-        lines = Path(doc.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        front = "\n".join(lines[: max(0, doc.body_line - 1)])
+    front = doc.digest or doc.body
+    text = None if doc.cells or not doc.path else text_as_read(doc)
+    if text is not None:
+        front = "\n".join(text.splitlines()[: max(0, doc.body_line - 1)])
     parts: list[Any] = [
         front,
         doc.inferred,
@@ -109,6 +108,21 @@ def meaning_of(doc: Document) -> str:
         [(p.start, p.note) for p in doc.parts],
     ]
     return digest(parts)
+
+
+def text_as_read(doc: Document) -> str | None:
+    """The text of ``doc``'s file, if it is still the text ``doc`` was read from.
+
+    A save that lands between reading the document and this call must not lend its
+    front matter to results computed from the text before it: then None.
+    """
+    try:
+        data = Path(doc.path).read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    same = hashlib.sha256(text.encode("utf-8")).hexdigest() == doc.digest
+    return text if same else None
 
 
 def task_key(task: Task, meaning: str, sizes: Sequence[int], timeout: float | None) -> str:

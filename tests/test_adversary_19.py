@@ -1,0 +1,43 @@
+"""Adversaries' finds in reports, ``derive watch`` and readable evidence, kept as regressions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from derive import api
+from derive.commands.incremental import Remembered
+from derive.presenting.record import DocumentRecord
+
+SIZES = [1, 2, 3]
+STEPS = Path(__file__).parent / "data" / "steps.md"
+MINUS_E = r"""E" = '-\sum_{k=1}^{K} t_k \ln y_k'"""
+PLUS_E = r"""E" = '\sum_{k=1}^{K} t_k \ln y_k'"""
+
+
+def statuses(record: DocumentRecord) -> list[tuple[object, ...]]:
+    """Each claim's and step's place and status."""
+    claims = [(c["name"], c["status"]) for c in record["claims"]]
+    return claims + [(s["line"], s["col"], s["status"]) for s in record["steps"]]
+
+
+def fresh(path: Path) -> DocumentRecord:
+    """The record of a check of ``path`` that remembers nothing."""
+    return Remembered().check(api.load(str(path)), sizes=SIZES, timeout=20)
+
+
+# --- derive watch: what is remembered ----------------------------------------------
+
+
+def test_a_save_during_a_check_does_not_lend_its_front_matter(tmp_path: Path) -> None:
+    """Results of the text before a save are not kept under the saved front matter."""
+    path = tmp_path / "notes.md"
+    before = STEPS.read_text(encoding="utf-8")
+    assert MINUS_E in before
+    path.write_text(before, encoding="utf-8")
+    memo = Remembered()
+    read = api.load(str(path))
+    path.write_text(before.replace(MINUS_E, PLUS_E), encoding="utf-8")  # saved meanwhile
+    memo.check(read, sizes=SIZES, timeout=20)
+    after = memo.check(api.load(str(path)), sizes=SIZES, timeout=20)
+    assert statuses(after) == statuses(fresh(path))
+    assert after["steps"][0]["status"] == "refuted"  # E's sign flips the first step
