@@ -41,3 +41,42 @@ def test_a_save_during_a_check_does_not_lend_its_front_matter(tmp_path: Path) ->
     after = memo.check(api.load(str(path)), sizes=SIZES, timeout=20)
     assert statuses(after) == statuses(fresh(path))
     assert after["steps"][0]["status"] == "refuted"  # E's sign flips the first step
+
+
+RESTATED = r"""# notes
+
+$$
+s = \frac{1}{1 + e^{-a}}
+$$
+
+$$
+L = -y \ln s - (1 - y) \ln(1 - s)
+$$
+
+Again:
+
+$$
+L = -y \ln s - (1 - y) \ln(1 - s)
+$$
+
+$$
+\frac{\partial L}{\partial a} = s - y
+$$
+"""
+
+
+def test_a_restating_row_edited_in_place_is_part_of_the_later_steps_meaning(
+    tmp_path: Path,
+) -> None:
+    """A step after ``L = …`` written again rests on that row's text, not only its place."""
+    path = tmp_path / "notes.md"
+    memo = Remembered()
+    path.write_text(RESTATED, encoding="utf-8")
+    first = memo.check(api.load(str(path)), sizes=SIZES, timeout=20)
+    assert first["steps"][-1]["status"] == "proved"
+    slipped = RESTATED.replace("Again:\n\n$$\nL = -y", "Again:\n\n$$\nL = y")
+    assert slipped != RESTATED
+    path.write_text(slipped, encoding="utf-8")
+    after = memo.check(api.load(str(path)), sizes=SIZES, timeout=20)
+    assert statuses(after) == statuses(fresh(path))
+    assert after["steps"][-1]["status"] == "unparsed"  # which `L` is meant is not clear

@@ -3,10 +3,11 @@
 ``derive watch`` checks a file on every save. Each claim and step is remembered under a
 key made of everything its verdict is computed from: the step's own text and place, the
 conditions on it, what is expected of it, and the meaning of the whole document (its
-front matter, what derive inferred from the body, the body's definitions and the rows
-it could not read, the macros), with the sizes, time limit and code. An edit to one
-step changes that step's key only; an edit to a definition changes the meaning, and so
-every key. A remembered result is never used for anything it was not computed from.
+front matter, what derive inferred from the body, the body's definitions, the rows
+that write one again and the rows it could not read, the macros), with the sizes,
+time limit and code. An edit to one step changes that step's key only; an edit to a
+definition changes the meaning, and so every key. A remembered result is never used
+for anything it was not computed from.
 
 >>> from derive import api
 >>> memo = Remembered()
@@ -27,6 +28,7 @@ from typing import Any
 
 from derive.checking import runner, store
 from derive.checking.check import Task, tasks_of
+from derive.checking.steps import plan_steps
 from derive.model import Document
 from derive.presenting import record
 from derive.presenting.record import DocumentRecord, Entry
@@ -101,6 +103,7 @@ def meaning_of(doc: Document) -> str:
         sorted((k, v) for k, v in doc.tainted.items()),
         sorted((list(k), v) for k, v in doc.unchecked.items()),
         sorted((k, v) for k, v in doc.restated.items()),
+        restatements(doc),
         sorted(doc.macros.items()),
         sorted(doc.fixed.items()),
         sorted(doc.padded),
@@ -108,6 +111,20 @@ def meaning_of(doc: Document) -> str:
         [(p.start, p.note) for p in doc.parts],
     ]
     return digest(parts)
+
+
+def restatements(doc: Document) -> list[list[Any]]:
+    """The rows that write an inferred definition again, as written.
+
+    A step after such a row is checked only if the row holds of the definition, so the
+    row's text is part of every step's meaning, not its place alone.
+    """
+    places = {tuple(place) for rows in doc.restated.values() for place in rows}
+    return [
+        [p.step.left.text, p.step.right.text, [str(c) for c in p.where], p.reading.name]
+        for p in plan_steps(doc)
+        if (p.step.right.line, p.step.right.col) in places
+    ]
 
 
 def text_as_read(doc: Document) -> str | None:
