@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from derive import api
+from derive.cli import main
+from derive.printing.texsafe import is_author_math
 from derive.commands.incremental import Remembered
 from derive.presenting.record import DocumentRecord
+from tests.tex import NEEDS_TEX
 
 SIZES = [1, 2, 3]
 STEPS = Path(__file__).parent / "data" / "steps.md"
@@ -80,3 +84,25 @@ def test_a_restating_row_edited_in_place_is_part_of_the_later_steps_meaning(
     after = memo.check(api.load(str(path)), sizes=SIZES, timeout=20)
     assert statuses(after) == statuses(fresh(path))
     assert after["steps"][-1]["status"] == "unparsed"  # which `L` is meant is not clear
+
+
+# --- the PDF report ----------------------------------------------------------------
+
+BLANK_LINES = "# t\n\n$$\nx^2 = x \\cdot x\n\n= x x\n$$\n\nProse $$a\n\nb$$ end.\n"
+
+
+def test_math_with_a_blank_line_is_not_typeset_as_math() -> None:
+    """TeX ends a paragraph at a blank line: inside math that stops the whole report."""
+    assert not is_author_math("x^2 = x \\cdot x\n\n= x x")
+    assert not is_author_math("a\n  \t\nb")
+    assert is_author_math("x^2 = x \\cdot x\n= x x")
+
+
+@NEEDS_TEX
+def test_a_display_with_a_blank_line_compiles(tmp_path: Path) -> None:
+    """A display whose rows a blank line separates (its steps hold) still makes a PDF."""
+    doc = tmp_path / "blank.md"
+    doc.write_text(BLANK_LINES, encoding="utf-8")
+    out = tmp_path / "blank.tex"
+    assert main(["report", str(doc), "-o", str(out), "--pdf"], stdout=io.StringIO()) == 0
+    assert out.with_suffix(".pdf").is_file()
