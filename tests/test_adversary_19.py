@@ -7,9 +7,9 @@ from pathlib import Path
 
 from derive import api
 from derive.cli import main
-from derive.printing.texsafe import is_author_math
 from derive.commands.incremental import Remembered
 from derive.presenting.record import DocumentRecord
+from derive.printing.texsafe import is_author_math
 from tests.tex import NEEDS_TEX
 
 SIZES = [1, 2, 3]
