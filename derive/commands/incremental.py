@@ -3,10 +3,11 @@
 ``derive watch`` checks a file on every save. Each claim and step is remembered under a
 key made of everything its verdict is computed from: the step's own text and place, the
 conditions on it, what is expected of it, and the meaning of the whole document (its
-front matter, what derive inferred from the body, the body's definitions and the rows
-it could not read, the macros), with the sizes, time limit and code. An edit to one
-step changes that step's key only; an edit to a definition changes the meaning, and so
-every key. A remembered result is never used for anything it was not computed from.
+front matter, what derive inferred from the body, the body's definitions, the rows
+that write one again and the rows it could not read, the macros), with the sizes,
+time limit and code. An edit to one step changes that step's key only; an edit to a
+definition changes the meaning, and so every key. A remembered result is never used
+for anything it was not computed from.
 
 >>> from derive import api
 >>> memo = Remembered()
@@ -27,6 +28,7 @@ from typing import Any
 
 from derive.checking import runner, store
 from derive.checking.check import Task, tasks_of
+from derive.checking.steps import plan_steps
 from derive.model import Document
 from derive.presenting import record
 from derive.presenting.record import DocumentRecord, Entry
@@ -90,11 +92,10 @@ def meaning_of(doc: Document) -> str:
     the body defines names and restates them, the rows it could not read and the names
     it could not use, the macros, the sizes fixed and the names padded.
     """
-    if doc.cells or not doc.path or not Path(doc.path).is_file():
-        front = doc.digest or doc.body
-    else:
-        lines = Path(doc.path).read_text(encoding="utf-8", errors="replace").splitlines()
-        front = "\n".join(lines[: max(0, doc.body_line - 1)])
+    front = doc.digest or doc.body
+    text = None if doc.cells or not doc.path else text_as_read(doc)
+    if text is not None:
+        front = "\n".join(text.splitlines()[: max(0, doc.body_line - 1)])
     parts: list[Any] = [
         front,
         doc.inferred,
@@ -102,6 +103,7 @@ def meaning_of(doc: Document) -> str:
         sorted((k, v) for k, v in doc.tainted.items()),
         sorted((list(k), v) for k, v in doc.unchecked.items()),
         sorted((k, v) for k, v in doc.restated.items()),
+        restatements(doc),
         sorted(doc.macros.items()),
         sorted(doc.fixed.items()),
         sorted(doc.padded),
@@ -109,6 +111,35 @@ def meaning_of(doc: Document) -> str:
         [(p.start, p.note) for p in doc.parts],
     ]
     return digest(parts)
+
+
+def restatements(doc: Document) -> list[list[Any]]:
+    """The rows that write an inferred definition again, as written.
+
+    A step after such a row is checked only if the row holds of the definition, so the
+    row's text is part of every step's meaning, not its place alone.
+    """
+    places = {tuple(place) for rows in doc.restated.values() for place in rows}
+    return [
+        [p.step.left.text, p.step.right.text, [str(c) for c in p.where], p.reading.name]
+        for p in plan_steps(doc)
+        if (p.step.right.line, p.step.right.col) in places
+    ]
+
+
+def text_as_read(doc: Document) -> str | None:
+    """The text of ``doc``'s file, if it is still the text ``doc`` was read from.
+
+    A save that lands between reading the document and this call must not lend its
+    front matter to results computed from the text before it: then None.
+    """
+    try:
+        data = Path(doc.path).read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    same = hashlib.sha256(text.encode("utf-8")).hexdigest() == doc.digest
+    return text if same else None
 
 
 def task_key(task: Task, meaning: str, sizes: Sequence[int], timeout: float | None) -> str:

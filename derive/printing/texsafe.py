@@ -128,6 +128,7 @@ PIECE = re.compile(
     r"|[A-Za-z0-9 '+\-*/,.()\[\]|=<>:;!]"
 )
 TAG = "^{("
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def escape(value: str) -> str:
@@ -235,13 +236,18 @@ def is_author_math(written: str) -> bool:
     Like :func:`is_plain_math`, with the commands of ordinary math
     (``\frac``, ``\sum``, ``\left(``, ``\cdot`` ...), ``\text{...}`` of plain words,
     and matrices and cases (``\begin{pmatrix}``, with ``&`` and ``\\`` inside only).
-    Nothing that reads a file, defines a command, or leaves a group open passes.
+    Nothing that reads a file, defines a command, or leaves a group open passes, nor a
+    blank line (in math TeX takes it for the end of a paragraph, and stops).
 
     >>> is_author_math(r"\frac{\partial E}{\partial z_j} = \sum_{k} t_k (y_j - \delta_{jk})")
     True
     >>> [is_author_math(x) for x in (r"\input{x}", "50%", "a^^5c", r"\left( x", "{")]
     [False, False, False, False, False]
+    >>> is_author_math("x = y\n\n= z")
+    False
     """
+    if BLANK_LINE.search(written):
+        return False
     depth, fences, at = 0, 0, 0
     environments: list[str] = []
     while at < len(written):
