@@ -34,6 +34,7 @@ from derive.model import Document
 from derive.presenting.html.mathml import to_mathml
 from derive.presenting.html.scope import scoped
 from derive.presenting.record import ClaimRecord, CounterexampleRecord, DocumentRecord
+from derive.presenting.words import away_from_kinks
 from derive.presenting.written import KINDS, Display, Mark, Prose, Row, pieces
 
 __all__ = ["claim_fragment", "counts", "fragment", "head", "page"]
@@ -274,7 +275,7 @@ def row_html(row: Row) -> str:
     left = to_mathml(cells[0]) if len(cells) > 1 else ""
     right = to_mathml(" ".join(cells[1:]) if len(cells) > 1 else cells[0])
     marks = "".join(mark_html(m) for m in row.marks)
-    notes = "".join(note_html(m) for m in row.marks if m.kind != "holds")
+    notes = "".join(note_html(m) for m in row.marks)
     return (
         f'<div class="row {worst}" id="line-{row.line}" data-line="{row.line}">'
         f'<div class="lhs">{left}</div><div class="rhs">{right}</div>'
@@ -303,6 +304,9 @@ def note_html(mark: Mark) -> str:
         said = "".join(f'<p class="said">{words(line)}</p>' for line in told)
         opens = "open for a counterexample" if step["counterexample"] else "open for why"
         return details(f"✗ {where}: this step does not hold{slip} ({opens})", said + evidence, True)
+    kinks = away_from_kinks(mark.step["side_conditions"]) if mark.step is not None else ""
+    if mark.kind == "holds":
+        return f'<p class="note holds">✓ {where}: {esc(kinks)}</p>' if kinks else ""
     if mark.kind == "assumed":
         return f'<p class="note assumed">✓ {where}: holds under {esc(mark.assumption)}</p>'
     return f'<p class="note {mark.kind}">? {where}: {words(mark.reason)}</p>'

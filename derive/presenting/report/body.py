@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from derive.checking.results import Report
+from derive.presenting import words
 from derive.presenting.record import DocumentRecord
 from derive.presenting.report.builder import Builder, Tex, join, text
 from derive.presenting.report.evidence import evidence, mark
@@ -67,4 +68,8 @@ def explain(doc: Builder, m: Mark) -> None:
         evidence(doc, m.step["counterexample"], m.step["residual"], m.step["holds_under"])
     elif m.kind in ("undecided", "unread"):
         doc.add(Tex(r"\note{"), breakable(text(m.reason)), Tex("}"))
+        doc.blank()
+    elif m.step is not None and words.away_from_kinks(m.step["side_conditions"]):
+        said = words.away_from_kinks(m.step["side_conditions"])
+        doc.add(Tex(r"\note{"), text(f"({said})"), Tex("}"))
         doc.blank()
