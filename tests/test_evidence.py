@@ -6,6 +6,8 @@ import random
 import textwrap
 from pathlib import Path
 
+import mpmath
+import pytest
 import sympy as sp
 
 from derive import api, symbols
@@ -192,3 +194,29 @@ def test_a_defined_name_has_no_values(tmp_path: Path) -> None:
     assert code == 2 and err.startswith(
         f"derive: {path}:{line}:{col}: [values] describes inputs"
     ), err
+
+
+def test_the_values_shown_do_not_depend_on_mpmaths_global_precision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A side of 4/3 prints as 4/3 whatever precision another library left mpmath at.
+
+    The sides are computed at 50 digits; deciding that one is a simple fraction used
+    mpmath's global precision, so a process that had set it (as a test module does)
+    printed ``4/3`` where a fresh one printed ``1.33333``.
+    """
+    path = write(
+        tmp_path,
+        """
+        [[claims]]
+        name = "a-third"
+        statement = '\\frac{d}{dx} \\frac{x^2}{3} = x'
+        expect = "refuted"
+        """,
+    )
+    shown = []
+    for digits in (15, 50):
+        monkeypatch.setattr(mpmath.mp, "dps", digits)
+        shown.append(str(example_of(verdicts(path)["a-third"])))
+    assert shown[0] == shown[1]
+    assert "4/3" in shown[0]

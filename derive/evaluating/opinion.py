@@ -67,6 +67,9 @@ class Confirmation:
     reason: str = ""
 
 
+SHOWING = 60  # digits at which a value is recognised as a simple fraction
+
+
 def context(digits: int) -> Any:
     """A private mpmath context at ``digits`` significant digits."""
     ctx = mpmath.mp.clone()
@@ -323,15 +326,21 @@ def show(value: Any) -> str:
     if isinstance(value, tuple):
         rows = [show(row[0]) if len(row) == 1 else show(row) for row in value]
         return "(" + ", ".join(rows) + ")"
-    x = real(value)
-    if not mpmath.mpf(10) ** -9 < abs(x) < mpmath.mpf(10) ** 12:
-        return "0" if x == 0 else str(mpmath.nstr(x, 6))
-    simple = Fraction(str(mpmath.nstr(x, 30))).limit_denominator(1000)
-    if abs(mpmath.mpf(simple.numerator) / simple.denominator - x) < mpmath.mpf(10) ** -25 * (
-        1 + abs(x)
-    ):
+    ctx = context(SHOWING)  # never mpmath's global precision, which a caller may have set
+    plain = real(value)
+    if isinstance(plain, Fraction):
+        return (
+            str(plain)
+            if plain.denominator <= 1000
+            else str(ctx.nstr(ctx.mpf(plain.numerator) / plain.denominator, 6))
+        )
+    x = ctx.mpf(plain)
+    if not ctx.mpf(10) ** -9 < abs(x) < ctx.mpf(10) ** 12:
+        return "0" if x == 0 else str(ctx.nstr(x, 6))
+    simple = Fraction(str(ctx.nstr(x, 30))).limit_denominator(1000)
+    if abs(ctx.mpf(simple.numerator) / simple.denominator - x) < ctx.mpf(10) ** -25 * (1 + abs(x)):
         return str(simple)
-    return str(mpmath.nstr(x, 6))
+    return str(ctx.nstr(x, 6))
 
 
 RANGES = ((-30, 30), (1, 30), (-100, 100), (1, 30), (1, 6), (1, 6))  # numerators over 7, 11, 13
