@@ -29,9 +29,10 @@ import mpmath
 import sympy as sp
 
 DIGITS = 50
-mpmath.mp.dps = DIGITS
-EPS = mpmath.mpf("1e-40")  # below this a value is zero (a pole, ln 0, ...)
-TOLERANCE = mpmath.mpf("1e-30")  # relative difference that counts as "the sides differ"
+MP = mpmath.mp.clone()  # the oracle's own context: mpmath's global one is left alone
+MP.dps = DIGITS
+EPS = MP.mpf("1e-40")  # below this a value is zero (a pole, ln 0, ...)
+TOLERANCE = MP.mpf("1e-30")  # relative difference that counts as "the sides differ"
 
 # The document's declarations (the test writes them into every document's front matter).
 INDEX_RANGE = {"i": "K", "j": "K", "k": "K", "l": "K", "n": "N", "m": "N"}
@@ -1067,15 +1068,15 @@ def real_pow(b: Any, e: Fraction) -> Any:
         raise Undefined("root of a negative number")
     if zero(b):
         if e > 0:
-            return mpmath.mpf(0)
+            return MP.mpf(0)
         raise Undefined("division by zero")
-    return mpmath.power(b, mpmath.mpf(e.numerator) / e.denominator)
+    return MP.power(b, MP.mpf(e.numerator) / e.denominator)
 
 
 def real_ln(v: Any) -> Any:
     if v <= EPS:
         raise Undefined("ln of a non-positive number")
-    return mpmath.log(v)
+    return MP.log(v)
 
 
 @dataclass
@@ -1091,11 +1092,11 @@ def evaluate(node: Node, env: Mapping[str, int], point: Mapping[str, Any], ctx: 
 
 
 def _num(node: Num, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.mpf(node.value.numerator) / node.value.denominator
+    return MP.mpf(node.value.numerator) / node.value.denominator
 
 
 def _big(node: BigInt, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.mpf(node.value)
+    return MP.mpf(node.value)
 
 
 def _var(node: Var, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
@@ -1105,13 +1106,13 @@ def _var(node: Var, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
 def _size(
     node: SizeVal | IndexVal, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context
 ) -> Any:
-    return mpmath.mpf(env[node.name])
+    return MP.mpf(env[node.name])
 
 
 def _entry(node: Entry, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
     idx = tuple(sub_value(s, env) for s in node.subs)
     if padding(node.vec, idx, env):
-        return mpmath.mpf(0)
+        return MP.mpf(0)
     if not in_range(node.vec, idx, env):
         raise Undefined(f"{node.vec}{idx} is outside its range")
     return point[point_name(node.vec, idx)]
@@ -1121,20 +1122,20 @@ def _y(node: Y, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) 
     s = sub_value(node.sub, env)
     if not 1 <= s <= env["K"]:
         raise Undefined(f"y_{s} is outside its range")
-    total = mpmath.fsum(mpmath.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
-    return mpmath.exp(point[f"z_{s}"]) / total
+    total = MP.fsum(MP.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
+    return MP.exp(point[f"z_{s}"]) / total
 
 
 def _loss(node: Loss, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    total = mpmath.fsum(mpmath.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
-    out = mpmath.mpf(0)
+    total = MP.fsum(MP.exp(point[f"z_{i}"]) for i in range(1, env["K"] + 1))
+    out = MP.mpf(0)
     for k in range(1, env["K"] + 1):
-        out -= point[f"t_{k}"] * mpmath.log(mpmath.exp(point[f"z_{k}"]) / total)
+        out -= point[f"t_{k}"] * MP.log(MP.exp(point[f"z_{k}"]) / total)
     return out
 
 
 def _delta(node: Delta, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.mpf(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
+    return MP.mpf(1 if sub_value(node.a, env) == sub_value(node.b, env) else 0)
 
 
 def _cases(node: Cases, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
@@ -1143,11 +1144,11 @@ def _cases(node: Cases, env: Mapping[str, int], point: Mapping[str, Any], ctx: C
 
 
 def _add(node: Add, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.fsum(evaluate(t, env, point, ctx) for t in node.terms)
+    return MP.fsum(evaluate(t, env, point, ctx) for t in node.terms)
 
 
 def _mul(node: Mul, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    out = mpmath.mpf(1)
+    out = MP.mpf(1)
     for f in node.factors:
         out *= evaluate(f, env, point, ctx)
     return out
@@ -1174,7 +1175,7 @@ def _pow(node: Pow, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
 
 
 def _exp(node: Exp, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.exp(evaluate(node.arg, env, point, ctx))
+    return MP.exp(evaluate(node.arg, env, point, ctx))
 
 
 def square_matrix(env: Mapping[str, int], entry: Callable[[str], Any]) -> list[list[Any]]:
@@ -1184,16 +1185,16 @@ def square_matrix(env: Mapping[str, int], entry: Callable[[str], Any]) -> list[l
 
 
 def _square(node: SquareOf, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    m = mpmath.matrix(square_matrix(env, lambda name: point[name]))
-    det = mpmath.det(m)
+    m = MP.matrix(square_matrix(env, lambda name: point[name]))
+    det = MP.det(m)
     if not node.at:
         return det  # defined everywhere, a singular P too
-    if abs(det) < mpmath.mpf(10) ** -20 or (node.positive and det <= 0):
+    if abs(det) < MP.mpf(10) ** -20 or (node.positive and det <= 0):
         raise Undefined("P is singular (or det P ≤ 0 under a log) here")
     a, b = node.at
     if not (a <= env["K"] and b <= env["K"]):
         raise Undefined("an entry of P^{-1} outside its range")
-    return mpmath.inverse(m)[a - 1, b - 1]
+    return MP.inverse(m)[a - 1, b - 1]
 
 
 def _fn(node: Fn, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
@@ -1204,7 +1205,7 @@ def _fn(node: Fn, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context
         return real_pow(v, Fraction(1, 2))
     if node.name == "root3":
         return real_pow(v, Fraction(1, 3))
-    return getattr(mpmath, node.name)(v)
+    return getattr(MP, node.name)(v)
 
 
 def _kink(node: Kink, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
@@ -1221,10 +1222,10 @@ def kink_value(kind: str, values: list[Any]) -> Any:
     if kind == "abs":
         return abs(values[0])
     if kind == "gt":
-        return mpmath.mpf(1 if values[0] > 0 else 0)
+        return MP.mpf(1 if values[0] > 0 else 0)
     if kind == "cases":
         return values[1] if values[0] > 0 else values[2]
-    return mpmath.mpf(1 if values[0] >= 0 else 0)
+    return MP.mpf(1 if values[0] >= 0 else 0)
 
 
 def sum_range(node: Sum, env: Mapping[str, int]) -> list[int]:
@@ -1242,11 +1243,11 @@ def _sum(node: Sum, env: Mapping[str, int], point: Mapping[str, Any], ctx: Conte
     for v in sum_range(node, env):
         inner[node.var] = v
         out.append(evaluate(node.body, inner, point, ctx))
-    return mpmath.fsum(out) if out else mpmath.mpf(0)
+    return MP.fsum(out) if out else MP.mpf(0)
 
 
 def _prod(node: Prod, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    out = mpmath.mpf(1)
+    out = MP.mpf(1)
     inner = dict(env)
     for v in sum_range(node, env):
         inner[node.var] = v
@@ -1274,7 +1275,7 @@ def norm1_entries(node: Norm1, env: Mapping[str, int]) -> list[str]:
 
 
 def _norm1(node: Norm1, env: Mapping[str, int], point: Mapping[str, Any], ctx: Context) -> Any:
-    return mpmath.fsum(abs(to_mpf(point[name])) for name in norm1_entries(node, env))
+    return MP.fsum(abs(to_mpf(point[name])) for name in norm1_entries(node, env))
 
 
 def constant_gap(node: Kink, env: Mapping[str, int]) -> bool:
@@ -1502,7 +1503,7 @@ def sympy_kink(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
         if abs(values[0]) < EPS:
             raise Undefined("a step at its kink")
         low = 0 if isinstance(expr, sp.Heaviside) else -1
-        return mpmath.mpf(1 if values[0] > 0 else low)
+        return MP.mpf(1 if values[0] > 0 else low)
     kind = {sp.Max: "max", sp.Min: "min", sp.Abs: "abs"}[type(expr)]
     return kink_value(kind, values)
 
@@ -1512,11 +1513,11 @@ def sympy_value(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
     if expr.is_Symbol:
         return point[expr.name]
     if expr.is_Rational:
-        return mpmath.mpf(expr.p) / expr.q
+        return MP.mpf(expr.p) / expr.q
     if expr.is_Add:
-        return mpmath.fsum(sympy_value(a, point) for a in expr.args)
+        return MP.fsum(sympy_value(a, point) for a in expr.args)
     if expr.is_Mul:
-        out = mpmath.mpf(1)
+        out = MP.mpf(1)
         for a in expr.args:
             out *= sympy_value(a, point)
         return out
@@ -1525,24 +1526,24 @@ def sympy_value(expr: sp.Expr, point: Mapping[str, Any]) -> Any:
         if e.is_Rational:
             return real_pow(sympy_value(base, point), Fraction(int(e.p), int(e.q)))
         if base == sp.E:
-            return mpmath.exp(sympy_value(e, point))
+            return MP.exp(sympy_value(e, point))
         raise TypeError(f"cannot evaluate {expr}")
     if isinstance(expr, sp.exp):
-        return mpmath.exp(sympy_value(expr.args[0], point))
+        return MP.exp(sympy_value(expr.args[0], point))
     if isinstance(expr, sp.log):
         return real_ln(sympy_value(expr.args[0], point))
     if isinstance(expr, (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, sp.Piecewise)):
         return sympy_kink(expr, point)
     if isinstance(expr, sp.sin):
-        return mpmath.sin(sympy_value(expr.args[0], point))
+        return MP.sin(sympy_value(expr.args[0], point))
     if isinstance(expr, sp.cos):
-        return mpmath.cos(sympy_value(expr.args[0], point))
+        return MP.cos(sympy_value(expr.args[0], point))
     if isinstance(expr, sp.tanh):
-        return mpmath.tanh(sympy_value(expr.args[0], point))
+        return MP.tanh(sympy_value(expr.args[0], point))
     if expr is sp.E:
-        return mpmath.e
+        return MP.e
     if expr is sp.pi:
-        return mpmath.pi
+        return MP.pi
     if expr is sp.I:
         raise Undefined("not real")
     if expr in (sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -1591,7 +1592,7 @@ def assumptions_hold(
     """Which listed assumption fails at the point (None when all hold)."""
 
     def close(u: Any, v: Any) -> bool:
-        return abs(mpmath.mpf(u) - mpmath.mpf(v)) <= TOLERANCE
+        return abs(MP.mpf(u) - MP.mpf(v)) <= TOLERANCE
 
     def get(name: str) -> Any:
         v = point.get(name)
@@ -1603,19 +1604,19 @@ def assumptions_hold(
         return "scale"
     if "targets" in assume:
         values = [get(f"t_{k}") for k in range(1, env["K"] + 1)]
-        if any(v is None for v in values) or not close(mpmath.fsum(values), 1):
+        if any(v is None for v in values) or not close(MP.fsum(values), 1):
             return "targets"
     return None
 
 
 def to_mpf(v: Any) -> Any:
     if isinstance(v, Fraction):
-        return mpmath.mpf(v.numerator) / v.denominator
+        return MP.mpf(v.numerator) / v.denominator
     return v
 
 
 def differ(left: Any, right: Any) -> bool:
-    scale = max(mpmath.mpf(1), abs(left), abs(right))
+    scale = max(MP.mpf(1), abs(left), abs(right))
     return abs(left - right) > TOLERANCE * scale
 
 
@@ -1637,10 +1638,7 @@ class Finding:
             return f"{self.status} ({self.defined} defined points)"
         used = ", ".join(f"{k}={v}" for k, v in {**self.sizes, **self.indices}.items())
         pt = ", ".join(f"{k}={v}" for k, v in self.point.items())
-        return (
-            f"at {used}; {pt}: left {mpmath.nstr(self.left, 12)}, "
-            f"right {mpmath.nstr(self.right, 12)}"
-        )
+        return f"at {used}; {pt}: left {MP.nstr(self.left, 12)}, right {MP.nstr(self.right, 12)}"
 
 
 def where_ok(claim: Claim, indices: Mapping[str, int]) -> bool:

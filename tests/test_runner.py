@@ -41,7 +41,8 @@ def test_a_check_that_never_returns_is_stopped(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(runner, "check_task", never_returns)
     monkeypatch.setattr(runner, "GRACE", 0.5)
     doc = api.load("softmax-ce")
-    (found,) = check_documents([doc], sizes=range(1, 9), timeout=1.0)
+    # 4 s: the other claims finish well within it even on a loaded machine
+    (found,) = check_documents([doc], sizes=range(1, 9), timeout=4.0)
     verdicts = {c["name"]: c for c in found["claims"]}
     assert verdicts["log-lemma"]["status"] == "undecided"
     assert verdicts["log-lemma"]["timed_out"] is True

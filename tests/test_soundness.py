@@ -43,7 +43,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
 
-import mpmath
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,6 +51,7 @@ from derive import api
 from derive.errors import DeriveError
 from tests.soundness_ast import (
     INDEX_RANGE,
+    MP,
     SIZES,
     BigInt,
     Bound,
@@ -244,7 +244,7 @@ def parse_value(text: str) -> Any:
     try:
         return Fraction(int(text))
     except ValueError:
-        return mpmath.mpf(text)
+        return MP.mpf(text)
 
 
 def check_counterexample(claim: Claim, example: Any, rng: random.Random) -> str | None:
@@ -293,7 +293,7 @@ def check_counterexample(claim: Claim, example: Any, rng: random.Random) -> str 
                     return None
                 problems.append(
                     f"both sides equal at {_where(env, touched, indices)}: "
-                    f"left {mpmath.nstr(left, 12)}, right {mpmath.nstr(right, 12)}"
+                    f"left {MP.nstr(left, 12)}, right {MP.nstr(right, 12)}"
                 )
     if not problems:
         return "no values to check"
@@ -339,7 +339,7 @@ def fill_assumptions(
         ts = [f"t_{k}" for k in range(1, env["K"] + 1)]
         free_ts = [t for t in ts if t in missing and not (t == "t_1" and "first" in claim.assume)]
         if free_ts:
-            rest = mpmath.fsum(to_mpf(point[t]) for t in ts if t != free_ts[-1])
+            rest = MP.fsum(to_mpf(point[t]) for t in ts if t != free_ts[-1])
             point[free_ts[-1]] = 1 - rest
 
 
