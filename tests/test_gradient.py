@@ -225,7 +225,7 @@ def left_side(statement: str) -> str:
     raise AssertionError(statement)
 
 
-@pytest.mark.parametrize(("doc", "top", "var", "claim"), derivative_claims())
+@pytest.mark.parametrize(("doc", "top", "var", "claim"), list(derivative_claims()))
 def test_every_catalogue_derivative(doc: str, top: str, var: str, claim: str) -> None:
     """`derive diff` on a claim's left side: its right side, or a form no longer, proved."""
     document = catalogue.document(doc)
