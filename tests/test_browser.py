@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,25 +83,35 @@ def drawn_as_math(driver: WebDriver) -> bool:
     )
 
 
-def record_of(name: str) -> dict[str, object]:
-    """What ``derive check --json`` says of a catalogue document."""
-    out = subprocess.run(
-        [sys.executable, "-m", "derive", "check", name, "--json"],
-        capture_output=True,
+def records_of(*names: str) -> Callable[[], dict[str, dict[str, object]]]:
+    """Start ``derive check NAME… --json`` in a process of its own, beside the test's work.
+
+    The call returned waits for what it says of each document, by name.
+    """
+    run = subprocess.Popen(
+        [sys.executable, "-m", "derive", "check", *names, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
-        check=False,
     )
-    found: dict[str, object] = json.loads(out.stdout)["documents"][0]
-    return found
+
+    def said() -> dict[str, dict[str, object]]:
+        out, _ = run.communicate(timeout=900)
+        found: list[dict[str, object]] = json.loads(out)["documents"]
+        return {str(record["name"]): record for record in found}
+
+    return said
 
 
 def test_the_catalogue_pages(browser: WebDriver, tmp_path: Path) -> None:
     out = tmp_path / "catalogue"
+    records = records_of("--all")
     assert main(["report", "--all", "--html", "-o", str(out)]) == 0
     browser.get((out / "index.html").as_uri())
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a")]
     assert len(links) == len(list(out.glob("*.html"))) - 1
     errors(browser)
+    every = records()
     for link in links:
         assert link is not None
         browser.get(link)
@@ -116,7 +126,7 @@ def test_the_catalogue_pages(browser: WebDriver, tmp_path: Path) -> None:
         assert drawn_as_math(browser), link
         name = Path(link).stem
         marks = browser.find_elements(By.CSS_SELECTOR, "article.derivation span.mark")
-        record = record_of(name)
+        record = every[name]
         steps, unread = record["steps"], record["unread"]
         assert isinstance(steps, list) and isinstance(unread, list)
         assert len(marks) == len(steps) + len(unread), name
@@ -127,11 +137,12 @@ def test_the_catalogue_pages(browser: WebDriver, tmp_path: Path) -> None:
 
 def test_a_wrong_step_opens_to_its_counterexample(browser: WebDriver, tmp_path: Path) -> None:
     out = tmp_path / "seed-004.html"
+    records = records_of("seed-004")
     assert main(["report", "seed-004", "--html", "-o", str(out)]) == 0
     browser.get(out.as_uri())
     assert errors(browser) == []
     wrong = browser.find_elements(By.CSS_SELECTOR, "span.mark.wrong")
-    record = record_of("seed-004")
+    record = records()["seed-004"]
     refuted = [s for s in record["steps"] if s["status"] == "refuted"]  # type: ignore[attr-defined]
     assert len(wrong) == len(refuted) > 0
     first = browser.find_element(By.CSS_SELECTOR, "details.evidence.wrong")
