@@ -11,26 +11,22 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import nullcontext, redirect_stderr, redirect_stdout
-from pathlib import Path
+from contextlib import redirect_stderr, redirect_stdout
 from typing import TYPE_CHECKING, TextIO
 
 from rich.markup import escape
 from rich.table import Table
 
 from derive import __version__
-from derive.checking import store
-from derive.commands import diff_command, options, report_command, watch_command
+from derive.commands import checked, diff_command, options, report_command, watch_command
 from derive.defaults import set_run_seed
 from derive.errors import DeriveError
 from derive.presenting.terminal import console, print_report
 from derive.reading import stdin as standard_input
-from derive.reading.catalog import find_document, list_documents
-from derive.reading.document import source_bytes
+from derive.reading.catalog import list_documents
 
 if TYPE_CHECKING:
-    from derive.model import Document
-    from derive.presenting.record import CheckRecord, DocumentRecord, ErrorRecord
+    from derive.presenting.record import CheckRecord, DocumentRecord
 
 # SymPy and the prover are imported by the commands that need them, so that `--help`
 # and a check that finds every document unchanged (derive.checking.store) start at once.
@@ -121,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs",
         type=options.jobs,
-        default=min(os.cpu_count() or 1, options.MAX_JOBS),
+        default=options.DEFAULT_JOBS,
         metavar="N",
         help="check with N worker processes (1 to 64), each taking its share of the "
         "documents, or of one document's checks (default: the number of CPUs, here "
@@ -167,7 +163,7 @@ def main(
         if args.command == "diff":
             return diff_command.run(args, stdout)
         if args.command == "report":
-            return report_command.run(args, stdout)
+            return report_command.run(args, stdout, stderr)
         if args.command == "watch":
             return watch_command.run(args, stdout)
         return check_command(args, stdout, stderr)
@@ -274,26 +270,12 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     from derive.presenting import record
 
     names = options.document_names(args, "check")
-    errors: list[ErrorRecord] = []
-    paths: list[str] = []
-    order: dict[str, int] = {}  # each name's and path's place, for the errors' order
-    for n, name in enumerate(names):
-        order[name] = n
-        try:
-            paths.append(str(find_document(name)))
-            order[paths[-1]] = n
-        except DeriveError as err:
-            errors.append(record.error_record(name, err))
-    where = None if args.no_cache else store.directory()
     seed = set_run_seed(args.seed)
-    found = [kept(where, path, args.sizes, args.timeout, args.seed) for path in paths]
-    todo = [n for n, done in enumerate(found) if done is None]
-    if todo:
-        checked = check_afresh(args, [paths[n] for n in todo], where, stderr, errors)
-        for n, done in zip(todo, checked, strict=True):
-            found[n] = done
-    documents = [r for r in found if r is not None]
-    errors.sort(key=lambda error: order[error["path"]])
+    how = checked.Options(
+        args.sizes, args.timeout, args.seed, args.jobs, not args.no_cache, spinner=not args.json
+    )
+    found = checked.check_names(names, how, stderr)
+    documents, errors = found.records, found.errors
     code = EXIT_USAGE if errors else exit_code(documents)
     try:
         if args.json:
@@ -313,76 +295,6 @@ def check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     except BrokenPipeError:
         closed(stdout)
     return code
-
-
-def kept(
-    where: Path | None, path: str, sizes: list[int], timeout: float, seed: int | None
-) -> DocumentRecord | None:
-    """The record kept for the document at ``path`` as it is now, marked as kept."""
-    from derive.presenting import record
-
-    if where is None:
-        return None
-    try:
-        data = source_bytes(path)  # `-`: standard input, read once and kept
-    except DeriveError:
-        return None  # loading it says what is wrong
-    shown = standard_input.SHOWN if path == standard_input.DASH else path  # as the document's
-    found = store.fetch(where, store.key(store.text_digest(data), shown, sizes, timeout, seed))
-    return None if found is None else record.kept(found)  # damaged: check it again
-
-
-def check_afresh(
-    args: argparse.Namespace,
-    paths: list[str],
-    where: Path | None,
-    stderr: TextIO,
-    errors: list[ErrorRecord],
-) -> list[DocumentRecord | None]:
-    """Load and check documents; keep the records. One that cannot be read is None."""
-    from derive import api  # SymPy and the prover: only when checking
-    from derive.checking import runner
-    from derive.checking.check import tasks_of
-    from derive.presenting import record
-
-    docs: list[Document | None] = []
-    for path in paths:
-        try:
-            docs.append(api.load(path))
-        except DeriveError as unreadable:
-            errors.append(record.error_record(path, unreadable))
-            docs.append(None)
-    readable = [doc for doc in docs if doc is not None]
-    err = console(stderr)
-    show_progress = stderr.isatty() and not args.json
-    with err.status("checking…") if show_progress else nullcontext() as status:
-
-        def progress(d: Document, n: int, total: int) -> None:
-            if status is not None:
-                status.update(f"checking {d.name}: {n}/{total} claims and steps")
-
-        entries = iter(
-            runner.check_documents(
-                readable,
-                record.entry,
-                sizes=args.sizes,
-                timeout=args.timeout,
-                jobs=args.jobs,
-                progress=progress,
-                where=where,
-            )
-        )
-    results: list[DocumentRecord | None] = []
-    for doc in docs:
-        if doc is None:
-            results.append(None)
-            continue
-        found = record.assemble(doc, tasks_of(doc), next(entries))
-        if doc.digest and not record.timed_out(found):
-            key = store.key(doc.digest, doc.path, args.sizes, args.timeout, args.seed)
-            store.keep(where, key, record.dumps(found))
-        results.append(found)
-    return results
 
 
 def exit_code(records: Sequence[DocumentRecord]) -> int:

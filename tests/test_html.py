@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -189,3 +192,44 @@ def test_the_prose_of_a_latex_file_is_shown_as_prose() -> None:
     text = page(doc, document_record(api.check(doc, timeout=20)))
     assert "<h2>Cross-entropy over a softmax</h2>" in text
     assert "\\section" not in text and "(50% of the work)" in text
+
+
+def test_report_html_reads_back_what_check_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``derive check``, ``derive report --html`` of the same document checks nothing.
+
+    Both get their records the same way (the store, else the runner's workers), so the
+    page shows the verdicts the check printed.
+    """
+    from derive.checking import runner
+
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "store"))
+    out = io.StringIO()
+    assert main(["check", "sigmoid", "--json"], stdout=out) == 0
+    checked = json.loads(out.getvalue())["documents"][0]
+
+    def no_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the report checked again")
+
+    monkeypatch.setattr(runner, "check_documents", no_check)
+    monkeypatch.setattr(api, "check", no_check)
+    page_path = tmp_path / "sigmoid.html"
+    assert main(["report", "sigmoid", "--html", "-o", str(page_path)]) == 0
+    text = page_path.read_text(encoding="utf-8")
+    words = re.findall(r'<td class="status"><span class="word">([a-z ]+)</span>', text)
+    assert words == [c["status"] for c in checked["claims"]] and "refuted" in words
+    assert checked["claims"][0]["message"].split("  at ")[0] in html.unescape(text)
+
+
+def test_report_html_says_each_unreadable_document_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text('+++\nname = "bad"\nbogus = 1\n+++\n', encoding="utf-8")
+    folder = tmp_path / "out"
+    code = main(["report", "sigmoid", str(bad), "nowhere.md", "--html", "-o", str(folder)])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "bad.md:3:1" in err[0] and "nowhere.md" in err[1]
+    assert not folder.exists()

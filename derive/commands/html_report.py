@@ -10,39 +10,52 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from derive.checking.results import Report
 from derive.errors import UsageError
+from derive.model import Document
 from derive.presenting.html.page import counts, head, page
-from derive.presenting.record import DocumentRecord, document_record
+from derive.presenting.record import DocumentRecord
 from derive.presenting.report.compile import ReportError, atomic_write
 
 TITLE = "Derivations checked by derive"
 
 
 def write_pages(
-    reports: Sequence[Report], out: str, *, title: str | None = None, author: str | None = None
+    pages: Sequence[tuple[Document, DocumentRecord]],
+    out: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
 ) -> list[Path]:
-    """Write the page of each report; return what was written.
+    """Write the page of each document, from its record; return what was written.
 
     Raises:
         UsageError: several documents and ``out`` names a file, not a folder.
         ReportError: a page cannot be written.
     """
     target = Path(out)
-    records = [document_record(r) for r in reports]
-    if len(reports) == 1 and target.suffix != "":
-        return [written(target, page(reports[0].document, records[0], title=title, author=author))]
-    if target.suffix in (".html", ".htm", ".tex"):
-        raise UsageError(
-            f"{out}: {len(reports)} documents make one page each: give -o a folder "
-            "(e.g. -o out/report/), or report on one document"
-        )
+    records = [rec for _, rec in pages]
+    if len(pages) == 1 and target.suffix != "":
+        doc, rec = pages[0]
+        return [written(target, page(doc, rec, title=title, author=author))]
+    refuse_one_file(len(pages), out)
     paths = [
-        written(target / f"{rec['name']}.html", page(r.document, rec, author=author))
-        for r, rec in zip(reports, records, strict=True)
+        written(target / f"{rec['name']}.html", page(doc, rec, author=author)) for doc, rec in pages
     ]
     paths.append(written(target / "index.html", index(records, title, author)))
     return paths
+
+
+def refuse_one_file(documents: int, out: str) -> None:
+    """Several documents make a page each: ``out`` must be a folder.
+
+    Raises:
+        UsageError: ``out`` names a file.
+    """
+    if Path(out).suffix in (".html", ".htm", ".tex"):
+        raise UsageError(
+            f"{out}: {documents} documents make one page each: give -o a folder "
+            "(e.g. -o out/report/), or report on one document"
+        )
 
 
 def written(path: Path, text: str) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from typing import NoReturn
@@ -20,6 +21,7 @@ from derive.reading.catalog import list_documents
 MAX_SIZE = 64  # the largest concrete size --sizes takes
 MAX_TIMEOUT = 86_400.0  # seconds: one day
 MAX_JOBS = 64
+DEFAULT_JOBS = min(os.cpu_count() or 1, MAX_JOBS)  # worker processes: one per CPU
 MAX_SEED = 2**63 - 1
 
 

@@ -8,6 +8,7 @@ import os
 from typing import TextIO
 
 from derive.commands import options
+from derive.defaults import DEFAULT_SIZES
 
 EPILOG = """\
 The report is written whole or not at all. --pdf runs latexmk (or pdflatex twice) and
@@ -61,20 +62,16 @@ def add_parser(sub: argparse._SubParsersAction[options.Parser]) -> None:
     options.add_timeout(report, "seconds per claim")
 
 
-def run(args: argparse.Namespace, stdout: TextIO) -> int:
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Check, render and write; return the exit code."""
     from derive import __version__, api  # imported when the command runs: --help stays light
     from derive.presenting.report import render, write_report
 
     names = options.document_names(args, "report")
+    if args.html:
+        return html_pages(args, names, stdout, stderr)
     docs = [api.load(name) for name in names]
     reports = [api.check(doc, timeout=args.timeout) for doc in docs]
-    if args.html:
-        from derive.commands.html_report import write_pages
-
-        for path in write_pages(reports, args.output, title=args.title, author=args.author):
-            print(f"wrote {path}", file=stdout)
-        return 0
     text = render(reports, args.date or today(), __version__, title=args.title, author=args.author)
     written = write_report(text, args.output, pdf=args.pdf)
     print(f"wrote {written.tex}", file=stdout)
@@ -82,6 +79,31 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         print(f"wrote {written.pdf}", file=stdout)
     if written.note:
         print(written.note, file=stdout)
+    return 0
+
+
+def html_pages(args: argparse.Namespace, names: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """The HTML pages, from the records ``derive check`` has or makes (kept in the store).
+
+    A document that cannot be read is said on stderr, as ``derive check`` says it, and
+    nothing is written (exit code 2).
+    """
+    from derive import api
+    from derive.commands import checked
+    from derive.commands.html_report import refuse_one_file, write_pages
+
+    if len(names) > 1:
+        refuse_one_file(len(names), args.output)  # before minutes of checking, not after
+    how = checked.Options(list(DEFAULT_SIZES), args.timeout, None, options.DEFAULT_JOBS)
+    found = checked.check_names(names, how, stderr)
+    if found.errors:
+        for error in found.errors:
+            print(f"derive: {error['message']}", file=stderr)
+        return 2
+    docs = [api.load(path) for path in found.paths]
+    pages = list(zip(docs, found.records, strict=True))
+    for path in write_pages(pages, args.output, title=args.title, author=args.author):
+        print(f"wrote {path}", file=stdout)
     return 0
 
 
